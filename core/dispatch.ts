@@ -1,0 +1,17 @@
+import { kernelFor } from './kernels/index.ts';
+import { shapeRules } from './prim-shapes.ts';
+import type { Prim, PrimParams } from './primitives.ts';
+import { isRecording } from './tape.ts';
+import { Tensor } from './tensor.ts';
+
+/**
+ * The one way a primitive runs: validate shapes, run the active kernel, and record a tape entry
+ * when a grad is tracing one of the inputs.
+ */
+export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params: PrimParams[P]): Tensor {
+  const shapes = inputs.map((t) => t.shape);
+  const out = shapeRules[prim](shapes, inputs.map((t) => t.dtype), params);
+  const storage = kernelFor(prim)(inputs.map((t) => t.storage), shapes, params, out);
+  const tracked = isRecording() && inputs.some((t) => t.entry !== undefined);
+  return new Tensor(storage, out.shape, tracked ? { kind: 'op', prim, params, inputs } : undefined);
+}

@@ -1,0 +1,24 @@
+/** Base class of every error semiflow throws on purpose. */
+export class SemiflowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A shape, rank or axis does not fit what an op or layer expects. */
+export class ShapeError extends SemiflowError {}
+
+/** A value is out of its domain: NaN, a negative size, an index out of range. */
+export class ValueError extends SemiflowError {}
+
+/** An option or name is unknown or inconsistent. */
+export class ConfigError extends SemiflowError {}
+
+/** A gradient failed its numeric check, or a vjp rule returned a wrongly shaped gradient. */
+export class GradientError extends SemiflowError {}
+
+/** Formats a shape the way every message prints it: [2,3]. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}

@@ -1,0 +1,52 @@
+import type { Kernel, KernelTable } from './kernel.ts';
+import type { Prim } from '../primitives.ts';
+import { binaryKernel, castKernel, identityKernel, unaryKernel, whereKernel } from './elementwise.ts';
+import { matmulKernel } from './matmul.ts';
+import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
+import { maxKernel, sumKernel } from './reduce.ts';
+import { foldKernel, unfoldKernel } from './window.ts';
+
+/** The plain JS kernels: the reference every fast path is tested against. */
+export const referenceKernels: Readonly<KernelTable> = {
+  neg: unaryKernel('neg'),
+  exp: unaryKernel('exp'),
+  log: unaryKernel('log'),
+  sqrt: unaryKernel('sqrt'),
+  reciprocal: unaryKernel('reciprocal'),
+  expm1: unaryKernel('expm1'),
+  log1p: unaryKernel('log1p'),
+  add: binaryKernel('add'),
+  mul: binaryKernel('mul'),
+  less: binaryKernel('less'),
+  equal: binaryKernel('equal'),
+  where: whereKernel,
+  sum: sumKernel,
+  max: maxKernel,
+  reshape: identityKernel,
+  permute: permuteKernel,
+  expand: expandKernel,
+  pad: padKernel,
+  slice: sliceKernel,
+  concat: concatKernel,
+  matmul: matmulKernel,
+  unfold: unfoldKernel,
+  fold: foldKernel,
+  stopGradient: identityKernel,
+  cast: castKernel,
+};
+
+const active: KernelTable = { ...referenceKernels };
+
+/** The kernel the dispatcher runs for a primitive. */
+export function kernelFor<P extends Prim>(prim: P): Kernel<P> {
+  return active[prim] as Kernel<P>;
+}
+
+/** The seam for fast paths: swap one primitive's kernel; returns a function that restores the previous one. */
+export function setKernel<P extends Prim>(prim: P, kernel: Kernel<P>): () => void {
+  const previous = active[prim];
+  (active as Record<Prim, unknown>)[prim] = kernel;
+  return () => {
+    (active as Record<Prim, unknown>)[prim] = previous;
+  };
+}

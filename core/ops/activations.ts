@@ -1,0 +1,44 @@
+import type { Tensor } from '../tensor.ts';
+import { add, div, mul, sub } from './arithmetic.ts';
+import { less, where } from './compare.ts';
+import { abs, exp, expm1, log1p, neg, reciprocal } from './elementwise.ts';
+import { stopGradient } from './gradient.ts';
+import { logsumexp, max, sum } from './reduce.ts';
+
+/** max(x, 0); the gradient at 0 is 0. */
+export function relu(x: Tensor): Tensor {
+  return where(less(0, x), x, 0);
+}
+
+/**
+ * 1 / (1 + e^-x), computed from e = exp(-|x|) <= 1 so that no branch overflows:
+ * 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
+ */
+export function sigmoid(x: Tensor): Tensor {
+  const e = exp(neg(abs(x)));
+  const r = reciprocal(add(e, 1));
+  return where(less(x, 0), mul(e, r), r);
+}
+
+/** tanh|x| = -m / (2 + m) with m = expm1(-2|x|), exact near 0 and finite everywhere; the sign comes back by where. */
+export function tanh(x: Tensor): Tensor {
+  const m = expm1(mul(abs(x), -2));
+  const t = div(neg(m), add(m, 2));
+  return where(less(x, 0), neg(t), t);
+}
+
+/** log(1 + e^x) = relu(x) + log1p(exp(-|x|)), which never overflows. */
+export function softplus(x: Tensor): Tensor {
+  return add(relu(x), log1p(exp(neg(abs(x)))));
+}
+
+/** exp(x - max) / Σ exp(x - max) along axis; the max is a constant, so it costs no gradient. */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const e = exp(sub(x, stopGradient(max(x, axis, true))));
+  return div(e, sum(e, axis, true));
+}
+
+/** x - logsumexp(x): finite for logits of any size. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  return sub(x, logsumexp(x, axis, true));
+}

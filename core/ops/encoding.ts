@@ -1,0 +1,21 @@
+import { arange, tensor } from '../creation.ts';
+import { ValueError } from '../errors.ts';
+import { checkPositiveInt } from '../shape.ts';
+import { Tensor } from '../tensor.ts';
+import { equal } from './compare.ts';
+import { reshape } from './movement.ts';
+
+/**
+ * Integer class indices of any shape -> a [...shape, depth] tensor with a 1 at each index.
+ * Every index must be an integer in [0, depth).
+ */
+export function oneHot(indices: Tensor | readonly number[], depth: number): Tensor {
+  checkPositiveInt(depth, 'depth', 'oneHot');
+  const labels = indices instanceof Tensor ? indices : tensor(indices);
+  const bad = labels.storage.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= depth);
+  if (bad >= 0) {
+    throw new ValueError(`oneHot: every index must be an integer in [0, ${depth}), got ${labels.storage[bad]} at flat position ${bad}`);
+  }
+  const column = reshape(labels, [...labels.shape, 1]);
+  return equal(column, arange(depth, undefined, 1, labels.dtype));
+}

@@ -1,0 +1,59 @@
+import { apply } from '../dispatch.ts';
+import { arange } from '../creation.ts';
+import { normalizeAxes, normalizeAxis, sizeOf } from '../shape.ts';
+import type { Tensor } from '../tensor.ts';
+import { add, div, sub } from './arithmetic.ts';
+import { equal, less, where } from './compare.ts';
+import { exp, log, neg, abs } from './elementwise.ts';
+import { stopGradient } from './gradient.ts';
+import { reshape } from './movement.ts';
+
+/** One axis, several, or undefined for all of them. */
+export type Axes = number | readonly number[] | undefined;
+
+function reduce(prim: 'sum' | 'max', x: Tensor, axis: Axes, keepDims: boolean): Tensor {
+  const axes = normalizeAxes(axis, x.rank, prim);
+  const kept = axes.length === 0 ? x : apply(prim, [x], { axes });
+  return keepDims ? kept : reshape(kept, x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+export function sum(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return reduce('sum', x, axis, keepDims);
+}
+
+/** The gradient is shared equally among tied maxima. */
+export function max(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return reduce('max', x, axis, keepDims);
+}
+
+export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return neg(max(neg(x), axis, keepDims));
+}
+
+export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  const count = sizeOf(normalizeAxes(axis, x.rank, 'mean').map((a) => x.shape[a]));
+  return div(sum(x, axis, keepDims), count);
+}
+
+/**
+ * log Σ exp(x) = m + log Σ exp(x - m) with m = stopGradient(max x), so exp never overflows.
+ * An infinite max is replaced by 0 so that all -Infinity inputs give -Infinity, not NaN.
+ */
+export function logsumexp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  const top = stopGradient(max(x, axis, true));
+  const shift = where(less(abs(top), Infinity), top, 0);
+  const result = add(log(sum(exp(sub(x, shift)), axis, true)), shift);
+  return keepDims ? result : reshape(result, max(x, axis, false).shape);
+}
+
+/**
+ * The index of the first maximum along axis, as a tensor of x's dtype without that axis.
+ * As (n - max over the axis of where(x == max, n - i, 0)); it has no gradient.
+ */
+export function argmax(x: Tensor, axis = -1): Tensor {
+  const a = normalizeAxis(axis, x.rank, 'argmax');
+  const n = x.shape[a];
+  const positions = reshape(arange(n, undefined, 1, x.dtype), x.shape.map((d, i) => (i === a ? d : 1)));
+  const score = where(equal(x, max(x, a, true)), sub(n, positions), 0);
+  return stopGradient(sub(n, max(score, a)));
+}

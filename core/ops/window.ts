@@ -1,0 +1,100 @@
+import { apply } from '../dispatch.ts';
+import { onesLike } from '../creation.ts';
+import { ConfigError, ShapeError, ValueError, fmtShape } from '../errors.ts';
+import type { Tensor } from '../tensor.ts';
+import { div } from './arithmetic.ts';
+import { matmul } from './matmul.ts';
+import { pad, reshape } from './movement.ts';
+import { max, sum } from './reduce.ts';
+
+export type Padding = 'valid' | 'same';
+type Pair = readonly [number, number];
+
+export interface Conv2dOptions {
+  strides?: number | Pair;
+  padding?: Padding;
+}
+
+export interface Pool2dOptions {
+  poolSize: number | Pair;
+  /** Defaults to poolSize. */
+  strides?: number | Pair;
+  padding?: Padding;
+}
+
+/** [N,H,W,C] -> [N,OH,OW,KH,KW,C]: every window position as its own patch (im2col). No padding. */
+export function unfold(x: Tensor, kernel: Pair, strides: Pair = [1, 1]): Tensor {
+  return apply('unfold', [x], { kernel, strides });
+}
+
+/** The transpose of unfold: patches [N,OH,OW,KH,KW,C] summed back into a [N,height,width,C] image. */
+export function fold(cols: Tensor, height: number, width: number, strides: Pair = [1, 1]): Tensor {
+  if (cols.rank !== 6) throw new ShapeError(`fold: expected patches [N,OH,OW,KH,KW,C], got ${fmtShape(cols.shape)}`);
+  return apply('fold', [cols], { kernel: [cols.shape[3], cols.shape[4]], strides, height, width });
+}
+
+/**
+ * 2-D convolution (cross-correlation, as in every framework): input NHWC, kernel [kh, kw, inC, outC].
+ * pad -> unfold -> one matrix product with the flattened kernel -> reshape.
+ */
+export function conv2d(x: Tensor, kernel: Tensor, { strides = 1, padding = 'valid' }: Conv2dOptions = {}): Tensor {
+  if (x.rank !== 4 || kernel.rank !== 4) {
+    throw new ShapeError(`conv2d: expected input [N,H,W,C] and kernel [kh,kw,inC,outC], got ${fmtShape(x.shape)} and ${fmtShape(kernel.shape)}`);
+  }
+  const [kh, kw, inC, outC] = kernel.shape;
+  if (x.shape[3] !== inC) {
+    throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} has ${x.shape[3]} channels but kernel ${fmtShape(kernel.shape)} expects ${inC}`);
+  }
+  const step = pair(strides, 'strides', 'conv2d');
+  const patches = unfold(padFor(x, [kh, kw], step, padding, 0, 'conv2d'), [kh, kw], step);
+  const [n, oh, ow] = patches.shape;
+  const rows = reshape(patches, [n * oh * ow, kh * kw * inC]);
+  return reshape(matmul(rows, reshape(kernel, [kh * kw * inC, outC])), [n, oh, ow, outC]);
+}
+
+/** Max over each window; 'same' padding never wins because it pads with -Infinity. */
+export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const { windows, size } = poolWindows(x, options, -Infinity, 'maxPool2d');
+  return max(windows, [3, 4]).reshape(size);
+}
+
+/** Mean over each window, counting only real pixels when 'same' padding is used (as TF and Keras do). */
+export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const { windows, size } = poolWindows(x, options, 0, 'avgPool2d');
+  const counts = poolWindows(onesLike(x), options, 0, 'avgPool2d').windows;
+  return div(sum(windows, [3, 4]), sum(counts, [3, 4])).reshape(size);
+}
+
+function poolWindows(x: Tensor, { poolSize, strides, padding = 'valid' }: Pool2dOptions, fillValue: number, op: string) {
+  if (x.rank !== 4) throw new ShapeError(`${op}: expected input [N,H,W,C], got ${fmtShape(x.shape)}`);
+  const size = pair(poolSize, 'poolSize', op);
+  const step = pair(strides ?? size, 'strides', op);
+  const windows = unfold(padFor(x, size, step, padding, fillValue, op), size, step);
+  const [n, oh, ow, , , c] = windows.shape;
+  return { windows, size: [n, oh, ow, c] };
+}
+
+/** 'same' pads so the output has ceil(size / stride) positions, the extra pixel going after (TF's rule). */
+function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding, value: number, op: string): Tensor {
+  if (padding !== 'valid' && padding !== 'same') {
+    throw new ConfigError(`${op}: unknown padding '${String(padding)}' (expected 'valid' or 'same')`);
+  }
+  const amounts = [1, 2].map((axis, i): [number, number] => {
+    const size = x.shape[axis];
+    if (padding === 'valid') {
+      if (size < kernel[i]) throw new ShapeError(`${op}: the ${kernel[0]}x${kernel[1]} window does not fit in input ${fmtShape(x.shape)} with 'valid' padding`);
+      return [0, 0];
+    }
+    const total = Math.max((Math.ceil(size / strides[i]) - 1) * strides[i] + kernel[i] - size, 0);
+    return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  });
+  return pad(x, [[0, 0], amounts[0], amounts[1], [0, 0]], value);
+}
+
+function pair(value: number | Pair, name: string, op: string): Pair {
+  const p: Pair = typeof value === 'number' ? [value, value] : value;
+  if (p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new ValueError(`${op}: ${name} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return p;
+}

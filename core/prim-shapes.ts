@@ -1,0 +1,143 @@
+import type { DType } from './dtype.ts';
+import { DTYPES } from './dtype.ts';
+import { ConfigError, ShapeError, ValueError, fmtShape } from './errors.ts';
+import type { Prim, PrimParams } from './primitives.ts';
+import { sameShape, sizeOf } from './shape.ts';
+import type { Shape } from './shape.ts';
+
+export interface OutputSpec {
+  shape: number[];
+  dtype: DType;
+}
+
+type ShapeRule<P extends Prim> = (shapes: readonly Shape[], dtypes: readonly DType[], params: PrimParams[P]) => OutputSpec;
+
+/** Validates a primitive's inputs and gives its output shape; every message names the primitive. */
+export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
+  neg: same, exp: same, log: same, sqrt: same, reciprocal: same, expm1: same, log1p: same,
+  add: equalShapes('add'), mul: equalShapes('mul'), less: equalShapes('less'), equal: equalShapes('equal'),
+  where: equalShapes('where'),
+  sum: reduced('sum'),
+  max: reduced('max'),
+  stopGradient: same,
+  cast: ([shape], _dtypes, { dtype }) => {
+    if (!DTYPES.includes(dtype)) throw new ConfigError(`cast: unknown dtype '${String(dtype)}' (expected one of ${DTYPES.join(', ')})`);
+    return { shape: [...shape], dtype };
+  },
+  reshape: ([shape], [dtype], params) => {
+    if (sizeOf(shape) !== sizeOf(params.shape)) {
+      throw new ShapeError(`reshape: cannot reshape ${fmtShape(shape)} (${sizeOf(shape)} elements) to ${fmtShape(params.shape)} (${sizeOf(params.shape)} elements)`);
+    }
+    return { shape: [...params.shape], dtype };
+  },
+  permute: ([shape], [dtype], { perm }) => {
+    const sorted = [...perm].sort((a, b) => a - b);
+    if (perm.length !== shape.length || sorted.some((p, i) => p !== i)) {
+      throw new ShapeError(`permute: [${perm.join(',')}] is not a permutation of the ${shape.length} axes of ${fmtShape(shape)}`);
+    }
+    return { shape: perm.map((p) => shape[p]), dtype };
+  },
+  expand: ([shape], [dtype], params) => {
+    const ok = params.shape.length === shape.length && shape.every((d, i) => d === params.shape[i] || d === 1);
+    if (!ok) throw new ShapeError(`expand: cannot expand ${fmtShape(shape)} to ${fmtShape(params.shape)} (only size-1 dims can grow, rank must match)`);
+    return { shape: [...params.shape], dtype };
+  },
+  pad: ([shape], [dtype], { pads, value }) => {
+    const ok = pads.length === shape.length && pads.every(([lo, hi]) => isCount(lo) && isCount(hi));
+    if (!ok) throw new ShapeError(`pad: expected ${shape.length} pairs of non-negative integers for shape ${fmtShape(shape)}, got ${JSON.stringify(pads)}`);
+    if (Number.isNaN(value)) throw new ValueError('pad: the pad value is NaN');
+    return { shape: shape.map((d, i) => d + pads[i][0] + pads[i][1]), dtype };
+  },
+  slice: ([shape], [dtype], { begin, size }) => {
+    const ok = begin.length === shape.length && size.length === shape.length &&
+      shape.every((d, i) => isCount(begin[i]) && isCount(size[i]) && begin[i] + size[i] <= d);
+    if (!ok) throw new ShapeError(`slice: begin [${begin.join(',')}] and size [${size.join(',')}] do not fit in shape ${fmtShape(shape)}`);
+    return { shape: [...size], dtype };
+  },
+  concat: (shapes, dtypes, { axis }) => {
+    const first = shapes[0];
+    if (first === undefined) throw new ValueError('concat: needs at least one tensor');
+    const fits = (s: Shape) => s.length === first.length && s.every((d, i) => i === axis || d === first[i]);
+    if (!(axis >= 0 && axis < first.length) || !shapes.every(fits)) {
+      throw new ShapeError(`concat: shapes ${shapes.map(fmtShape).join(', ')} do not match outside axis ${axis}`);
+    }
+    checkDtypes('concat', dtypes);
+    const shape = [...first];
+    shape[axis] = shapes.reduce((acc, s) => acc + s[axis], 0);
+    return { shape, dtype: dtypes[0] };
+  },
+  matmul: ([a, b], dtypes, { transposeA, transposeB }) => {
+    const rank = a.length;
+    if (rank < 2 || b.length !== rank || !sameShape(a.slice(0, -2), b.slice(0, -2))) {
+      throw new ShapeError(`matmul: operands need equal rank >= 2 and equal batch dims, got ${fmtShape(a)} and ${fmtShape(b)}`);
+    }
+    const [m, k] = transposeA ? [a[rank - 1], a[rank - 2]] : [a[rank - 2], a[rank - 1]];
+    const [k2, n] = transposeB ? [b[rank - 1], b[rank - 2]] : [b[rank - 2], b[rank - 1]];
+    if (k !== k2) throw new ShapeError(`matmul: inner dimensions differ: ${fmtShape(a)} and ${fmtShape(b)} (${k} vs ${k2})`);
+    checkDtypes('matmul', dtypes);
+    return { shape: [...a.slice(0, -2), m, n], dtype: dtypes[0] };
+  },
+  unfold: ([shape], [dtype], { kernel, strides }) => {
+    checkWindow('unfold', kernel, strides);
+    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
+      throw new ShapeError(`unfold: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
+    }
+    const [n, h, w, c] = shape;
+    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), kernel[0], kernel[1], c], dtype };
+  },
+  fold: ([shape], [dtype], { kernel, strides, height, width }) => {
+    checkWindow('fold', kernel, strides);
+    const fits = shape.length === 6 && height >= kernel[0] && width >= kernel[1] &&
+      shape[1] === windows(height, kernel[0], strides[0]) && shape[2] === windows(width, kernel[1], strides[1]) &&
+      shape[3] === kernel[0] && shape[4] === kernel[1];
+    if (!fits) throw new ShapeError(`fold: columns ${fmtShape(shape)} do not match a ${height}x${width} image with a ${kernel[0]}x${kernel[1]} window and strides ${strides[0]}x${strides[1]}`);
+    return { shape: [shape[0], height, width, shape[5]], dtype };
+  },
+};
+
+function same(shapes: readonly Shape[], dtypes: readonly DType[]): OutputSpec {
+  return { shape: [...shapes[0]], dtype: dtypes[0] };
+}
+
+function equalShapes(prim: Prim) {
+  return (shapes: readonly Shape[], dtypes: readonly DType[]): OutputSpec => {
+    if (!shapes.every((s) => sameShape(s, shapes[0]))) {
+      throw new ShapeError(`${prim}: primitive operands must have equal shapes, got ${shapes.map(fmtShape).join(' and ')}`);
+    }
+    checkDtypes(prim, dtypes);
+    return { shape: [...shapes[0]], dtype: dtypes[dtypes.length - 1] };
+  };
+}
+
+function reduced(prim: 'sum' | 'max') {
+  return ([shape]: readonly Shape[], [dtype]: readonly DType[], { axes }: { axes: readonly number[] }): OutputSpec => {
+    if (!axes.every((a) => Number.isInteger(a) && a >= 0 && a < shape.length) || new Set(axes).size !== axes.length) {
+      throw new ShapeError(`${prim}: axes [${axes.join(',')}] are not distinct axes of ${fmtShape(shape)}`);
+    }
+    if (prim === 'max' && axes.some((a) => shape[a] === 0)) {
+      throw new ShapeError(`max: cannot reduce an empty axis of ${fmtShape(shape)}`);
+    }
+    return { shape: shape.map((d, i) => (axes.includes(i) ? 1 : d)), dtype };
+  };
+}
+
+function checkDtypes(prim: Prim, dtypes: readonly DType[]): void {
+  if (!dtypes.every((d) => d === dtypes[dtypes.length - 1])) {
+    throw new ValueError(`${prim}: primitive operands must share a dtype, got ${dtypes.join(' and ')}`);
+  }
+}
+
+function checkWindow(prim: Prim, kernel: readonly number[], strides: readonly number[]): void {
+  if (![...kernel, ...strides].every((v) => Number.isInteger(v) && v >= 1) || kernel.length !== 2 || strides.length !== 2) {
+    throw new ValueError(`${prim}: kernel and strides must be two positive integers each, got kernel [${kernel.join(',')}] and strides [${strides.join(',')}]`);
+  }
+}
+
+function isCount(v: number): boolean {
+  return Number.isInteger(v) && v >= 0;
+}
+
+/** Number of window positions along one axis without padding. */
+export function windows(size: number, kernel: number, stride: number): number {
+  return Math.floor((size - kernel) / stride) + 1;
+}

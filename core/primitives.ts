@@ -1,0 +1,53 @@
+import type { DType } from './dtype.ts';
+
+/**
+ * The primitive ops. Everything else is a composition of these, and only these have vjp rules.
+ * Binary primitives take operands of equal shape and dtype: broadcasting happens in the composites.
+ */
+export interface PrimParams {
+  // unary elementwise
+  neg: {};
+  exp: {};
+  log: {};
+  sqrt: {};
+  reciprocal: {};
+  expm1: {};
+  log1p: {};
+  // binary elementwise
+  add: {};
+  mul: {};
+  // comparisons: 1 where true, 0 where false; they have no gradient
+  less: {};
+  equal: {};
+  // where(cond, a, b): a where cond is non-zero, else b
+  where: {};
+  // reductions keep the reduced axes with size 1
+  sum: { axes: readonly number[] };
+  max: { axes: readonly number[] };
+  // movement
+  reshape: { shape: readonly number[] };
+  permute: { perm: readonly number[] };
+  expand: { shape: readonly number[] };
+  pad: { pads: readonly (readonly [number, number])[]; value: number };
+  slice: { begin: readonly number[]; size: readonly number[] };
+  concat: { axis: number };
+  // [..., m, k] x [..., k, n] with equal batch dims; a flag reads that operand's last two axes swapped
+  matmul: { transposeA: boolean; transposeB: boolean };
+  // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C]; fold is its transpose (overlaps add up)
+  unfold: WindowParams;
+  fold: WindowParams & { height: number; width: number };
+  stopGradient: {};
+  cast: { dtype: DType };
+}
+
+export interface WindowParams {
+  kernel: readonly [number, number];
+  strides: readonly [number, number];
+}
+
+export type Prim = keyof PrimParams;
+
+export const UNARY_PRIMS = ['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'expm1', 'log1p'] as const;
+export const BINARY_PRIMS = ['add', 'mul', 'less', 'equal'] as const;
+export type UnaryPrim = (typeof UNARY_PRIMS)[number];
+export type BinaryPrim = (typeof BINARY_PRIMS)[number];

@@ -1,0 +1,122 @@
+import type { DType, TypedArray } from './dtype.ts';
+import { ValueError, fmtShape } from './errors.ts';
+import * as ops from './ops/index.ts';
+import type { Axes, Conv2dOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
+import type { Shape } from './shape.ts';
+import { sizeOf } from './shape.ts';
+import type { TapeEntry } from './tape.ts';
+import { nextId } from './tape.ts';
+
+export type NestedArray = number | NestedArray[];
+
+/**
+ * An immutable, dense, row-major array of float32 or float64.
+ * Build one with `tensor`, `zeros`, `ones`, `fill`, `arange`, `eye`, `randomNormal` or `randomUniform`.
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  /** Identity on the tape; ids only grow. */
+  readonly id: number;
+  /** Present while a grad is tracing this tensor. */
+  readonly entry: TapeEntry | undefined;
+  /** The backing array, shared with kernels. Never write to it: read `data` for a copy of your own. */
+  readonly storage: TypedArray;
+
+  /** Low-level: the storage must already hold sizeOf(shape) values of `dtype`. Prefer `tensor(...)`. */
+  constructor(storage: TypedArray, shape: Shape, entry?: TapeEntry) {
+    if (storage.length !== sizeOf(shape)) {
+      throw new ValueError(`Tensor: data has ${storage.length} values but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
+    }
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = storage instanceof Float64Array ? 'float64' : 'float32';
+    this.size = storage.length;
+    this.id = nextId();
+    this.entry = entry;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** A copy of the values, row-major. */
+  get data(): TypedArray {
+    return this.storage.slice();
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new ValueError(`item: expected a tensor with one element, got shape ${fmtShape(this.shape)}`);
+    return this.storage[0];
+  }
+
+  /** The values as nested arrays (a number for rank 0). */
+  toArray(): NestedArray {
+    const build = (axis: number, offset: number, stride: number): NestedArray => {
+      if (axis === this.rank) return this.storage[offset];
+      const inner = stride / this.shape[axis];
+      return Array.from({ length: this.shape[axis] }, (_, i) => build(axis + 1, offset + i * inner, inner));
+    };
+    return build(0, 0, this.size);
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${JSON.stringify(this.toArray())})`;
+  }
+
+  // Every op is also a method, so calls chain: x.matmul(w).add(b).relu().
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  expm1(): Tensor { return ops.expm1(this); }
+  log1p(): Tensor { return ops.log1p(this); }
+  square(): Tensor { return ops.square(this); }
+  abs(): Tensor { return ops.abs(this); }
+  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
+  clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
+  add(other: Tensor | Scalar): Tensor { return ops.add(this, other); }
+  sub(other: Tensor | Scalar): Tensor { return ops.sub(this, other); }
+  mul(other: Tensor | Scalar): Tensor { return ops.mul(this, other); }
+  div(other: Tensor | Scalar): Tensor { return ops.div(this, other); }
+  maximum(other: Tensor | Scalar): Tensor { return ops.maximum(this, other); }
+  minimum(other: Tensor | Scalar): Tensor { return ops.minimum(this, other); }
+  less(other: Tensor | Scalar): Tensor { return ops.less(this, other); }
+  lessEqual(other: Tensor | Scalar): Tensor { return ops.lessEqual(this, other); }
+  greater(other: Tensor | Scalar): Tensor { return ops.greater(this, other); }
+  greaterEqual(other: Tensor | Scalar): Tensor { return ops.greaterEqual(this, other); }
+  equal(other: Tensor | Scalar): Tensor { return ops.equal(this, other); }
+  where(ifTrue: Tensor | Scalar, ifFalse: Tensor | Scalar): Tensor { return ops.where(this, ifTrue, ifFalse); }
+  sum(axis?: Axes, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  max(axis?: Axes, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  min(axis?: Axes, keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  mean(axis?: Axes, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  logsumexp(axis?: Axes, keepDims = false): Tensor { return ops.logsumexp(this, axis, keepDims); }
+  argmax(axis = -1): Tensor { return ops.argmax(this, axis); }
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  flatten(): Tensor { return ops.flatten(this); }
+  permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
+  transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
+  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
+  pad(pads: PadPairs, value = 0): Tensor { return ops.pad(this, pads, value); }
+  slice(begin: readonly number[], size?: readonly number[]): Tensor { return ops.slice(this, begin, size); }
+  concat(others: readonly Tensor[], axis = 0): Tensor { return ops.concat([this, ...others], axis); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  softplus(): Tensor { return ops.softplus(this); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  oneHot(depth: number): Tensor { return ops.oneHot(this, depth); }
+  unfold(kernel: readonly [number, number], strides?: readonly [number, number]): Tensor { return ops.unfold(this, kernel, strides); }
+  fold(height: number, width: number, strides?: readonly [number, number]): Tensor { return ops.fold(this, height, width, strides); }
+  conv2d(kernel: Tensor, options?: Conv2dOptions): Tensor { return ops.conv2d(this, kernel, options); }
+  maxPool2d(options: Pool2dOptions): Tensor { return ops.maxPool2d(this, options); }
+  avgPool2d(options: Pool2dOptions): Tensor { return ops.avgPool2d(this, options); }
+  stopGradient(): Tensor { return ops.stopGradient(this); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+}

@@ -1,0 +1,70 @@
+import { apply } from './dispatch.ts';
+import type { Prim, PrimParams } from './primitives.ts';
+import type { Tensor } from './tensor.ts';
+import { add, cast, div, equal, expand, fold, mul, neg, pad, permute, reshape, slice, sum, unfold, where } from './ops/index.ts';
+
+/** What a rule sees of the primitive call it differentiates. */
+export interface VjpContext<P extends Prim> {
+  inputs: readonly Tensor[];
+  output: Tensor;
+  params: PrimParams[P];
+}
+
+/** One thunk per input (null: no gradient). Thunks run only for inputs that need a gradient. */
+export type VjpRule<P extends Prim> = (g: Tensor, ctx: VjpContext<P>) => readonly ((() => Tensor) | null)[];
+
+/**
+ * Every derivative formula in semiflow, one per primitive. g is the cotangent of the output y.
+ * The rules are written with ops, so a backward pass is itself differentiable: grad(grad(f)) works.
+ */
+export const vjpRules: { [P in Prim]: VjpRule<P> } = {
+  neg: (g) => [() => neg(g)], // d(-x) = -1
+  exp: (g, { output }) => [() => mul(g, output)], // d e^x = e^x
+  log: (g, { inputs: [x] }) => [() => div(g, x)], // d log x = 1/x
+  sqrt: (g, { output }) => [() => div(g, mul(output, 2))], // d √x = 1/(2√x)
+  reciprocal: (g, { output }) => [() => neg(mul(g, mul(output, output)))], // d(1/x) = -1/x²
+  expm1: (g, { output }) => [() => mul(g, add(output, 1))], // d(e^x - 1) = e^x
+  log1p: (g, { inputs: [x] }) => [() => div(g, add(x, 1))], // d log(1+x) = 1/(1+x)
+  add: (g) => [() => g, () => g],
+  mul: (g, { inputs: [a, b] }) => [() => mul(g, b), () => mul(g, a)],
+  less: () => [null, null], // piecewise constant
+  equal: () => [null, null],
+  where: (g, { inputs: [cond] }) => [null, () => where(cond, g, 0), () => where(cond, 0, g)],
+  sum: (g, { inputs: [x] }) => [() => expand(g, x.shape)], // sum ↔ expand
+  // The gradient is shared equally among the elements that reach the max.
+  max: (g, { inputs: [x], output, params: { axes } }) => [() => {
+    const hits = equal(x, output);
+    return div(mul(hits, g), sum(hits, axes, true));
+  }],
+  reshape: (g, { inputs: [x] }) => [() => reshape(g, x.shape)],
+  permute: (g, { params: { perm } }) => [() => permute(g, perm.map((_, i) => perm.indexOf(i)))], // inverse permutation
+  expand: (g, { inputs: [x], params: { shape } }) => [() => sum(g, grownAxes(x.shape, shape), true)], // expand ↔ sum
+  pad: (g, { inputs: [x], params: { pads } }) => [() => slice(g, pads.map(([lo]) => lo), x.shape)], // pad ↔ slice
+  slice: (g, { inputs: [x], params: { begin, size } }) => [() => pad(g, begin.map((b, i) => [b, x.shape[i] - b - size[i]] as const))],
+  concat: (g, { inputs, params: { axis } }) => {
+    let offset = 0;
+    return inputs.map((x) => {
+      const begin = x.shape.map((_, i) => (i === axis ? offset : 0));
+      offset += x.shape[axis];
+      return () => slice(g, begin, x.shape);
+    });
+  },
+  // C = op(A)·op(B): d op(A) = g·op(B)ᵀ and d op(B) = op(A)ᵀ·g, transposed back where a flag was set.
+  matmul: (g, { inputs: [a, b], params: { transposeA: ta, transposeB: tb } }) => [
+    () => (ta ? matmulPrim(b, g, tb, true) : matmulPrim(g, b, false, !tb)),
+    () => (tb ? matmulPrim(g, a, true, ta) : matmulPrim(a, g, !ta, false)),
+  ],
+  unfold: (g, { inputs: [x], params: { strides } }) => [() => fold(g, x.shape[1], x.shape[2], strides)], // unfold ↔ fold
+  fold: (g, { params: { kernel, strides } }) => [() => unfold(g, kernel, strides)],
+  stopGradient: () => [null],
+  cast: (g, { inputs: [x] }) => [() => cast(g, x.dtype)],
+};
+
+function matmulPrim(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  return apply('matmul', [a, b], { transposeA, transposeB });
+}
+
+/** The axes that expand grew from 1 to a larger size. */
+function grownAxes(from: readonly number[], to: readonly number[]): number[] {
+  return from.flatMap((d, i) => (d !== to[i] ? [i] : []));
+}
