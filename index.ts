@@ -15,3 +15,4 @@ export { ConfigError, GradientError, SemiflowError, ShapeError, ValueError } fro
 export { setKernel, referenceKernels } from './core/kernels/index.ts';
 export type { Kernel, KernelOutput, KernelTable } from './core/kernels/kernel.ts';
 export type { Prim, PrimParams } from './core/primitives.ts';
+export * from './core/testing/index.ts';

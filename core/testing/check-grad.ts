@@ -1,0 +1,150 @@
+import { vjp } from '../autodiff.ts';
+import { randomNormal } from '../creation.ts';
+import { GradientError } from '../errors.ts';
+import { Rng } from '../random.ts';
+import { stridesOf } from '../shape.ts';
+import { noGrad } from '../tape.ts';
+import { Tensor } from '../tensor.ts';
+import type { Tree } from '../tree.ts';
+import { leaves, mapTree, rebuild } from '../tree.ts';
+
+export interface CheckGradOptions {
+  /** Step of the central difference. */
+  eps?: number;
+  /**
+   * Pass when |analytic − numeric| <= atol + rtol · max(Σ|gₖ·tₖ|, |numeric|) + the rounding error of the difference
+   * itself (4 · 2⁻⁵² · Σ|f(x)ⱼ·cⱼ| / ε).
+   */
+  atol?: number;
+  rtol?: number;
+  /** Seeds the random cotangent and directions. */
+  seed?: number;
+  /** On a failure, the largest input whose elements are checked one by one to find the worst. */
+  maxElementChecks?: number;
+}
+
+export interface InputReport {
+  /** Where the input sits in the tree, like `x[1].kernel`. */
+  path: string;
+  analytic: number;
+  numeric: number;
+  error: number;
+  tolerance: number;
+}
+
+export interface ElementReport {
+  path: string;
+  index: number[];
+  analytic: number;
+  numeric: number;
+}
+
+export interface GradCheckResult {
+  ok: boolean;
+  /** The input whose error is largest relative to its tolerance. */
+  worst: InputReport;
+  inputs: InputReport[];
+  /** Present on failure: the element of the worst input whose gradient is furthest off. */
+  worstElement?: ElementReport;
+  message: string;
+}
+
+/**
+ * Checks f's reverse-mode gradient numerically, in float64, by random projection:
+ * for a random cotangent c and a random direction t per input,
+ * ⟨vjp(c), t⟩ must match (⟨f(x + εt), c⟩ − ⟨f(x − εt), c⟩) / 2ε.
+ * Its cost is two evaluations of f per input, whatever the input sizes.
+ */
+export function checkGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, options: CheckGradOptions = {}): GradCheckResult {
+  const { eps = 1e-6, atol = 1e-8, rtol = 1e-6, seed = 0, maxElementChecks = 512 } = options;
+  const rng = new Rng(seed);
+  const x = mapTree(inputs, (t) => t.cast('float64'));
+  const paths = pathsOf(x);
+  const { value, backward } = vjp(f, x);
+  const cotangent = randomNormal(value.shape, { seed: rng, dtype: 'float64' });
+  const analyticGrads = leaves(backward(cotangent));
+  const roundoff = (4 * Number.EPSILON * sumAbsProduct(value.cast('float64').storage, cotangent.storage)) / eps;
+  const projected = (tree: T): number => noGrad(() => dot(f(tree).cast('float64').storage, cotangent.storage));
+
+  const reports = leaves(x).map((input, i): InputReport => {
+    const direction = randomNormal(input.shape, { seed: rng, dtype: 'float64' }).storage as Float64Array;
+    const g = analyticGrads[i].storage;
+    const shifted = (sign: number) => projected(replaceLeaf(x, i, axpy(sign * eps, direction, input.storage, input.shape)));
+    const numeric = (shifted(1) - shifted(-1)) / (2 * eps);
+    const analytic = dot(g, direction);
+    const scale = sumAbsProduct(g, direction);
+    return { path: paths[i], analytic, numeric, error: Math.abs(analytic - numeric), tolerance: atol + rtol * Math.max(scale, Math.abs(numeric)) + roundoff };
+  });
+  const worst = reports.reduce((a, b) => (b.error / b.tolerance > a.error / a.tolerance ? b : a));
+  const ok = reports.every((r) => r.error <= r.tolerance);
+  if (ok) return { ok, worst, inputs: reports, message: `gradient check passed (worst input ${worst.path}: error ${worst.error.toExponential(2)} <= ${worst.tolerance.toExponential(2)})` };
+
+  const index = reports.indexOf(worst);
+  const worstElement = leaves(x)[index].size <= maxElementChecks ? findWorstElement(x, index, analyticGrads[index], projected, eps, worst.path) : undefined;
+  const where = worstElement
+    ? `; worst element ${worstElement.path}[${worstElement.index.join(',')}]: analytic ${worstElement.analytic}, numeric ${worstElement.numeric}`
+    : '';
+  const message = `gradient check failed for ${worst.path}: ⟨vjp, t⟩ = ${worst.analytic}, finite difference = ${worst.numeric} (error ${worst.error.toExponential(2)} > tolerance ${worst.tolerance.toExponential(2)})${where}`;
+  return { ok, worst, inputs: reports, worstElement, message };
+}
+
+/** checkGrad that throws a GradientError with the report's message on failure. */
+export function assertGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, options?: CheckGradOptions): void {
+  const result = checkGrad(f, inputs, options);
+  if (!result.ok) throw new GradientError(result.message);
+}
+
+/** Central differences one element at a time, to point at the element that is wrong. */
+function findWorstElement<T extends Tree>(
+  x: T, index: number, grad: Tensor, projected: (tree: T) => number, eps: number, path: string,
+): ElementReport {
+  const input = leaves(x)[index];
+  let best: ElementReport = { path, index: [], analytic: 0, numeric: 0 };
+  let bestError = -1;
+  for (let k = 0; k < input.size; k++) {
+    const unit = new Float64Array(input.size);
+    unit[k] = 1;
+    const at = (sign: number) => projected(replaceLeaf(x, index, axpy(sign * eps, unit, input.storage, input.shape)));
+    const numeric = (at(1) - at(-1)) / (2 * eps);
+    const error = Math.abs(numeric - grad.storage[k]);
+    if (error > bestError) {
+      bestError = error;
+      best = { path, index: unravel(k, input.shape), analytic: grad.storage[k], numeric };
+    }
+  }
+  return best;
+}
+
+function sumAbsProduct(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] * b[i]);
+  return s;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** x + a·t as a new float64 tensor. */
+function axpy(a: number, t: Float64Array, x: ArrayLike<number>, shape: readonly number[]): Tensor {
+  const out = new Float64Array(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = x[i] + a * t[i];
+  return new Tensor(out, shape);
+}
+
+function replaceLeaf<T extends Tree>(tree: T, index: number, replacement: Tensor): T {
+  return rebuild(tree, leaves(tree).map((t, i) => (i === index ? replacement : t)));
+}
+
+function unravel(flat: number, shape: readonly number[]): number[] {
+  return stridesOf(shape).map((s, axis) => Math.floor(flat / s) % shape[axis]);
+}
+
+/** Readable names for the leaves of a tree, in leaf order. */
+function pathsOf(tree: Tree, prefix = 'x'): string[] {
+  if (tree instanceof Tensor) return [prefix];
+  if (Array.isArray(tree)) return tree.flatMap((t, i) => pathsOf(t, `${prefix}[${i}]`));
+  return Object.entries(tree).flatMap(([k, t]) => pathsOf(t, `${prefix}.${k}`));
+}
