@@ -1,4 +1,7 @@
 import { elementwiseSpecs } from './elementwise.ts';
+import { reduceMovementSpecs } from './reduce-movement.ts';
 import type { SpecTable } from './spec.ts';
+import { windowLinalgSpecs } from './window-linalg.ts';
 
-export const specs: Partial<SpecTable> = { ...elementwiseSpecs };
+/** Typed as the full table: an op or primitive without an entry is a compile error. */
+export const specs: SpecTable = { ...elementwiseSpecs, ...reduceMovementSpecs, ...windowLinalgSpecs };

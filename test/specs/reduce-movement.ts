@@ -1,0 +1,3 @@
+import type { SpecTable } from './spec.ts';
+
+export const reduceMovementSpecs = {} satisfies Partial<SpecTable>;

@@ -1,0 +1,3 @@
+import type { SpecTable } from './spec.ts';
+
+export const windowLinalgSpecs = {} satisfies Partial<SpecTable>;
