@@ -97,7 +97,7 @@ export class Tensor {
   logsumexp(axis?: Axes, keepDims = false): Tensor { return ops.logsumexp(this, axis, keepDims); }
   argmax(axis = -1): Tensor { return ops.argmax(this, axis); }
   reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  flatten(): Tensor { return ops.flatten(this); }
+  flatten(startAxis = 0): Tensor { return ops.flatten(this, startAxis); }
   permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
   transpose(perm?: readonly number[]): Tensor { return ops.transpose(this, perm); }
   expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }

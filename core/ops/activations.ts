@@ -27,9 +27,13 @@ export function tanh(x: Tensor): Tensor {
   return where(less(x, 0), neg(t), t);
 }
 
-/** log(1 + e^x) = relu(x) + log1p(exp(-|x|)), which never overflows. */
+/**
+ * log(1 + e^x) = max(x, 0) + log1p(exp(-|x|)), which never overflows. One condition picks both branches,
+ * so at x = 0 the two kinks cancel and the gradient is exactly 1/2.
+ */
 export function softplus(x: Tensor): Tensor {
-  return add(relu(x), log1p(exp(neg(abs(x)))));
+  const negative = less(x, 0);
+  return add(where(negative, 0, x), log1p(exp(where(negative, x, neg(x)))));
 }
 
 /** exp(x - max) / Σ exp(x - max) along axis; the max is a constant, so it costs no gradient. */

@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vjpRules } from '../core/vjp.ts';
+import { referenceKernels } from '../core/kernels/index.ts';
+
+const root = join(import.meta.dirname, '..');
+const sourceDirs = ['core', 'layers', 'models', 'optim', 'data', 'examples', 'bench'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('derivative formulas live in one file', () => {
+  const files = sourceDirs.flatMap((d) => {
+    try {
+      return sourceFiles(join(root, d));
+    } catch {
+      return [];
+    }
+  }).concat(join(root, 'index.ts'));
+
+  it('only core/vjp.ts defines vjp rules, and only the tape reads them', () => {
+    // A definition is a rule table or a value typed as a rule; `as VjpRule<...>` in the tape only reads one.
+    const defining = files.filter((f) => /(?<!as )VjpRule<|vjpRules\s*[:=]/.test(readFileSync(f, 'utf8').replace(/^import .*$/gm, '')));
+    expect(defining.map((f) => relative(root, f))).toEqual(['core/vjp.ts']);
+    const importing = files.filter((f) => /from '\.{1,2}\/(core\/)?vjp\.ts'/.test(readFileSync(f, 'utf8')));
+    expect(importing.map((f) => relative(root, f))).toEqual(['core/autodiff.ts']);
+  });
+
+  it('every primitive has a rule and a kernel', () => {
+    expect(Object.keys(vjpRules).sort()).toEqual(Object.keys(referenceKernels).sort());
+    expect(Object.keys(vjpRules)).toHaveLength(25);
+  });
+});
