@@ -173,16 +173,19 @@ function poolCases(
 export const windowLinalgSpecs = {
   matmul: {
     cases: fc.record({
-      batches: arbBroadcastShapes({ maxRank: 3, maxDim: 3 }),
+      // The second kind has no size-1 batch dims of its own, so a 1 there always broadcasts against a larger dim.
+      batches: fc.oneof(arbBroadcastShapes({ maxRank: 3, maxDim: 3 }), arbBroadcastShapes({ minRank: 1, maxRank: 3, minDim: 2, maxDim: 3 })),
       m: dim(4),
       k: dim(4),
       n: dim(4),
-      leftVector: fc.boolean(),
-      rightVector: fc.boolean(),
-    }).chain(({ batches: [batchA, batchB], m, k, n, leftVector, rightVector }) =>
+      vectors: fc.oneof(
+        { arbitrary: fc.constant('none' as const), weight: 4 },
+        { arbitrary: fc.constantFrom('left' as const, 'right' as const, 'both' as const), weight: 3 },
+      ),
+    }).chain(({ batches: [batchA, batchB], m, k, n, vectors }) =>
       fc.tuple(
-        arbTensor(leftVector ? [k] : [...batchA, m, k]),
-        arbTensor(rightVector ? [k] : [...batchB, k, n]),
+        arbTensor(vectors === 'left' || vectors === 'both' ? [k] : [...batchA, m, k]),
+        arbTensor(vectors === 'right' || vectors === 'both' ? [k] : [...batchB, k, n]),
       )).map(([x, y]) => ({
       inputs: [x, y],
       run: (a, b) => matmul(a, b),
