@@ -62,8 +62,17 @@ export class Tensor {
     return build(0, 0, this.size);
   }
 
+  /** Shape, dtype and values; past 100 values only the first ones are shown. */
   toString(): string {
-    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${JSON.stringify(this.toArray())})`;
+    const values = this.size <= 100
+      ? JSON.stringify(this.toArray())
+      : `[${Array.from(this.storage.subarray(0, 10)).join(', ')}, ... ${this.size - 10} more]`;
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${values})`;
+  }
+
+  /** console.log prints the tensor, not its fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   // Every op is also a method, so calls chain: x.matmul(w).add(b).relu().

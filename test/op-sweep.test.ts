@@ -7,7 +7,8 @@ import type { Tensor } from 'semiflow';
 import { specs } from './specs/index.ts';
 import type { OpCase, Reference } from './specs/spec.ts';
 
-const RUNS = 50;
+/** 50 in CI; set SEMIFLOW_SWEEP_RUNS higher to hunt for rare failures. */
+const RUNS = Number(process.env.SEMIFLOW_SWEEP_RUNS ?? 50);
 
 function expectClose(actual: Tensor, expected: Reference, rtol: number, atol: number, what: string): void {
   expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
@@ -51,6 +52,27 @@ describe.each(Object.entries(specs))('%s', (_name, spec) => {
         fc.property(spec.cases, fc.nat(), (c, seed) => {
           const result = checkGrad((xs: Tensor[]) => c.run(...xs), c.inputs, { seed });
           expect(result.ok, `${result.message} — ${describeCase(c)}`).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it(`computes the same gradient in float32 as in float64 (${RUNS} runs)`, () => {
+      fc.assert(
+        fc.property(spec.cases, fc.nat(), (c, seed) => {
+          const inputs32 = c.inputs.map((t) => t.cast('float32'));
+          const pullback = (xs: Tensor[]) => {
+            const { value, backward } = vjp((ys: Tensor[]) => c.run(...ys), xs);
+            return leaves(backward(randomNormal(value.shape, { seed, dtype: value.dtype })));
+          };
+          const grads32 = pullback(inputs32);
+          const grads64 = pullback(inputs32.map((t) => t.cast('float64')));
+          grads32.forEach((g32, i) => {
+            expect(g32.dtype).toBe('float32');
+            const scale = Math.max(1, ...Array.from(grads64[i].storage, Math.abs));
+            const worst = Math.max(0, ...Array.from(g32.storage, (v, k) => Math.abs(v - grads64[i].storage[k])));
+            expect(worst, `input ${i}: float32 gradient is off by ${worst} (scale ${scale}) — ${describeCase(c)}`).toBeLessThanOrEqual(1e-3 * scale);
+          });
         }),
         { numRuns: RUNS },
       );

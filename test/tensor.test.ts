@@ -115,3 +115,10 @@ describe('methods', () => {
     expect(y.toArray()).toEqual([[0]]);
   });
 });
+
+describe('printing', () => {
+  it('shows shape, dtype and values, and shortens large tensors', () => {
+    expect(String(tensor([[1, 2]]))).toBe('Tensor([1,2], float32, [[1,2]])');
+    expect(String(tensor(new Float64Array(1000), [10, 100]))).toBe('Tensor([10,100], float64, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ... 990 more])');
+  });
+});

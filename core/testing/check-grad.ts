@@ -52,7 +52,8 @@ export interface GradCheckResult {
 /**
  * Checks f's reverse-mode gradient numerically, in float64, by random projection:
  * for a random cotangent c and a random direction t per input,
- * ⟨vjp(c), t⟩ must match (⟨f(x + εt), c⟩ − ⟨f(x − εt), c⟩) / 2ε.
+ * ⟨vjp(c), t⟩ must match (⟨f(x + εt), c⟩ − ⟨f(x − εt), c⟩) / 2ε, where t is taken as the step that the rounded
+ * x ± εt really make.
  * Its cost is two evaluations of f per input, whatever the input sizes.
  */
 export function checkGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, options: CheckGradOptions = {}): GradCheckResult {
@@ -69,10 +70,13 @@ export function checkGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, option
   const reports = leaves(x).map((input, i): InputReport => {
     const direction = randomNormal(input.shape, { seed: rng, dtype: 'float64' }).storage as Float64Array;
     const g = analyticGrads[i].storage;
-    const shifted = (sign: number) => projected(replaceLeaf(x, i, axpy(sign * eps, direction, input.storage, input.shape)));
-    const numeric = (shifted(1) - shifted(-1)) / (2 * eps);
-    const analytic = dot(g, direction);
-    const scale = sumAbsProduct(g, direction);
+    const plus = axpy(eps, direction, input.storage, input.shape);
+    const minus = axpy(-eps, direction, input.storage, input.shape);
+    const numeric = (projected(replaceLeaf(x, i, plus)) - projected(replaceLeaf(x, i, minus))) / (2 * eps);
+    // Project on the step actually taken, (x+εt) − (x−εt) after rounding, so large inputs add no error of their own.
+    const step = stepTaken(plus.storage, minus.storage, eps);
+    const analytic = dot(g, step);
+    const scale = sumAbsProduct(g, step);
     return { path: paths[i], analytic, numeric, error: Math.abs(analytic - numeric), tolerance: atol + rtol * Math.max(scale, Math.abs(numeric)) + roundoff };
   });
   const worst = reports.reduce((a, b) => (b.error / b.tolerance > a.error / a.tolerance ? b : a));
@@ -104,8 +108,9 @@ function findWorstElement<T extends Tree>(
   for (let k = 0; k < input.size; k++) {
     const unit = new Float64Array(input.size);
     unit[k] = 1;
-    const at = (sign: number) => projected(replaceLeaf(x, index, axpy(sign * eps, unit, input.storage, input.shape)));
-    const numeric = (at(1) - at(-1)) / (2 * eps);
+    const plus = axpy(eps, unit, input.storage, input.shape);
+    const minus = axpy(-eps, unit, input.storage, input.shape);
+    const numeric = (projected(replaceLeaf(x, index, plus)) - projected(replaceLeaf(x, index, minus))) / (plus.storage[k] - minus.storage[k]);
     const error = Math.abs(numeric - grad.storage[k]);
     if (error > bestError) {
       bestError = error;
@@ -113,6 +118,13 @@ function findWorstElement<T extends Tree>(
     }
   }
   return best;
+}
+
+/** ((x + εt) − (x − εt)) / 2ε, elementwise: t, up to the rounding of x ± εt. */
+function stepTaken(plus: ArrayLike<number>, minus: ArrayLike<number>, eps: number): Float64Array {
+  const step = new Float64Array(plus.length);
+  for (let k = 0; k < plus.length; k++) step[k] = (plus[k] - minus[k]) / (2 * eps);
+  return step;
 }
 
 function sumAbsProduct(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,9 +1,156 @@
 import fc from 'fast-check';
-import { add, arbBroadcastShapes, arbShape, arbTensor, exp } from '../../index.ts';
-import type { SpecTable } from './spec.ts';
-import { elementwiseReference } from './spec.ts';
+import {
+  abs, add, arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor, cast, clip, div, equal, exp, expm1, greater,
+  greaterEqual, less, lessEqual, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu, sigmoid, softplus, sqrt,
+  square, stopGradient, sub, tanh, tensor, where,
+} from '../../index.ts';
+import type { Tensor, ValueConstraints } from '../../index.ts';
+import { sizeOf } from '../../core/shape.ts';
+import type { OpCase, OpSpec, SpecTable } from './spec.ts';
+import { broadcastShape, elementwiseReference } from './spec.ts';
+
+type Fn = (...values: number[]) => number;
+
+function unaryCases(run: (x: Tensor) => Tensor, fn: Fn, values?: ValueConstraints): fc.Arbitrary<OpCase> {
+  return arbShape().chain((shape) => arbTensor(shape, values)).map((x) => ({
+    inputs: [x],
+    run: (a) => run(a),
+    reference: (a) => elementwiseReference([a], fn),
+  }));
+}
+
+function binaryCases(run: (x: Tensor, y: Tensor) => Tensor, fn: Fn, right?: ValueConstraints): fc.Arbitrary<OpCase> {
+  return arbBroadcastShapes()
+    .chain(([s, t]) => fc.tuple(arbTensor(s), arbTensor(t, right)))
+    .map(([x, y]) => ({
+      inputs: [x, y],
+      run: (a, b) => run(a, b),
+      reference: (a, b) => elementwiseReference([a, b], fn),
+    }));
+}
+
+/** Two broadcasting operands whose values are all pairwise apart, so maximum and minimum never meet a tie. */
+function separatedCases(run: (x: Tensor, y: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCase> {
+  return arbBroadcastShapes()
+    .chain(([s, t]) => {
+      const n = sizeOf(s);
+      return arbDistinctTensor([n + sizeOf(t)]).map((v) => [
+        tensor(v.storage.slice(0, n), s, 'float64'),
+        tensor(v.storage.slice(n), t, 'float64'),
+      ]);
+    })
+    .map(([x, y]) => ({
+      inputs: [x, y],
+      run: (a, b) => run(a, b),
+      reference: (a, b) => elementwiseReference([a, b], fn),
+    }));
+}
+
+/** Small integers, so that ties occur. */
+function arbIntTensor(shape: readonly number[], min: number, max: number): fc.Arbitrary<Tensor> {
+  return fc.array(fc.integer({ min, max }), { minLength: sizeOf(shape), maxLength: sizeOf(shape) })
+    .map((values) => tensor(values, shape, 'float64'));
+}
+
+function comparison(run: (x: Tensor, y: Tensor) => Tensor, fn: (u: number, v: number) => boolean): OpSpec {
+  return {
+    cases: arbBroadcastShapes()
+      .chain(([s, t]) => fc.tuple(arbIntTensor(s, -2, 2), arbIntTensor(t, -2, 2)))
+      .map(([x, y]) => ({
+        inputs: [x, y],
+        run: (a, b) => run(a, b),
+        reference: (a, b) => elementwiseReference([a, b], (u, v) => (fn(u, v) ? 1 : 0)),
+      })),
+    gradient: 'zero',
+  };
+}
+
+/** Three mutually broadcasting shapes, in a random order. */
+function arbBroadcastShapes3(): fc.Arbitrary<number[][]> {
+  return arbBroadcastShapes().chain(([s, t]) => {
+    const full = broadcastShape(s, t);
+    return fc.tuple(
+      fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+      fc.nat({ max: full.length }),
+      fc.shuffledSubarray([0, 1, 2], { minLength: 3, maxLength: 3 }),
+    ).map(([ones, dropped, order]) => {
+      const shapes = [s, t, full.map((d, i) => (ones[i] ? 1 : d)).slice(dropped)];
+      return order.map((i) => shapes[i]);
+    });
+  });
+}
+
+/**
+ * Moderate values, large ones where exp(±x) underflows or overflows, or exact zeros, where the |x| inside the stable
+ * formulas has its kink and the branches must still join smoothly.
+ */
+function arbActivationInput(shape: readonly number[]): fc.Arbitrary<Tensor> {
+  return fc.oneof(
+    arbTensor(shape, { min: 0, max: 0 }),
+    arbTensor(shape, { min: -4, max: 4 }),
+    arbTensor(shape, { min: 10, max: 60 }),
+    arbTensor(shape, { min: -60, max: -10 }),
+    arbTensor(shape, { min: -1000, max: 1000 }),
+  );
+}
+
+function activationCases(run: (x: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCase> {
+  return arbShape().chain(arbActivationInput).map((x) => ({
+    inputs: [x],
+    run: (a) => run(a),
+    reference: (a) => elementwiseReference([a], fn),
+  }));
+}
+
+const stableSigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+const stableSoftplus = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+
+const INTEGER_POWERS = [0, 1, 2, 3, 4, 5, 7];
+const NEGATIVE_POWERS = [-1, -2, -3, -4];
+const FRACTIONAL_POWERS = [0.5, 1.5, -0.7, 0.3, 2.5, -1.5];
+
+const powCases = fc.oneof(
+  fc.constantFrom(...INTEGER_POWERS).map((p) => ({ p, values: {} })),
+  fc.constantFrom(...NEGATIVE_POWERS).map((p) => ({ p, values: { avoid: [0], gap: 0.25 } })),
+  fc.constantFrom(...FRACTIONAL_POWERS).map((p) => ({ p, values: { min: 0.1, max: 2.5 } })),
+).chain(({ p, values }) => arbShape().chain((shape) => arbTensor(shape, values)).map((x): OpCase => ({
+  inputs: [x],
+  run: (a) => pow(a, p),
+  reference: (a) => elementwiseReference([a], (v) => Math.pow(v, p)),
+  label: `p=${p}`,
+})));
+
+const clipCases = fc.tuple(fc.integer({ min: -6, max: 2 }), fc.integer({ min: 0, max: 6 }), arbShape())
+  .chain(([lo4, width4, shape]) => {
+    const lo = lo4 / 4;
+    const hi = lo + width4 / 4;
+    return arbTensor(shape, { min: -3, max: 3, avoid: [lo, hi], gap: 0.01 }).map((x): OpCase => ({
+      inputs: [x],
+      run: (a) => clip(a, lo, hi),
+      reference: (a) => elementwiseReference([a], (v) => Math.min(Math.max(v, lo), hi)),
+      label: `min=${lo} max=${hi}`,
+    }));
+  });
+
+const whereCases = arbBroadcastShapes3()
+  .chain(([c, s, t]) => fc.tuple(arbIntTensor(c, 0, 1), arbTensor(s), arbTensor(t)))
+  .map(([c, x, y]): OpCase => ({
+    inputs: [c, x, y],
+    run: (k, a, b) => where(k, a, b),
+    reference: (k, a, b) => elementwiseReference([k, a, b], (u, v, w) => (u !== 0 ? v : w)),
+  }));
+
+const SCALE = 2 ** 30;
+// Round trip through the other dtype, so f64→f32 rounds (Math.fround) and f32→f64 is exact; |x| <= 2^-30 keeps the
+// float32 steps far below checkGrad's ε = 1e-6, and the exact ×2^30 lifts the rounding above the forward atol.
+const castCases = arbShape().chain((shape) => arbTensor(shape, { min: -1 / SCALE, max: 1 / SCALE })).map((x): OpCase => ({
+  inputs: [x],
+  run: (a) => mul(cast(cast(a, a.dtype === 'float64' ? 'float32' : 'float64'), a.dtype), SCALE),
+  reference: (a) => elementwiseReference([a], (v) => Math.fround(v) * SCALE),
+}));
 
 export const elementwiseSpecs = {
+  neg: { cases: unaryCases(neg, (v) => -v), gradient: 'checked', secondOrder: true },
   exp: {
     cases: arbShape().chain((shape) => arbTensor(shape)).map((x) => ({
       inputs: [x],
@@ -13,6 +160,15 @@ export const elementwiseSpecs = {
     gradient: 'checked',
     secondOrder: true,
   },
+  log: { cases: unaryCases(log, Math.log, { min: 0.05, max: 5 }), gradient: 'checked', secondOrder: true },
+  sqrt: { cases: unaryCases(sqrt, Math.sqrt, { min: 0.05, max: 5 }), gradient: 'checked', secondOrder: true },
+  reciprocal: { cases: unaryCases(reciprocal, (v) => 1 / v, { avoid: [0], gap: 0.2 }), gradient: 'checked', secondOrder: true },
+  expm1: { cases: unaryCases(expm1, Math.expm1), gradient: 'checked', secondOrder: true },
+  log1p: { cases: unaryCases(log1p, Math.log1p, { min: -0.9, max: 3 }), gradient: 'checked', secondOrder: true },
+  square: { cases: unaryCases(square, (v) => v * v), gradient: 'checked', secondOrder: true },
+  abs: { cases: unaryCases(abs, Math.abs, { avoid: [0] }), gradient: 'checked', secondOrder: true },
+  pow: { cases: powCases, gradient: 'checked', secondOrder: true },
+  clip: { cases: clipCases, gradient: 'checked', secondOrder: true },
   add: {
     cases: arbBroadcastShapes()
       .chain(([s, t]) => fc.tuple(arbTensor(s), arbTensor(t)))
@@ -24,4 +180,21 @@ export const elementwiseSpecs = {
     gradient: 'checked',
     secondOrder: true,
   },
+  sub: { cases: binaryCases(sub, (u, v) => u - v), gradient: 'checked', secondOrder: true },
+  mul: { cases: binaryCases(mul, (u, v) => u * v), gradient: 'checked', secondOrder: true },
+  div: { cases: binaryCases(div, (u, v) => u / v, { avoid: [0], gap: 0.2 }), gradient: 'checked', secondOrder: true },
+  maximum: { cases: separatedCases(maximum, Math.max), gradient: 'checked', secondOrder: true },
+  minimum: { cases: separatedCases(minimum, Math.min), gradient: 'checked', secondOrder: true },
+  less: comparison(less, (u, v) => u < v),
+  lessEqual: comparison(lessEqual, (u, v) => u <= v),
+  greater: comparison(greater, (u, v) => u > v),
+  greaterEqual: comparison(greaterEqual, (u, v) => u >= v),
+  equal: comparison(equal, (u, v) => u === v),
+  where: { cases: whereCases, gradient: 'checked', secondOrder: true },
+  relu: { cases: unaryCases(relu, (v) => Math.max(v, 0), { avoid: [0] }), gradient: 'checked', secondOrder: true },
+  sigmoid: { cases: activationCases(sigmoid, stableSigmoid), gradient: 'checked', secondOrder: true },
+  tanh: { cases: activationCases(tanh, Math.tanh), gradient: 'checked', secondOrder: true },
+  softplus: { cases: activationCases(softplus, stableSoftplus), gradient: 'checked', secondOrder: true },
+  stopGradient: { cases: unaryCases(stopGradient, (v) => v), gradient: 'zero' },
+  cast: { cases: castCases, gradient: 'checked', secondOrder: true },
 } satisfies Partial<SpecTable>;

@@ -58,17 +58,20 @@ function alongAxis(x: Tensor, axis: number, fn: (line: number[]) => number[]): R
 
 const sumOf = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
-/** log Σ exp, shifted by the max so that logits of ±1e4 stay finite. */
+/** log Σ exp, shifted by the max so that large logits stay finite. */
 function stableLogsumexp(values: number[]): number {
   const m = Math.max(...values);
   return m + Math.log(sumOf(values.map((v) => Math.exp(v - m))));
 }
 
-/** Moderate values, or the same scaled to about ±1e4 where a naive exp would overflow. */
+/**
+ * Moderate logits, the same scaled up to ±1e4 (a naive exp overflows in float32 and float64) and/or shifted by ±1e4
+ * (close logits far from 0, where float32 loses precision if the max is not subtracted first).
+ */
 function arbLogits(shape: readonly number[]): fc.Arbitrary<[Tensor, string]> {
-  return fc.tuple(arbTensor(shape), fc.constantFrom(1, 1e4)).map(([x, scale]) => [
-    tensor(Array.from(x.storage, (v) => v * scale), shape, 'float64'),
-    `logits ×${scale}`,
+  return fc.tuple(arbTensor(shape), fc.constantFrom(1, 5000), fc.constantFrom(0, -1e4, 1e4)).map(([x, scale, shift]) => [
+    tensor(Array.from(x.storage, (v) => v * scale + shift), shape, 'float64'),
+    `logits ×${scale} + ${shift}`,
   ]);
 }
 

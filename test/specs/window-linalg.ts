@@ -216,8 +216,8 @@ export const windowLinalgSpecs = {
       batch: dim(2),
       channels: dim(2),
       kernel: pairOf(3),
-      strides: fc.option(pairOf(4)),
-      extra: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
+      strides: fc.option(pairOf(3)),
+      extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
     }).chain(({ batch, channels, kernel, strides, extra }) => {
       const [sh, sw] = strides ?? [1, 1];
       const height = kernel[0] + extra[0];
