@@ -3,12 +3,16 @@ import { shapeRules } from './prim-shapes.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import { isRecording } from './tape.ts';
 import { Tensor } from './tensor.ts';
+import { ValueError, describeValue } from './errors.ts';
 
 /**
  * The one way a primitive runs: validate shapes, run the active kernel, and record a tape entry
  * when a grad is tracing one of the inputs.
  */
 export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params: PrimParams[P]): Tensor {
+  inputs.forEach((input, i) => {
+    if (!(input instanceof Tensor)) throw new ValueError(`${prim}: input ${i} must be a Tensor, got ${describeValue(input)}`);
+  });
   const shapes = inputs.map((t) => t.shape);
   const out = shapeRules[prim](shapes, inputs.map((t) => t.dtype), params);
   const storage = kernelFor(prim)(inputs.map((t) => t.storage), shapes, params, out);

@@ -22,3 +22,10 @@ export class GradientError extends SemiflowError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/** How a message names a value of the wrong kind: its type, and the value itself when it is short. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : `an object (${value.constructor?.name ?? 'Object'})`;
+  return `${typeof value} ${JSON.stringify(value) ?? String(value)}`.slice(0, 60);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, concat, ConfigError, conv2d, matmul, maxPool2d, oneHot, ones, reshape, SemiflowError, ShapeError, sum, tensor,
+  add, concat, ConfigError, conv2d, exp, matmul, maxPool2d, oneHot, ones, reshape, SemiflowError, ShapeError, sum, tensor,
   ValueError, zeros,
 } from 'semiflow';
 
@@ -65,5 +65,13 @@ describe('bad input gets a typed error that names the op and both shapes', () =>
     for (const fn of [() => add(ones([2]), ones([3])), () => oneHot([5], 2), () => conv2d(zeros([1, 3, 3, 1]), zeros([1, 1, 1, 1]), { padding: 'x' as never })]) {
       expect(thrown(fn)).toBeInstanceOf(SemiflowError);
     }
+  });
+});
+
+describe('values of the wrong kind', () => {
+  it('get a ValueError instead of a NaN or a crash inside a kernel', () => {
+    expect(thrown(() => add(ones([2]), 'x' as never)).message).toBe('add: operand 1 must be a Tensor or a number, got string "x"');
+    expect(thrown(() => exp([1, 2] as never)).message).toBe('exp: input 0 must be a Tensor, got an array');
+    expect(thrown(() => matmul(undefined as never, ones([2, 2])))).toBeInstanceOf(ValueError);
   });
 });

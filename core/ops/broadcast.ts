@@ -2,7 +2,7 @@ import type { DType } from '../dtype.ts';
 import { promote } from '../dtype.ts';
 import { apply } from '../dispatch.ts';
 import { fill } from '../creation.ts';
-import { ShapeError, fmtShape } from '../errors.ts';
+import { ShapeError, ValueError, describeValue, fmtShape } from '../errors.ts';
 import { broadcastShapes, sameShape } from '../shape.ts';
 import type { Shape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
@@ -26,6 +26,12 @@ export function broadcastTo(x: Tensor, shape: Shape, op: string): Tensor {
   return sameShape(raised.shape, shape) ? raised : apply('expand', [raised], { shape });
 }
 
+/** Guards an op whose first use of an argument is its shape: a non-tensor gets a ValueError naming the op. */
+export function expectTensor(value: unknown, op: string, name = 'x'): Tensor {
+  if (!(value instanceof Tensor)) throw new ValueError(`${op}: ${name} must be a Tensor, got ${describeValue(value)}`);
+  return value;
+}
+
 /** Casts to float64 when dtypes differ, as NumPy promotes. */
 export function castTo(x: Tensor, dtype: DType): Tensor {
   return x.dtype === dtype ? x : apply('cast', [x], { dtype });
@@ -33,6 +39,9 @@ export function castTo(x: Tensor, dtype: DType): Tensor {
 
 /** Brings tensors and numbers to one dtype and one broadcast shape, ready for an equal-shape primitive. */
 export function broadcastAll(op: string, ...values: readonly (Tensor | Scalar)[]): Tensor[] {
+  values.forEach((v, i) => {
+    if (!(v instanceof Tensor) && typeof v !== 'number') throw new ValueError(`${op}: operand ${i} must be a Tensor or a number, got ${describeValue(v)}`);
+  });
   const tensors = values.filter((v): v is Tensor => v instanceof Tensor);
   const dtype = tensors.map((t) => t.dtype).reduce<DType>(promote, tensors[0]?.dtype ?? 'float32');
   const shape = tensors.reduce<number[]>((acc, t) => broadcastShapes(acc, t.shape, op), []);

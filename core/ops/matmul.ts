@@ -2,7 +2,7 @@ import { apply } from '../dispatch.ts';
 import { ShapeError, fmtShape } from '../errors.ts';
 import { broadcastShapes, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
-import { broadcastTo, castTo } from './broadcast.ts';
+import { broadcastTo, castTo, expectTensor } from './broadcast.ts';
 import { reshape } from './movement.ts';
 
 /**
@@ -10,6 +10,8 @@ import { reshape } from './movement.ts';
  * and a 1-D operand is a row (left) or column (right) vector whose axis is dropped from the result.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  expectTensor(a, 'matmul', 'a');
+  expectTensor(b, 'matmul', 'b');
   if (a.rank === 0 || b.rank === 0) {
     throw new ShapeError(`matmul: operands must have rank >= 1, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }

@@ -4,12 +4,13 @@ import type { DType } from '../dtype.ts';
 import { ShapeError, ValueError, fmtShape } from '../errors.ts';
 import { checkShape, normalizeAxis, sameShape, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
-import { broadcastTo, castTo } from './broadcast.ts';
+import { broadcastTo, castTo, expectTensor } from './broadcast.ts';
 
 export type PadPairs = readonly (readonly [number, number])[];
 
 /** A new shape with the same number of elements; one dimension may be -1 and is then inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor(x, 'reshape');
   const inferred = shape.indexOf(-1);
   let target = [...shape];
   if (inferred >= 0) {
@@ -25,6 +26,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Collapses the axes from startAxis to the last into one: flatten(x, 1) keeps the batch axis. */
 export function flatten(x: Tensor, startAxis = 0): Tensor {
+  expectTensor(x, 'flatten');
   if (x.rank === 0) return reshape(x, [1]);
   const start = normalizeAxis(startAxis, x.rank, 'flatten');
   return reshape(x, [...x.shape.slice(0, start), sizeOf(x.shape.slice(start))]);
@@ -32,12 +34,14 @@ export function flatten(x: Tensor, startAxis = 0): Tensor {
 
 /** Output axis i is input axis perm[i]. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  expectTensor(x, 'permute');
   const normalized = perm.map((p) => normalizeAxis(p, x.rank, 'permute'));
   return normalized.every((p, i) => p === i) && normalized.length === x.rank ? x : apply('permute', [x], { perm: normalized });
 }
 
 /** Reverses the axes, or permutes them by perm. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  expectTensor(x, 'transpose');
   return permute(x, perm ?? x.shape.map((_, i) => x.rank - 1 - i));
 }
 
@@ -48,12 +52,14 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** pads[i] = [before, after] for axis i, filled with value. */
 export function pad(x: Tensor, pads: PadPairs, value = 0): Tensor {
+  expectTensor(x, 'pad');
   if (pads.length !== x.rank) throw new ShapeError(`pad: expected ${x.rank} [before, after] pairs for shape ${fmtShape(x.shape)}, got ${pads.length}`);
   return pads.every(([lo, hi]) => lo === 0 && hi === 0) ? x : apply('pad', [x], { pads, value });
 }
 
 /** The block that starts at begin with the given size; a size of -1 runs to the end of that axis. */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  expectTensor(x, 'slice');
   if (begin.length !== x.rank || (size !== undefined && size.length !== x.rank)) {
     throw new ShapeError(`slice: begin and size need ${x.rank} entries for shape ${fmtShape(x.shape)}, got begin [${begin.join(',')}]${size ? ` and size [${size.join(',')}]` : ''}`);
   }
@@ -65,6 +71,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = tensors[0];
   if (first === undefined) throw new ValueError('concat: needs at least one tensor');
+  tensors.forEach((t, i) => expectTensor(t, 'concat', `tensors[${i}]`));
   const dtype = tensors.map((t) => t.dtype).reduce<DType>(promote, first.dtype);
   const normalized = normalizeAxis(axis, first.rank, 'concat');
   return apply('concat', tensors.map((t) => castTo(t, dtype)), { axis: normalized });

@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.ts';
 import { add, div, sub } from './arithmetic.ts';
 import { equal, less, where } from './compare.ts';
 import { exp, log, neg, abs } from './elementwise.ts';
+import { expectTensor } from './broadcast.ts';
 import { stopGradient } from './gradient.ts';
 import { reshape } from './movement.ts';
 
@@ -12,6 +13,7 @@ import { reshape } from './movement.ts';
 export type Axes = number | readonly number[] | undefined;
 
 function reduce(prim: 'sum' | 'max', x: Tensor, axis: Axes, keepDims: boolean): Tensor {
+  expectTensor(x, prim);
   const axes = normalizeAxes(axis, x.rank, prim);
   const kept = axes.length === 0 ? x : apply(prim, [x], { axes });
   return keepDims ? kept : reshape(kept, x.shape.filter((_, i) => !axes.includes(i)));
@@ -31,6 +33,7 @@ export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
 }
 
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  expectTensor(x, 'mean');
   const count = sizeOf(normalizeAxes(axis, x.rank, 'mean').map((a) => x.shape[a]));
   return div(sum(x, axis, keepDims), count);
 }
@@ -51,6 +54,7 @@ export function logsumexp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
  * As (n - max over the axis of where(x == max, n - i, 0)); it has no gradient.
  */
 export function argmax(x: Tensor, axis = -1): Tensor {
+  expectTensor(x, 'argmax');
   const a = normalizeAxis(axis, x.rank, 'argmax');
   const n = x.shape[a];
   const positions = reshape(arange(n, undefined, 1, x.dtype), x.shape.map((d, i) => (i === a ? d : 1)));

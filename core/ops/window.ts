@@ -3,6 +3,7 @@ import { onesLike } from '../creation.ts';
 import { ConfigError, ShapeError, ValueError, fmtShape } from '../errors.ts';
 import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
+import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
 import { pad, reshape } from './movement.ts';
 import { max, sum } from './reduce.ts';
@@ -29,7 +30,7 @@ export function unfold(x: Tensor, kernel: Pair, strides: Pair = [1, 1]): Tensor 
 
 /** The transpose of unfold: patches [N,OH,OW,KH,KW,C] summed back into a [N,height,width,C] image. */
 export function fold(cols: Tensor, height: number, width: number, strides: Pair = [1, 1]): Tensor {
-  if (cols.rank !== 6) throw new ShapeError(`fold: expected patches [N,OH,OW,KH,KW,C], got ${fmtShape(cols.shape)}`);
+  if (expectTensor(cols, 'fold', 'cols').rank !== 6) throw new ShapeError(`fold: expected patches [N,OH,OW,KH,KW,C], got ${fmtShape(cols.shape)}`);
   return apply('fold', [cols], { kernel: [cols.shape[3], cols.shape[4]], strides, height, width });
 }
 
@@ -38,6 +39,8 @@ export function fold(cols: Tensor, height: number, width: number, strides: Pair 
  * pad -> unfold -> one matrix product with the flattened kernel -> reshape.
  */
 export function conv2d(x: Tensor, kernel: Tensor, { strides = 1, padding = 'valid' }: Conv2dOptions = {}): Tensor {
+  expectTensor(x, 'conv2d');
+  expectTensor(kernel, 'conv2d', 'kernel');
   if (x.rank !== 4 || kernel.rank !== 4) {
     throw new ShapeError(`conv2d: expected input [N,H,W,C] and kernel [kh,kw,inC,outC], got ${fmtShape(x.shape)} and ${fmtShape(kernel.shape)}`);
   }
@@ -66,6 +69,7 @@ export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 }
 
 function poolWindows(x: Tensor, { poolSize, strides, padding = 'valid' }: Pool2dOptions, fillValue: number, op: string) {
+  expectTensor(x, op);
   if (x.rank !== 4) throw new ShapeError(`${op}: expected input [N,H,W,C], got ${fmtShape(x.shape)}`);
   const size = pair(poolSize, 'poolSize', op);
   const step = pair(strides ?? size, 'strides', op);
