@@ -1,6 +1,6 @@
 import { DTYPES, allocate } from './dtype.ts';
 import type { DType, TypedArray } from './dtype.ts';
-import { ConfigError, ShapeError, ValueError, fmtShape } from './errors.ts';
+import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { Rng } from './random.ts';
 import { rngFrom } from './random.ts';
 import { checkShape, sizeOf } from './shape.ts';
@@ -30,6 +30,7 @@ export function scalar(value: number, dtype: DType = 'float32'): Tensor {
 }
 
 export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+  if (typeof value !== 'number') throw new ValueError(`fill: the value must be a number, got ${describeValue(value)}`);
   checkDtype(dtype, 'fill');
   const checked = checkShape(shape, 'fill');
   return new Tensor(allocate(dtype, sizeOf(checked)).fill(value), checked);
