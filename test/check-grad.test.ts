@@ -75,3 +75,13 @@ describe('arbitraries', () => {
     for (const c of fc.sample(arbPoolConfig(), 100)) expect(c.height >= c.poolSize[0] && c.width >= c.poolSize[1]).toBe(true);
   });
 });
+
+describe('checkGrad on functions with several outputs', () => {
+  it('checks a tree of outputs, and catches an error in any one of them', () => {
+    const x = f64([[0.3, -1.1]]);
+    const good = checkGrad((t: Tensor) => ({ a: tanh(t), b: [sum(t.square()), t.exp()] }), x);
+    expect(good.ok, good.message).toBe(true);
+    const bad = checkGrad((t: Tensor) => ({ a: tanh(t), b: mul(t, stopGradient(t)) }), x);
+    expect(bad.ok).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import { vjp } from '../autodiff.ts';
+import { concat, flatten } from '../ops/index.ts';
 import { randomNormal } from '../creation.ts';
 import { GradientError } from '../errors.ts';
 import { Rng } from '../random.ts';
@@ -54,18 +55,20 @@ export interface GradCheckResult {
  * for a random cotangent c and a random direction t per input,
  * ⟨vjp(c), t⟩ must match (⟨f(x + εt), c⟩ − ⟨f(x − εt), c⟩) / 2ε, where t is taken as the step that the rounded
  * x ± εt really make.
- * Its cost is two evaluations of f per input, whatever the input sizes.
+ * f may return a tensor or a tree of them. Its cost is two evaluations of f per input, whatever the input sizes.
  */
-export function checkGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, options: CheckGradOptions = {}): GradCheckResult {
+export function checkGrad<T extends Tree>(fn: (x: T) => Tree, inputs: T, options: CheckGradOptions = {}): GradCheckResult {
   const { eps = 1e-6, atol = 1e-8, rtol = 1e-6, seed = 0, maxElementChecks = 512 } = options;
   const rng = new Rng(seed);
   const x = mapTree(inputs, (t) => t.cast('float64'));
   const paths = pathsOf(x);
+  // Several outputs are checked as one: their values joined into a single vector.
+  const f = (tree: T): Tensor => concat(leaves(fn(tree), 'checkGrad: output').map((t) => flatten(t.cast('float64'))));
   const { value, backward } = vjp(f, x);
   const cotangent = randomNormal(value.shape, { seed: rng, dtype: 'float64' });
   const analyticGrads = leaves(backward(cotangent));
-  const roundoff = (4 * Number.EPSILON * sumAbsProduct(value.cast('float64').storage, cotangent.storage)) / eps;
-  const projected = (tree: T): number => noGrad(() => dot(f(tree).cast('float64').storage, cotangent.storage));
+  const roundoff = (4 * Number.EPSILON * sumAbsProduct(value.storage, cotangent.storage)) / eps;
+  const projected = (tree: T): number => noGrad(() => dot(f(tree).storage, cotangent.storage));
 
   const reports = leaves(x).map((input, i): InputReport => {
     const direction = randomNormal(input.shape, { seed: rng, dtype: 'float64' }).storage as Float64Array;
@@ -93,7 +96,7 @@ export function checkGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, option
 }
 
 /** checkGrad that throws a GradientError with the report's message on failure. */
-export function assertGrad<T extends Tree>(f: (x: T) => Tensor, inputs: T, options?: CheckGradOptions): void {
+export function assertGrad<T extends Tree>(f: (x: T) => Tree, inputs: T, options?: CheckGradOptions): void {
   const result = checkGrad(f, inputs, options);
   if (!result.ok) throw new GradientError(result.message);
 }
