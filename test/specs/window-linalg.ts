@@ -16,25 +16,36 @@ function windowAxis(size: number, k: number, s: number, padding: Padding): { out
   return { out, before: Math.floor(total / 2) };
 }
 
+/** The [row, col] window offsets and image pixels of the output position (oy, ox) that fall inside the image. */
+function windowPixels(
+  oy: number, ox: number, [kh, kw]: Pair, [sh, sw]: Pair, before: Pair, [height, width]: Pair,
+): [number, number, number, number][] {
+  const pixels: [number, number, number, number][] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const y = oy * sh + i - before[0];
+      const x = ox * sw + j - before[1];
+      if (y >= 0 && y < height && x >= 0 && x < width) pixels.push([i, j, y, x]);
+    }
+  }
+  return pixels;
+}
+
 /** Direct cross-correlation of x [N,H,W,inC] with kernel [kh,kw,inC,outC]; pixels outside the image count as 0. */
-export function naiveConv2d(x: Tensor, kernel: Tensor, [sh, sw]: Pair, padding: Padding): Reference {
+export function naiveConv2d(x: Tensor, kernel: Tensor, strides: Pair, padding: Padding): Reference {
   const [batch, height, width, inC] = x.shape;
   const [kh, kw, , outC] = kernel.shape;
-  const rows = windowAxis(height, kh, sh, padding);
-  const cols = windowAxis(width, kw, sw, padding);
+  const rows = windowAxis(height, kh, strides[0], padding);
+  const cols = windowAxis(width, kw, strides[1], padding);
   const values: number[] = [];
   for (let n = 0; n < batch; n++) {
     for (let oy = 0; oy < rows.out; oy++) {
       for (let ox = 0; ox < cols.out; ox++) {
+        const pixels = windowPixels(oy, ox, [kh, kw], strides, [rows.before, cols.before], [height, width]);
         for (let co = 0; co < outC; co++) {
           let s = 0;
-          for (let i = 0; i < kh; i++) {
-            for (let j = 0; j < kw; j++) {
-              const y = oy * sh + i - rows.before;
-              const xx = ox * sw + j - cols.before;
-              if (y < 0 || y >= height || xx < 0 || xx >= width) continue;
-              for (let ci = 0; ci < inC; ci++) s += at(x, [n, y, xx, ci]) * at(kernel, [i, j, ci, co]);
-            }
+          for (const [i, j, y, xx] of pixels) {
+            for (let ci = 0; ci < inC; ci++) s += at(x, [n, y, xx, ci]) * at(kernel, [i, j, ci, co]);
           }
           values.push(s);
         }
@@ -45,25 +56,16 @@ export function naiveConv2d(x: Tensor, kernel: Tensor, [sh, sw]: Pair, padding: 
 }
 
 /** Reduces the real pixels of every window of x [N,H,W,C]; padded positions are never part of a window. */
-function naivePool2d(x: Tensor, [ph, pw]: Pair, [sh, sw]: Pair, padding: Padding, reduce: (window: number[]) => number): Reference {
+function naivePool2d(x: Tensor, poolSize: Pair, strides: Pair, padding: Padding, reduce: (window: number[]) => number): Reference {
   const [batch, height, width, channels] = x.shape;
-  const rows = windowAxis(height, ph, sh, padding);
-  const cols = windowAxis(width, pw, sw, padding);
+  const rows = windowAxis(height, poolSize[0], strides[0], padding);
+  const cols = windowAxis(width, poolSize[1], strides[1], padding);
   const values: number[] = [];
   for (let n = 0; n < batch; n++) {
     for (let oy = 0; oy < rows.out; oy++) {
       for (let ox = 0; ox < cols.out; ox++) {
-        for (let c = 0; c < channels; c++) {
-          const window: number[] = [];
-          for (let i = 0; i < ph; i++) {
-            for (let j = 0; j < pw; j++) {
-              const y = oy * sh + i - rows.before;
-              const xx = ox * sw + j - cols.before;
-              if (y >= 0 && y < height && xx >= 0 && xx < width) window.push(at(x, [n, y, xx, c]));
-            }
-          }
-          values.push(reduce(window));
-        }
+        const pixels = windowPixels(oy, ox, poolSize, strides, [rows.before, cols.before], [height, width]);
+        for (let c = 0; c < channels; c++) values.push(reduce(pixels.map(([, , y, xx]) => at(x, [n, y, xx, c]))));
       }
     }
   }
