@@ -9,10 +9,6 @@ export function allocate(dtype: DType, size: number): TypedArray {
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
-export function dtypeOf(array: TypedArray): DType {
-  return array instanceof Float64Array ? 'float64' : 'float32';
-}
-
 /** float64 wins when two dtypes meet, as in NumPy. */
 export function promote(a: DType, b: DType): DType {
   return a === 'float64' || b === 'float64' ? 'float64' : 'float32';

@@ -64,11 +64,6 @@ export class Rng {
   int(n: number): number {
     return Math.floor(this.next() * n);
   }
-
-  /** A new generator whose stream is independent of this one's continuation. */
-  split(): Rng {
-    return new Rng(this.nextUint32());
-  }
 }
 
 function rotl(x: number, k: number): number {

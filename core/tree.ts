@@ -25,7 +25,7 @@ export function rebuild<T extends Tree>(tree: T, replacements: readonly Tensor[]
   return walk(tree) as T;
 }
 
-/** Applies fn to each tensor of the tree (to several trees of one structure in step). */
+/** The same tree with fn applied to each tensor. */
 export function mapTree<T extends Tree>(tree: T, fn: (leaf: Tensor, index: number) => Tensor): T {
   return rebuild(tree, leaves(tree).map(fn));
 }

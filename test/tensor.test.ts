@@ -99,6 +99,12 @@ describe('random tensors', () => {
     expect(Math.abs(u.mean().item() - 1)).toBeLessThan(0.05);
   });
 
+  it('give integers in range from Rng.int, the same for the same seed', () => {
+    const draw = (seed: number) => Array.from({ length: 200 }, ((rng) => () => rng.int(7))(new Rng(seed)));
+    expect(draw(3)).toEqual(draw(3));
+    expect(new Set(draw(3))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
+  });
+
   it('continue one stream when given a generator', () => {
     const rng = new Rng(5);
     const a = randomUniform([3], { seed: rng }).toArray();
