@@ -92,6 +92,11 @@ function pushAway(v: number, avoid: readonly number[], gap: number): number {
   return v;
 }
 
+/** Two independent integers in [min, max]: a window, strides, or the pixels an image has beyond its window. */
+function arbPair(min: number, max: number): fc.Arbitrary<[number, number]> {
+  return fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }));
+}
+
 export interface ConvConfig {
   batch: number;
   height: number;
@@ -109,10 +114,10 @@ export function arbConvConfig(): fc.Arbitrary<ConvConfig> {
     batch: fc.integer({ min: 1, max: 2 }),
     inChannels: fc.integer({ min: 1, max: 3 }),
     outChannels: fc.integer({ min: 1, max: 3 }),
-    kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    strides: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    kernel: arbPair(1, 3),
+    strides: arbPair(1, 2),
     padding: fc.constantFrom<Padding>('valid', 'same'),
-    extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+    extra: arbPair(0, 3),
   }).map(({ extra, ...c }) => ({ ...c, height: c.kernel[0] + extra[0], width: c.kernel[1] + extra[1] }));
 }
 
@@ -131,10 +136,10 @@ export function arbPoolConfig(): fc.Arbitrary<PoolConfig> {
   return fc.record({
     batch: fc.integer({ min: 1, max: 2 }),
     channels: fc.integer({ min: 1, max: 3 }),
-    poolSize: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    strideChoice: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))),
+    poolSize: arbPair(1, 3),
+    strideChoice: fc.option(arbPair(1, 3)),
     padding: fc.constantFrom<Padding>('valid', 'same'),
-    extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+    extra: arbPair(0, 3),
   }).map(({ extra, strideChoice, ...c }) => ({
     ...c,
     strides: strideChoice ?? c.poolSize,

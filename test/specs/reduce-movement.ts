@@ -4,11 +4,11 @@ import {
   pad, permute, reshape, slice, softmax, sum, tensor, transpose,
 } from '../../index.ts';
 import type { Axes, Tensor } from '../../index.ts';
+import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, Reference, SpecTable } from './spec.ts';
 import { at, atBroadcast, forEachIndex, ravel } from './spec.ts';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 const small = { maxDim: 4 };
 
 /** Each axis of a list written as itself or as its negative alias, at random. */
@@ -34,7 +34,7 @@ function axesOf(axis: Axes, rank: number): number[] {
 function reduceReference(x: Tensor, axis: Axes, keepDims: boolean, fn: (values: number[]) => number): Reference {
   const axes = axesOf(axis, x.rank);
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const groups = Array.from({ length: product(kept) }, (): number[] => []);
+  const groups = Array.from({ length: sizeOf(kept) }, (): number[] => []);
   forEachIndex(x.shape, (index, flat) => {
     groups[ravel(index.map((v, i) => (axes.includes(i) ? 0 : v)), kept)].push(x.storage[flat]);
   });
@@ -178,14 +178,14 @@ export const reduceMovementSpecs = {
   },
   reshape: {
     cases: arbShape(small)
-      .chain((shape) => fc.tuple(arbTensor(shape), arbShapeOfSize(product(shape)), fc.option(fc.nat(), { nil: undefined })))
+      .chain((shape) => fc.tuple(arbTensor(shape), arbShapeOfSize(sizeOf(shape)), fc.option(fc.nat(), { nil: undefined })))
       .map(([x, target, inferred]): OpCase => {
         const shape = inferred === undefined || target.length === 0 ? target : target.map((d, i) => (i === inferred % target.length ? -1 : d));
         return {
           inputs: [x],
           run: (a) => reshape(a, shape),
           reference: (a) => {
-            const known = product(shape.filter((d) => d !== -1));
+            const known = sizeOf(shape.filter((d) => d !== -1));
             return { shape: shape.map((d) => (d === -1 ? a.size / known : d)), values: Array.from(a.storage) };
           },
           label: `shape ${JSON.stringify(shape)}`,
@@ -202,7 +202,7 @@ export const reduceMovementSpecs = {
         run: (a) => flatten(a, startAxis),
         reference: (a) => {
           const start = startAxis === undefined ? 0 : startAxis < 0 ? startAxis + a.rank : startAxis;
-          const shape = a.rank === 0 ? [1] : [...a.shape.slice(0, start), product(a.shape.slice(start))];
+          const shape = a.rank === 0 ? [1] : [...a.shape.slice(0, start), sizeOf(a.shape.slice(start))];
           return { shape, values: Array.from(a.storage) };
         },
         label: `startAxis ${startAxis}`,
@@ -336,7 +336,7 @@ export const reduceMovementSpecs = {
   oneHot: {
     cases: fc.tuple(arbShape({ maxRank: 2 }), fc.integer({ min: 1, max: 4 }))
       .chain(([shape, depth]) => fc.tuple(
-        fc.array(fc.nat(depth - 1), { minLength: product(shape), maxLength: product(shape) }).map((v) => tensor(v, shape, 'float64')),
+        fc.array(fc.nat(depth - 1), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }).map((v) => tensor(v, shape, 'float64')),
         fc.constant(depth),
       ))
       .map(([indices, depth]): OpCase => ({

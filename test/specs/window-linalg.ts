@@ -138,6 +138,15 @@ function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair):
 const dim = (max: number) => fc.integer({ min: 1, max });
 const pairOf = (max: number) => fc.tuple(dim(max), dim(max));
 
+/** Batch, channels, a window, strides (null: the default) and how many pixels the image has beyond the window. */
+const windowSetup = fc.record({
+  batch: dim(2),
+  channels: dim(2),
+  kernel: pairOf(3),
+  strides: fc.option(pairOf(3)),
+  extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
+});
+
 /** The options as a caller could write them: the shorthand uses a number for an equal pair and leaves defaults out. */
 function convOptions(strides: Pair, padding: Padding, shorthand: boolean): Conv2dOptions | undefined {
   if (!shorthand) return { strides, padding };
@@ -197,13 +206,7 @@ export const windowLinalgSpecs = {
     secondOrder: true,
   },
   unfold: {
-    cases: fc.record({
-      batch: dim(2),
-      channels: dim(2),
-      kernel: pairOf(3),
-      strides: fc.option(pairOf(3)),
-      extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
-    }).chain(({ batch, channels, kernel, strides, extra }) =>
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) =>
       arbTensor([batch, kernel[0] + extra[0], kernel[1] + extra[1], channels]).map((x) => ({
         inputs: [x],
         run: (a: Tensor) => (strides === null ? unfold(a, kernel) : unfold(a, kernel, strides)),
@@ -214,13 +217,7 @@ export const windowLinalgSpecs = {
     secondOrder: true,
   },
   fold: {
-    cases: fc.record({
-      batch: dim(2),
-      channels: dim(2),
-      kernel: pairOf(3),
-      strides: fc.option(pairOf(3)),
-      extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
-    }).chain(({ batch, channels, kernel, strides, extra }) => {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) => {
       const [sh, sw] = strides ?? [1, 1];
       const height = kernel[0] + extra[0];
       const width = kernel[1] + extra[1];
