@@ -29,3 +29,12 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : `an object (${value.constructor?.name ?? 'Object'})`;
   return `${typeof value} ${JSON.stringify(value) ?? String(value)}`.slice(0, 60);
 }
+
+/** The same error with `who: ` in front, so a failure deep in a call says where it started; already-named errors pass through. */
+export function prefixError(error: unknown, who: string): unknown {
+  if (!(error instanceof SemiflowError) || error.message.startsWith(`${who}:`)) return error;
+  const Kind = error.constructor as new (message: string) => SemiflowError;
+  const named = new Kind(`${who}: ${error.message}`);
+  named.stack = error.stack;
+  return named;
+}

@@ -1,0 +1,25 @@
+import type { Tensor } from '../core/tensor.ts';
+import type { Activation as ActivationSpec, ActivationFn } from './activations.ts';
+import { getActivation } from './activations.ts';
+import type { CallOptions, LayerOptions } from './layer.ts';
+import { Layer } from './layer.ts';
+import { checkOptionKeys } from './options.ts';
+
+/** Applies an activation by name ('relu') or as a function. */
+export class Activation extends Layer {
+  readonly activation: ActivationSpec;
+
+  constructor(activation: string | ActivationSpec | ActivationFn, options: LayerOptions = {}) {
+    super(options);
+    checkOptionKeys(options, ['name', 'trainable', 'inputShape'], this.name);
+    this.activation = getActivation(activation, this.name);
+  }
+
+  protected call(x: Tensor, options: CallOptions): Tensor {
+    return options.logits ? x : this.activation.fn(x);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), activation: this.activation.name };
+  }
+}

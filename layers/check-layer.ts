@@ -1,0 +1,31 @@
+import { GradientError } from '../core/errors.ts';
+import { Rng } from '../core/random.ts';
+import type { Tensor } from '../core/tensor.ts';
+import type { CheckGradOptions, GradCheckResult } from '../core/testing/check-grad.ts';
+import { checkGrad } from '../core/testing/check-grad.ts';
+import type { Layer } from './layer.ts';
+
+export interface LayerGradOptions extends CheckGradOptions {
+  /** Check the training-mode computation (Dropout active). */
+  training?: boolean;
+  /** Every evaluation gets a fresh generator from this seed, so a random layer draws the same mask each time. */
+  rngSeed?: number;
+}
+
+/**
+ * checkGrad of a layer with respect to its input and every weight at once, in float64.
+ * Builds the layer for x first if needed; the same check users run on their own layers.
+ */
+export function checkLayerGrad(layer: Layer, x: Tensor, options: LayerGradOptions = {}): GradCheckResult {
+  const { training = false, rngSeed = 0, ...checkOptions } = options;
+  layer.ensureBuilt(x.shape, 'float64', new Rng(rngSeed));
+  const run = ({ input, params }: { input: Tensor; params: Record<string, Tensor> }): Tensor =>
+    layer.apply(input, { params, training, rng: new Rng(rngSeed) });
+  return checkGrad(run, { input: x, params: layer.params }, checkOptions);
+}
+
+/** checkLayerGrad that throws a GradientError naming the worst input or weight. */
+export function assertLayerGrad(layer: Layer, x: Tensor, options?: LayerGradOptions): void {
+  const result = checkLayerGrad(layer, x, options);
+  if (!result.ok) throw new GradientError(`${layer.name}: ${result.message}`);
+}

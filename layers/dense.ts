@@ -1,0 +1,56 @@
+import { ShapeError, fmtShape } from '../core/errors.ts';
+import { add, matmul } from '../core/ops/index.ts';
+import type { Shape } from '../core/shape.ts';
+import type { Tensor } from '../core/tensor.ts';
+import type { Activation, ActivationFn } from './activations.ts';
+import { getActivation } from './activations.ts';
+import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
+import { Layer } from './layer.ts';
+import { checkOptionKeys, positiveInt } from './options.ts';
+
+export interface DenseOptions extends LayerOptions {
+  activation?: string | Activation | ActivationFn;
+  useBias?: boolean;
+  kernelInitializer?: WeightSpec;
+  biasInitializer?: WeightSpec;
+}
+
+const DENSE_OPTIONS = ['name', 'trainable', 'inputShape', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
+
+/** activation(x · kernel + bias) over the last axis: kernel [inputs, units], bias [units]. */
+export class Dense extends Layer {
+  readonly units: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  private readonly kernelInitializer: WeightSpec;
+  private readonly biasInitializer: WeightSpec;
+  private kernel: Weight | undefined;
+  private bias: Weight | undefined;
+
+  constructor(units: number, options: DenseOptions = {}) {
+    super(options);
+    checkOptionKeys(options, DENSE_OPTIONS, this.name);
+    this.units = positiveInt(units, 'units', this.name);
+    this.activation = getActivation(options.activation, this.name);
+    this.useBias = options.useBias ?? true;
+    this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
+    this.biasInitializer = options.biasInitializer ?? 'zeros';
+  }
+
+  protected override build(inputShape: Shape): void {
+    if (inputShape.length < 2) throw new ShapeError(`${this.name}: expected input [batch,features], got ${fmtShape(inputShape)}`);
+    const inputs = inputShape[inputShape.length - 1];
+    this.kernel = this.addWeight('kernel', [inputs, this.units], this.kernelInitializer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer);
+  }
+
+  protected call(x: Tensor, options: CallOptions): Tensor {
+    const product = matmul(x, (this.kernel as Weight).value);
+    const z = this.bias === undefined ? product : add(product, this.bias.value);
+    return options.logits ? z : this.activation.fn(z);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias };
+  }
+}

@@ -1,0 +1,214 @@
+import type { DType } from '../core/dtype.ts';
+import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
+import type { Rng } from '../core/random.ts';
+import { rngFrom } from '../core/random.ts';
+import type { Shape } from '../core/shape.ts';
+import { sameShape } from '../core/shape.ts';
+import { Tensor } from '../core/tensor.ts';
+import type { Initializer } from './initializers.ts';
+import { getInitializer } from './initializers.ts';
+
+/** What every call receives: whether it is a training step, and the generator of that step's randomness. */
+export interface CallOptions {
+  training?: boolean;
+  /** Dropout and other random layers draw from it; the model derives one per step from its seed. */
+  rng?: Rng;
+  /** Stop before the final activation: the model asks for logits when it fuses softmax with the loss. */
+  logits?: boolean;
+}
+
+/** apply() also takes the weights to compute with, which is how grad differentiates a layer. */
+export interface ApplyOptions extends CallOptions {
+  params?: Readonly<Record<string, Tensor>>;
+}
+
+export interface LayerOptions {
+  name?: string;
+  trainable?: boolean;
+  /** The shape of one sample, without the batch axis. On the first layer of a Sequential it adds an InputLayer. */
+  inputShape?: readonly number[];
+}
+
+export type WeightSpec = string | Initializer;
+
+/**
+ * A named weight of a layer. `value` is what call() computes with: the stored tensor, or the one bound
+ * for the current apply(), which is how the tape sees the weights without the layer knowing about grad.
+ */
+export class Weight {
+  private stored: Tensor;
+  private bound: Tensor | undefined;
+
+  constructor(readonly layerName: string, readonly name: string, initial: Tensor, readonly trainable: boolean) {
+    this.stored = initial;
+  }
+
+  get value(): Tensor {
+    return this.bound ?? this.stored;
+  }
+
+  get shape(): readonly number[] {
+    return this.stored.shape;
+  }
+
+  /** Replaces the stored tensor; the shape and dtype must not change. */
+  assign(value: Tensor): void {
+    if (!(value instanceof Tensor)) throw new ValueError(`${this.layerName}: weight ${this.name} must be a Tensor, got ${describeValue(value)}`);
+    if (!sameShape(value.shape, this.stored.shape)) {
+      throw new ShapeError(`${this.layerName}: weight ${this.name} has shape ${fmtShape(this.stored.shape)}, got ${fmtShape(value.shape)}`);
+    }
+    this.stored = value.dtype === this.stored.dtype ? value : value.cast(this.stored.dtype);
+  }
+
+  /** Runs fn with `value` reading `tensor`. */
+  withBound<T>(tensor: Tensor | undefined, fn: () => T): T {
+    const previous = this.bound;
+    this.bound = tensor;
+    try {
+      return fn();
+    } finally {
+      this.bound = previous;
+    }
+  }
+}
+
+const nameCounts = new Map<string, number>();
+
+/** dense_1, dense_2, conv2d_1, …: Keras's snake_case class name with a per-process counter. */
+export function autoName(className: string): string {
+  const base = className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  const count = (nameCounts.get(base) ?? 0) + 1;
+  nameCounts.set(base, count);
+  return `${base}_${count}`;
+}
+
+/**
+ * The base of every layer. A subclass declares weights in build() with addWeight() and composes core ops in
+ * call(); the tape differentiates call(), so a layer never has a backward pass. The output shape comes from a dry run.
+ */
+export abstract class Layer {
+  readonly name: string;
+  trainable: boolean;
+  readonly declaredInputShape: readonly number[] | undefined;
+  private readonly weightList: Weight[] = [];
+  private sampleShape: readonly number[] | undefined;
+  private buildDtype: DType = 'float32';
+  private buildRng: Rng | undefined;
+
+  constructor(options: LayerOptions = {}) {
+    const { name, trainable = true, inputShape } = options;
+    if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][\w.-]*$/.test(name))) {
+      throw new ConfigError(`${new.target.name}: name must be letters, digits, '_', '.' or '-', starting with a letter or '_', got ${describeValue(name)}`);
+    }
+    this.name = name ?? autoName(new.target.name);
+    this.trainable = trainable;
+    if (inputShape !== undefined) this.declaredInputShape = checkSampleShape(inputShape, this.name);
+  }
+
+  /** Declares the layer's weights from the input shape (batch axis first). Layers without weights skip it. */
+  protected build(_inputShape: Shape): void {}
+
+  /** The forward computation, composed of core ops. */
+  protected abstract call(x: Tensor, options: CallOptions): Tensor;
+
+  /** Creates a weight; call it from build(). The initializer gets the model's seeded generator. */
+  protected addWeight(name: string, shape: readonly number[], initializer: WeightSpec = 'glorotUniform', { trainable = true } = {}): Weight {
+    if (this.weightList.some((w) => w.name === name)) throw new ConfigError(`${this.name}: a weight named ${name} already exists`);
+    const init = getInitializer(initializer, `${this.name}.${name}`);
+    const weight = new Weight(this.name, name, init.create(shape, this.buildDtype, rngFrom(this.buildRng)), trainable);
+    this.weightList.push(weight);
+    return weight;
+  }
+
+  get built(): boolean {
+    return this.sampleShape !== undefined;
+  }
+
+  /** The shape of one input sample (no batch axis), known once built. */
+  get inputShape(): readonly number[] | undefined {
+    return this.sampleShape;
+  }
+
+  get weights(): readonly Weight[] {
+    return this.weightList;
+  }
+
+  /** The current weights by name: the tree that grad differentiates and apply({params}) accepts. */
+  get params(): Record<string, Tensor> {
+    return Object.fromEntries(this.weightList.map((w) => [w.name, w.value]));
+  }
+
+  /** The weights that training updates: none when the layer is frozen. */
+  get trainableWeights(): readonly Weight[] {
+    return this.trainable ? this.weightList.filter((w) => w.trainable) : [];
+  }
+
+  get parameterCount(): number {
+    return this.weightList.reduce((n, w) => n + w.value.size, 0);
+  }
+
+  /** Builds the layer for inputs shaped like `inputShape` (batch first), with weights drawn from rng in dtype. */
+  ensureBuilt(inputShape: Shape, dtype: DType = 'float32', rng?: Rng): void {
+    if (this.built) return;
+    if (inputShape.length === 0) throw new ShapeError(`${this.name}: expected input with a batch axis, got a scalar`);
+    if (this.declaredInputShape !== undefined) this.checkSample(inputShape, this.declaredInputShape);
+    this.buildDtype = dtype;
+    this.buildRng = rng;
+    try {
+      this.build(inputShape);
+    } finally {
+      this.buildRng = undefined;
+    }
+    this.sampleShape = Object.freeze(inputShape.slice(1));
+  }
+
+  /** Runs the layer on a batch: builds on first use, checks the input shape, binds `params` if given. */
+  apply(x: Tensor, options: ApplyOptions = {}): Tensor {
+    if (!(x instanceof Tensor)) throw new ValueError(`${this.name}: expected a Tensor input, got ${describeValue(x)}`);
+    this.ensureBuilt(x.shape, x.dtype);
+    this.checkSample(x.shape, this.sampleShape as readonly number[]);
+    const { params, ...callOptions } = options;
+    if (params !== undefined) this.checkParams(params);
+    const bindAll = this.weightList.reduceRight<() => Tensor>(
+      (inner, w) => () => w.withBound(params?.[w.name], inner),
+      () => this.call(x, callOptions),
+    );
+    try {
+      return bindAll();
+    } catch (error) {
+      throw prefixError(error, this.name);
+    }
+  }
+
+  /** What a saved model needs to rebuild the layer; subclasses add their options. */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, trainable: this.trainable };
+  }
+
+  private checkSample(shape: Shape, expected: readonly number[]): void {
+    if (shape.length !== expected.length + 1 || !sameShape(shape.slice(1), expected)) {
+      throw new ShapeError(`${this.name}: expected input of shape [batch,${expected.join(',')}], got ${fmtShape(shape)}`);
+    }
+  }
+
+  private checkParams(params: Readonly<Record<string, Tensor>>): void {
+    for (const key of Object.keys(params)) {
+      const weight = this.weightList.find((w) => w.name === key);
+      if (weight === undefined) {
+        throw new ConfigError(`${this.name}: has no weight named ${key}; its weights are ${this.weightList.map((w) => w.name).join(', ') || 'none'}`);
+      }
+      const given = params[key];
+      if (!(given instanceof Tensor) || !sameShape(given.shape, weight.shape)) {
+        throw new ShapeError(`${this.name}: weight ${key} must have shape ${fmtShape(weight.shape)}, got ${given instanceof Tensor ? fmtShape(given.shape) : describeValue(given)}`);
+      }
+    }
+  }
+}
+
+/** Validates a per-sample shape: positive integers. */
+export function checkSampleShape(shape: readonly number[], where: string): readonly number[] {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new ShapeError(`${where}: inputShape must be positive integers without the batch axis, like [28,28,1], got ${Array.isArray(shape) ? fmtShape(shape) : describeValue(shape)}`);
+  }
+  return Object.freeze([...shape]);
+}

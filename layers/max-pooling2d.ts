@@ -1,0 +1,45 @@
+import type { Padding } from '../core/ops/index.ts';
+import { maxPool2d } from '../core/ops/index.ts';
+import type { Shape } from '../core/shape.ts';
+import type { Tensor } from '../core/tensor.ts';
+import type { LayerOptions } from './layer.ts';
+import { Layer } from './layer.ts';
+import type { Pair } from './options.ts';
+import { checkOptionKeys, oneOf, positivePair } from './options.ts';
+import { checkImageInput, windowOutputSize } from './spatial.ts';
+
+export interface MaxPooling2DOptions extends LayerOptions {
+  /** Defaults to poolSize. */
+  strides?: number | Pair;
+  padding?: Padding;
+}
+
+const POOL_OPTIONS = ['name', 'trainable', 'inputShape', 'strides', 'padding'] as const;
+
+/** The maximum of each poolSize window, channels-last. */
+export class MaxPooling2D extends Layer {
+  readonly poolSize: Pair;
+  readonly strides: Pair;
+  readonly padding: Padding;
+
+  constructor(poolSize: number | Pair = 2, options: MaxPooling2DOptions = {}) {
+    super(options);
+    checkOptionKeys(options, POOL_OPTIONS, this.name);
+    this.poolSize = positivePair(poolSize, 'poolSize', this.name);
+    this.strides = positivePair(options.strides ?? this.poolSize, 'strides', this.name);
+    this.padding = oneOf(options.padding ?? 'valid', ['valid', 'same'] as const, 'padding', this.name);
+  }
+
+  protected override build(inputShape: Shape): void {
+    checkImageInput(inputShape, this.name);
+    windowOutputSize(inputShape, this.poolSize, this.strides, this.padding, this.name);
+  }
+
+  protected call(x: Tensor): Tensor {
+    return maxPool2d(x, { poolSize: this.poolSize, strides: this.strides, padding: this.padding });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+}

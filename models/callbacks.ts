@@ -1,0 +1,45 @@
+import { ConfigError, describeValue } from '../core/errors.ts';
+
+/** Metric values by name: loss, accuracy, val_loss, val_accuracy, … */
+export type Logs = Readonly<Record<string, number>>;
+
+type Hook<A extends unknown[]> = ((...args: A) => void | Promise<void>) | undefined;
+
+/** Every hook is optional and may be async; fit awaits it before going on. */
+export interface Callback {
+  onTrainBegin?: Hook<[logs: Logs]>;
+  onTrainEnd?: Hook<[logs: Logs]>;
+  onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
+  onEpochEnd?: Hook<[epoch: number, logs: Logs]>;
+  onBatchBegin?: Hook<[batch: number, logs: Logs]>;
+  onBatchEnd?: Hook<[batch: number, logs: Logs]>;
+}
+
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+type HookName = (typeof HOOKS)[number];
+
+/** Runs one hook on every callback in order. */
+export class CallbackList {
+  private readonly callbacks: readonly Callback[];
+
+  constructor(callbacks: unknown, where: string) {
+    const list = callbacks === undefined ? [] : Array.isArray(callbacks) ? callbacks : [callbacks];
+    for (const c of list) {
+      if (c === null || typeof c !== 'object' || !HOOKS.some((h) => typeof (c as Callback)[h] === 'function')) {
+        throw new ConfigError(`${where}: a callback must be an object with at least one of ${HOOKS.join(', ')}, got ${describeValue(c)}`);
+      }
+    }
+    this.callbacks = list as Callback[];
+  }
+
+  get empty(): boolean {
+    return this.callbacks.length === 0;
+  }
+
+  async run<H extends HookName>(hook: H, ...args: Parameters<NonNullable<Callback[H]>>): Promise<void> {
+    for (const c of this.callbacks) {
+      const fn = c[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
+      if (fn !== undefined) await fn.apply(c, args);
+    }
+  }
+}

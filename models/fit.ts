@@ -1,0 +1,187 @@
+import { zeros } from '../core/creation.ts';
+import { ConfigError, ValueError, describeValue, prefixError } from '../core/errors.ts';
+import { Rng, rngFrom } from '../core/random.ts';
+import { noGrad } from '../core/tape.ts';
+import { Tensor } from '../core/tensor.ts';
+import { valueAndGrad } from '../core/autodiff.ts';
+import { batchIndices, sliceRows, takeRows } from '../data/batches.ts';
+import { checkOptionKeys, positiveInt } from '../layers/options.ts';
+import type { TrainState } from '../optim/index.ts';
+import { applyGradients, createTrainState } from '../optim/index.ts';
+import type { Callback, Logs } from './callbacks.ts';
+import { CallbackList } from './callbacks.ts';
+import type { Compiled } from './compile.ts';
+import { History } from './history.ts';
+import { checkTargets, evaluateBatches } from './inference.ts';
+import type { Verbosity } from './progress.ts';
+import { Progress } from './progress.ts';
+import type { ModelParams, Sequential } from './sequential.ts';
+
+export interface FitOptions {
+  epochs?: number;
+  /** Keras's default is 32. */
+  batchSize?: number;
+  /** Reshuffle the training samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seeds shuffling and dropout; defaults to the model's seed, else a draw from the global generator (setSeed). */
+  seed?: number;
+  /** Hold out this fraction of the samples, taken from the end before shuffling (as Keras does). */
+  validationSplit?: number;
+  validationData?: readonly [Tensor, Tensor];
+  /** 0 silent, 1 a live progress bar on a TTY, 2 one line per epoch. */
+  verbose?: Verbosity;
+  callbacks?: Callback | readonly Callback[];
+}
+
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks'] as const;
+
+/** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
+function derivedSeed(seed: number, stream: number, index: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ Math.imul(stream + 1, 0xc2b2ae35), 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 15) ^ index, 0x165667b1);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+const SHUFFLE_STREAM = 1;
+const STEP_STREAM = 2;
+
+function parseOptions(options: FitOptions, who: string) {
+  checkOptionKeys(options, FIT_OPTIONS, who);
+  const { shuffle = true, validationSplit = 0, verbose = 1 } = options;
+  if (typeof shuffle !== 'boolean') throw new ConfigError(`${who}: shuffle must be true or false, got ${describeValue(shuffle)}`);
+  if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) {
+    throw new ValueError(`${who}: validationSplit must be a number in [0, 1), got ${describeValue(validationSplit)}`);
+  }
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ConfigError(`${who}: verbose must be 0, 1 or 2, got ${describeValue(verbose)}`);
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${who}: seed must be a finite number, got ${describeValue(options.seed)}`);
+  return {
+    epochs: positiveInt(options.epochs ?? 1, 'epochs', who),
+    batchSize: positiveInt(options.batchSize ?? 32, 'batchSize', who),
+    shuffle, validationSplit, verbose,
+    callbacks: new CallbackList(options.callbacks, who),
+  };
+}
+
+/** The (x, y) pairs to train and validate on; a split keeps its tail for validation. */
+function splitData(model: Sequential, x: Tensor, y: Tensor, options: FitOptions, split: number, who: string) {
+  if (options.validationData !== undefined) {
+    if (split > 0) throw new ConfigError(`${who}: give validationSplit or validationData, not both`);
+    const data = options.validationData;
+    if (!Array.isArray(data) || data.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${describeValue(data)}`);
+    const valX = model.checkInput(data[0], 'fit', 'validationData x');
+    return { x, y, validation: [valX, checkTargets(model, valX, data[1], 'fit', ['validationData x', 'validationData y'])] as const };
+  }
+  const rows = x.shape[0];
+  const trainRows = rows - Math.floor(rows * split);
+  if (split > 0 && (trainRows === rows || trainRows === 0)) {
+    throw new ValueError(`${who}: validationSplit ${split} of ${rows} samples leaves ${trainRows === 0 ? 'nothing to train on' : 'no validation samples'}`);
+  }
+  if (split === 0) return { x, y, validation: undefined };
+  return {
+    x: sliceRows(x, 0, trainRows), y: sliceRows(y, 0, trainRows),
+    validation: [sliceRows(x, trainRows, rows), sliceRows(y, trainRows, rows)] as const,
+  };
+}
+
+/** Every target must fit the loss before the first step, not fail halfway through an epoch. */
+function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): void {
+  noGrad(() => compiled.trainingLoss.compute(y, zeros([y.shape[0], ...(model.outputShape as readonly number[])], model.dtype)));
+}
+
+/** Sums of the loss and each metric over the epoch's batches so far. */
+class RunningLogs {
+  private seen = 0;
+  private lossSum = 0;
+  private readonly sums: { total: number; count: number }[];
+
+  constructor(private readonly compiled: Compiled) {
+    this.sums = compiled.metrics.map(() => ({ total: 0, count: 0 }));
+  }
+
+  add(loss: number, yb: Tensor, out: Tensor, logits: boolean): void {
+    const rows = yb.shape[0];
+    this.seen += rows;
+    this.lossSum += loss * rows;
+    this.compiled.metrics.forEach((m, i) => {
+      const { total, count } = m.measure(yb, out, logits);
+      this.sums[i].total += total;
+      this.sums[i].count += count;
+    });
+  }
+
+  get logs(): Record<string, number> {
+    const logs: Record<string, number> = { loss: this.lossSum / this.seen };
+    this.compiled.metrics.forEach((m, i) => { logs[m.name] = this.sums[i].total / this.sums[i].count; });
+    return logs;
+  }
+}
+
+/**
+ * Keras's fit: per epoch, shuffle with a seeded generator, then per batch take the loss's gradient from the tape
+ * and let the optimizer replace the parameters. The training state is an immutable tree; the layers are given
+ * the new weights after each step so that a callback always sees the current model.
+ */
+export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+  const who = `${model.name}.fit`;
+  let settings: ReturnType<typeof parseOptions>;
+  let data: ReturnType<typeof splitData>;
+  try {
+    settings = parseOptions(options, who);
+    model.checkInput(x, 'fit');
+    checkTargets(model, x, y, 'fit');
+    data = splitData(model, x, y, options, settings.validationSplit, who);
+    checkLossTargets(model, compiled, data.y);
+    if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
+  } catch (error) {
+    throw prefixError(error, who);
+  }
+  const { epochs, batchSize, shuffle, callbacks } = settings;
+  const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
+  const logits = compiled.fusedLayer !== null;
+  const progress = new Progress(settings.verbose, process.stdout, epochs);
+  const history = new History();
+
+  let captured: Tensor | undefined;
+  const lossOf = (params: ModelParams, xb: Tensor, yb: Tensor, rng: Rng): Tensor => {
+    captured = model.forward(xb, { training: true, rng, logits, params });
+    return compiled.trainingLoss.compute(yb, captured);
+  };
+  const step = valueAndGrad(lossOf);
+  const previous = model.optimizerProgress;
+  let state: TrainState<ModelParams> = createTrainState(model.trainableParams(), compiled.optimizer, seed);
+  if (previous !== undefined) state = { ...state, optimizerState: previous.state, step: previous.step };
+
+  model.stopTraining = false;
+  await callbacks.run('onTrainBegin', {});
+  let lastLogs: Logs = {};
+  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+    await callbacks.run('onEpochBegin', epoch, {});
+    progress.epochBegin(epoch);
+    const batches = batchIndices(data.x.shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
+    const running = new RunningLogs(compiled);
+    for (let b = 0; b < batches.length && !model.stopTraining; b++) {
+      await callbacks.run('onBatchBegin', b, { size: batches[b].length });
+      const xb = takeRows(data.x, batches[b]);
+      const yb = takeRows(data.y, batches[b]);
+      const [loss, grads] = step(state.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, state.step)));
+      running.add(loss.item(), yb, captured as Tensor, logits);
+      captured = undefined;
+      state = applyGradients(state, grads, compiled.optimizer);
+      model.assignParams(state.params);
+      model.optimizerProgress = { state: state.optimizerState, step: state.step };
+      progress.batchEnd(b + 1, batches.length, running.logs);
+      await callbacks.run('onBatchEnd', b, running.logs);
+    }
+    const logs: Record<string, number> = running.logs;
+    if (data.validation !== undefined) {
+      const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize }, 'fit');
+      for (const [key, value] of Object.entries(val)) logs[`val_${key}`] = value;
+    }
+    history.record(epoch, logs);
+    progress.epochEnd(epoch, batches.length, logs);
+    await callbacks.run('onEpochEnd', epoch, logs);
+    lastLogs = logs;
+  }
+  await callbacks.run('onTrainEnd', lastLogs);
+  return history;
+}

@@ -1,0 +1,228 @@
+import { zeros } from '../core/creation.ts';
+import type { DType } from '../core/dtype.ts';
+import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from '../core/errors.ts';
+import { cast } from '../core/ops/index.ts';
+import { Rng, rngFrom } from '../core/random.ts';
+import { sameShape } from '../core/shape.ts';
+import { noGrad } from '../core/tape.ts';
+import { Tensor } from '../core/tensor.ts';
+import { InputLayer } from '../layers/input-layer.ts';
+import type { CallOptions } from '../layers/layer.ts';
+import { Layer, autoName } from '../layers/layer.ts';
+import { checkOptionKeys } from '../layers/options.ts';
+import type { OptimizerState } from '../optim/index.ts';
+import type { CompileOptions, Compiled } from './compile.ts';
+import { resolveCompile } from './compile.ts';
+import type { EvaluateOptions, PredictOptions } from './inference.ts';
+import { evaluateBatches, predictBatches } from './inference.ts';
+import type { FitOptions } from './fit.ts';
+import { fitModel } from './fit.ts';
+import type { History } from './history.ts';
+import { summarize } from './summary.ts';
+
+export type ModelParams = Record<string, Record<string, Tensor>>;
+
+export interface SequentialOptions {
+  layers?: readonly Layer[];
+  name?: string;
+  /** Seeds weight initialisation, and by default shuffling and dropout in fit. Without it the global seed (setSeed) is used. */
+  seed?: number;
+  /** float32 trains; float64 is for gradient checks. */
+  dtype?: DType;
+}
+
+/** Where optimisation stopped, so that a second fit() goes on from there as in Keras. */
+export interface OptimizerProgress {
+  readonly state: OptimizerState;
+  readonly step: number;
+}
+
+/** A stack of layers, each feeding the next: add, compile, fit, evaluate, predict. */
+export class Sequential {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly seed: number | undefined;
+  /** A callback may set it to end fit() after the current batch. */
+  stopTraining = false;
+  private readonly stack: Layer[] = [];
+  private readonly outputShapes = new Map<Layer, readonly number[]>();
+  private initRng: Rng | undefined;
+  private compiledConfig: Compiled | undefined;
+  /** @internal fit() keeps the optimizer's progress here between calls. */
+  optimizerProgress: OptimizerProgress | undefined;
+
+  constructor(options: SequentialOptions = {}) {
+    checkOptionKeys(options, ['layers', 'name', 'seed', 'dtype'], 'Sequential');
+    this.name = options.name ?? autoName('Sequential');
+    if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${this.name}: seed must be a finite number, got ${describeValue(options.seed)}`);
+    if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
+      throw new ConfigError(`${this.name}: dtype must be 'float32' or 'float64', got ${describeValue(options.dtype)}`);
+    }
+    this.seed = options.seed;
+    this.dtype = options.dtype ?? 'float32';
+    for (const layer of options.layers ?? []) this.add(layer);
+  }
+
+  /** The layers in order, the InputLayer included. */
+  get layers(): readonly Layer[] {
+    return this.stack;
+  }
+
+  get compiled(): Compiled | undefined {
+    return this.compiledConfig;
+  }
+
+  /** The shape of one input sample, once known (from an inputShape or the first data seen). */
+  get inputShape(): readonly number[] | undefined {
+    return this.stack[0] instanceof InputLayer ? this.stack[0].declaredInputShape : undefined;
+  }
+
+  /** The output shape of one sample, once built. */
+  get outputShape(): readonly number[] | undefined {
+    const last = this.stack[this.stack.length - 1];
+    return last === undefined ? undefined : this.outputShapes.get(last);
+  }
+
+  outputShapeOf(layer: Layer): readonly number[] | undefined {
+    return this.outputShapes.get(layer);
+  }
+
+  /** Appends a layer. If the input shape is known, the layer is built at once, so a shape mistake shows up here. */
+  add(layer: Layer): this {
+    if (!(layer instanceof Layer)) throw new ConfigError(`${this.name}.add: expected a Layer, got ${describeValue(layer)}`);
+    if (this.compiledConfig !== undefined) {
+      throw new ConfigError(`${this.name}.add: cannot add ${layer.name} after compile(); add every layer first, then compile`);
+    }
+    if (this.stack.includes(layer)) throw new ConfigError(`${this.name}.add: ${layer.name} is already in the model`);
+    if (this.stack.some((l) => l.name === layer.name)) throw new ConfigError(`${this.name}.add: a layer named ${layer.name} is already in the model`);
+    if (layer instanceof InputLayer && this.stack.length > 0) throw new ConfigError(`${this.name}.add: an InputLayer can only come first`);
+    if (this.stack.length === 0 && !(layer instanceof InputLayer) && layer.declaredInputShape !== undefined) {
+      this.stack.push(new InputLayer({ inputShape: layer.declaredInputShape }));
+    }
+    this.stack.push(layer);
+    const input = this.inputShape;
+    if (input !== undefined) {
+      const start = this.stack.findIndex((l) => !this.outputShapes.has(l));
+      this.buildFrom(start, start === 0 ? input : this.outputShapes.get(this.stack[start - 1]) as readonly number[]);
+    }
+    return this;
+  }
+
+  /** Builds every layer for samples of `sampleShape` with a dry run on one zero sample, recording each output shape. */
+  build(sampleShape: readonly number[]): void {
+    if (this.stack.length === 0) throw new ConfigError(`${this.name}: the model has no layers; add some first`);
+    if (!(this.stack[0] instanceof InputLayer)) this.stack.unshift(new InputLayer({ inputShape: sampleShape }));
+    this.buildFrom(0, sampleShape);
+  }
+
+  private buildFrom(start: number, sampleShape: readonly number[]): void {
+    this.initRng ??= this.seed === undefined ? rngFrom(undefined) : new Rng(this.seed);
+    let h = zeros([1, ...sampleShape], this.dtype);
+    noGrad(() => {
+      for (const layer of this.stack.slice(start)) {
+        layer.ensureBuilt(h.shape, this.dtype, this.initRng);
+        h = layer.apply(h);
+        this.outputShapes.set(layer, h.shape.slice(1));
+      }
+    });
+  }
+
+  compile(options: CompileOptions): void {
+    const last = this.stack[this.stack.length - 1];
+    if (last === undefined) throw new ConfigError(`${this.name}.compile: the model has no layers; add some first`);
+    this.compiledConfig = resolveCompile(options, last, this.name);
+    this.optimizerProgress = undefined;
+  }
+
+  /** Checks that x is a batch of samples the model takes, building the model from it if no input shape was given. */
+  checkInput(x: unknown, where: string, argument = 'x'): Tensor {
+    if (!(x instanceof Tensor)) throw new ValueError(`${this.name}.${where}: ${argument} must be a Tensor, got ${describeValue(x)}`);
+    if (x.rank === 0) throw new ShapeError(`${this.name}.${where}: ${argument} must have a batch axis, got a scalar`);
+    const expected = this.inputShape;
+    if (expected === undefined) {
+      this.build(x.shape.slice(1));
+    } else if (!sameShape(x.shape.slice(1), expected)) {
+      const first = this.stack.find((l) => !(l instanceof InputLayer));
+      throw new ShapeError(`${this.name}.${where}: ${argument} must have shape [batch,${expected.join(',')}] (the input of ${first?.name ?? 'the model'}), got ${fmtShape(x.shape)}`);
+    }
+    return x;
+  }
+
+  /** Runs the layers on a batch; `params` replaces the trainable weights (that is what grad differentiates). */
+  forward(x: Tensor, options: CallOptions & { params?: ModelParams } = {}): Tensor {
+    const { params, logits = false, ...rest } = options;
+    let h = x.dtype === this.dtype ? x : cast(x, this.dtype);
+    const lastIndex = this.stack.length - 1;
+    this.stack.forEach((layer, i) => {
+      h = layer.apply(h, { ...rest, logits: logits && i === lastIndex, params: params?.[layer.name] });
+    });
+    return h;
+  }
+
+  /** The trainable weights as {layerName: {weightName: tensor}}. */
+  trainableParams(): ModelParams {
+    const params: ModelParams = {};
+    for (const layer of this.stack) {
+      const weights = layer.trainableWeights;
+      if (weights.length > 0) params[layer.name] = Object.fromEntries(weights.map((w) => [w.name, w.value]));
+    }
+    return params;
+  }
+
+  /** Stores new trainable weights, as fit does after every step. */
+  assignParams(params: ModelParams): void {
+    for (const layer of this.stack) {
+      const values = params[layer.name];
+      if (values === undefined) continue;
+      for (const weight of layer.weights) if (values[weight.name] !== undefined) weight.assign(values[weight.name]);
+    }
+  }
+
+  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+    return fitModel(this, this.requireCompiled('fit'), x, y, options);
+  }
+
+  /** The compiled loss and metrics over (x, y), batched, without recording gradients. */
+  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): Record<string, number> {
+    return evaluateBatches(this, this.requireCompiled('evaluate'), x, y, options, 'evaluate');
+  }
+
+  /** The model's outputs (probabilities when it ends in softmax), batched, without recording gradients. */
+  predict(x: Tensor, options: PredictOptions = {}): Tensor {
+    return predictBatches(this, x, options);
+  }
+
+  /** A table of layers, output shapes and parameter counts; printed with printFn and returned. */
+  summary(printFn: ((text: string) => void) | null = console.log): string {
+    const text = summarize(this);
+    printFn?.(text);
+    return text;
+  }
+
+  /** Every weight, layer by layer, in the order setWeights takes them. */
+  getWeights(): Tensor[] {
+    return this.stack.flatMap((layer) => layer.weights.map((w) => w.value));
+  }
+
+  /** Replaces every weight; all shapes are checked before any weight changes. */
+  setWeights(values: readonly Tensor[]): void {
+    const weights = this.stack.flatMap((layer) => layer.weights);
+    if (!Array.isArray(values) || values.length !== weights.length) {
+      throw new ValueError(`${this.name}.setWeights: expected ${weights.length} tensors, got ${Array.isArray(values) ? values.length : describeValue(values)}`);
+    }
+    weights.forEach((w, i) => {
+      const v = values[i];
+      if (!(v instanceof Tensor) || !sameShape(v.shape, w.shape)) {
+        throw new ShapeError(`${this.name}.setWeights: weight ${i} (${w.layerName}.${w.name}) must have shape ${fmtShape(w.shape)}, got ${v instanceof Tensor ? fmtShape(v.shape) : describeValue(v)}`);
+      }
+    });
+    weights.forEach((w, i) => w.assign(values[i]));
+  }
+
+  private requireCompiled(where: string): Compiled {
+    if (this.compiledConfig === undefined) {
+      throw new ConfigError(`${this.name}.${where}: the model is not compiled; call compile({optimizer, loss}) first`);
+    }
+    return this.compiledConfig;
+  }
+}
