@@ -27,7 +27,7 @@ export function fmtShape(shape: readonly number[]): string {
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : `an object (${value.constructor?.name ?? 'Object'})`;
-  return `${typeof value} ${JSON.stringify(value) ?? String(value)}`.slice(0, 60);
+  return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`.slice(0, 60);
 }
 
 /** The same error with `who: ` in front, so a failure deep in a call says where it started; already-named errors pass through. */

@@ -76,7 +76,7 @@ const nameCounts = new Map<string, number>();
 
 /** dense_1, dense_2, conv2d_1, …: Keras's snake_case class name with a per-process counter. */
 export function autoName(className: string): string {
-  const base = className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  const base = className.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   const count = (nameCounts.get(base) ?? 0) + 1;
   nameCounts.set(base, count);
   return `${base}_${count}`;

@@ -178,7 +178,7 @@ export class Sequential {
     }
   }
 
-  fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
     return fitModel(this, this.requireCompiled('fit'), x, y, options);
   }
 
