@@ -16,3 +16,21 @@ export { setKernel, referenceKernels } from './core/kernels/index.ts';
 export type { Kernel, KernelOutput, KernelTable } from './core/kernels/kernel.ts';
 export type { Prim, PrimParams } from './core/primitives.ts';
 export * from './core/testing/index.ts';
+
+// Layers, losses, activations and initializers.
+export * from './layers/index.ts';
+export { getActivation } from './layers/activations.ts';
+export type { ActivationFn, Activation as NamedActivation } from './layers/activations.ts';
+export { binaryCrossentropy, categoricalCrossentropy, getLoss, meanAbsoluteError, meanSquaredError, softmaxCategoricalCrossentropy, sparseCategoricalCrossentropy } from './layers/losses.ts';
+export type { CrossentropyOptions, Loss } from './layers/losses.ts';
+export { getInitializer, initializers } from './layers/initializers.ts';
+export type { Initializer } from './layers/initializers.ts';
+
+// Optimizers and the training state.
+export * from './optim/index.ts';
+
+// Sequential models.
+export * from './models/index.ts';
+
+// Data: IDX files, MNIST, batching.
+export * from './data/index.ts';

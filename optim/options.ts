@@ -1,0 +1,43 @@
+import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
+
+/** How a message shows a given value: numbers as JS prints them (NaN, -1), anything else by describeValue. */
+export function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describeValue(value);
+}
+
+/** A numeric domain and how a message states it. */
+export interface Domain {
+  readonly text: string;
+  readonly test: (x: number) => boolean;
+}
+
+export const POSITIVE: Domain = { text: 'a positive finite number', test: (x) => Number.isFinite(x) && x > 0 };
+export const NON_NEGATIVE: Domain = { text: 'a finite number >= 0', test: (x) => Number.isFinite(x) && x >= 0 };
+/** Decay rates such as beta1: 1 would never forget and would make the bias correction divide by zero. */
+export const UNIT_OPEN: Domain = { text: 'a number in [0, 1)', test: (x) => x >= 0 && x < 1 };
+export const UNIT_CLOSED: Domain = { text: 'a number in [0, 1]', test: (x) => x >= 0 && x <= 1 };
+
+export function checkNumber(who: string, key: string, value: unknown, domain: Domain): number {
+  if (typeof value !== 'number' || !domain.test(value)) {
+    throw new ValueError(`${who}: ${key} must be ${domain.text}, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function checkBoolean(who: string, key: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new ValueError(`${who}: ${key} must be true or false, got ${show(value)}`);
+  return value;
+}
+
+/** Rejects keys the optimizer does not know, so that a typo such as learning_rate fails instead of being ignored. */
+export function checkKeys(who: string, options: unknown, valid: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError(`${who}: options must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (valid.includes(key)) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    const hint = camel !== key && valid.includes(camel) ? ` (did you mean '${camel}'?)` : '';
+    throw new ConfigError(`${who}: unknown option '${key}'${hint}; valid options are ${valid.join(', ')}`);
+  }
+}

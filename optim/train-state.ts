@@ -1,0 +1,39 @@
+import { castDraft, freeze, produce } from 'immer';
+import { ValueError } from '../core/errors.ts';
+import type { Tree } from '../core/tree.ts';
+import { leaves, rebuild } from '../core/tree.ts';
+import type { Optimizer, OptimizerState } from './optimizer.ts';
+import { show } from './options.ts';
+
+/**
+ * Everything a training loop carries between steps, as one immutable tree updated with immer.
+ * Tensors are immutable leaves that get replaced, so keeping a reference to a state is a free snapshot
+ * (restore-best-weights, checkpoints).
+ * It holds a seed and the step count rather than a mutable generator: whoever needs randomness for a step
+ * derives it from (seed, step), so a state alone reproduces its step, and old states stay valid.
+ */
+export interface TrainState<P extends Tree = Tree> {
+  readonly params: P;
+  readonly optimizerState: OptimizerState;
+  readonly step: number;
+  readonly seed: number;
+}
+
+/** The state at step 0. The params tree is copied (same tensors) before being frozen, so the caller's objects stay as they were. */
+export function createTrainState<P extends Tree>(params: P, optimizer: Optimizer, seed: number): TrainState<P> {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ValueError(`createTrainState: seed must be a finite number, got ${show(seed)}`);
+  const own = rebuild(params, leaves(params, 'createTrainState: params'));
+  return freeze({ params: own, optimizerState: optimizer.init(own), step: 0, seed }, true);
+}
+
+/** One optimizer step: a new state with new params and optimizer state and step + 1; the old state is untouched. */
+export function applyGradients<P extends Tree>(state: TrainState<P>, grads: P, optimizer: Optimizer): TrainState<P> {
+  const [params, optimizerState] = optimizer.update(grads, state.optimizerState, state.params);
+  // Drafted as TrainState<Tree>: immer's Draft type does not resolve over a generic P; update returned a P.
+  const next = produce<TrainState>(state, (draft) => {
+    draft.params = castDraft<Tree>(params);
+    draft.optimizerState = castDraft(optimizerState);
+    draft.step += 1;
+  });
+  return next as TrainState<P>;
+}
