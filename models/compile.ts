@@ -36,8 +36,8 @@ function finalActivation(layer: Layer | undefined): Activation | undefined {
 
 /**
  * Resolves names to objects. When the model ends in a softmax (or sigmoid) and the loss has a fused form on
- * logits, training uses logsumexp(z) − Σ y·z on the logits instead: exact where log(softmax) underflows,
- * and its tape gradient is softmax(z) − y. predict() still applies the activation.
+ * logits, training uses that form on the logits instead, −Σ y·logSoftmax(z) = logsumexp(z) − Σ y·z for one-hot y:
+ * exact where log(softmax) underflows, and its tape gradient is softmax(z) − y. predict() still applies the activation.
  */
 export function resolveCompile(options: CompileOptions, lastLayer: Layer | undefined, where: string): Compiled {
   if (options === null || typeof options !== 'object') throw new ConfigError(`${where}: compile expects {optimizer, loss, metrics}, got ${describeValue(options)}`);
