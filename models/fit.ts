@@ -83,9 +83,12 @@ function splitData(model: Sequential, x: Tensor, y: Tensor, options: FitOptions,
   };
 }
 
-/** Every target must fit the loss before the first step, not fail halfway through an epoch. */
+/**
+ * Every target must fit the loss before the first step, not fail halfway through an epoch. The check runs the
+ * loss the user named, so the message speaks of it rather than of its fused form.
+ */
 function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): void {
-  noGrad(() => compiled.trainingLoss.compute(y, zeros([y.shape[0], ...(model.outputShape as readonly number[])], model.dtype)));
+  noGrad(() => compiled.loss.compute(y, zeros([y.shape[0], ...(model.outputShape as readonly number[])], model.dtype)));
 }
 
 /** Sums of the loss and each metric over the epoch's batches so far. */
