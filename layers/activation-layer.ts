@@ -3,7 +3,7 @@ import type { Activation as ActivationSpec, ActivationFn } from './activations.t
 import { getActivation } from './activations.ts';
 import type { CallOptions, LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
-import { checkOptionKeys } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
 
 /** Applies an activation by name ('relu') or as a function. */
 export class Activation extends Layer {

@@ -6,8 +6,8 @@ import type { Activation, ActivationFn } from './activations.ts';
 import { getActivation } from './activations.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
-import type { Pair } from './options.ts';
-import { checkOptionKeys, oneOf, positiveInt, positivePair } from './options.ts';
+import type { Pair } from '../core/options.ts';
+import { checkOptionKeys, oneOf, positiveInt, positivePair } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 
 export interface Conv2DOptions extends LayerOptions {

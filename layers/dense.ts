@@ -6,7 +6,7 @@ import type { Activation, ActivationFn } from './activations.ts';
 import { getActivation } from './activations.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
-import { checkOptionKeys, positiveInt } from './options.ts';
+import { checkOptionKeys, positiveInt } from '../core/options.ts';
 
 export interface DenseOptions extends LayerOptions {
   activation?: string | Activation | ActivationFn;

@@ -5,7 +5,7 @@ import { Rng } from '../core/random.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { CallOptions, LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
-import { checkOptionKeys } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
 
 export interface DropoutOptions extends LayerOptions {
   /** Fixes this layer's masks; otherwise they come from the step's generator, which the model seeds. */

@@ -4,7 +4,7 @@ import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
-import { checkOptionKeys } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
 
 /** [batch, d1, d2, …] -> [batch, d1·d2·…]. */
 export class Flatten extends Layer {

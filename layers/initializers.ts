@@ -6,7 +6,7 @@ import { Rng } from '../core/random.ts';
 import { checkShape, sizeOf } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { lookupName } from './lookup.ts';
-import { checkOptionKeys, oneOf } from './options.ts';
+import { checkOptionKeys, oneOf } from '../core/options.ts';
 
 /** Makes the starting values of a weight, Keras-style. */
 export interface Initializer {

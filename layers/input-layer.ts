@@ -1,7 +1,7 @@
 import type { Tensor } from '../core/tensor.ts';
 import type { LayerOptions } from './layer.ts';
 import { Layer, checkSampleShape } from './layer.ts';
-import { checkOptionKeys } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
 
 /** The first layer of a Sequential: fixes the shape of one sample, and apply() rejects data that does not have it. */
 export class InputLayer extends Layer {

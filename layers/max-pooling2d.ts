@@ -4,8 +4,8 @@ import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
-import type { Pair } from './options.ts';
-import { checkOptionKeys, oneOf, positivePair } from './options.ts';
+import type { Pair } from '../core/options.ts';
+import { checkOptionKeys, oneOf, positivePair } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 
 export interface MaxPooling2DOptions extends LayerOptions {

@@ -1,7 +1,7 @@
 import { ShapeError, fmtShape } from '../core/errors.ts';
 import type { Padding } from '../core/ops/index.ts';
 import type { Shape } from '../core/shape.ts';
-import type { Pair } from './options.ts';
+import type { Pair } from '../core/options.ts';
 
 /** Image layers take channels-last batches: [batch,height,width,channels]. */
 export function checkImageInput(shape: Shape, where: string): void {

@@ -4,7 +4,7 @@ import { getActivation } from '../layers/activations.ts';
 import type { Layer } from '../layers/layer.ts';
 import type { Loss } from '../layers/losses.ts';
 import { getLoss } from '../layers/losses.ts';
-import { checkOptionKeys } from '../layers/options.ts';
+import { checkOptionKeys } from '../core/options.ts';
 import type { Optimizer } from '../optim/index.ts';
 import { getOptimizer } from '../optim/index.ts';
 import type { Metric } from './metrics.ts';

@@ -5,7 +5,7 @@ import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { valueAndGrad } from '../core/autodiff.ts';
 import { batchIndices, sliceRows, takeRows } from '../data/batches.ts';
-import { checkOptionKeys, positiveInt } from '../layers/options.ts';
+import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { TrainState } from '../optim/index.ts';
 import { applyGradients, createTrainState } from '../optim/index.ts';
 import type { Callback, Logs } from './callbacks.ts';

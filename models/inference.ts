@@ -4,7 +4,7 @@ import { sizeOf } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { sliceRows } from '../data/batches.ts';
-import { checkOptionKeys, positiveInt } from '../layers/options.ts';
+import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
 import type { Sequential } from './sequential.ts';

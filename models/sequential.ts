@@ -9,7 +9,7 @@ import { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
 import type { CallOptions } from '../layers/layer.ts';
 import { Layer, autoName } from '../layers/layer.ts';
-import { checkOptionKeys } from '../layers/options.ts';
+import { checkOptionKeys } from '../core/options.ts';
 import type { OptimizerState } from '../optim/index.ts';
 import type { CompileOptions, Compiled } from './compile.ts';
 import { resolveCompile } from './compile.ts';

@@ -3,7 +3,8 @@ import { defineOptimizer } from './define.ts';
 import type { LeafKernel } from './define.ts';
 import { checkLearningRate } from './learning-rate.ts';
 import type { CommonOptions, LearningRate, Optimizer } from './optimizer.ts';
-import { NON_NEGATIVE, UNIT_OPEN, checkBoolean, checkKeys, checkNumber } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
+import { NON_NEGATIVE, UNIT_OPEN, checkBoolean, checkNumber } from './options.ts';
 
 export interface AdamOptions extends CommonOptions {
   learningRate?: LearningRate;
@@ -16,7 +17,7 @@ export interface AdamOptions extends CommonOptions {
 const ADAM_KEYS = ['learningRate', 'beta1', 'beta2', 'epsilon', 'amsgrad', ...COMMON_KEYS];
 
 function adamFamily(name: string, options: AdamOptions, defaultWeightDecay: number): Optimizer {
-  checkKeys(name, options, ADAM_KEYS);
+  checkOptionKeys(options, ADAM_KEYS, name);
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, amsgrad = false } = options;
   checkNumber(name, 'beta1', beta1, UNIT_OPEN);
   checkNumber(name, 'beta2', beta2, UNIT_OPEN);

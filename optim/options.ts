@@ -1,4 +1,4 @@
-import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
+import { ValueError, describeValue } from '../core/errors.ts';
 
 /** How a message shows a given value: numbers as JS prints them (NaN, -1), anything else by describeValue. */
 export function show(value: unknown): string {
@@ -27,17 +27,4 @@ export function checkNumber(who: string, key: string, value: unknown, domain: Do
 export function checkBoolean(who: string, key: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new ValueError(`${who}: ${key} must be true or false, got ${show(value)}`);
   return value;
-}
-
-/** Rejects keys the optimizer does not know, so that a typo such as learning_rate fails instead of being ignored. */
-export function checkKeys(who: string, options: unknown, valid: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError(`${who}: options must be an object, got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (valid.includes(key)) continue;
-    const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    const hint = camel !== key && valid.includes(camel) ? ` (did you mean '${camel}'?)` : '';
-    throw new ConfigError(`${who}: unknown option '${key}'${hint}; valid options are ${valid.join(', ')}`);
-  }
 }

@@ -3,7 +3,8 @@ import { defineOptimizer } from './define.ts';
 import type { LeafKernel } from './define.ts';
 import { checkLearningRate } from './learning-rate.ts';
 import type { CommonOptions, LearningRate, Optimizer } from './optimizer.ts';
-import { NON_NEGATIVE, UNIT_CLOSED, checkBoolean, checkKeys, checkNumber } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
+import { NON_NEGATIVE, UNIT_CLOSED, checkBoolean, checkNumber } from './options.ts';
 
 export interface RmspropOptions extends CommonOptions {
   learningRate?: LearningRate;
@@ -18,7 +19,7 @@ const RMSPROP_KEYS = ['learningRate', 'rho', 'momentum', 'epsilon', 'centered', 
 /** RMSprop as in Keras 3. Defaults: learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false. */
 export function rmsprop(options: RmspropOptions = {}): Optimizer {
   const name = 'rmsprop';
-  checkKeys(name, options, RMSPROP_KEYS);
+  checkOptionKeys(options, RMSPROP_KEYS, name);
   const { learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = options;
   checkNumber(name, 'rho', rho, UNIT_CLOSED);
   checkNumber(name, 'momentum', momentum, UNIT_CLOSED);

@@ -3,7 +3,8 @@ import { defineOptimizer } from './define.ts';
 import type { LeafKernel } from './define.ts';
 import { checkLearningRate } from './learning-rate.ts';
 import type { CommonOptions, LearningRate, Optimizer } from './optimizer.ts';
-import { UNIT_CLOSED, checkBoolean, checkKeys, checkNumber } from './options.ts';
+import { checkOptionKeys } from '../core/options.ts';
+import { UNIT_CLOSED, checkBoolean, checkNumber } from './options.ts';
 
 export interface SgdOptions extends CommonOptions {
   learningRate?: LearningRate;
@@ -14,7 +15,7 @@ export interface SgdOptions extends CommonOptions {
 const SGD_KEYS = ['learningRate', 'momentum', 'nesterov', ...COMMON_KEYS];
 
 function sgdFamily(name: string, options: SgdOptions, defaultMomentum: number): Optimizer {
-  checkKeys(name, options, SGD_KEYS);
+  checkOptionKeys(options, SGD_KEYS, name);
   const { learningRate = 0.01, momentum = defaultMomentum, nesterov = false } = options;
   checkNumber(name, 'momentum', momentum, UNIT_CLOSED);
   checkBoolean(name, 'nesterov', nesterov);

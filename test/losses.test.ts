@@ -345,7 +345,7 @@ describe('loss errors', () => {
       expect(() => binaryCrossentropy({ labelSmoothing: s })).toThrow(/binaryCrossentropy: labelSmoothing must be a number in \[0, 1\]/);
     }
     expect(() => categoricalCrossentropy({ fromLogits: 'yes' as unknown as boolean })).toThrow(new ConfigError('categoricalCrossentropy: fromLogits must be true or false, got string "yes"'));
-    expect(() => categoricalCrossentropy({ from_logits: true } as never)).toThrow(new ConfigError("categoricalCrossentropy: unknown option 'from_logits'; valid options are fromLogits, labelSmoothing"));
+    expect(() => categoricalCrossentropy({ from_logits: true } as never)).toThrow(new ConfigError("categoricalCrossentropy: unknown option 'from_logits' (did you mean 'fromLogits'?); valid options are fromLogits, labelSmoothing"));
     expect(() => sparseCategoricalCrossentropy({ labelSmoothing: 0.1 } as never)).toThrow(/sparseCategoricalCrossentropy: unknown option 'labelSmoothing'; valid options are fromLogits/);
   });
 });

@@ -329,7 +329,7 @@ describe('Sequential: bad input gets a clear error naming the model or layer', (
     await expect(model.fit(x, y, { batchSize: 0, ...silent })).rejects.toThrow(/batchSize must be a positive integer, got number 0/);
     await expect(model.fit(x, y, { epochs: -1, ...silent })).rejects.toThrow(/epochs must be a positive integer, got number -1/);
     await expect(model.fit(x, y, { epochs: 1.5, ...silent })).rejects.toThrow(ValueError);
-    await expect(model.fit(x, y, { batch_size: 8 } as never)).rejects.toThrow(/unknown option 'batch_size'; valid options are epochs, batchSize/);
+    await expect(model.fit(x, y, { batch_size: 8 } as never)).rejects.toThrow(/unknown option 'batch_size' \(did you mean 'batchSize'\?\); valid options are epochs, batchSize/);
     expect(() => model.predict(x, { batchSize: -2 })).toThrow(/predict: batchSize must be a positive integer/);
   });
 

@@ -1,6 +1,6 @@
 import { add, clip, log, log1p, mean, mul, neg, softplus, sub } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
-import { checkOptionKeys } from '../options.ts';
+import { checkOptionKeys } from '../../core/options.ts';
 import type { CrossentropyOptions, Loss } from './loss.ts';
 import { EPSILON, defineLoss, readFromLogits, readLabelSmoothing } from './loss.ts';
 import { elementwiseTargets } from './targets.ts';

@@ -1,6 +1,6 @@
 import { add, clip, div, log, logSoftmax, mean, mul, neg, sum } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
-import { checkOptionKeys } from '../options.ts';
+import { checkOptionKeys } from '../../core/options.ts';
 import type { CrossentropyOptions, Loss } from './loss.ts';
 import { EPSILON, defineLoss, readFromLogits, readLabelSmoothing } from './loss.ts';
 import { categoricalTargets, sparseTargets } from './targets.ts';

@@ -1,13 +1,16 @@
 import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
 
-/** Unknown option keys are typos (`activaton`, `learning_rate`): name them and list the valid ones. */
-export function checkOptionKeys(options: object | undefined, valid: readonly string[], where: string): void {
+/** Unknown option keys are typos (`activaton`, `learning_rate`): name them, hint at the camelCase form, list the valid ones. */
+export function checkOptionKeys(options: unknown, valid: readonly string[], where: string): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ConfigError(`${where}: options must be an object, got ${describeValue(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) throw new ConfigError(`${where}: unknown option '${key}'; valid options are ${valid.join(', ')}`);
+    if (valid.includes(key)) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    const hint = camel !== key && valid.includes(camel) ? ` (did you mean '${camel}'?)` : '';
+    throw new ConfigError(`${where}: unknown option '${key}'${hint}; valid options are ${valid.join(', ')}`);
   }
 }
 
