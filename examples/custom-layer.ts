@@ -42,6 +42,8 @@ model.add(new Highway());
 model.add(new Dense(10, { activation: 'softmax' }));
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 model.summary();
+const started = performance.now();
 await model.fit(train.images, train.oneHot, { epochs, batchSize });
+console.log(`trained ${epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const { accuracy } = model.evaluate(test.images, test.oneHot, { batchSize: 1000 });
 console.log(`test accuracy: ${(accuracy * 100).toFixed(2)}%`);
