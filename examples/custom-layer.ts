@@ -44,6 +44,6 @@ model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['a
 model.summary();
 const started = performance.now();
 await model.fit(train.images, train.oneHot, { epochs, batchSize });
-console.log(`trained ${epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`trained ${epochs} epoch${epochs > 1 ? 's' : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const { accuracy } = model.evaluate(test.images, test.oneHot, { batchSize: 1000 });
 console.log(`test accuracy: ${(accuracy * 100).toFixed(2)}%`);

@@ -19,5 +19,5 @@ await model.fit(train.images, train.oneHot, { epochs, batchSize, validationData:
 const seconds = (performance.now() - started) / 1000;
 
 const { accuracy } = model.evaluate(test.images, test.oneHot, { batchSize: 1000 });
-console.log(`trained ${epochs} epochs in ${seconds.toFixed(1)} s`);
+console.log(`trained ${epochs} epoch${epochs > 1 ? 's' : ''} in ${seconds.toFixed(1)} s`);
 console.log(`test accuracy: ${(accuracy * 100).toFixed(2)}%`);
