@@ -15,31 +15,22 @@ function rowArgmax(values: ArrayLike<number>, row: number, width: number): numbe
   return best;
 }
 
-function categoricalAccuracy(name: string): Metric {
+/** Rows whose predicted class (the argmax) equals trueClass(row). */
+function classAccuracy(name: string, trueClass: (yTrue: Tensor, row: number, width: number) => number): Metric {
   return {
     name,
     measure(yTrue, yPred) {
       const width = yPred.shape[yPred.rank - 1];
       const rows = yPred.size / width;
       let correct = 0;
-      for (let r = 0; r < rows; r++) correct += rowArgmax(yTrue.storage, r, width) === rowArgmax(yPred.storage, r, width) ? 1 : 0;
+      for (let r = 0; r < rows; r++) correct += trueClass(yTrue, r, width) === rowArgmax(yPred.storage, r, width) ? 1 : 0;
       return { total: correct, count: rows };
     },
   };
 }
 
-function sparseCategoricalAccuracy(name: string): Metric {
-  return {
-    name,
-    measure(yTrue, yPred) {
-      const width = yPred.shape[yPred.rank - 1];
-      const rows = yPred.size / width;
-      let correct = 0;
-      for (let r = 0; r < rows; r++) correct += yTrue.storage[r] === rowArgmax(yPred.storage, r, width) ? 1 : 0;
-      return { total: correct, count: rows };
-    },
-  };
-}
+const categoricalAccuracy = (name: string): Metric => classAccuracy(name, (y, r, width) => rowArgmax(y.storage, r, width));
+const sparseCategoricalAccuracy = (name: string): Metric => classAccuracy(name, (y, r) => y.storage[r]);
 
 /** Threshold 0.5 on probabilities, which is 0 on logits. */
 function binaryAccuracy(name: string): Metric {
