@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape } from './errors.ts';
+import { ShapeError, fmtShape } from './errors.ts';
 
 export type Shape = readonly number[];
 
@@ -63,11 +63,4 @@ export function normalizeAxes(axes: number | readonly number[] | undefined, rank
   const out = list.map((a) => normalizeAxis(a, rank, op));
   if (new Set(out).size !== out.length) throw new ShapeError(`${op}: repeated axis in [${list.join(',')}]`);
   return out.sort((x, y) => x - y);
-}
-
-export function checkPositiveInt(value: number, name: string, op: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ValueError(`${op}: ${name} must be a positive integer, got ${value}`);
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation as ActivationSpec, ActivationFn } from './activations.ts';
+import { addBiasAndActivate } from './activated.ts';
 import { getActivation } from './activations.ts';
 import type { CallOptions, LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
@@ -16,7 +17,7 @@ export class Activation extends Layer {
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {
-    return options.logits ? x : this.activation.fn(x);
+    return addBiasAndActivate(x, undefined, this.activation, options);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { Padding } from '../core/ops/index.ts';
-import { add, conv2d } from '../core/ops/index.ts';
+import { conv2d } from '../core/ops/index.ts';
+import { addBiasAndActivate } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation, ActivationFn } from './activations.ts';
@@ -57,8 +58,7 @@ export class Conv2D extends Layer {
 
   protected call(x: Tensor, options: CallOptions): Tensor {
     const convolved = conv2d(x, (this.kernel as Weight).value, { strides: this.strides, padding: this.padding });
-    const z = this.bias === undefined ? convolved : add(convolved, this.bias.value);
-    return options.logits ? z : this.activation.fn(z);
+    return addBiasAndActivate(convolved, this.bias, this.activation, options);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { ShapeError, fmtShape } from '../core/errors.ts';
-import { add, matmul } from '../core/ops/index.ts';
+import { matmul } from '../core/ops/index.ts';
+import { addBiasAndActivate } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation, ActivationFn } from './activations.ts';
@@ -45,9 +46,7 @@ export class Dense extends Layer {
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {
-    const product = matmul(x, (this.kernel as Weight).value);
-    const z = this.bias === undefined ? product : add(product, this.bias.value);
-    return options.logits ? z : this.activation.fn(z);
+    return addBiasAndActivate(matmul(x, (this.kernel as Weight).value), this.bias, this.activation, options);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,16 +3,7 @@ import {
   add, concat, ConfigError, conv2d, exp, matmul, maxPool2d, oneHot, ones, reshape, SemiflowError, ShapeError, sum, tensor,
   ValueError, zeros,
 } from 'semiflow';
-
-/** Runs fn and returns what it threw. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
+import { thrown } from './thrown.ts';
 
 describe('bad input gets a typed error that names the op and both shapes', () => {
   it('a broadcast mismatch', () => {

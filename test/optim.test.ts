@@ -10,16 +10,8 @@ import {
   momentum, optimizerNames, rmsprop, sgd,
 } from '../optim/index.ts';
 import type { Optimizer, OptimizerState } from '../optim/index.ts';
+import { thrown } from './thrown.ts';
 
-/** Runs fn and returns what it threw. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
 
 const f64 = (values: number[], shape?: number[]): Tensor => tensor(values, shape, 'float64');
 

@@ -1,6 +1,6 @@
 import { arange, tensor } from '../creation.ts';
 import { ValueError } from '../errors.ts';
-import { checkPositiveInt } from '../shape.ts';
+import { positiveInt } from '../options.ts';
 import { Tensor } from '../tensor.ts';
 import { equal } from './compare.ts';
 import { reshape } from './movement.ts';
@@ -10,7 +10,7 @@ import { reshape } from './movement.ts';
  * Every index must be an integer in [0, depth).
  */
 export function oneHot(indices: Tensor | readonly number[], depth: number): Tensor {
-  checkPositiveInt(depth, 'depth', 'oneHot');
+  positiveInt(depth, 'depth', 'oneHot');
   const labels = indices instanceof Tensor ? indices : tensor(indices);
   const bad = labels.storage.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= depth);
   if (bad >= 0) {
