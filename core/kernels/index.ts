@@ -5,6 +5,7 @@ import { matmulKernel } from './matmul.ts';
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
+import { fastKernels } from './fast/index.ts';
 
 /** The plain JS kernels: the reference every fast path is tested against. */
 export const referenceKernels: Readonly<KernelTable> = {
@@ -35,7 +36,10 @@ export const referenceKernels: Readonly<KernelTable> = {
   cast: castKernel,
 };
 
-const active: KernelTable = { ...referenceKernels };
+/** SEMIFLOW_KERNELS=reference runs only the plain kernels, e.g. to measure what the fast ones gain. */
+const useFast = typeof process === 'undefined' || process.env.SEMIFLOW_KERNELS !== 'reference';
+
+const active: KernelTable = useFast ? { ...referenceKernels, ...fastKernels } as KernelTable : { ...referenceKernels };
 
 /** The kernel the dispatcher runs for a primitive. */
 export function kernelFor<P extends Prim>(prim: P): Kernel<P> {
