@@ -5,6 +5,7 @@ import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation, ActivationFn } from './activations.ts';
 import { getActivation } from './activations.ts';
+import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
@@ -65,6 +66,7 @@ export class Conv2D extends Layer {
     return {
       ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides,
       padding: this.padding, activation: this.activation.name, useBias: this.useBias,
+      kernelInitializer: getInitializer(this.kernelInitializer, this.name), biasInitializer: getInitializer(this.biasInitializer, this.name),
     };
   }
 }

@@ -5,6 +5,7 @@ import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation, ActivationFn } from './activations.ts';
 import { getActivation } from './activations.ts';
+import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
@@ -50,6 +51,9 @@ export class Dense extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias };
+    return {
+      ...super.getConfig(), units: this.units, activation: this.activation.name, useBias: this.useBias,
+      kernelInitializer: getInitializer(this.kernelInitializer, this.name), biasInitializer: getInitializer(this.biasInitializer, this.name),
+    };
   }
 }

@@ -15,6 +15,7 @@ export interface DropoutOptions extends LayerOptions {
 /** In training, zeroes each value with probability `rate` and scales the rest by 1 / (1 - rate); otherwise the identity. */
 export class Dropout extends Layer {
   readonly rate: number;
+  readonly seed: number | undefined;
   private readonly seededRng: Rng | undefined;
 
   constructor(rate: number, options: DropoutOptions = {}) {
@@ -24,6 +25,7 @@ export class Dropout extends Layer {
       throw new ValueError(`${this.name}: rate must be a number in [0, 1), got ${describeValue(rate)}`);
     }
     this.rate = rate;
+    this.seed = options.seed;
     this.seededRng = options.seed === undefined ? undefined : new Rng(options.seed);
   }
 
@@ -34,6 +36,6 @@ export class Dropout extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.rate };
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed ?? null };
   }
 }

@@ -1,12 +1,18 @@
 import { ConfigError, describeValue } from '../core/errors.ts';
+import type { Sequential } from './sequential.ts';
 
 /** Metric values by name: loss, accuracy, val_loss, val_accuracy, … */
 export type Logs = Readonly<Record<string, number>>;
 
 type Hook<A extends unknown[]> = ((...args: A) => void | Promise<void>) | undefined;
 
-/** Every hook is optional and may be async; fit awaits it before going on. */
+/**
+ * Every hook is optional and may be async; fit awaits it before going on. fit calls setModel, when present, on
+ * every callback before onTrainBegin. Batch and epoch logs hold the running loss and metrics and `learning_rate`,
+ * the rate of the last step; epoch logs add the `val_` values.
+ */
 export interface Callback {
+  setModel?(model: Sequential): void;
   onTrainBegin?: Hook<[logs: Logs]>;
   onTrainEnd?: Hook<[logs: Logs]>;
   onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
@@ -28,12 +34,20 @@ export class CallbackList {
       if (c === null || typeof c !== 'object' || !HOOKS.some((h) => typeof (c as Callback)[h] === 'function')) {
         throw new ConfigError(`${where}: a callback must be an object with at least one of ${HOOKS.join(', ')}, got ${describeValue(c)}`);
       }
+      const { setModel } = c as Callback;
+      if (setModel !== undefined && typeof setModel !== 'function') {
+        throw new ConfigError(`${where}: a callback's setModel must be a method, got ${describeValue(setModel)}`);
+      }
     }
     this.callbacks = list as Callback[];
   }
 
   get empty(): boolean {
     return this.callbacks.length === 0;
+  }
+
+  setModel(model: Sequential): void {
+    for (const c of this.callbacks) c.setModel?.(model);
   }
 
   async run<H extends HookName>(hook: H, ...args: Parameters<NonNullable<Callback[H]>>): Promise<void> {

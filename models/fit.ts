@@ -6,19 +6,22 @@ import { Tensor } from '../core/tensor.ts';
 import { valueAndGrad } from '../core/autodiff.ts';
 import { batchIndices, sliceRows, takeRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
+import { freeze } from 'immer';
 import type { TrainState } from '../optim/index.ts';
-import { applyGradients, createTrainState } from '../optim/index.ts';
+import { applyGradients, createTrainState, learningRateOf } from '../optim/index.ts';
 import type { Callback, Logs } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
 import { History } from './history.ts';
-import { checkTargets, evaluateBatches } from './inference.ts';
+import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
 import type { Verbosity } from './progress.ts';
-import { Progress } from './progress.ts';
-import type { ModelParams, Sequential } from './sequential.ts';
+import { FitProgress, checkVerbosity } from './progress.ts';
+import type { ModelParams, OptimizerProgress, Sequential } from './sequential.ts';
 
 export interface FitOptions {
   epochs?: number;
+  /** The 0-based epoch to start at, as Keras's initial_epoch: fit runs epochs initialEpoch … epochs − 1, so a run resumed from a checkpoint shuffles as an uninterrupted one. */
+  initialEpoch?: number;
   /** Keras's default is 32. */
   batchSize?: number;
   /** Reshuffle the training samples every epoch (default true). */
@@ -33,7 +36,7 @@ export interface FitOptions {
   callbacks?: Callback | readonly Callback[];
 }
 
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks'] as const;
 
 /** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
 function derivedSeed(seed: number, stream: number, index: number): number {
@@ -52,10 +55,13 @@ function parseOptions(options: FitOptions, who: string) {
   if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) {
     throw new ValueError(`${who}: validationSplit must be a number in [0, 1), got ${describeValue(validationSplit)}`);
   }
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new ConfigError(`${who}: verbose must be 0, 1 or 2, got ${describeValue(verbose)}`);
+  checkVerbosity(verbose, who);
+  const { initialEpoch = 0 } = options;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ValueError(`${who}: initialEpoch must be an integer >= 0, got ${describeValue(initialEpoch)}`);
   if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${who}: seed must be a finite number, got ${describeValue(options.seed)}`);
   return {
     epochs: positiveInt(options.epochs ?? 1, 'epochs', who),
+    initialEpoch,
     batchSize: positiveInt(options.batchSize ?? 32, 'batchSize', who),
     shuffle, validationSplit, verbose,
     callbacks: new CallbackList(options.callbacks, who),
@@ -91,38 +97,45 @@ function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): voi
   noGrad(() => compiled.loss.compute(y, zeros([y.shape[0], ...(model.outputShape as readonly number[])], model.dtype)));
 }
 
-/** Sums of the loss and each metric over the epoch's batches so far. */
-class RunningLogs {
-  private seen = 0;
-  private lossSum = 0;
-  private readonly sums: { total: number; count: number }[];
+/** Where a second fit goes on from: the optimizer's state, step and rate override from model.optimizerProgress. */
+function resumeFrom(state: TrainState<ModelParams>, progress: OptimizerProgress | undefined): TrainState<ModelParams> {
+  if (progress === undefined) return state;
+  return freeze({ ...state, optimizerState: progress.state, step: progress.step, learningRate: progress.learningRate ?? null }, true);
+}
 
-  constructor(private readonly compiled: Compiled) {
-    this.sums = compiled.metrics.map(() => ({ total: 0, count: 0 }));
-  }
+/** Publishes the optimizer's progress on the model, where callbacks and saving read it. */
+function publish(model: Sequential, state: TrainState<ModelParams>): OptimizerProgress {
+  const progress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
+  model.optimizerProgress = progress;
+  return progress;
+}
 
-  add(loss: number, yb: Tensor, out: Tensor, logits: boolean): void {
-    const rows = yb.shape[0];
-    this.seen += rows;
-    this.lossSum += loss * rows;
-    this.compiled.metrics.forEach((m, i) => {
-      const { total, count } = m.measure(yb, out, logits);
-      this.sums[i].total += total;
-      this.sums[i].count += count;
-    });
+/**
+ * Takes up what callbacks changed since the last step: the weights (setWeights, a restored snapshot) and the
+ * optimizer progress (a learning-rate override). Only references are compared, a few lookups per step.
+ */
+function adopt(model: Sequential, state: TrainState<ModelParams>, published: OptimizerProgress): TrainState<ModelParams> {
+  const progress = model.optimizerProgress;
+  let next = progress === published ? state : resumeFrom(state, progress);
+  const current = model.trainableParams();
+  const changed = Object.entries(state.params).some(([layer, weights]) => Object.entries(weights).some(([name, t]) => {
+    const now = current[layer]?.[name];
+    return now !== undefined && now !== t;
+  }));
+  if (changed) {
+    const params = Object.fromEntries(Object.entries(state.params).map(([layer, weights]) => [
+      layer, Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, current[layer]?.[name] ?? t])),
+    ]));
+    next = freeze({ ...next, params }, true);
   }
-
-  get logs(): Record<string, number> {
-    const logs: Record<string, number> = { loss: this.lossSum / this.seen };
-    this.compiled.metrics.forEach((m, i) => { logs[m.name] = this.sums[i].total / this.sums[i].count; });
-    return logs;
-  }
+  return next;
 }
 
 /**
  * Keras's fit: per epoch, shuffle with a seeded generator, then per batch take the loss's gradient from the tape
  * and let the optimizer replace the parameters. The training state is an immutable tree; the layers are given
- * the new weights after each step so that a callback always sees the current model.
+ * the new weights after each step so that a callback always sees the current model, and what a callback changes
+ * (weights, the learning rate) is taken up before the next step.
  */
 export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   const who = `${model.name}.fit`;
@@ -139,9 +152,10 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     throw prefixError(error, who);
   }
   const { epochs, batchSize, shuffle, callbacks } = settings;
+  const optimizer = compiled.optimizer;
   const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
   const logits = compiled.fusedLayer !== null;
-  const progress = new Progress(settings.verbose, process.stdout, epochs);
+  const progress = new FitProgress(settings.verbose, process.stdout, epochs);
   const history = new History();
 
   let captured: Tensor | undefined;
@@ -150,38 +164,45 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     return compiled.trainingLoss.compute(yb, captured);
   };
   const step = valueAndGrad(lossOf);
-  const previous = model.optimizerProgress;
-  let state: TrainState<ModelParams> = createTrainState(model.trainableParams(), compiled.optimizer, seed);
-  if (previous !== undefined) state = { ...state, optimizerState: previous.state, step: previous.step };
+  let state = resumeFrom(createTrainState(model.trainableParams(), optimizer, seed), model.optimizerProgress);
+  let published = publish(model, state);
+  let rate = learningRateOf(state, optimizer);
 
   model.stopTraining = false;
+  callbacks.setModel(model);
   await callbacks.run('onTrainBegin', {});
   let lastLogs: Logs = {};
-  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+  for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await callbacks.run('onEpochBegin', epoch, {});
-    progress.epochBegin(epoch);
     const batches = batchIndices(data.x.shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
+    progress.epochBegin(epoch, batches.length);
     const running = new RunningLogs(compiled);
     for (let b = 0; b < batches.length && !model.stopTraining; b++) {
       await callbacks.run('onBatchBegin', b, { size: batches[b].length });
+      state = adopt(model, state, published);
+      rate = learningRateOf(state, optimizer);
       const xb = takeRows(data.x, batches[b]);
       const yb = takeRows(data.y, batches[b]);
       const [loss, grads] = step(state.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, state.step)));
       running.add(loss.item(), yb, captured as Tensor, logits);
       captured = undefined;
-      state = applyGradients(state, grads, compiled.optimizer);
+      state = applyGradients(state, grads, optimizer);
       model.assignParams(state.params);
-      model.optimizerProgress = { state: state.optimizerState, step: state.step };
-      progress.batchEnd(b + 1, batches.length, running.logs);
-      await callbacks.run('onBatchEnd', b, running.logs);
+      published = publish(model, state);
+      const logs = { ...running.logs, learning_rate: rate };
+      progress.batchEnd(b + 1, logs);
+      await callbacks.run('onBatchEnd', b, logs);
     }
     const logs: Record<string, number> = running.logs;
     if (data.validation !== undefined) {
-      const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize }, 'fit');
+      const trained = { ...logs, learning_rate: rate };
+      const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize, verbose: 0 }, 'fit',
+        (done, total) => progress.validating(trained, done, total));
       for (const [key, value] of Object.entries(val)) logs[`val_${key}`] = value;
     }
+    logs.learning_rate = rate;
     history.record(epoch, logs);
-    progress.epochEnd(epoch, batches.length, logs);
+    progress.epochEnd(logs);
     await callbacks.run('onEpochEnd', epoch, logs);
     lastLogs = logs;
   }

@@ -7,16 +7,52 @@ import { sliceRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
+import { ProgressBar, checkVerbosity } from './progress.ts';
+import type { Verbosity } from './progress.ts';
 import type { Sequential } from './sequential.ts';
 
 export interface PredictOptions {
   /** Samples per forward pass; Keras's default is 32. */
   batchSize?: number;
+  /**
+   * 0 silent, 1 a live progress bar on a TTY (one final line elsewhere), 2 one final line. 'auto' (the default)
+   * shows the live bar on a TTY when there is more than one batch, and nothing otherwise, so that piped output
+   * stays clean.
+   */
+  verbose?: Verbosity | 'auto';
 }
 
 export type EvaluateOptions = PredictOptions;
 
 const DEFAULT_BATCH = 32;
+
+/** Sums of the loss and each metric over the batches so far, each batch weighted by its size. */
+export class RunningLogs {
+  private seen = 0;
+  private lossSum = 0;
+  private readonly sums: { total: number; count: number }[];
+
+  constructor(private readonly compiled: Compiled) {
+    this.sums = compiled.metrics.map(() => ({ total: 0, count: 0 }));
+  }
+
+  add(loss: number, yb: Tensor, out: Tensor, logits: boolean): void {
+    const rows = yb.shape[0];
+    this.seen += rows;
+    this.lossSum += loss * rows;
+    this.compiled.metrics.forEach((m, i) => {
+      const { total, count } = m.measure(yb, out, logits);
+      this.sums[i].total += total;
+      this.sums[i].count += count;
+    });
+  }
+
+  get logs(): Record<string, number> {
+    const logs: Record<string, number> = { loss: this.lossSum / this.seen };
+    this.compiled.metrics.forEach((m, i) => { logs[m.name] = this.sums[i].total / this.sums[i].count; });
+    return logs;
+  }
+}
 
 /** x and y must be tensors with one row per sample, the same number of rows. */
 export function checkTargets(model: Sequential, x: Tensor, y: unknown, where: string, names = ['x', 'y']): Tensor {
@@ -27,59 +63,68 @@ export function checkTargets(model: Sequential, x: Tensor, y: unknown, where: st
   return y;
 }
 
-function batchSizeOf(options: PredictOptions, where: string): number {
-  checkOptionKeys(options, ['batchSize'], where);
-  return positiveInt(options.batchSize ?? DEFAULT_BATCH, 'batchSize', where);
+function settingsOf(options: PredictOptions, rows: number, where: string): { batchSize: number; bar: ProgressBar | undefined } {
+  checkOptionKeys(options, ['batchSize', 'verbose'], where);
+  const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH, 'batchSize', where);
+  const verbose = options.verbose ?? 'auto';
+  const steps = Math.ceil(rows / batchSize);
+  const stream = process.stdout;
+  const level = verbose === 'auto' ? (stream.isTTY === true && steps > 1 ? 1 : 0) : checkVerbosity(verbose, where);
+  return { batchSize, bar: level === 0 || steps === 0 ? undefined : new ProgressBar(steps, { verbose: level, stream }) };
 }
 
 /** The outputs for every row of x, computed batchSize rows at a time and gathered into one tensor. */
 export function predictBatches(model: Sequential, x: Tensor, options: PredictOptions): Tensor {
   const where = `${model.name}.predict`;
   try {
-    const batchSize = batchSizeOf(options, where);
     model.checkInput(x, 'predict');
     const rows = x.shape[0];
+    const { batchSize, bar } = settingsOf(options, rows, where);
     const sampleShape = model.outputShape as readonly number[];
     const rowSize = sizeOf(sampleShape);
     const out = allocate(model.dtype, rows * rowSize);
     noGrad(() => {
-      for (let start = 0; start < rows; start += batchSize) {
+      for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
         const end = Math.min(start + batchSize, rows);
         out.set(model.forward(sliceRows(x, start, end)).storage, start * rowSize);
+        if (end < rows) bar?.update(step);
       }
     });
+    bar?.finish();
     return new Tensor(out, [rows, ...sampleShape]);
   } catch (error) {
     throw prefixError(error, where);
   }
 }
 
-/** The loss and metrics over all rows, each batch weighted by its size. Uses the training (possibly fused) loss. */
-export function evaluateBatches(model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: EvaluateOptions, where: string): Record<string, number> {
+/**
+ * The loss and metrics over all rows, each batch weighted by its size. Uses the training (possibly fused) loss.
+ * `onBatch(done, total)` follows the batches (fit shows its validation with it).
+ */
+export function evaluateBatches(
+  model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: EvaluateOptions, where: string,
+  onBatch?: (done: number, total: number) => void,
+): Record<string, number> {
   const who = `${model.name}.${where}`;
   try {
-    const batchSize = batchSizeOf(options, who);
     model.checkInput(x, where);
     checkTargets(model, x, y, where);
     const rows = x.shape[0];
+    const { batchSize, bar } = settingsOf(options, rows, who);
     const logits = compiled.fusedLayer !== null;
-    let lossTotal = 0;
-    const totals = compiled.metrics.map(() => ({ total: 0, count: 0 }));
+    const running = new RunningLogs(compiled);
     noGrad(() => {
-      for (let start = 0; start < rows; start += batchSize) {
+      for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
         const end = Math.min(start + batchSize, rows);
         const yb = sliceRows(y, start, end);
         const out = model.forward(sliceRows(x, start, end), { logits });
-        lossTotal += compiled.trainingLoss.compute(yb, out).item() * (end - start);
-        compiled.metrics.forEach((m, i) => {
-          const { total, count } = m.measure(yb, out, logits);
-          totals[i].total += total;
-          totals[i].count += count;
-        });
+        running.add(compiled.trainingLoss.compute(yb, out).item(), yb, out, logits);
+        if (bar?.live === true && end < rows) bar.update(step, running.logs);
+        onBatch?.(step, Math.ceil(rows / batchSize));
       }
     });
-    const logs: Record<string, number> = { loss: lossTotal / rows };
-    compiled.metrics.forEach((m, i) => { logs[m.name] = totals[i].total / totals[i].count; });
+    const logs = running.logs;
+    bar?.finish(logs);
     return logs satisfies Logs;
   } catch (error) {
     throw prefixError(error, who);

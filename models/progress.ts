@@ -1,14 +1,30 @@
+import { ConfigError, describeValue } from '../core/errors.ts';
+import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
 
+/** 0 prints nothing, 1 a live bar on a TTY (one final line elsewhere), 2 one final line. */
 export type Verbosity = 0 | 1 | 2;
 
+/** Where progress goes: process.stdout by default. `columns`, when known, keeps a live line from wrapping. */
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ProgressBarOptions {
+  verbose?: Verbosity;
+  stream?: ProgressStream;
+  /** Starts the final line when it is not live, e.g. 'Epoch 1/5'. */
+  title?: string;
+  /** A clock in milliseconds (performance.now by default); tests pass their own. */
+  now?: () => number;
 }
 
 const BAR_WIDTH = 20;
+/** The live line is redrawn at most this often (the issue asks for at least every 250 ms). */
 const REDRAW_MS = 100;
+const CLEAR_TO_END = '\x1b[K';
 
 /** 0.1234 as Keras prints it: four decimals, or scientific when tiny. */
 function formatValue(value: number): string {
@@ -25,44 +41,126 @@ function formatDuration(ms: number): string {
     : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+/** Time per step in the unit Keras picks: s, ms or us. */
+function formatPerStep(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)}s/step` : ms >= 1 ? `${Math.round(ms)}ms/step` : `${Math.round(ms * 1000)}us/step`;
+}
+
+export function checkVerbosity(value: unknown, who: string): Verbosity {
+  if (value !== 0 && value !== 1 && value !== 2) throw new ConfigError(`${who}: verbose must be 0, 1 or 2, got ${describeValue(value)}`);
+  return value;
+}
+
 /**
- * Keras-style progress: on a TTY with verbose 1, a live line per epoch (steps, bar, elapsed or ETA, time per step,
- * running metrics) redrawn at most every 100 ms; otherwise one line per epoch. Verbose 0 prints nothing.
+ * Keras-style progress over a known number of steps. Live (verbose 1 on a TTY): one line redrawn in place with
+ * steps done/total, the bar, elapsed time and ETA, time per step and the running logs; finish() replaces it with the
+ * final values. Otherwise finish() writes one plain line, with no carriage return or escape code.
  */
-export class Progress {
-  private readonly live: boolean;
-  private started = 0;
-  private lastDraw = 0;
+export class ProgressBar {
+  readonly live: boolean;
+  private readonly verbose: Verbosity;
+  private readonly stream: ProgressStream;
+  private readonly title: string | undefined;
+  private readonly now: () => number;
+  private readonly started: number;
+  private lastDraw = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly verbose: Verbosity, private readonly stream: ProgressStream, private readonly epochs: number) {
-    this.live = verbose === 1 && stream.isTTY === true;
+  constructor(readonly steps: number, options: ProgressBarOptions = {}) {
+    checkOptionKeys(options, ['verbose', 'stream', 'title', 'now'], 'ProgressBar');
+    positiveInt(steps, 'steps', 'ProgressBar');
+    this.verbose = checkVerbosity(options.verbose ?? 1, 'ProgressBar');
+    this.stream = options.stream ?? process.stdout;
+    this.title = options.title;
+    this.now = options.now ?? (() => performance.now());
+    this.live = this.verbose === 1 && this.stream.isTTY === true;
+    this.started = this.now();
   }
 
-  epochBegin(epoch: number): void {
-    this.started = performance.now();
-    this.lastDraw = 0;
-    if (this.verbose !== 0 && this.live) this.stream.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
-  }
-
-  batchEnd(step: number, steps: number, logs: Logs): void {
+  /**
+   * Records that `step` steps are done; a live bar redraws unless it did less than REDRAW_MS ago. `phase` replaces
+   * the ETA once the steps are done and something else runs, such as fit's validation ('validating 3/79').
+   */
+  update(step: number, logs: Logs = {}, phase?: string): void {
     if (!this.live) return;
-    const now = performance.now();
-    if (step < steps && now - this.lastDraw < REDRAW_MS) return;
+    const now = this.now();
+    if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const elapsed = now - this.started;
-    const perStep = elapsed / step;
-    const done = Math.round((BAR_WIDTH * step) / steps);
-    const bar = '━'.repeat(done) + ' '.repeat(BAR_WIDTH - done);
-    const time = step < steps ? `ETA ${formatDuration(perStep * (steps - step))}` : formatDuration(elapsed);
-    const line = `${String(step).padStart(String(steps).length)}/${steps} ${bar} ${time} ${Math.round(perStep)}ms/step - ${formatLogs(logs)}`;
-    this.stream.write(`\r${line}\x1b[K`);
+    const perStep = elapsed / Math.max(step, 1);
+    const eta = phase ?? `ETA ${formatDuration(perStep * (this.steps - step))}`;
+    const line = `${this.counter(step)} ${this.bar(step)} ${formatDuration(elapsed)} elapsed, ${eta} - ${formatPerStep(perStep)}${tail(logs)}`;
+    const width = this.stream.columns;
+    this.stream.write(`\r${width !== undefined && width > 1 ? line.slice(0, width - 1) : line}${CLEAR_TO_END}`);
   }
 
-  epochEnd(epoch: number, steps: number, logs: Logs): void {
+  /** The final line: total time, time per step and the final logs (validation included). */
+  finish(logs: Logs = {}): void {
     if (this.verbose === 0) return;
-    const elapsed = performance.now() - this.started;
-    const summary = `${formatDuration(elapsed)} ${Math.round(elapsed / Math.max(steps, 1))}ms/step - ${formatLogs(logs)}`;
-    if (this.live) this.stream.write(`\r${steps}/${steps} ${'━'.repeat(BAR_WIDTH)} ${summary}\x1b[K\n`);
-    else this.stream.write(`Epoch ${epoch + 1}/${this.epochs} - ${summary}\n`);
+    const elapsed = this.now() - this.started;
+    const timing = `${formatDuration(elapsed)} ${formatPerStep(elapsed / this.steps)}${tail(logs)}`;
+    if (this.live) {
+      this.stream.write(`\r${this.counter(this.steps)} ${this.bar(this.steps)} ${timing}${CLEAR_TO_END}\n`);
+    } else {
+      this.stream.write(`${this.title === undefined ? '' : `${this.title} - `}${this.steps}/${this.steps} - ${timing}\n`);
+    }
+  }
+
+  private counter(step: number): string {
+    return `${String(step).padStart(String(this.steps).length)}/${this.steps}`;
+  }
+
+  private bar(step: number): string {
+    const done = Math.round((BAR_WIDTH * step) / this.steps);
+    return '━'.repeat(done) + '─'.repeat(BAR_WIDTH - done);
+  }
+}
+
+function tail(logs: Logs): string {
+  const text = formatLogs(logs);
+  return text === '' ? '' : ` - ${text}`;
+}
+
+/**
+ * fit's progress: an "Epoch i/n" header and a live bar per epoch, or one line per epoch. The learning rate is in
+ * every log, but it is printed only once it has changed during this fit (a schedule or a callback), as noise otherwise.
+ */
+export class FitProgress {
+  private bar: ProgressBar | undefined;
+  private firstRate: number | undefined;
+  private rateVaries = false;
+
+  constructor(private readonly verbose: Verbosity, private readonly stream: ProgressStream, private readonly epochs: number) {}
+
+  epochBegin(epoch: number, steps: number): void {
+    const title = `Epoch ${epoch + 1}/${this.epochs}`;
+    this.bar = new ProgressBar(Math.max(steps, 1), { verbose: this.verbose, stream: this.stream, title });
+    if (this.bar.live) this.stream.write(`${title}\n`);
+  }
+
+  batchEnd(step: number, logs: Logs): void {
+    this.track(logs);
+    if (this.bar?.live === true && step < this.bar.steps) this.bar.update(step, this.shown(logs));
+  }
+
+  /** Keeps the live line moving while the epoch's validation runs: `done` of `total` validation batches. */
+  validating(logs: Logs, done: number, total: number): void {
+    if (this.bar?.live === true) this.bar.update(this.bar.steps, this.shown(logs), `validating ${done}/${total}`);
+  }
+
+  epochEnd(logs: Logs): void {
+    this.track(logs);
+    this.bar?.finish(this.shown(logs));
+  }
+
+  private track(logs: Logs): void {
+    const rate = logs.learning_rate;
+    if (rate === undefined) return;
+    this.firstRate ??= rate;
+    this.rateVaries ||= rate !== this.firstRate;
+  }
+
+  private shown(logs: Logs): Logs {
+    if (this.rateVaries || logs.learning_rate === undefined) return logs;
+    return Object.fromEntries(Object.entries(logs).filter(([key]) => key !== 'learning_rate'));
   }
 }

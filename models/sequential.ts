@@ -17,8 +17,11 @@ import type { EvaluateOptions, PredictOptions } from './inference.ts';
 import { evaluateBatches, predictBatches } from './inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
+import { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
 import type { History } from './history.ts';
 import { summarize } from './summary.ts';
+import type { SaveOptions } from './save.ts';
+import { saveModel } from './save.ts';
 
 export type ModelParams = Record<string, Record<string, Tensor>>;
 
@@ -31,10 +34,14 @@ export interface SequentialOptions {
   dtype?: DType;
 }
 
-/** Where optimisation stopped, so that a second fit() goes on from there as in Keras. */
+/**
+ * Where optimisation stopped, so that a second fit() goes on from there as in Keras. `learningRate` is a rate set
+ * over the optimizer's rate or schedule (model.learningRate, LearningRateScheduler, ReduceLROnPlateau), or null.
+ */
 export interface OptimizerProgress {
   readonly state: OptimizerState;
   readonly step: number;
+  readonly learningRate: number | null;
 }
 
 /** A stack of layers, each feeding the next: add, compile, fit, evaluate, predict. */
@@ -182,6 +189,18 @@ export class Sequential {
     return fitModel(this, this.requireCompiled('fit'), x, y, options);
   }
 
+  /**
+   * The rate the next training step will use. Setting a number replaces the optimizer's rate or schedule with that
+   * constant from the next step on (also during fit, from a callback); null goes back to the optimizer's own.
+   */
+  get learningRate(): number {
+    return getLearningRate(this);
+  }
+
+  set learningRate(rate: number | null) {
+    setLearningRate(this, rate);
+  }
+
   /** The compiled loss and metrics over (x, y), batched, without recording gradients. */
   evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): Record<string, number> {
     return evaluateBatches(this, this.requireCompiled('evaluate'), x, y, options, 'evaluate');
@@ -197,6 +216,14 @@ export class Sequential {
     const text = summarize(this);
     printFn?.(text);
     return text;
+  }
+
+  /**
+   * Writes dir/model.json and dir/weights.bin in the TensorFlow.js LayersModel format, crash-safely; with
+   * includeOptimizer also the optimizer's state, so that loadModel(dir) resumes training exactly.
+   */
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    return saveModel(this, dir, options);
   }
 
   /** Every weight, layer by layer, in the order setWeights takes them. */

@@ -7,7 +7,7 @@ import { Tensor } from '../core/tensor.ts';
 import type { Tree } from '../core/tree.ts';
 import { leaves, rebuild } from '../core/tree.ts';
 import type { CommonSettings } from './common.ts';
-import { resolveLearningRate } from './learning-rate.ts';
+import { checkRateOverride, resolveLearningRate } from './learning-rate.ts';
 import { matchTrees } from './match.ts';
 import type { LearningRate, Optimizer, OptimizerState } from './optimizer.ts';
 import { show } from './options.ts';
@@ -65,9 +65,9 @@ export function defineOptimizer(spec: OptimizerSpec): Optimizer {
       const ps = leaves(params, `${name}: params`);
       return freezeState(0, Object.fromEntries(slots.map((s) => [s, rebuild(params, ps.map(zerosLike))])));
     },
-    update<T extends Tree>(grads: T, state: OptimizerState, params: T): [T, OptimizerState] {
+    update<T extends Tree>(grads: T, state: OptimizerState, params: T, learningRate?: number): [T, OptimizerState] {
       checkState(name, state, slots);
-      const lr = learningRateAt(state.step);
+      const lr = learningRate === undefined ? learningRateAt(state.step) : checkRateOverride(name, learningRate);
       const [ps, gs] = matchTrees(name, params, grads, 'grads');
       const slotsIn = slots.map((s) => matchTrees(name, params, state.slots[s], `state.slots.${s}`)[1]);
       const g = common.clip(gs);

@@ -8,5 +8,7 @@ export { adam, adamw } from './adam.ts';
 export type { AdamOptions } from './adam.ts';
 export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './clip.ts';
 export { getOptimizer, optimizerNames } from './registry.ts';
-export { applyGradients, createTrainState } from './train-state.ts';
+export { applyGradients, createTrainState, learningRateOf, withLearningRate } from './train-state.ts';
 export type { TrainState } from './train-state.ts';
+export { cosineDecay, exponentialDecay, piecewiseConstant } from './schedules.ts';
+export type { CosineDecayOptions, ExponentialDecayOptions, LearningRateSchedule, PiecewiseConstantOptions, ScheduleConfig } from './schedules.ts';

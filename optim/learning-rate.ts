@@ -20,3 +20,11 @@ export function resolveLearningRate(who: string, learningRate: LearningRate, ste
   }
   return value;
 }
+
+/** A rate set over the schedule (by a callback or model.learningRate): a finite number >= 0, like a schedule's value. */
+export function checkRateOverride(who: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValueError(`${who}: a learning-rate override must be a finite number >= 0, got ${show(value)}`);
+  }
+  return value;
+}

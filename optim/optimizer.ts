@@ -18,7 +18,8 @@ export interface Optimizer {
   /** The hyperparameters, for summary() and saving; a learning-rate schedule shows as 'schedule'. */
   readonly config: Readonly<Record<string, number | boolean | string | null>>;
   init(params: Tree): OptimizerState;
-  update<T extends Tree>(grads: T, state: OptimizerState, params: T): [T, OptimizerState];
+  /** `learningRate`, when given, replaces the rate or schedule for this step (a callback's override). */
+  update<T extends Tree>(grads: T, state: OptimizerState, params: T, learningRate?: number): [T, OptimizerState];
   learningRateAt(step: number): number;
 }
 

@@ -26,3 +26,15 @@ export function getOptimizer(spec: string | Optimizer, where = 'compile'): Optim
   if (isOptimizer(spec)) return spec;
   throw new ConfigError(`${where}: expected an optimizer name (${optimizerNames.join(', ')}) or an optimizer object, got ${describeValue(spec)}`);
 }
+
+/**
+ * The optimizer `name` rebuilt from its `config` (what a saved model holds). Unset clips are null in a config and
+ * are left out; a learning-rate schedule cannot be rebuilt from its placeholder and must be passed again.
+ */
+export function optimizerFromConfig(name: string, config: Readonly<Record<string, unknown>>, where = 'optimizerFromConfig'): Optimizer {
+  if (!Object.hasOwn(factories, name)) {
+    throw new ConfigError(`${where}: unknown optimizer '${name}' (expected one of ${optimizerNames.join(', ')})`);
+  }
+  const options = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null));
+  return (factories[name] as (options: Record<string, unknown>) => Optimizer)(options);
+}

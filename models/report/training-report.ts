@@ -1,0 +1,136 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ConfigError, prefixError } from '../../core/errors.ts';
+import type { Callback, Logs } from '../callbacks.ts';
+import type { Sequential } from '../sequential.ts';
+import { chartCards } from './chart-cards.ts';
+import { escapeHtml } from './escape.ts';
+import type { Card } from './html.ts';
+import { renderPage } from './html.ts';
+import { imageShapeOf, pixelRange } from './images.ts';
+import type { ReportSettings, TrainingReportOptions } from './report-options.ts';
+import { parseReportOptions } from './report-options.ts';
+import type { Point } from './svg-chart.ts';
+import type { ValidationInput } from './validation-cards.ts';
+import { validationCards } from './validation-cards.ts';
+
+const WHO = 'TrainingReport';
+
+/** Writes next to the target, then renames over it: a reader sees the old page or the new one, never half of one. */
+function writeAtomically(path: string, text: string): void {
+  const dir = dirname(path);
+  const temporary = join(dir, `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new ConfigError(`${WHO}: cannot write the report to ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A callback that keeps one self-contained HTML page up to date during training: loss and metric curves per
+ * epoch, the learning rate per step, the model summary, and for classifiers a confusion matrix and the
+ * misclassified samples of the validation data. The page is rewritten at every epoch end and reloads itself
+ * while training, so it can stay open in a browser.
+ */
+export class TrainingReport implements Callback {
+  readonly path: string;
+  private readonly settings: ReportSettings;
+  private readonly validation: ValidationInput | undefined;
+  private model: Sequential | undefined;
+  private history = new Map<string, number[]>();
+  /** (step position in epochs, learning rate) per batch. */
+  private rates: Point[] = [];
+  private epochRates: number[] = [];
+  private epochsDone = 0;
+  /** The confusion matrix and misclassified cards, computed once per epoch end. */
+  private validationSection: Card[] = [];
+  private started = performance.now();
+  private lastLogs: Logs = {};
+
+  constructor(options: TrainingReportOptions) {
+    this.settings = parseReportOptions(options, WHO);
+    this.path = this.settings.path;
+    const data = this.settings.validation;
+    this.validation = data === undefined ? undefined : {
+      x: data[0], y: data[1],
+      image: imageShapeOf(data[0].shape.slice(1), this.settings.imageShape, WHO),
+      pixels: pixelRange(data[0].storage),
+      maxMisclassified: this.settings.maxMisclassified,
+      classNames: this.settings.classNames,
+    };
+  }
+
+  setModel(model: Sequential): void {
+    this.model = model;
+  }
+
+  onTrainBegin(): void {
+    this.history = new Map();
+    this.rates = [];
+    this.epochRates = [];
+    this.lastLogs = {};
+    this.epochsDone = 0;
+    this.validationSection = [];
+    this.started = performance.now();
+    this.write(false);
+  }
+
+  onBatchEnd(_batch: number, logs: Logs): void {
+    if (typeof logs.learning_rate === 'number') this.epochRates.push(logs.learning_rate);
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    for (const [key, value] of Object.entries(logs)) {
+      const values = this.history.get(key) ?? new Array<number>(this.epochsDone).fill(Number.NaN);
+      values.push(value);
+      this.history.set(key, values);
+    }
+    // The step positions are known once the epoch's batch count is.
+    const steps = this.epochRates.length;
+    this.epochRates.forEach((lr, b) => this.rates.push([epoch + (b + 1) / steps, lr]));
+    this.epochRates = [];
+    this.lastLogs = logs;
+    this.epochsDone++;
+    try {
+      this.validationSection = validationCards(this.model, this.validation, WHO);
+    } catch (error) {
+      throw prefixError(error, WHO);
+    }
+    this.write(false);
+  }
+
+  onTrainEnd(): void {
+    this.write(true);
+  }
+
+  /** The page as it stands; `finished` drops the auto-refresh and marks the run done. */
+  private render(finished: boolean): string {
+    const model = this.model;
+    const cards: Card[] = chartCards(this.history, this.rates, this.settings.epochs);
+    cards.push({
+      id: 'summary', title: 'Model',
+      body: model === undefined ? '<p class="note">The report has no model (fit passes it with setModel).</p>' : `<pre class="summary">${escapeHtml(model.summary(null))}</pre>`,
+    });
+    cards.push(...this.validationSection);
+    return renderPage({
+      title: this.settings.title ?? (model === undefined ? 'Training report' : `Training report: ${model.name}`),
+      finished,
+      epochsDone: this.epochsDone,
+      epochs: this.settings.epochs,
+      elapsedMs: performance.now() - this.started,
+      updatedAt: new Date(),
+      refreshSeconds: this.settings.refreshSeconds,
+      lastLogs: this.lastLogs,
+      cards,
+    });
+  }
+
+  private write(finished: boolean): void {
+    writeAtomically(this.path, this.render(finished));
+  }
+}

@@ -1,0 +1,45 @@
+import { ConfigError, describeValue } from '../../core/errors.ts';
+import type { Activation } from '../../layers/activations.ts';
+import { getActivation } from '../../layers/activations.ts';
+import { snakeCase } from './names.ts';
+
+// Activation names in model.json. tfjs reads a name by camel-casing it ('log_softmax' → logSoftmax) and looking it
+// up; only names whose tfjs function equals ours are written plainly. The others get a 'semiflow>' prefix, which
+// tfjs rejects as unknown instead of silently computing something else.
+
+/** Ours whose definition tfjs shares under the same (snake_case) name. */
+const SHARED = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'logSoftmax', 'elu', 'selu', 'swish', 'mish'];
+
+/** Names other tools write for a function that is not ours; reading them would change the model's outputs. */
+const DIFFERENT: Readonly<Record<string, string>> = {
+  hardSigmoid: 'tfjs and Keras 2 define hard_sigmoid as clip(0.2·x + 0.5, 0, 1), semiflow as Keras 3 does, clip(x/6 + 0.5, 0, 1)',
+  gelu: "tfjs and Keras define gelu with erf, semiflow with the tanh approximation (tfjs's gelu_new)",
+};
+
+const PREFIX = 'semiflow>';
+
+/** How model.json names a layer's activation; a function semiflow cannot name again is refused, not lost. */
+export function activationToJson(activation: Activation, where: string): string {
+  let builtin: Activation | undefined;
+  try {
+    builtin = getActivation(activation.name, where);
+  } catch {
+    builtin = undefined;
+  }
+  if (builtin === undefined || builtin.fn !== activation.fn) {
+    throw new ConfigError(`${where}: its activation ${describeValue(activation.name)} is a custom function, which a saved model cannot name; use a built-in activation or write a custom layer`);
+  }
+  return SHARED.includes(builtin.name) ? snakeCase(builtin.name) : `${PREFIX}${builtin.name}`;
+}
+
+/** The activation a model.json names (absent means linear). */
+export function activationFromJson(value: unknown, where: string): Activation {
+  if (value === undefined || value === null) return getActivation('linear', where);
+  if (typeof value !== 'string') throw new ConfigError(`${where}: activation must be a name, got ${describeValue(value)}`);
+  if (value.startsWith(PREFIX)) return getActivation(value.slice(PREFIX.length), where);
+  if (value === 'gelu_new' || value === 'geluNew') return getActivation('gelu', where);
+  const activation = getActivation(value, where);
+  const difference = DIFFERENT[activation.name];
+  if (difference !== undefined) throw new ConfigError(`${where}: cannot load activation '${value}': ${difference}`);
+  return activation;
+}

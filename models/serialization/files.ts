@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ValueError } from '../../core/errors.ts';
+
+// Crash-safe saving of an index file (model.json) and the data files it describes (weights.bin, optimizer.bin)
+// under fixed names. Each file is written to a temporary name, fsynced, then renamed, which is atomic on POSIX.
+// model.json records each data file's size and SHA-256, so a reader can always tell which bytes belong to it.
+// The commit keeps this invariant: model.json's data is in F or in F.next (the next save's staging name).
+//   1. settle: if model.json's data is in F.next (a save stopped after step 3), rename F.next → F;
+//   2. write every new data file as F.next;   3. replace model.json;   4. rename each F.next → F.
+// A crash between any two steps leaves model.json describing files that exist, old or new, never a mixture.
+
+export interface FileDigest {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export const NEXT_SUFFIX = '.next';
+
+export function digest(bytes: Uint8Array): FileDigest {
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+const matches = (bytes: Uint8Array, expected: FileDigest): boolean =>
+  bytes.length === expected.bytes && digest(bytes).sha256 === expected.sha256;
+
+let tempCounter = 0;
+
+/** Writes `bytes` to `path` through a temporary file in the same directory: fsync, then rename over the target. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.semiflow-${process.pid}-${++tempCounter}.tmp`);
+  const handle = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temp, path);
+}
+
+/** fsync on the directory makes its renames durable; some platforms refuse it on a directory, which is fine there. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open a directory for fsync.
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function readIfExists(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Temporary files left by a save that was killed. */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  const names = await fs.readdir(dir);
+  await Promise.all(names.filter((n) => /^\..+\.semiflow-\d+-\d+\.tmp$/.test(n)).map((n) => fs.rm(join(dir, n), { force: true })));
+}
+
+/**
+ * Saves `data` files and then `index` (model.json) into `dir`, keeping the previous save loadable at every instant.
+ * `recorded` reads, from the current index, the digests it holds for its data files.
+ * Data files of an earlier save that this one does not write (listed in `owned`) are removed after the commit.
+ */
+export async function commitSave(
+  dir: string,
+  data: ReadonlyMap<string, Uint8Array>,
+  index: { name: string; bytes: Uint8Array },
+  recorded: (indexBytes: Uint8Array) => ReadonlyMap<string, FileDigest>,
+  owned: readonly string[],
+): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await removeStaleTemporaries(dir);
+  const current = await readIfExists(join(dir, index.name));
+  if (current !== undefined) {
+    for (const [name, expected] of recorded(current)) {
+      const file = await readIfExists(join(dir, name));
+      if (file !== undefined && matches(file, expected)) continue;
+      const staged = await readIfExists(join(dir, name + NEXT_SUFFIX));
+      if (staged !== undefined && matches(staged, expected)) await fs.rename(join(dir, name + NEXT_SUFFIX), join(dir, name));
+    }
+    await syncDirectory(dir);
+  }
+  for (const [name, bytes] of data) await writeFileAtomic(join(dir, name + NEXT_SUFFIX), bytes);
+  await syncDirectory(dir);
+  await writeFileAtomic(join(dir, index.name), index.bytes);
+  await syncDirectory(dir);
+  for (const name of data.keys()) await fs.rename(join(dir, name + NEXT_SUFFIX), join(dir, name));
+  for (const name of owned.filter((n) => !data.has(n))) {
+    await fs.rm(join(dir, name), { force: true });
+    await fs.rm(join(dir, name + NEXT_SUFFIX), { force: true });
+  }
+  await syncDirectory(dir);
+}
+
+/**
+ * The bytes of data file `name` that the index describes: the file itself, or its staged F.next when a save
+ * stopped between replacing the index and renaming. Without a digest (a file tfjs wrote) the file is read as it is.
+ */
+export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined): Promise<Uint8Array> {
+  const path = join(dir, name);
+  const bytes = await readIfExists(path);
+  if (expected === undefined || (bytes !== undefined && matches(bytes, expected))) {
+    if (bytes === undefined) throw new ValueError(`${path}: the file is missing (model.json lists it in its weights manifest)`);
+    return bytes;
+  }
+  const staged = await readIfExists(path + NEXT_SUFFIX);
+  if (staged !== undefined && matches(staged, expected)) return staged;
+  if (bytes === undefined) throw new ValueError(`${path}: the file is missing (model.json lists it with ${expected.bytes} bytes)`);
+  const actual = digest(bytes);
+  const what = actual.bytes < expected.bytes ? 'it is truncated'
+    : actual.bytes > expected.bytes ? 'it is longer than model.json says'
+    : 'its contents differ from what model.json recorded (corrupted, or written by another save)';
+  throw new ValueError(`${path}: has ${actual.bytes} bytes with sha256 ${actual.sha256.slice(0, 12)}…, but model.json expects ${expected.bytes} bytes with sha256 ${expected.sha256.slice(0, 12)}…: ${what}`);
+}

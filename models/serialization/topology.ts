@@ -1,0 +1,75 @@
+import { ConfigError, ShapeError, describeValue } from '../../core/errors.ts';
+import { InputLayer } from '../../layers/input-layer.ts';
+import type { Layer } from '../../layers/layer.ts';
+import type { Sequential } from '../sequential.ts';
+import type { LayerJson, ModelJson } from './format.ts';
+import { KERAS_VERSION } from './format.ts';
+import type { CustomLayerClass } from './layers.ts';
+import { layerFromJson, layerToJson } from './layers.ts';
+import type { JsonObject, JsonValue } from './names.ts';
+import { isJsonObject } from './names.ts';
+
+// modelTopology: {class_name: 'Sequential', config: {name, layers}}. As tfjs does, the first layer carries
+// batch_input_shape [null, ...sample shape] and dtype; the InputLayer itself is not written.
+
+export function topologyToJson(model: Sequential, where: string): ModelJson['modelTopology'] {
+  const inputShape = model.inputShape;
+  if (inputShape === undefined) {
+    throw new ConfigError(`${where}: the model is not built; give the first layer an inputShape, or call fit or predict once before saving`);
+  }
+  const layers: LayerJson[] = model.layers.filter((l) => !(l instanceof InputLayer)).map((layer) => layerToJson(layer, layer.name));
+  if (layers.length === 0) throw new ConfigError(`${where}: the model has no layers to save`);
+  layers[0] = { ...layers[0], config: { ...layers[0].config, batch_input_shape: [null, ...inputShape], dtype: 'float32' } };
+  return { class_name: 'Sequential', config: { name: model.name, layers }, keras_version: KERAS_VERSION, backend: 'tensor_flow.js' };
+}
+
+/** The model's name, the shape of one sample and its layers, built from a modelTopology without adding them to a model. */
+export interface Topology {
+  readonly name: string | undefined;
+  readonly inputShape: readonly number[];
+  readonly layers: readonly Layer[];
+}
+
+export function topologyFromJson(value: unknown, customLayers: Readonly<Record<string, CustomLayerClass>>, file: string): Topology {
+  if (!isJsonObject(value)) throw new ConfigError(`${file}: modelTopology must be an object, got ${describeValue(value)}`);
+  // Keras's converter wraps the model as {model_config, training_config}.
+  const topology = isJsonObject(value.model_config) ? value.model_config : value;
+  if (topology.class_name !== 'Sequential') {
+    throw new ConfigError(`${file}: the model is a ${describeValue(topology.class_name)}; semiflow loads Sequential models only`);
+  }
+  const config = topology.config;
+  const entries = Array.isArray(config) ? config : isJsonObject(config) ? config.layers : undefined;
+  if (!Array.isArray(entries)) throw new ConfigError(`${file}: modelTopology.config must list the layers, got ${describeValue(config)}`);
+  const name = isJsonObject(config) && typeof config.name === 'string' ? config.name : undefined;
+  let inputShape: readonly number[] | undefined;
+  const layers: Layer[] = [];
+  entries.forEach((entry: JsonValue, i: number) => {
+    const where = `${file}: layer ${i}`;
+    if (!isJsonObject(entry) || typeof entry.class_name !== 'string' || !isJsonObject(entry.config)) {
+      throw new ConfigError(`${where} must be {class_name, config}, got ${describeValue(entry)}`);
+    }
+    const layerWhere = typeof entry.config.name === 'string' ? `${where} (${entry.config.name})` : where;
+    if (i === 0 || entry.class_name === 'InputLayer') inputShape ??= sampleShape(entry.config, layerWhere);
+    if (entry.class_name === 'InputLayer') {
+      if (i !== 0) throw new ConfigError(`${layerWhere}: an InputLayer can only come first`);
+      return;
+    }
+    layers.push(layerFromJson(entry.class_name, entry.config, customLayers, layerWhere));
+  });
+  if (inputShape === undefined) {
+    throw new ConfigError(`${file}: the first layer has no batch_input_shape, so the model's input shape is unknown`);
+  }
+  if (layers.length === 0) throw new ConfigError(`${file}: the model has no layers`);
+  return { name, inputShape, layers };
+}
+
+/** batch_input_shape (tfjs, Keras 2), batch_shape (Keras 3) or input_shape, without the batch axis. */
+function sampleShape(config: JsonObject, where: string): readonly number[] | undefined {
+  const batchShape = config.batch_input_shape ?? config.batch_shape;
+  const shape = Array.isArray(batchShape) ? batchShape.slice(1) : config.input_shape;
+  if (shape === undefined || shape === null) return undefined;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && (d as number) > 0)) {
+    throw new ShapeError(`${where}: the input shape must be positive integers after the batch axis, got ${JSON.stringify(batchShape ?? shape)}`);
+  }
+  return shape as number[];
+}

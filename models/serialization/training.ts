@@ -1,0 +1,105 @@
+import { ConfigError, ValueError, describeValue, prefixError } from '../../core/errors.ts';
+import type { Tensor } from '../../core/tensor.ts';
+import type { Loss } from '../../layers/losses.ts';
+import {
+  binaryCrossentropy, categoricalCrossentropy, meanAbsoluteError, meanSquaredError, softmaxCategoricalCrossentropy, sparseCategoricalCrossentropy,
+} from '../../layers/losses.ts';
+import type { Optimizer, OptimizerState } from '../../optim/index.ts';
+import { matchTrees } from '../../optim/match.ts';
+import { optimizerFromConfig } from '../../optim/registry.ts';
+import type { Compiled, CompileOptions } from '../compile.ts';
+import type { ModelParams, OptimizerProgress } from '../sequential.ts';
+import type { TrainingJson } from './format.ts';
+import type { JsonObject } from './names.ts';
+import { isJsonObject } from './names.ts';
+import { decodeTree, encodeTree } from './tree.ts';
+import { packTensors } from './weights.ts';
+
+// compile()'s choices and the optimizer's progress, as model.json's semiflow.training plus optimizer.bin.
+
+type LossFactory = (options: Record<string, unknown>) => Loss;
+const LOSSES: Readonly<Record<string, LossFactory>> = {
+  meanSquaredError, meanAbsoluteError, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, softmaxCategoricalCrossentropy,
+};
+
+/** The training section of model.json and the bytes of optimizer.bin. */
+export function trainingToJson(compiled: Compiled, progress: OptimizerProgress | undefined, where: string): { json: TrainingJson; bytes: Uint8Array } {
+  const { skeleton, tensors } = encodeTree(progress ?? null, `${where}: optimizer progress`);
+  const packed = packTensors(tensors);
+  return {
+    json: {
+      optimizer: { name: compiled.optimizer.name, config: { ...compiled.optimizer.config } },
+      loss: { name: compiled.loss.name, config: { ...compiled.loss.config } },
+      metrics: compiled.metrics.map((m) => m.name),
+      progress: skeleton,
+      tensors: packed.specs,
+    },
+    bytes: packed.bytes,
+  };
+}
+
+/** compile() options from the saved names and configs; `optimizer` replaces the saved one (needed for a schedule). */
+export function compileOptionsFromJson(json: TrainingJson, optimizer: string | Optimizer | undefined, file: string): CompileOptions {
+  const where = `${file}: semiflow.training`;
+  if (!isJsonObject(json.optimizer) || typeof json.optimizer.name !== 'string' || !isJsonObject(json.optimizer.config)) {
+    throw new ConfigError(`${where}.optimizer must be {name, config}, got ${describeValue(json.optimizer)}`);
+  }
+  if (!isJsonObject(json.loss) || typeof json.loss.name !== 'string' || !isJsonObject(json.loss.config)) {
+    throw new ConfigError(`${where}.loss must be {name, config}, got ${describeValue(json.loss)}`);
+  }
+  if (!Array.isArray(json.metrics) || !json.metrics.every((m) => typeof m === 'string')) {
+    throw new ConfigError(`${where}.metrics must be a list of names, got ${describeValue(json.metrics)}`);
+  }
+  return { optimizer: optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where), loss: savedLoss(json.loss.name, json.loss.config, where), metrics: json.metrics };
+}
+
+function savedOptimizer(name: string, config: JsonObject, where: string): Optimizer {
+  if (typeof config.learningRate !== 'number') {
+    throw new ConfigError(
+      `${where}: the optimizer ${name} was saved with the learning rate ${describeValue(config.learningRate)} (a schedule function cannot be stored); `
+      + `pass it again: loadModel(dir, { optimizer: ${name}({ learningRate: schedule, ... }) })`,
+    );
+  }
+  try {
+    return optimizerFromConfig(name, config, `${where}.optimizer`);
+  } catch (error) {
+    throw prefixError(error, `${where}.optimizer`);
+  }
+}
+
+function savedLoss(name: string, config: JsonObject, where: string): Loss {
+  const factory = Object.hasOwn(LOSSES, name) ? LOSSES[name] : undefined;
+  if (factory === undefined) throw new ConfigError(`${where}: the loss '${name}' is not a built-in loss, so it cannot be rebuilt (built-ins: ${Object.keys(LOSSES).join(', ')})`);
+  try {
+    return factory({ ...config });
+  } catch (error) {
+    throw prefixError(error, `${where}.loss`);
+  }
+}
+
+/**
+ * The saved progress, checked against the model: the state's slots must be the optimizer's and fit the trainable
+ * parameters leaf by leaf, so that nothing fails on the first fit() step.
+ */
+export function progressFromJson(json: TrainingJson, tensors: readonly Tensor[], optimizer: Optimizer, params: ModelParams, file: string): OptimizerProgress | undefined {
+  const where = `${file}: semiflow.training.progress`;
+  const tree = decodeTree(json.progress, tensors, where);
+  if (tree === null) return undefined;
+  const { state, step } = tree as { state?: unknown; step?: unknown };
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new ValueError(`${where}.step must be a non-negative integer, got ${describeValue(step)}`);
+  const { slots } = (state ?? {}) as Partial<OptimizerState>;
+  if (typeof (state as Partial<OptimizerState> | undefined)?.step !== 'number' || slots === null || typeof slots !== 'object') {
+    throw new ValueError(`${where}.state must be {step, slots}, got ${describeValue(state)}`);
+  }
+  const expected = Object.keys(optimizer.init(params).slots);
+  const saved = Object.keys(slots);
+  if (saved.length !== expected.length || !expected.every((s) => saved.includes(s))) {
+    throw new ConfigError(`${where}: the saved state has slots {${saved.join(', ')}} but ${optimizer.name} uses {${expected.join(', ')}}`);
+  }
+  try {
+    for (const slot of expected) matchTrees(optimizer.name, params, slots[slot], `slots.${slot}`);
+  } catch (error) {
+    throw prefixError(error, where);
+  }
+  return tree as OptimizerProgress;
+}
