@@ -42,8 +42,9 @@ export class CallbackList {
     this.callbacks = list as Callback[];
   }
 
-  get empty(): boolean {
-    return this.callbacks.length === 0;
+  /** A new list with one more callback at the end. */
+  with(callback: Callback, where: string): CallbackList {
+    return new CallbackList([...this.callbacks, callback], where);
   }
 
   setModel(model: Sequential): void {

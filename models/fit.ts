@@ -13,6 +13,7 @@ import type { Callback, Logs } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
 import { History } from './history.ts';
+import { TrainingReport } from './report/training-report.ts';
 import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
 import type { Verbosity } from './progress.ts';
 import { FitProgress, checkVerbosity } from './progress.ts';
@@ -34,9 +35,11 @@ export interface FitOptions {
   /** 0 silent, 1 a live progress bar on a TTY, 2 one line per epoch. */
   verbose?: Verbosity;
   callbacks?: Callback | readonly Callback[];
+  /** Path of an HTML training report rewritten after every epoch: a TrainingReport on the validation data, after the other callbacks. */
+  report?: string;
 }
 
-const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report'] as const;
 
 /** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
 function derivedSeed(seed: number, stream: number, index: number): number {
@@ -59,6 +62,9 @@ function parseOptions(options: FitOptions, who: string) {
   const { initialEpoch = 0 } = options;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ValueError(`${who}: initialEpoch must be an integer >= 0, got ${describeValue(initialEpoch)}`);
   if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${who}: seed must be a finite number, got ${describeValue(options.seed)}`);
+  if (options.report !== undefined && (typeof options.report !== 'string' || options.report === '')) {
+    throw new ConfigError(`${who}: report must be the path of an HTML file, got ${describeValue(options.report)}`);
+  }
   return {
     epochs: positiveInt(options.epochs ?? 1, 'epochs', who),
     initialEpoch,
@@ -141,6 +147,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
   const who = `${model.name}.fit`;
   let settings: ReturnType<typeof parseOptions>;
   let data: ReturnType<typeof splitData>;
+  let callbacks: CallbackList;
   try {
     settings = parseOptions(options, who);
     model.checkInput(x, 'fit');
@@ -148,10 +155,12 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     data = splitData(model, x, y, options, settings.validationSplit, who);
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
+    callbacks = options.report === undefined ? settings.callbacks
+      : settings.callbacks.with(new TrainingReport({ path: options.report, validationData: data.validation, epochs: settings.epochs }), who);
   } catch (error) {
     throw prefixError(error, who);
   }
-  const { epochs, batchSize, shuffle, callbacks } = settings;
+  const { epochs, batchSize, shuffle } = settings;
   const optimizer = compiled.optimizer;
   const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
   const logits = compiled.fusedLayer !== null;

@@ -56,7 +56,7 @@ function freezeState(step: number, slots: Record<string, Tree>): OptimizerState 
 export function defineOptimizer(spec: OptimizerSpec): Optimizer {
   const { name, slots, common } = spec;
   const learningRateAt = (step: number): number => resolveLearningRate(name, spec.learningRate, step);
-  const learningRate = typeof spec.learningRate === 'function' ? 'schedule' : spec.learningRate;
+  const learningRate = typeof spec.learningRate === 'function' ? describeSchedule(spec.learningRate) : spec.learningRate;
   return Object.freeze({
     name,
     config: Object.freeze({ learningRate, ...spec.hyperparameters, ...common.config }),
@@ -85,4 +85,12 @@ export function defineOptimizer(spec: OptimizerSpec): Optimizer {
       return [rebuild(params, newParams), freezeState(state.step + 1, nextSlots)];
     },
   });
+}
+
+/** A schedule made by optim/schedules.ts reads as its call, e.g. "exponentialDecay(initialLearningRate=0.01, ...)"; any other function as 'schedule'. */
+function describeSchedule(fn: (step: number) => number): string {
+  const { config } = fn as { config?: Record<string, unknown> };
+  if (config === undefined || typeof config !== 'object') return 'schedule';
+  const args = Object.entries(config).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`);
+  return `${fn.name}(${args.join(', ')})`;
 }

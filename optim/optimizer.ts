@@ -15,7 +15,7 @@ export interface OptimizerState {
  */
 export interface Optimizer {
   readonly name: string;
-  /** The hyperparameters, for summary() and saving; a learning-rate schedule shows as 'schedule'. */
+  /** The hyperparameters, for summary() and saving; a learning-rate schedule shows as its call, e.g. 'exponentialDecay(initialLearningRate=0.01, ...)', a plain function as 'schedule'. */
   readonly config: Readonly<Record<string, number | boolean | string | null>>;
   init(params: Tree): OptimizerState;
   /** `learningRate`, when given, replaces the rate or schedule for this step (a callback's override). */

@@ -183,6 +183,19 @@ describe('TrainingReport: other models and missing data', () => {
     expect(html).toContain('epoch <b>2</b> ·'); // no total given
   });
 
+  it("fit's report option writes the report on fit's validation data, with the epoch total", async () => {
+    const path = join(outDir(), 'report.html');
+    const model = barClassifier();
+    await model.fit(train.x, train.y, { epochs: 2, batchSize: 30, verbose: 0, validationSplit: 0.25, report: path });
+    const html = readFileSync(path, 'utf8');
+    expect(count(html, /<circle class="point" data-series="val_loss"/)).toBe(2);
+    expect(html).toContain('epoch <b>2</b> / 2');
+    const cells = [...html.matchAll(/data-true="\d" data-pred="\d"[^>]*>(\d+)</g)].map((m) => Number(m[1]));
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(15);
+    await expect(model.fit(train.x, train.y, { report: 3 as unknown as string })).rejects.toThrow(ConfigError);
+    await expect(model.fit(train.x, train.y, { report: '' })).rejects.toThrow(/\.fit: report must be the path of an HTML file, got/);
+  });
+
   it('says a regression model is not a classifier instead of drawing a matrix', async () => {
     const path = join(outDir(), 'report.html');
     const model = new Sequential({ seed: 2 });

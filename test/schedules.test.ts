@@ -19,6 +19,12 @@ describe('exponentialDecay', () => {
     expect(schedule.config).toEqual({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.9, staircase: false });
     expect(Object.isFrozen(schedule.config)).toBe(true);
   });
+
+  it("shows as its call in an optimizer's config, which summary() prints", () => {
+    const opt = adam({ learningRate: exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.9 }) });
+    expect(opt.config.learningRate).toBe('exponentialDecay(initialLearningRate=0.1, decaySteps=10, decayRate=0.9, staircase=false)');
+    expect(sgd({ learningRate: piecewiseConstant({ boundaries: [5], values: [1, 0.5] }) }).config.learningRate).toBe('piecewiseConstant(boundaries=[5], values=[1, 0.5])');
+  });
 });
 
 describe('piecewiseConstant', () => {
