@@ -12,6 +12,7 @@ import { applyGradients, createTrainState, learningRateOf } from '../optim/index
 import type { Callback, Logs } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
+import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { History } from './history.ts';
 import { TrainingReport } from './report/training-report.ts';
 import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
@@ -177,44 +178,53 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
   let published = publish(model, state);
   let rate = learningRateOf(state, optimizer);
 
-  model.stopTraining = false;
-  callbacks.setModel(model);
-  await callbacks.run('onTrainBegin', {});
-  let lastLogs: Logs = {};
-  for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-    await callbacks.run('onEpochBegin', epoch, {});
-    const batches = batchIndices(data.x.shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
-    progress.epochBegin(epoch, batches.length);
-    const running = new RunningLogs(compiled);
-    for (let b = 0; b < batches.length && !model.stopTraining; b++) {
-      await callbacks.run('onBatchBegin', b, { size: batches[b].length });
-      state = adopt(model, state, published);
-      rate = learningRateOf(state, optimizer);
-      const xb = takeRows(data.x, batches[b]);
-      const yb = takeRows(data.y, batches[b]);
-      const [loss, grads] = step(state.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, state.step)));
-      running.add(loss.item(), yb, captured as Tensor, logits);
-      captured = undefined;
-      state = applyGradients(state, grads, optimizer);
-      model.assignParams(state.params);
-      published = publish(model, state);
-      const logs = { ...running.logs, learning_rate: rate };
-      progress.batchEnd(b + 1, logs);
-      await callbacks.run('onBatchEnd', b, logs);
+  try {
+    model.stopTraining = false;
+    callbacks.setModel(model);
+    await callbacks.run('onTrainBegin', {});
+    let lastLogs: Logs = {};
+    for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+      await callbacks.run('onEpochBegin', epoch, {});
+      const batches = batchIndices(data.x.shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
+      progress.epochBegin(epoch, batches.length);
+      const running = new RunningLogs(compiled);
+      for (let b = 0; b < batches.length && !model.stopTraining; b++) {
+        await callbacks.run('onBatchBegin', b, { size: batches[b].length });
+        state = adopt(model, state, published);
+        rate = learningRateOf(state, optimizer);
+        // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
+        const before = state;
+        state = withBufferScope(() => {
+          const xb = takeRows(data.x, batches[b]);
+          const yb = takeRows(data.y, batches[b]);
+          const [loss, grads] = step(before.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
+          running.add(loss.item(), yb, captured as Tensor, logits);
+          captured = undefined;
+          return applyGradients(before, grads, optimizer);
+        }, (next) => [next.params, next.optimizerState.slots]);
+        model.assignParams(state.params);
+        published = publish(model, state);
+        const logs = { ...running.logs, learning_rate: rate };
+        progress.batchEnd(b + 1, logs);
+        await callbacks.run('onBatchEnd', b, logs);
+      }
+      const logs: Record<string, number> = running.logs;
+      if (data.validation !== undefined) {
+        const trained = { ...logs, learning_rate: rate };
+        const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize, verbose: 0 }, 'fit',
+          (done, total) => progress.validating(trained, done, total));
+        for (const [key, value] of Object.entries(val)) logs[`val_${key}`] = value;
+      }
+      logs.learning_rate = rate;
+      history.record(epoch, logs);
+      progress.epochEnd(logs);
+      await callbacks.run('onEpochEnd', epoch, logs);
+      lastLogs = logs;
     }
-    const logs: Record<string, number> = running.logs;
-    if (data.validation !== undefined) {
-      const trained = { ...logs, learning_rate: rate };
-      const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize, verbose: 0 }, 'fit',
-        (done, total) => progress.validating(trained, done, total));
-      for (const [key, value] of Object.entries(val)) logs[`val_${key}`] = value;
-    }
-    logs.learning_rate = rate;
-    history.record(epoch, logs);
-    progress.epochEnd(logs);
-    await callbacks.run('onEpochEnd', epoch, logs);
-    lastLogs = logs;
+    await callbacks.run('onTrainEnd', lastLogs);
+    return history;
+  } finally {
+    // The pool holds a step's worth of arrays (hundreds of MB for a CNN): give them back to the GC.
+    releaseBufferPool();
   }
-  await callbacks.run('onTrainEnd', lastLogs);
-  return history;
 }

@@ -1,7 +1,8 @@
 import { apply } from '../dispatch.ts';
-import type { Tensor } from '../tensor.ts';
+import { promote } from '../dtype.ts';
+import { Tensor } from '../tensor.ts';
 import type { Scalar } from './broadcast.ts';
-import { broadcastAll } from './broadcast.ts';
+import { broadcastAll, castTo } from './broadcast.ts';
 import { less, where } from './compare.ts';
 
 export function add(a: Tensor | Scalar, b: Tensor | Scalar): Tensor {
@@ -17,8 +18,17 @@ export function sub(a: Tensor | Scalar, b: Tensor | Scalar): Tensor {
   return apply('add', [x, apply('neg', [y], {})], {});
 }
 
-/** a / b as a · (1/b). */
+/**
+ * a / b as a · (1/b). When no gradient can reach b (it is not on a tape), 1/b is taken before b is
+ * broadcast: the same values, but a divisor such as a per-row sum gets one reciprocal per row instead of
+ * one per element. A traced b keeps the broadcast-first order, whose gradient rounds as it always has.
+ */
 export function div(a: Tensor | Scalar, b: Tensor | Scalar): Tensor {
+  if (b instanceof Tensor && b.entry === undefined && (a instanceof Tensor || typeof a === 'number')) {
+    const dtype = a instanceof Tensor ? promote(a.dtype, b.dtype) : b.dtype;
+    const [x, y] = broadcastAll('div', a, apply('reciprocal', [castTo(b, dtype)], {}));
+    return apply('mul', [x, y], {});
+  }
   const [x, y] = broadcastAll('div', a, b);
   return apply('mul', [x, apply('reciprocal', [y], {})], {});
 }

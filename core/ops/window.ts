@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
-import { pad, reshape } from './movement.ts';
+import { pad, reshape, slice } from './movement.ts';
 import { max, sum } from './reduce.ts';
 
 export type Padding = 'valid' | 'same';
@@ -57,15 +57,15 @@ export function conv2d(x: Tensor, kernel: Tensor, { strides = 1, padding = 'vali
 
 /** Max over each window; 'same' padding never wins because it pads with -Infinity. */
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const { windows, size } = poolWindows(x, options, -Infinity, 'maxPool2d');
-  return max(windows, [3, 4]).reshape(size);
+  const { windows, axes, size } = poolWindows(x, options, -Infinity, 'maxPool2d');
+  return max(windows, axes).reshape(size);
 }
 
 /** Mean over each window, counting only real pixels when 'same' padding is used (as TF and Keras do). */
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const { windows, size } = poolWindows(x, options, 0, 'avgPool2d');
+  const { windows, axes, size } = poolWindows(x, options, 0, 'avgPool2d');
   const counts = poolWindows(onesLike(x), options, 0, 'avgPool2d').windows;
-  return div(sum(windows, [3, 4]), sum(counts, [3, 4])).reshape(size);
+  return div(sum(windows, axes), sum(counts, axes)).reshape(size);
 }
 
 function poolWindows(x: Tensor, { poolSize, strides, padding = 'valid' }: Pool2dOptions, fillValue: number, op: string) {
@@ -73,9 +73,27 @@ function poolWindows(x: Tensor, { poolSize, strides, padding = 'valid' }: Pool2d
   if (x.rank !== 4) throw new ShapeError(`${op}: expected input [N,H,W,C], got ${fmtShape(x.shape)}`);
   const size = pair(poolSize, 'poolSize', op);
   const step = pair(strides ?? size, 'strides', op);
-  const windows = unfold(padFor(x, size, step, padding, fillValue, op), size, step);
-  const [n, oh, ow, , , c] = windows.shape;
-  return { windows, size: [n, oh, ow, c] };
+  const padded = padFor(x, size, step, padding, fillValue, op);
+  if (step[0] !== size[0] || step[1] !== size[1]) {
+    const windows = unfold(padded, size, step);
+    const [n, oh, ow, , , c] = windows.shape;
+    return { windows, axes: [3, 4], size: [n, oh, ow, c] };
+  }
+  return { windows: tiles(padded, size), axes: [2, 4], size: [padded.shape[0], Math.floor(padded.shape[1] / size[0]), Math.floor(padded.shape[2] / size[1]), padded.shape[3]] };
+}
+
+/**
+ * Windows that tile the image (strides = window) without copying: crop to whole windows, then view
+ * [N,H,W,C] as [N,OH,kh,OW,kw,C]. A reduction over axes 2 and 4 visits each window in the same order as
+ * over unfold's axes 3 and 4, so values match the unfold path exactly; the backward pass is a reshape
+ * (and a pad after a crop) instead of a fold, so a -0 in the gradient stays -0 where fold's 0 + v gave +0.
+ */
+function tiles(x: Tensor, [kh, kw]: Pair): Tensor {
+  const [n, h, w, c] = x.shape;
+  const oh = Math.floor(h / kh);
+  const ow = Math.floor(w / kw);
+  const cropped = oh * kh === h && ow * kw === w ? x : slice(x, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]);
+  return reshape(cropped, [n, oh, kh, ow, kw, c]);
 }
 
 /** 'same' pads so the output has ceil(size / stride) positions, the extra pixel going after (TF's rule). */

@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { ConfigError, describeValue } from '../../errors.ts';
+import { checkOptionKeys, positiveInt } from '../../options.ts';
+import { sizeOf } from '../../shape.ts';
+import type { Kernel } from '../kernel.ts';
+import { matmulKernel } from '../matmul.ts';
+import { WorkerPool } from '../threads/pool.ts';
+import { wasmGemm } from '../wasm/gemm.ts';
+import { BLOCKING, MAX_THREADS, gemmRuntime } from '../wasm/runtime.ts';
+
+/** When the WebAssembly GEMM runs, and on how many threads. */
+export interface GemmConfig {
+  /** Threads for one product, the calling one included (env SEMIFLOW_THREADS; at most MAX_THREADS). */
+  threads: number;
+  /** Products of fewer flops (2·batch·m·n·k) run in the plain JS kernel. */
+  wasmMinFlops: number;
+  /** Products of fewer flops run on the calling thread alone. */
+  threadMinFlops: number;
+}
+
+/** Measured only on 2 cores: the training products are too small for more than a few threads to pay. */
+const DEFAULT_MAX_THREADS = 4;
+
+function threadsFromEnv(): number {
+  const raw = typeof process === 'undefined' ? undefined : process.env.SEMIFLOW_THREADS;
+  if (raw === undefined || raw === '') return Math.min(availableParallelism(), DEFAULT_MAX_THREADS);
+  const threads = Number(raw);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new ConfigError(`SEMIFLOW_THREADS must be a positive integer, got ${describeValue(raw)}`);
+  }
+  return Math.min(threads, MAX_THREADS);
+}
+
+const config: GemmConfig = {
+  threads: threadsFromEnv(),
+  wasmMinFlops: 2 * 8 * 8 * 8,
+  threadMinFlops: 2 * 128 * 128 * 128,
+};
+
+/**
+ * Changes the GEMM settings (tests force threads on small products with it); returns a function that
+ * restores the previous ones.
+ */
+export function configureGemm(options: Partial<GemmConfig>): () => void {
+  const where = 'configureGemm';
+  checkOptionKeys(options, ['threads', 'wasmMinFlops', 'threadMinFlops'], where);
+  const previous = { ...config };
+  if (options.threads !== undefined) config.threads = Math.min(positiveInt(options.threads, 'threads', where), MAX_THREADS);
+  for (const key of ['wasmMinFlops', 'threadMinFlops'] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value >= 0)) throw new ConfigError(`${where}: ${key} must be a number >= 0, got ${describeValue(value)}`);
+    config[key] = value;
+  }
+  return () => Object.assign(config, previous);
+}
+
+/** What the fast matmul runs on: for the bench's header. */
+export function gemmInfo(): { simd: boolean; threads: number; tile: string; workerError?: string } {
+  const info = { simd: gemmRuntime() !== null, threads: config.threads, tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
+  return pool?.error ? { ...info, workerError: pool.error.message } : info;
+}
+
+let pool: WorkerPool | undefined;
+
+/** The pool for `threads` threads, started on the first product that wants it. */
+function poolFor(threads: number): WorkerPool | undefined {
+  const rt = gemmRuntime();
+  if (threads < 2 || !rt) return undefined;
+  pool ??= new WorkerPool(rt.module, rt.memory, 'chunk');
+  pool.grow(threads);
+  return pool;
+}
+
+/** Starts the worker pool for the configured threads now and resolves once the workers are up (for warm-ups). */
+export async function gemmReady(): Promise<void> {
+  await poolFor(config.threads)?.ready();
+}
+
+/**
+ * The matmul primitive on the WebAssembly SIMD GEMM for float32 (see wasm/gemm-module.ts for its
+ * summation order); float64, empty and tiny products go to the reference kernel. Results are the same
+ * bits for any thread count.
+ */
+export const fastMatmul: Kernel<'matmul'> = (inputs, shapes, params, out) => {
+  const [a, b] = inputs;
+  const rank = out.shape.length;
+  const m = out.shape[rank - 2];
+  const n = out.shape[rank - 1];
+  const k = params.transposeA ? shapes[0][rank - 2] : shapes[0][rank - 1];
+  const batch = sizeOf(out.shape.slice(0, -2));
+  const flops = 2 * batch * m * n * k;
+  if (out.dtype !== 'float32' || !(a instanceof Float32Array) || !(b instanceof Float32Array) || flops < Math.max(1, config.wasmMinFlops)) {
+    return matmulKernel(inputs, shapes, params, out);
+  }
+  const threads = flops >= config.threadMinFlops ? config.threads : 1;
+  const problem = { a, b, batch, m, n, k, transposeA: params.transposeA, transposeB: params.transposeB };
+  return wasmGemm(problem, poolFor(threads), threads) ?? matmulKernel(inputs, shapes, params, out);
+};

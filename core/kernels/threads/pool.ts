@@ -1,0 +1,79 @@
+import { Worker } from 'node:worker_threads';
+import { SemiflowError } from '../../errors.ts';
+import { instantiateExport } from '../wasm/api.ts';
+import type { WasmMemory, WasmModule } from '../wasm/api.ts';
+import { ARG, CONTROL_WORDS, DONE, FAIL, NEXT, PIECE_BITS, SEQ, TOTAL, drain } from './claim.mjs';
+
+/**
+ * Workers that run one export of a WebAssembly module on a shared memory, as a synchronous parallel-for:
+ * `run(arg, total)` calls entry(arg, piece, worker) once for each piece in 0..total−1, on the calling
+ * thread (worker 0) and on every worker that is awake, each taking the next free piece, and returns
+ * when all are done. Workers are unref()ed: they never keep a script alive.
+ */
+export class WorkerPool {
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
+  private readonly workers: Worker[] = [];
+  private readonly run0: (arg: number, piece: number, worker: number) => void;
+  private readonly booted: Promise<void>[] = [];
+  private seq = 0;
+  /** The first error a worker reported, if any: that worker takes no more pieces. */
+  error: Error | undefined;
+
+  constructor(private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly entry: string) {
+    this.run0 = instantiateExport<WorkerPool['run0']>(module, memory, entry);
+  }
+
+  /** Threads that can take pieces: the caller and the workers started so far (some may still be booting). */
+  get threads(): number {
+    return 1 + this.workers.length;
+  }
+
+  /** Starts workers until `threads` threads can take pieces; a worker boots in tens of ms, meanwhile the caller does its pieces. */
+  grow(threads: number): void {
+    while (this.threads < threads) {
+      const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+        workerData: { module: this.module, memory: this.memory, control: this.ctl.buffer, entry: this.entry, worker: this.threads },
+        execArgv: [],
+      });
+      worker.on('error', (error: Error) => {
+        this.error ??= error;
+      });
+      worker.unref();
+      this.booted.push(new Promise<void>((resolve) => {
+        worker.ref();
+        const done = () => {
+          worker.unref();
+          resolve();
+        };
+        worker.once('message', done);
+        worker.once('error', done);
+      }));
+      this.workers.push(worker);
+    }
+  }
+
+  /** Resolves when every worker started so far is up (or has failed: see `error`); it keeps the process alive until then. */
+  async ready(): Promise<void> {
+    await Promise.all(this.booted);
+  }
+
+  /** Runs pieces 0..total−1 of the job at `arg`, waits for all of them, and returns how many the workers ran. */
+  run(arg: number, total: number): number {
+    if (total <= 0) return 0;
+    if (total >= 1 << PIECE_BITS) throw new SemiflowError(`WorkerPool.run: ${total} pieces, at most ${(1 << PIECE_BITS) - 1}`);
+    const ctl = this.ctl;
+    this.seq = (this.seq % 2047) + 1;
+    const tag = this.seq << PIECE_BITS;
+    Atomics.store(ctl, ARG, arg);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, FAIL, 0);
+    Atomics.store(ctl, TOTAL, tag | total);
+    Atomics.store(ctl, NEXT, tag);
+    Atomics.store(ctl, SEQ, this.seq);
+    Atomics.notify(ctl, SEQ);
+    const own = drain(ctl, this.seq, this.run0, 0);
+    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+    if (Atomics.load(ctl, FAIL) !== 0) throw new SemiflowError(`WorkerPool.run: a piece of ${this.entry} failed`);
+    return total - own;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The part of the WebAssembly JS API this project uses, typed here: the project compiles against
+ * ES2022 and Node's types, and only lib.dom declares WebAssembly.
+ */
+
+/** A compiled module (opaque; it can be posted to a worker). */
+export interface WasmModule {
+  readonly __wasmModule?: never;
+}
+
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  /** Grows by `pages` of 64 KiB; returns the previous size in pages. */
+  grow(pages: number): number;
+}
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
+  Instance: new (module: WasmModule, imports: { env: { memory: WasmMemory } }) => { readonly exports: Record<string, unknown> };
+}
+
+export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** An instance of `module` on `memory`, and its export `name` as a function. */
+export function instantiateExport<F>(module: WasmModule, memory: WasmMemory, name: string): F {
+  return new wasmApi.Instance(module, { env: { memory } }).exports[name] as F;
+}

@@ -1,0 +1,272 @@
+import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
+
+/**
+ * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
+ * dimension per block, and MC rows × NC columns per packed block of A and B.
+ */
+export interface Blocking {
+  mr: number;
+  nr: number;
+  kc: number;
+  mc: number;
+  nc: number;
+}
+
+/** Word offsets in the job descriptor that `chunk` reads from memory (one i32 each). */
+export const JOB = {
+  a: 0, b: 1, c: 2, aRow: 3, aDepth: 4, bCol: 5, bDepth: 6, ldc: 7, k: 8, m: 9, n: 10,
+  aBatch: 11, bBatch: 12, cBatch: 13, perMatrix: 14, splitRows: 15, span: 16,
+  scratch: 17, scratchStride: 18, packedB: 19,
+} as const;
+export const JOB_WORDS = 20;
+
+// Function indices, in the order of `exports` below.
+const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3;
+
+/**
+ * Packs `lines` lines of an operand, `kc` deep, into panels of `width` lines laid out [panel][p][line]:
+ * line l, step p of the source is at src + l·lineStride + p·depthStride (bytes). Lines past the edge are
+ * zero, so the micro-kernel never branches on them. A full panel moves as vectors when its lines are
+ * adjacent (lineStride = 4: one v128 per 4 lines and step) or each line is contiguous (depthStride = 4:
+ * 4×4 blocks loaded along lines and transposed); otherwise one value at a time.
+ */
+function pack(width: number): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32]);
+  const [src, lineStride, depthStride, lines, kc, dst] = [0, 1, 2, 3, 4, 5];
+  const [l0, count, p, l, s, d, dd, width4] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const q = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const r = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  const t = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  const step = width * 4;
+  f.i32(width).set(width4);
+  f.get(dst).set(d);
+  f.forRange(l0, () => f.i32(0), () => f.get(lines), width, () => {
+    f.get(lines).get(l0).sub().set(count);
+    f.min(count, width4).set(count);
+    if (width % 4 !== 0) {
+      packStrided();
+      return;
+    }
+    const full = () => f.get(count).i32(width).eq();
+    full();
+    f.get(lineStride).i32(4).eq().and();
+    f.when(packAdjacent, () => {
+      full();
+      f.get(depthStride).i32(4).eq().and();
+      f.when(packTransposed, packStrided);
+    });
+    f.bump(d, () => f.get(kc).i32(step).mul());
+  });
+  return f;
+
+  function packAdjacent(): void {
+    f.get(src).get(l0).i32(4).mul().add().set(s);
+    f.get(d).set(dd);
+    f.forRange(p, () => f.i32(0), () => f.get(kc), 1, () => {
+      for (let v = 0; v < width / 4; v++) f.get(dd).get(s).loadV128(16 * v).storeV128(16 * v);
+      f.bump(s, () => f.get(depthStride));
+      f.bump(dd, step);
+    });
+  }
+
+  // Per group of 4 lines: 4 steps of each line as one v128, transposed into 4 steps of the panel.
+  function packTransposed(): void {
+    for (let g = 0; g < width / 4; g++) {
+      q.forEach((x, i) => f.get(src).get(l0).i32(4 * g + i).add().get(lineStride).mul().add().set(x));
+      f.get(d).i32(16 * g).add().set(dd);
+      f.i32(0).set(p);
+      f.block(() => {
+        f.op(0x03, 0x40);
+        f.get(kc).get(p).sub().i32(4).ltS().brIf(1);
+        q.forEach((x, i) => {
+          f.get(x).loadV128().set(r[i]);
+          f.bump(x, 16);
+        });
+        // [r0 r1 r2 r3] rows of lines → columns of steps: interleave pairs, then halves.
+        f.get(r[0]).get(r[1]).shuffleF32([0, 4, 1, 5]).set(t[0]);
+        f.get(r[0]).get(r[1]).shuffleF32([2, 6, 3, 7]).set(t[1]);
+        f.get(r[2]).get(r[3]).shuffleF32([0, 4, 1, 5]).set(t[2]);
+        f.get(r[2]).get(r[3]).shuffleF32([2, 6, 3, 7]).set(t[3]);
+        f.get(dd).get(t[0]).get(t[2]).shuffleF32([0, 1, 4, 5]).storeV128(0);
+        f.get(dd).get(t[0]).get(t[2]).shuffleF32([2, 3, 6, 7]).storeV128(step);
+        f.get(dd).get(t[1]).get(t[3]).shuffleF32([0, 1, 4, 5]).storeV128(2 * step);
+        f.get(dd).get(t[1]).get(t[3]).shuffleF32([2, 3, 6, 7]).storeV128(3 * step);
+        f.bump(dd, 4 * step);
+        f.bump(p, 4);
+        f.br(0).op(0x0b);
+      });
+      f.forRange(p, () => f.get(p), () => f.get(kc), 1, () => {
+        q.forEach((x, i) => {
+          f.get(dd).get(x).loadF32().storeF32(4 * i);
+          f.bump(x, 4);
+        });
+        f.bump(dd, step);
+      });
+    }
+  }
+
+  // One line at a time (reads stride depthStride, writes stride width·4), zeros past the edge.
+  function packStrided(): void {
+    f.forRange(l, () => f.i32(0), () => f.i32(width), 1, () => {
+      f.get(d).get(l).i32(4).mul().add().set(dd);
+      f.get(l).get(count).ltS();
+      f.when(() => {
+        f.get(src).get(l0).get(l).add().get(lineStride).mul().add().set(s);
+        f.forRange(p, () => f.i32(0), () => f.get(kc), 1, () => {
+          f.get(dd).get(s).loadF32().storeF32();
+          f.bump(s, () => f.get(depthStride));
+          f.bump(dd, step);
+        });
+      }, () => {
+        f.forRange(p, () => f.i32(0), () => f.get(kc), 1, () => {
+          f.get(dd).f32zero().storeF32();
+          f.bump(dd, step);
+        });
+      });
+    });
+  }
+}
+
+/**
+ * The macro-kernel: every MR×NR tile of an mc×nc block of C from packed panels of A (ap) and B (bp),
+ * kc deep. Each tile keeps MR·NR/4 f32x4 accumulators in locals; per step it loads NR/4 vectors of B,
+ * splats MR values of A and does a mul and an add per accumulator (no FMA: relaxed SIMD is not in Node 20).
+ * `first` (the first KC block) stores the sums; later blocks add them to C. Tiles run whole: C must be
+ * padded to multiples of MR rows and NR columns.
+ */
+function macro({ mr, nr }: Blocking): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [ap, bp, c, ldc, mc, nc, kc, first] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [jr, ir, pa, pb, end, row] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const vectors = nr / 4;
+  const bv = Array.from({ length: vectors }, () => f.local(v128));
+  const av = f.local(v128);
+  const acc = Array.from({ length: mr }, () => Array.from({ length: vectors }, () => f.local(v128)));
+  f.forRange(jr, () => f.i32(0), () => f.get(nc), nr, () => {
+    f.forRange(ir, () => f.i32(0), () => f.get(mc), mr, () => {
+      f.get(ap).get(ir).get(kc).mul().i32(4).mul().add().set(pa);
+      f.get(bp).get(jr).get(kc).mul().i32(4).mul().add().set(pb);
+      f.get(pa).get(kc).i32(mr * 4).mul().add().set(end);
+      for (const rowAcc of acc) for (const x of rowAcc) f.zeroV128().set(x);
+      f.doWhile(() => {
+        bv.forEach((x, v) => f.get(pb).loadV128(16 * v).set(x));
+        acc.forEach((rowAcc, i) => {
+          f.get(pa).splatLoad(4 * i).set(av);
+          rowAcc.forEach((x, v) => f.get(x).get(av).get(bv[v]).mulF32x4().addF32x4().set(x));
+        });
+        f.bump(pa, mr * 4);
+        f.bump(pb, nr * 4);
+      }, () => f.get(pa).get(end).ltS());
+      f.get(c).get(ir).get(ldc).mul().add().get(jr).i32(4).mul().add().set(row);
+      const store = (accumulate: boolean) => () => {
+        acc.forEach((rowAcc, i) => {
+          rowAcc.forEach((x, v) => {
+            f.get(row);
+            if (accumulate) f.get(row).loadV128(16 * v).get(x).addF32x4();
+            else f.get(x);
+            f.storeV128(16 * v);
+          });
+          if (i < mr - 1) f.bump(row, () => f.get(ldc));
+        });
+      };
+      f.get(first).when(store(false), store(true));
+    });
+  });
+  return f;
+}
+
+/**
+ * C[r0:r1, c0:c1] = op(A)·op(B) for one matrix, with op(A)[i,p] at a + i·aRow + p·aDepth and
+ * op(B)[p,j] at b + p·bDepth + j·bCol (bytes), C rows ldc bytes apart. r0 and c0 must sit on tile
+ * boundaries. Loops: NC columns, then KC deep (pack B), then MC rows (pack A), then the macro-kernel.
+ * Each C element sums its KC block in float32 lanes in the order of p, then adds the blocks in order:
+ * the same order whatever range of C a call covers, hence whatever thread computes it.
+ */
+function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
+  const f = new FunctionBuilder(new Array(15).fill(i32));
+  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp] = Array.from({ length: 15 }, (_, i) => i);
+  const [jc, pc, ic, nc, kc, mc, lim] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  f.forRange(jc, () => f.get(c0), () => f.get(c1), NC, () => {
+    f.get(c1).get(jc).sub().set(nc);
+    f.i32(NC).set(lim);
+    f.min(nc, lim).set(nc);
+    f.forRange(pc, () => f.i32(0), () => f.get(k), KC, () => {
+      f.get(k).get(pc).sub().set(kc);
+      f.i32(KC).set(lim);
+      f.min(kc, lim).set(kc);
+      f.get(b).get(pc).get(bDepth).mul().add().get(jc).get(bCol).mul().add();
+      f.get(bCol).get(bDepth).get(nc).get(kc).get(bp).call(PACK_B);
+      f.forRange(ic, () => f.get(r0), () => f.get(r1), MC, () => {
+        f.get(r1).get(ic).sub().set(mc);
+        f.i32(MC).set(lim);
+        f.min(mc, lim).set(mc);
+        f.get(a).get(ic).get(aRow).mul().add().get(pc).get(aDepth).mul().add();
+        f.get(aRow).get(aDepth).get(mc).get(kc).get(ap).call(PACK_A);
+        f.get(ap).get(bp);
+        f.get(c).get(ic).get(ldc).mul().add().get(jc).i32(4).mul().add();
+        f.get(ldc).get(mc).get(nc).get(kc).get(pc).eqz().call(MACRO);
+      });
+    });
+  });
+  return f;
+}
+
+/**
+ * chunk(job, q, worker): the q-th piece of the job described at byte offset `job`. A job is `batch`
+ * matrices, each cut into `perMatrix` pieces of `span` rows (splitRows = 1) or columns; `worker` picks
+ * its own packing scratch. Pieces never share a C element, so threads can take them in any order.
+ */
+function chunk(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32]);
+  const [job, q, worker] = [0, 1, 2];
+  const [t, s, lo, hi, ap, rows] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  word(JOB.perMatrix);
+  f.set(s);
+  f.get(q).get(s).divU().set(t);
+  f.get(q).get(s).remU().set(s);
+  word(JOB.splitRows);
+  f.set(rows);
+  word(JOB.span);
+  f.get(s).mul().set(lo);
+  word(JOB.span);
+  f.get(lo).add().set(hi);
+  f.get(rows).when(() => { word(JOB.m); f.set(s); }, () => { word(JOB.n); f.set(s); });
+  f.min(hi, s).set(hi);
+  word(JOB.scratch);
+  word(JOB.scratchStride);
+  f.get(worker).mul().add().set(ap);
+  for (const [base, stride] of [[JOB.a, JOB.aBatch], [JOB.b, JOB.bBatch], [JOB.c, JOB.cBatch]]) {
+    word(base);
+    word(stride);
+    f.get(t).mul().add();
+  }
+  for (const w of [JOB.aRow, JOB.aDepth, JOB.bCol, JOB.bDepth, JOB.ldc, JOB.k]) word(w);
+  // Rows lo..hi and all columns, or all rows and columns lo..hi.
+  f.get(lo).i32(0).get(rows).select();
+  f.get(hi);
+  word(JOB.m);
+  f.get(rows).select();
+  f.i32(0).get(lo).get(rows).select();
+  word(JOB.n);
+  f.get(hi).get(rows).select();
+  f.get(ap).get(ap);
+  word(JOB.packedB);
+  f.add().call(GEMM);
+  return f;
+}
+
+/** Bytes of packing scratch one thread needs: an MC×KC panel of A and a KC×NC panel of B. */
+export function scratchBytes({ mc, kc, nc }: Blocking): number {
+  return 4 * kc * (mc + nc);
+}
+
+/** The GEMM module for a blocking; it imports env.memory (shared, up to maximumPages). */
+export function gemmModuleBytes(blocking: Blocking, maximumPages: number): Uint8Array {
+  const { mr, nr, mc, nc } = blocking;
+  if (nr % 4 !== 0 || mc % mr !== 0 || nc % nr !== 0) throw new Error(`gemmModuleBytes: bad blocking ${JSON.stringify(blocking)}`);
+  return encodeModule({
+    memory: { initialPages: 1, maximumPages },
+    exports: { packA: pack(mr), packB: pack(nr), macro: macro(blocking), gemm: gemm(blocking), chunk: chunk() },
+  });
+}

@@ -1,0 +1,110 @@
+import { allocateOutput } from '../../dtype.ts';
+import { JOB, JOB_WORDS } from './gemm-module.ts';
+import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
+import type { WorkerPool } from '../threads/pool.ts';
+
+/** A batched product C[t] = op(A[t])·op(B[t]) of float32 operands laid out as the matmul primitive has them. */
+export interface GemmProblem {
+  a: Float32Array;
+  b: Float32Array;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** Pieces per thread when C is split: more than one, so a thread slowed by other work is waited on less. */
+const PIECES_PER_THREAD = 3;
+
+/** Rows at least this long are copied out through a subarray view. */
+const ROW_COPY_MIN = 64;
+
+const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+const align64 = (bytes: number) => roundUp(bytes, 64);
+
+/**
+ * Computes the product in WebAssembly, split for `threads` threads on `pool` when given (else on the
+ * calling thread), and returns C in a Float32Array from allocateOutput. A and B are copied in as they are
+ * (the packing reads the transposed layouts); C is padded to whole tiles in memory and copied out.
+ * Undefined when the operands do not fit in the module's memory or the engine has no SIMD.
+ * Needs k ≥ 1 and batch·m·n ≥ 1.
+ */
+export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1): Float32Array | undefined {
+  const rt = gemmRuntime();
+  if (!rt) return undefined;
+  const { mr, nr, kc, mc } = BLOCKING;
+  const { batch, m, n, k } = p;
+  const ldc = roundUp(n, nr);
+  const mPad = roundUp(m, mr);
+  const aOff = OPERANDS_OFFSET;
+  const bOff = aOff + align64(4 * p.a.length);
+  const cOff = bOff + align64(4 * p.b.length);
+  if (!reserveOperands(rt, cOff - aOff + 4 * batch * mPad * ldc)) return undefined;
+  const heap = new Float32Array(rt.memory.buffer);
+  heap.set(p.a, aOff >> 2);
+  heap.set(p.b, bOff >> 2);
+  const split = pool ? splitC(m, n, batch, threads) : { splitRows: 1, span: m, perMatrix: 1 };
+  const job = new Int32Array(JOB_WORDS);
+  job[JOB.a] = aOff;
+  job[JOB.b] = bOff;
+  job[JOB.c] = cOff;
+  // Strides in bytes of op(A) along rows and depth, of op(B) along columns and depth.
+  job[JOB.aRow] = p.transposeA ? 4 : 4 * k;
+  job[JOB.aDepth] = p.transposeA ? 4 * m : 4;
+  job[JOB.bCol] = p.transposeB ? 4 * k : 4;
+  job[JOB.bDepth] = p.transposeB ? 4 : 4 * n;
+  job[JOB.ldc] = 4 * ldc;
+  job[JOB.k] = k;
+  job[JOB.m] = m;
+  job[JOB.n] = n;
+  job[JOB.aBatch] = 4 * m * k;
+  job[JOB.bBatch] = 4 * k * n;
+  job[JOB.cBatch] = 4 * mPad * ldc;
+  job[JOB.perMatrix] = split.perMatrix;
+  job[JOB.splitRows] = split.splitRows;
+  job[JOB.span] = split.span;
+  job[JOB.scratch] = SCRATCH_OFFSET;
+  job[JOB.scratchStride] = SCRATCH_STRIDE;
+  job[JOB.packedB] = 4 * mc * kc;
+  writeJob(rt, job);
+  const pieces = batch * split.perMatrix;
+  if (pool) pool.run(JOB_OFFSET, pieces);
+  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
+  return copyOut(heap, cOff >> 2, batch, m, n, mPad, ldc);
+}
+
+/**
+ * Cuts each matrix's C along its longer side (in tiles) into about PIECES_PER_THREAD·threads pieces
+ * of whole tiles; a batch with enough matrices is shared out one matrix per piece.
+ */
+function splitC(m: number, n: number, batch: number, threads: number): { splitRows: number; span: number; perMatrix: number } {
+  const { mr, nr } = BLOCKING;
+  const wanted = PIECES_PER_THREAD * threads;
+  if (batch >= wanted) return { splitRows: 1, span: m, perMatrix: 1 };
+  const tilesM = Math.ceil(m / mr);
+  const tilesN = Math.ceil(n / nr);
+  const rows = tilesM >= tilesN;
+  const tiles = rows ? tilesM : tilesN;
+  const spanTiles = Math.ceil(tiles / Math.min(tiles, Math.ceil(wanted / batch)));
+  return { splitRows: rows ? 1 : 0, span: spanTiles * (rows ? mr : nr), perMatrix: Math.ceil(tiles / spanTiles) };
+}
+
+/** C without its padding (batch matrices of mPad rows × ldc columns in memory) into a new or pooled array. */
+function copyOut(heap: Float32Array, c: number, batch: number, m: number, n: number, mPad: number, ldc: number): Float32Array {
+  const out = allocateOutput('float32', batch * m * n) as Float32Array;
+  if (ldc === n && (mPad === m || batch === 1)) {
+    out.set(heap.subarray(c, c + batch * m * n));
+    return out;
+  }
+  for (let t = 0, o = 0; t < batch; t++) {
+    for (let i = 0; i < m; i++, o += n) {
+      const from = c + (t * mPad + i) * ldc;
+      // A short row costs less copied value by value than through a subarray view.
+      if (n >= ROW_COPY_MIN) out.set(heap.subarray(from, from + n), o);
+      else for (let j = 0; j < n; j++) out[o + j] = heap[from + j];
+    }
+  }
+  return out;
+}
