@@ -15,6 +15,8 @@ export { ConfigError, GradientError, SemiflowError, ShapeError, ValueError } fro
 export { setKernel, referenceKernels } from './core/kernels/index.ts';
 export type { Kernel, KernelOutput, KernelTable } from './core/kernels/kernel.ts';
 export type { Prim, PrimParams } from './core/primitives.ts';
+export { flopsOf, formatProfile, profile } from './core/profile.ts';
+export type { FormatProfileOptions, ProfilePhase, ProfileReport, ProfileRow, Profiled } from './core/profile.ts';
 export * from './core/testing/index.ts';
 
 // Layers, losses, activations and initializers.

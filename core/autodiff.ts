@@ -1,6 +1,7 @@
 import { onesLike, zerosLike } from './creation.ts';
 import { GradientError, ShapeError, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
+import { duringBackward } from './profile.ts';
 import { sameShape } from './shape.ts';
 import { isRecording, traced } from './tape.ts';
 import { Tensor } from './tensor.ts';
@@ -93,7 +94,7 @@ export function vjp<T extends Tree>(f: (x: T) => Tensor, x: T): { value: Tensor;
       if (!sameShape(cotangent.shape, output.shape)) {
         throw new ShapeError(`vjp: the cotangent has shape ${fmtShape(cotangent.shape)} but the value has shape ${fmtShape(output.shape)}`);
       }
-      return rebuild(x, backward(output, cotangent.cast(output.dtype), targets).map(settle));
+      return rebuild(x, duringBackward(() => backward(output, cotangent.cast(output.dtype), targets)).map(settle));
     },
   };
 }
@@ -105,7 +106,7 @@ export function valueAndGrad<T extends Tree, A extends unknown[]>(f: (x: T, ...a
     if (output.size !== 1) {
       throw new ShapeError(`valueAndGrad: the function must return a tensor with one element (a loss), got shape ${fmtShape(output.shape)}`);
     }
-    const grads = backward(output, onesLike(output), targets);
+    const grads = duringBackward(() => backward(output, onesLike(output), targets));
     return [settle(output), rebuild(x, grads.map(settle))];
   };
 }

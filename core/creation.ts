@@ -1,4 +1,4 @@
-import { DTYPES, allocate } from './dtype.ts';
+import { DTYPES, allocate, allocateOutput } from './dtype.ts';
 import type { DType, TypedArray } from './dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { Rng } from './random.ts';
@@ -33,7 +33,7 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
   if (typeof value !== 'number') throw new ValueError(`fill: the value must be a number, got ${describeValue(value)}`);
   checkDtype(dtype, 'fill');
   const checked = checkShape(shape, 'fill');
-  return new Tensor(allocate(dtype, sizeOf(checked)).fill(value), checked);
+  return new Tensor(allocateOutput(dtype, sizeOf(checked)).fill(value), checked); // every element is written
 }
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {

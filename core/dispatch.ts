@@ -1,5 +1,6 @@
 import { kernelFor } from './kernels/index.ts';
 import { shapeRules } from './prim-shapes.ts';
+import { isProfiling, profiledKernel } from './profile.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import { isRecording } from './tape.ts';
 import { Tensor } from './tensor.ts';
@@ -15,7 +16,9 @@ export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params
   });
   const shapes = inputs.map((t) => t.shape);
   const out = shapeRules[prim](shapes, inputs.map((t) => t.dtype), params);
-  const storage = kernelFor(prim)(inputs.map((t) => t.storage), shapes, params, out);
+  const kernel = kernelFor(prim);
+  const storages = inputs.map((t) => t.storage);
+  const storage = isProfiling() ? profiledKernel(prim, kernel, storages, shapes, params, out) : kernel(storages, shapes, params, out);
   const tracked = isRecording() && inputs.some((t) => t.entry !== undefined);
   return new Tensor(storage, out.shape, tracked ? { kind: 'op', prim, params, inputs } : undefined);
 }
