@@ -2,6 +2,7 @@ import { allocate } from '../core/dtype.ts';
 import { ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { sizeOf } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';
+import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { Tensor } from '../core/tensor.ts';
 import { sliceRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
@@ -83,13 +84,18 @@ export function predictBatches(model: Sequential, x: Tensor, options: PredictOpt
     const sampleShape = model.outputShape as readonly number[];
     const rowSize = sizeOf(sampleShape);
     const out = allocate(model.dtype, rows * rowSize);
-    noGrad(() => {
-      for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
-        const end = Math.min(start + batchSize, rows);
-        out.set(model.forward(sliceRows(x, start, end)).storage, start * rowSize);
-        if (end < rows) bar?.update(step);
-      }
-    });
+    try {
+      noGrad(() => {
+        for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
+          const end = Math.min(start + batchSize, rows);
+          // Only the copied values outlive the batch, so its arrays go back to the pool for the next one.
+          withBufferScope(() => out.set(model.forward(sliceRows(x, start, end)).storage, start * rowSize), () => []);
+          if (end < rows) bar?.update(step);
+        }
+      });
+    } finally {
+      releaseBufferPool(); // a batch of 1,000 CNN inputs pools hundreds of MB
+    }
     bar?.finish();
     return new Tensor(out, [rows, ...sampleShape]);
   } catch (error) {
@@ -113,16 +119,22 @@ export function evaluateBatches(
     const { batchSize, bar } = settingsOf(options, rows, who);
     const logits = compiled.fusedLayer !== null;
     const running = new RunningLogs(compiled);
-    noGrad(() => {
-      for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
-        const end = Math.min(start + batchSize, rows);
-        const yb = sliceRows(y, start, end);
-        const out = model.forward(sliceRows(x, start, end), { logits });
-        running.add(compiled.trainingLoss.compute(yb, out).item(), yb, out, logits);
-        if (bar?.live === true && end < rows) bar.update(step, running.logs);
-        onBatch?.(step, Math.ceil(rows / batchSize));
-      }
-    });
+    try {
+      noGrad(() => {
+        for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
+          const end = Math.min(start + batchSize, rows);
+          withBufferScope(() => {
+            const yb = sliceRows(y, start, end);
+            const out = model.forward(sliceRows(x, start, end), { logits });
+            running.add(compiled.trainingLoss.compute(yb, out).item(), yb, out, logits);
+          }, () => []);
+          if (bar?.live === true && end < rows) bar.update(step, running.logs);
+          onBatch?.(step, Math.ceil(rows / batchSize));
+        }
+      });
+    } finally {
+      releaseBufferPool(); // a batch of 1,000 CNN inputs pools hundreds of MB
+    }
     const logs = running.logs;
     bar?.finish(logs);
     return logs satisfies Logs;
