@@ -2,7 +2,7 @@
 // from k, the same bits for any thread count, NaN/±Infinity like the reference, the fallbacks, the worker
 // pool on its own, and a script under tsx that uses the workers and exits by itself.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -253,11 +253,13 @@ describe('the worker pool', () => {
 });
 
 describe('a script under tsx', () => {
-  it('multiplies on two threads with the same bits as on one, and exits on its own', () => {
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const script = join(mkdtempSync(join(tmpdir(), 'semiflow-gemm-')), 'threads.mts');
-    writeFileSync(script, `
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'semiflow-gemm-'));
+  const script = join(dir, 'threads.mts');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(script, `
 import { configureGemm, fastMatmul, gemmInfo, gemmReady } from ${JSON.stringify(join(root, 'core/kernels/fast/matmul.ts'))};
+const fromEnv = gemmInfo().threads;
 const a = Float32Array.from({ length: 300 * 200 }, (_, i) => Math.sin(i));
 const b = Float32Array.from({ length: 200 * 100 }, (_, i) => Math.cos(i));
 const product = () => fastMatmul([a, b], [[300, 200], [200, 100]], { transposeA: false, transposeB: false }, { shape: [300, 100], dtype: 'float32' });
@@ -266,11 +268,22 @@ const one = new Uint32Array(product().buffer);
 configureGemm({ threads: 2, threadMinFlops: 0 });
 await gemmReady();
 const two = new Uint32Array(product().buffer);
-console.log(JSON.stringify({ same: one.every((x, i) => x === two[i]), info: gemmInfo() }));
+console.log(JSON.stringify({ fromEnv, same: one.every((x, i) => x === two[i]), info: gemmInfo() }));
 `);
-    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const runScript = (threads: string) => spawnSync(process.execPath, ['--import', 'tsx', script], {
+    cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SEMIFLOW_THREADS: threads },
+  });
+
+  it('takes SEMIFLOW_THREADS, multiplies on two threads with the same bits as on one, and exits on its own', () => {
+    const result = runScript('3');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ same: true, info: { simd: true, threads: 2, tile: '4x8' } });
+    expect(JSON.parse(result.stdout)).toEqual({ fromEnv: 3, same: true, info: { simd: true, threads: 2, tile: '4x8' } });
+  });
+
+  it('rejects a SEMIFLOW_THREADS that is not a positive integer', () => {
+    const result = runScript('two');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('ConfigError: SEMIFLOW_THREADS must be a positive integer, got string "two"');
   });
 });

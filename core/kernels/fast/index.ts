@@ -1,6 +1,7 @@
 import type { KernelTable } from '../kernel.ts';
 import { fastElementwise } from './elementwise.ts';
 import { fastMatmul } from './matmul.ts';
+import { fastMaxGrad } from './max-grad.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastMax, fastSum } from './reduce.ts';
 import { fastFold, fastUnfold } from './window.ts';
@@ -15,6 +16,7 @@ export const fastKernels: Partial<KernelTable> = {
   matmul: fastMatmul,
   sum: fastSum,
   max: fastMax,
+  maxGrad: fastMaxGrad,
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,

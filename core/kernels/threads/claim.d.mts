@@ -9,3 +9,4 @@ export declare const PIECE_BITS: number;
 export declare function drain(
   ctl: Int32Array, seq: number, run: (arg: number, piece: number, worker: number) => void, worker: number,
 ): number;
+export declare function spinWhile(ctl: Int32Array, index: number, value: number, ms: number): void;

@@ -40,3 +40,9 @@ export function drain(ctl, seq, run, worker) {
     if (Atomics.add(ctl, DONE, 1) + 1 === total) Atomics.notify(ctl, DONE);
   }
 }
+
+/** Busy-waits up to `ms` while ctl[index] === value; the caller then sleeps with Atomics.wait if need be. */
+export function spinWhile(ctl, index, value, ms) {
+  const until = performance.now() + ms;
+  while (Atomics.load(ctl, index) === value && performance.now() < until);
+}

@@ -19,7 +19,11 @@ export class WorkerPool {
   /** The first error a worker reported, if any: that worker takes no more pieces. */
   error: Error | undefined;
 
-  constructor(private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly entry: string) {
+  /** spinMs: how long a thread busy-waits for the next job, or for the last piece, before it sleeps. */
+  constructor(
+    private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly entry: string,
+    private readonly spinMs = 0,
+  ) {
     this.run0 = instantiateExport<WorkerPool['run0']>(module, memory, entry);
   }
 
@@ -32,7 +36,7 @@ export class WorkerPool {
   grow(threads: number): void {
     while (this.threads < threads) {
       const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-        workerData: { module: this.module, memory: this.memory, control: this.ctl.buffer, entry: this.entry, worker: this.threads },
+        workerData: { module: this.module, memory: this.memory, control: this.ctl.buffer, entry: this.entry, worker: this.threads, spinMs: this.spinMs },
         execArgv: [],
       });
       worker.on('error', (error: Error) => {
@@ -72,7 +76,11 @@ export class WorkerPool {
     Atomics.store(ctl, SEQ, this.seq);
     Atomics.notify(ctl, SEQ);
     const own = drain(ctl, this.seq, this.run0, 0);
-    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+    // Spin for the workers' last pieces, then sleep until the one finishing the job wakes us.
+    const until = performance.now() + this.spinMs;
+    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
+      if (performance.now() >= until) Atomics.wait(ctl, DONE, done);
+    }
     if (Atomics.load(ctl, FAIL) !== 0) throw new SemiflowError(`WorkerPool.run: a piece of ${this.entry} failed`);
     return total - own;
   }

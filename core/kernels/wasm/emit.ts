@@ -67,7 +67,6 @@ export class FunctionBuilder {
 
   get(index: number): this { return this.op(0x20, ...uleb(index)); }
   set(index: number): this { return this.op(0x21, ...uleb(index)); }
-  tee(index: number): this { return this.op(0x22, ...uleb(index)); }
   i32(value: number): this { return this.op(0x41, ...sleb(value)); }
   f32zero(): this { return this.op(0x43, 0, 0, 0, 0); }
 
