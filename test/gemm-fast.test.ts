@@ -16,62 +16,8 @@ import { WorkerPool } from '../core/kernels/threads/pool.ts';
 import { wasmApi } from '../core/kernels/wasm/api.ts';
 import { FunctionBuilder, encodeModule, i32 } from '../core/kernels/wasm/emit.ts';
 import { ConfigError } from 'semiflow';
-
-interface Case {
-  lead: number[];
-  m: number;
-  k: number;
-  n: number;
-  transposeA: boolean;
-  transposeB: boolean;
-  seed: number;
-}
-
-/** Seeded uniform values in [-1, 1) (mulberry32). */
-function uniform(seed: number, size: number, dtype: 'float32' | 'float64' = 'float32'): TypedArray {
-  const out = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-const batchOf = (c: Case) => c.lead.reduce((x, y) => x * y, 1);
-const label = (c: Case) => `${JSON.stringify(c.lead)} ${c.m}×${c.k}×${c.n} tA=${c.transposeA} tB=${c.transposeB}`;
-
-function operands(c: Case, dtype: 'float32' | 'float64' = 'float32'): [TypedArray, TypedArray] {
-  const batch = batchOf(c);
-  return [uniform(c.seed, batch * c.m * c.k, dtype), uniform(c.seed ^ 0x5bd1e995, batch * c.k * c.n, dtype)];
-}
-
-function run(kernel: typeof fastMatmul, c: Case, a: TypedArray, b: TypedArray): TypedArray {
-  const aShape = [...c.lead, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
-  const bShape = [...c.lead, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
-  const dtype = a instanceof Float64Array ? 'float64' : 'float32';
-  return kernel([a, b], [aShape, bShape], { transposeA: c.transposeA, transposeB: c.transposeB }, { shape: [...c.lead, c.m, c.n], dtype });
-}
-
-/** Σ_p |op(A)[t,i,p]|·|op(B)[t,p,j]| for every output element, in float64. */
-function absProducts({ lead, m, k, n, transposeA, transposeB }: Case, a: TypedArray, b: TypedArray): Float64Array {
-  const batch = lead.reduce((x, y) => x * y, 1);
-  const out = new Float64Array(batch * m * n);
-  for (let t = 0; t < batch; t++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) {
-          s += Math.abs(a[t * m * k + (transposeA ? p * m + i : i * k + p)] * b[t * k * n + (transposeB ? j * k + p : p * n + j)]);
-        }
-        out[t * m * n + i * n + j] = s;
-      }
-    }
-  }
-  return out;
-}
+import type { Case } from './matmul-cases.ts';
+import { label, operands, productSums, runMatmul, uniform } from './matmul-cases.ts';
 
 const u = 2 ** -24;
 
@@ -82,7 +28,7 @@ const u = 2 ** -24;
  */
 function expectWithinBound(c: Case, ours: TypedArray, ref: TypedArray, a: TypedArray, b: TypedArray): void {
   const gamma = ((c.k + 2) * u) / (1 - (c.k + 2) * u);
-  const scale = absProducts(c, a, b);
+  const scale = productSums(c, a, b, Math.abs);
   expect(ours.length, label(c)).toBe(ref.length);
   for (let i = 0; i < ref.length; i++) {
     const bound = (gamma + 2 * u) * scale[i];
@@ -127,9 +73,9 @@ describe('the WebAssembly GEMM', () => {
         const [a, b] = operands(c);
         const back = configureGemm({ threads });
         try {
-          const ours = run(fastMatmul, c, a, b);
+          const ours = runMatmul(fastMatmul, c, a, b);
           expect(ours).toBeInstanceOf(Float32Array);
-          expectWithinBound(c, ours, run(matmulKernel, c, a, b), a, b);
+          expectWithinBound(c, ours, runMatmul(matmulKernel, c, a, b), a, b);
         } finally {
           back();
         }
@@ -146,7 +92,7 @@ describe('the WebAssembly GEMM', () => {
     ];
     for (const c of cases) {
       const [a, b] = operands(c);
-      expectWithinBound(c, run(fastMatmul, c, a, b), run(matmulKernel, c, a, b), a, b);
+      expectWithinBound(c, runMatmul(fastMatmul, c, a, b), runMatmul(matmulKernel, c, a, b), a, b);
     }
   });
 
@@ -162,7 +108,7 @@ describe('the WebAssembly GEMM', () => {
       const results = [1, 2, 3].map((threads) => {
         const back = configureGemm({ threads });
         try {
-          return run(fastMatmul, c, a, b);
+          return runMatmul(fastMatmul, c, a, b);
         } finally {
           back();
         }
@@ -181,8 +127,8 @@ describe('the WebAssembly GEMM', () => {
       b[5] = NaN;
       b[100] = Infinity;
       b[101] = 0;
-      const ours = run(fastMatmul, c, a, b);
-      const ref = run(matmulKernel, c, a, b);
+      const ours = runMatmul(fastMatmul, c, a, b);
+      const ref = runMatmul(matmulKernel, c, a, b);
       let nonFinite = 0;
       for (let i = 0; i < ref.length; i++) {
         if (Number.isFinite(ref[i])) continue;
@@ -198,13 +144,13 @@ describe('the WebAssembly GEMM', () => {
   it('leaves float64, an empty inner dimension and empty results to the reference kernel', () => {
     const c: Case = { lead: [2], m: 7, k: 9, n: 5, transposeA: true, transposeB: false, seed: 8 };
     const [a, b] = operands(c, 'float64');
-    const ours = run(fastMatmul, c, a, b);
+    const ours = runMatmul(fastMatmul, c, a, b);
     expect(ours).toBeInstanceOf(Float64Array);
-    expect(sameBits(ours, run(matmulKernel, c, a, b))).toBe(true);
+    expect(sameBits(ours, runMatmul(matmulKernel, c, a, b))).toBe(true);
     const empty: Case = { ...c, k: 0 };
-    expect(Array.from(run(fastMatmul, empty, new Float32Array(0), new Float32Array(0)))).toEqual(new Array(2 * 7 * 5).fill(0));
+    expect(Array.from(runMatmul(fastMatmul, empty, new Float32Array(0), new Float32Array(0)))).toEqual(new Array(2 * 7 * 5).fill(0));
     const noRows: Case = { ...c, m: 0 };
-    expect(run(fastMatmul, noRows, new Float32Array(0), uniform(1, 2 * 9 * 5)).length).toBe(0);
+    expect(runMatmul(fastMatmul, noRows, new Float32Array(0), uniform(1, 2 * 9 * 5)).length).toBe(0);
   });
 
   it('rejects bad settings with a ConfigError that names the option', () => {

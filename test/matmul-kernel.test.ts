@@ -2,56 +2,10 @@
 // 256-deep blocks of the inner dimension, every transpose combination, and both dtypes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DType, TypedArray } from '../core/dtype.ts';
+import type { TypedArray } from '../core/dtype.ts';
 import { matmulKernel } from '../core/kernels/matmul.ts';
-
-interface Case {
-  lead: number[];
-  m: number;
-  k: number;
-  n: number;
-  transposeA: boolean;
-  transposeB: boolean;
-  seed: number;
-}
-
-/** A small seeded generator (mulberry32): inputs of thousands of values are cheaper to make than to shrink. */
-function uniform(seed: number, size: number, dtype: DType): TypedArray {
-  const out = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function run(c: Case, a: TypedArray, b: TypedArray, dtype: DType): TypedArray {
-  const aShape = [...c.lead, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
-  const bShape = [...c.lead, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
-  const params = { transposeA: c.transposeA, transposeB: c.transposeB };
-  return matmulKernel([a, b], [aShape, bShape], params, { shape: [...c.lead, c.m, c.n], dtype });
-}
-
-/** C[t,i,j] = Σ_p op(A)[t,i,p]·op(B)[t,p,j], summed in float64 in the order of p. */
-function naive({ lead, m, k, n, transposeA, transposeB }: Case, a: TypedArray, b: TypedArray): Float64Array {
-  const batch = lead.reduce((x, y) => x * y, 1);
-  const c = new Float64Array(batch * m * n);
-  for (let t = 0; t < batch; t++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) {
-          s += a[t * m * k + (transposeA ? p * m + i : i * k + p)] * b[t * k * n + (transposeB ? j * k + p : p * n + j)];
-        }
-        c[t * m * n + i * n + j] = s;
-      }
-    }
-  }
-  return c;
-}
+import type { Case } from './matmul-cases.ts';
+import { label, productSums, runMatmul, uniform } from './matmul-cases.ts';
 
 function expectClose(actual: TypedArray, expected: Float64Array, tol: number, what: string): void {
   expect(actual.length, `${what}: length`).toBe(expected.length);
@@ -73,8 +27,6 @@ const arbCase: fc.Arbitrary<Case> = fc.record({
   seed: fc.integer(),
 });
 
-const label = (c: Case) => `${JSON.stringify(c.lead)} ${c.m}×${c.k}×${c.n} tA=${c.transposeA} tB=${c.transposeB}`;
-
 describe('the matmul kernel', () => {
   // Inputs lie in [-1, 1], so k bounds every |partial sum| and scales the tolerance.
   it('matches a naive triple loop in float64 to 1e-12 and in float32 to 1e-5, scaled by k', () => {
@@ -84,9 +36,9 @@ describe('the matmul kernel', () => {
         for (const [dtype, rtol] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
           const a = uniform(c.seed, batch * c.m * c.k, dtype);
           const b = uniform(c.seed ^ 0x5bd1e995, batch * c.k * c.n, dtype);
-          const out = run(c, a, b, dtype);
+          const out = runMatmul(matmulKernel, c, a, b);
           expect(out).toBeInstanceOf(dtype === 'float64' ? Float64Array : Float32Array);
-          expectClose(out, naive(c, a, b), rtol * c.k, `${dtype} ${label(c)}`);
+          expectClose(out, productSums(c, a, b), rtol * c.k, `${dtype} ${label(c)}`);
         }
       }),
       { numRuns: 200 },
@@ -104,8 +56,8 @@ describe('the matmul kernel', () => {
       b[5] = NaN;
       b[60] = Infinity;
       b[61] = 0;
-      const out = run(cs, a, b, 'float64');
-      const expected = naive(cs, a, b);
+      const out = runMatmul(matmulKernel, cs, a, b);
+      const expected = productSums(cs, a, b);
       for (let i = 0; i < expected.length; i++) {
         if (Number.isFinite(expected[i])) expect(Math.abs(out[i] - expected[i])).toBeLessThanOrEqual(1e-12 * c.k);
         else expect(out[i], `element ${i}`).toBe(expected[i]);
@@ -117,7 +69,7 @@ describe('the matmul kernel', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const [transposeA, transposeB] of [[false, false], [true, true]]) {
         const c: Case = { lead: [2], m: 3, k: 0, n: 5, transposeA, transposeB, seed: 0 };
-        const out = run(c, uniform(0, 0, dtype), uniform(0, 0, dtype), dtype);
+        const out = runMatmul(matmulKernel, c, uniform(0, 0, dtype), uniform(0, 0, dtype));
         expect(Array.from(out)).toEqual(new Array(2 * 3 * 5).fill(0));
       }
     }
@@ -127,7 +79,7 @@ describe('the matmul kernel', () => {
     for (const [lead, m, n] of [[[2], 0, 4], [[2], 3, 0], [[0], 3, 4]] as const) {
       const c: Case = { lead: [...lead], m, k: 5, n, transposeA: false, transposeB: false, seed: 0 };
       const batch = lead[0];
-      const out = run(c, uniform(1, batch * m * 5, 'float32'), uniform(2, batch * 5 * n, 'float32'), 'float32');
+      const out = runMatmul(matmulKernel, c, uniform(1, batch * m * 5, 'float32'), uniform(2, batch * 5 * n, 'float32'));
       expect(out).toBeInstanceOf(Float32Array);
       expect(out.length).toBe(0);
     }
