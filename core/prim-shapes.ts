@@ -19,6 +19,14 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
   where: equalShapes('where'),
   sum: reduced('sum'),
   max: reduced('max'),
+  maxGrad: ([x, y, g], dtypes, params) => {
+    const { shape } = reduced('maxGrad')([x], dtypes, params);
+    if (!sameShape(y, shape) || !sameShape(g, shape)) {
+      throw new ShapeError(`maxGrad: x ${fmtShape(x)} reduced over axes [${params.axes.join(',')}] is ${fmtShape(shape)}, but the max and its cotangent are ${fmtShape(y)} and ${fmtShape(g)}`);
+    }
+    checkDtypes('maxGrad', dtypes);
+    return { shape: [...x], dtype: dtypes[0] };
+  },
   stopGradient: same,
   cast: ([shape], _dtypes, { dtype }) => {
     if (!DTYPES.includes(dtype)) throw new ConfigError(`cast: unknown dtype '${String(dtype)}' (expected one of ${DTYPES.join(', ')})`);
@@ -109,13 +117,13 @@ function equalShapes(prim: Prim) {
   };
 }
 
-function reduced(prim: 'sum' | 'max') {
+function reduced(prim: 'sum' | 'max' | 'maxGrad') {
   return ([shape]: readonly Shape[], [dtype]: readonly DType[], { axes }: { axes: readonly number[] }): OutputSpec => {
     if (!axes.every((a) => Number.isInteger(a) && a >= 0 && a < shape.length) || new Set(axes).size !== axes.length) {
       throw new ShapeError(`${prim}: axes [${axes.join(',')}] are not distinct axes of ${fmtShape(shape)}`);
     }
-    if (prim === 'max' && axes.some((a) => shape[a] === 0)) {
-      throw new ShapeError(`max: cannot reduce an empty axis of ${fmtShape(shape)}`);
+    if (prim !== 'sum' && axes.some((a) => shape[a] === 0)) {
+      throw new ShapeError(`${prim}: cannot reduce an empty axis of ${fmtShape(shape)}`);
     }
     return { shape: shape.map((d, i) => (axes.includes(i) ? 1 : d)), dtype };
   };

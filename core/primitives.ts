@@ -24,6 +24,8 @@ export interface PrimParams {
   // reductions keep the reduced axes with size 1
   sum: { axes: readonly number[] };
   max: { axes: readonly number[] };
+  // maxGrad(x, y, g) with y = max(x, axes) kept-dims: g shared equally among the elements of x equal to y (max's vjp)
+  maxGrad: { axes: readonly number[] };
   // movement
   reshape: { shape: readonly number[] };
   permute: { perm: readonly number[] };

@@ -44,7 +44,7 @@ export interface Profiled<T> {
 
 /**
  * FLOPs counted per call: matmul 2·batch·m·n·k (one multiply and one add per term); elementwise primitives
- * (exp and log included) and comparisons 1 per output element; sum, max and fold 1 per input element
+ * (exp and log included), comparisons and maxGrad 1 per output element; sum, max and fold 1 per input element
  * (one add or compare each); movement and copies (reshape permute expand pad slice concat unfold
  * stopGradient cast) none.
  */
@@ -57,7 +57,7 @@ export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], param
       return 2 * sizeOf(out) * k;
     }
     case 'neg': case 'exp': case 'log': case 'sqrt': case 'reciprocal': case 'expm1': case 'log1p':
-    case 'add': case 'mul': case 'less': case 'equal': case 'where':
+    case 'add': case 'mul': case 'less': case 'equal': case 'where': case 'maxGrad':
       return sizeOf(out);
     case 'sum': case 'max': case 'fold':
       return sizeOf(shapes[0]);
@@ -73,7 +73,7 @@ function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params:
     return `${fmtShape(shapes[0])}${transposeA ? 'ᵀ' : ''}·${fmtShape(shapes[1])}${transposeB ? 'ᵀ' : ''}`;
   }
   const operands = shapes.map(fmtShape).join(',');
-  if (prim === 'sum' || prim === 'max') return `${operands} axes ${(params as PrimParams['sum']).axes.join(',')}`;
+  if (prim === 'sum' || prim === 'max' || prim === 'maxGrad') return `${operands} axes ${(params as PrimParams['sum']).axes.join(',')}`;
   if (prim === 'unfold' || prim === 'fold') return `${operands} window ${(params as PrimParams['unfold']).kernel.join('x')}`;
   if (prim === 'permute') return `${operands} perm ${(params as PrimParams['permute']).perm.join(',')}`;
   return operands;

@@ -1,7 +1,9 @@
 import { apply } from './dispatch.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
-import { add, cast, div, equal, expand, fold, mul, neg, pad, permute, reshape, slice, sum, unfold, where } from './ops/index.ts';
+import { onesLike } from './creation.ts';
+import { add, cast, div, expand, fold, mul, neg, pad, permute, reshape, slice, sum, unfold, where } from './ops/index.ts';
+import { maxGrad } from './ops/reduce.ts';
 
 /** What a rule sees of the primitive call it differentiates. */
 export interface VjpContext<P extends Prim> {
@@ -32,10 +34,9 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   where: (g, { inputs: [cond] }) => [null, () => where(cond, g, 0), () => where(cond, 0, g)],
   sum: (g, { inputs: [x] }) => [() => expand(g, x.shape)], // sum ↔ expand
   // The gradient is shared equally among the elements that reach the max.
-  max: (g, { inputs: [x], output, params: { axes } }) => [() => {
-    const hits = equal(x, output);
-    return div(mul(hits, g), sum(hits, axes, true));
-  }],
+  max: (g, { inputs: [x], output, params: { axes } }) => [() => maxGrad(x, output, g, axes)],
+  // Linear in g: its transpose sums each group's hit·(1/count)·g' back onto the group. x and y: piecewise constant.
+  maxGrad: (g, { inputs: [x, y], params: { axes } }) => [null, null, () => sum(mul(maxGrad(x, y, onesLike(y), axes), g), axes, true)],
   reshape: (g, { inputs: [x] }) => [() => reshape(g, x.shape)],
   permute: (g, { params: { perm } }) => [() => permute(g, perm.map((_, i) => perm.indexOf(i)))], // inverse permutation
   expand: (g, { inputs: [x], params: { shape } }) => [() => sum(g, grownAxes(x.shape, shape), true)], // expand ↔ sum

@@ -4,6 +4,7 @@ import { binaryKernel, castKernel, identityKernel, unaryKernel, whereKernel } fr
 import { matmulKernel } from './matmul.ts';
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
+import { maxGradKernel } from './max-grad.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
 
@@ -23,6 +24,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   where: whereKernel,
   sum: sumKernel,
   max: maxKernel,
+  maxGrad: maxGradKernel,
   reshape: identityKernel,
   permute: permuteKernel,
   expand: expandKernel,

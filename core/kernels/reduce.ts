@@ -5,7 +5,7 @@ import type { Kernel } from './kernel.ts';
 import { stridedOffsets } from './strided.ts';
 
 /** Where each input element lands in the kept-dims output: strides are 0 on reduced axes. */
-function outputOffsets(inShape: Shape, outShape: Shape): Int32Array {
+export function outputOffsets(inShape: Shape, outShape: Shape): Int32Array {
   const strides = stridesOf(outShape).map((s, axis) => (outShape[axis] === 1 && inShape[axis] !== 1 ? 0 : s));
   return stridedOffsets(inShape, strides);
 }

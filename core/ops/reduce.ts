@@ -28,6 +28,14 @@ export function max(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   return reduce('max', x, axis, keepDims);
 }
 
+/**
+ * max's vjp as one primitive: g (shaped like `output` = max(x, axes, true)) shared equally among the elements of
+ * x that reach their group's max, hit·g·(1/count). Internal: the tape calls it; x and output get no gradient.
+ */
+export function maxGrad(x: Tensor, output: Tensor, g: Tensor, axes: readonly number[]): Tensor {
+  return apply('maxGrad', [x, output, g], { axes });
+}
+
 export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   return neg(max(neg(x), axis, keepDims));
 }

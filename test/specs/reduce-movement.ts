@@ -4,6 +4,7 @@ import {
   pad, permute, reshape, slice, softmax, sum, tensor, transpose,
 } from '../../index.ts';
 import type { Axes, Tensor } from '../../index.ts';
+import { maxGrad } from '../../core/ops/reduce.ts';
 import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, Reference, SpecTable } from './spec.ts';
 import { at, atBroadcast, forEachIndex, ravel } from './spec.ts';
@@ -140,9 +141,38 @@ function permuteReference(x: Tensor, perm: readonly number[]): Reference {
   return { shape, values };
 }
 
+/**
+ * The max primitive's vjp on its own: x of small integers (so groups tie), its kept-dims max, and g as the one
+ * input (x and the max get no gradient). Reference: g over the group, where x is the max, split by the hit count.
+ */
+const maxGradCases: fc.Arbitrary<OpCase> = arbShape(small)
+  .chain((shape) => fc.tuple(
+    fc.array(fc.integer({ min: -2, max: 2 }), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }).map((v) => tensor(v, shape, 'float64')),
+    fc.shuffledSubarray(range(shape.length)),
+  ))
+  .chain(([x, axes]) => arbTensor(x.shape.map((d, i) => (axes.includes(i) ? 1 : d))).map((g): OpCase => ({
+    inputs: [g],
+    run: (a) => {
+      const xa = x.cast(a.dtype);
+      return maxGrad(xa, max(xa, axes, true), a, axes);
+    },
+    reference: (a) => {
+      const top = reduceReference(x, axes, true, (v) => Math.max(...v));
+      const hits = reduceReference(x, axes, true, (v) => v.filter((u) => u === Math.max(...v)).length);
+      const values = new Array<number>(x.size);
+      forEachIndex(x.shape, (index, flat) => {
+        const o = ravel(index.map((v, i) => (axes.includes(i) ? 0 : v)), top.shape);
+        values[flat] = x.storage[flat] === top.values[o] ? a.storage[o] / hits.values[o] : 0;
+      });
+      return { shape: [...x.shape], values };
+    },
+    label: `x ${JSON.stringify(Array.from(x.storage))} axes ${JSON.stringify(axes)}`,
+  })));
+
 export const reduceMovementSpecs = {
   sum: { cases: reductionCases(sum, sumOf, plain(arbTensor)), gradient: 'checked', secondOrder: true },
   max: { cases: reductionCases(max, (v) => Math.max(...v), plain(arbDistinctTensor)), gradient: 'checked', secondOrder: true },
+  maxGrad: { cases: maxGradCases, gradient: 'checked', secondOrder: true },
   min: { cases: reductionCases(min, (v) => Math.min(...v), plain(arbDistinctTensor)), gradient: 'checked', secondOrder: true },
   mean: { cases: reductionCases(mean, (v) => sumOf(v) / v.length, plain(arbTensor)), gradient: 'checked', secondOrder: true },
   logsumexp: { cases: reductionCases(logsumexp, stableLogsumexp, arbLogits), gradient: 'checked', secondOrder: true },

@@ -35,7 +35,7 @@ const same = (v: number): number => v;
  * Visits the input row by row, where a row is the innermost run: visit(inputStart, outputStart, length, kept)
  * with `kept` true when the row maps onto as many outputs, false when it all reduces into one.
  */
-function walkRows(runs: readonly Run[], visit: (i: number, o: number, n: number, kept: boolean) => void): void {
+export function walkRows(runs: readonly Run[], visit: (i: number, o: number, n: number, kept: boolean) => void): void {
   if (runs.some((r) => r.size === 0)) return;
   if (runs.length === 0) {
     visit(0, 0, 1, true);
