@@ -91,6 +91,20 @@ describe('fast reductions', () => {
     }), { numRuns: RUNS });
   });
 
+  it('max is NaN for a group holding a NaN wherever it stands, in both kernels', () => {
+    const cases = fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), dtype)
+      .chain(([rows, cols, d]) => fc.tuple(fc.constant<number[]>([rows, cols]), array([rows, cols], d)));
+    fc.assert(fc.property(cases, ([[rows, cols], x]) => {
+      const out = shapeRules.max([[rows, cols]], [x instanceof Float64Array ? 'float64' : 'float32'], { axes: [1] });
+      // The larger value replaces; of equal ones (0 and -0) the first stays; any NaN makes the group NaN.
+      const expected = Array.from({ length: rows }, (_, r) => x.subarray(r * cols, (r + 1) * cols)
+        .reduce((m, v) => (Number.isNaN(m) || Number.isNaN(v) ? NaN : v > m ? v : m), -Infinity));
+      for (const kernel of [referenceKernels.max, fastKernels.max as KernelTable['max']]) {
+        expect(Array.from(kernel([x], [[rows, cols]], { axes: [1] }, out))).toEqual(expected);
+      }
+    }), { numRuns: RUNS });
+  });
+
   it('column sums (leading axes reduced) round each step as the reference does', () => {
     const cases = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 21 }), dtype)
       .chain(([rows, cols, d]) => fc.tuple(fc.constant<number[]>([rows, cols]), array([rows, cols], d, fc.double({ min: -1e4, max: 1e4, noNaN: true }))));

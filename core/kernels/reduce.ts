@@ -17,13 +17,13 @@ export const sumKernel: Kernel<'sum'> = ([x], [shape], _params, out) => {
   return y;
 };
 
-/** NaN propagates: a comparison with NaN is false, so `!(v <= m)` takes it. */
+/** NaN propagates: a comparison with NaN is false, so `!(v <= m)` takes a NaN, and once m is NaN it stays. */
 export const maxKernel: Kernel<'max'> = ([x], [shape], _params, out) => {
   const y = allocate(out.dtype, sizeOf(out.shape)).fill(-Infinity);
   const offsets = outputOffsets(shape, out.shape);
   for (let i = 0; i < x.length; i++) {
     const o = offsets[i];
-    if (!(x[i] <= y[o])) y[o] = x[i];
+    if (!(x[i] <= y[o]) && y[o] === y[o]) y[o] = x[i];
   }
   return y;
 };
