@@ -97,7 +97,7 @@ describe('fast reductions', () => {
     fc.assert(fc.property(cases, ([[rows, cols], x]) => {
       const out = shapeRules.max([[rows, cols]], [x instanceof Float64Array ? 'float64' : 'float32'], { axes: [1] });
       // The larger value replaces; of equal ones (0 and -0) the first stays; any NaN makes the group NaN.
-      const expected = Array.from({ length: rows }, (_, r) => x.subarray(r * cols, (r + 1) * cols)
+      const expected = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * cols, (r + 1) * cols))
         .reduce((m, v) => (Number.isNaN(m) || Number.isNaN(v) ? NaN : v > m ? v : m), -Infinity));
       for (const kernel of [referenceKernels.max, fastKernels.max as KernelTable['max']]) {
         expect(Array.from(kernel([x], [[rows, cols]], { axes: [1] }, out))).toEqual(expected);

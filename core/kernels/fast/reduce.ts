@@ -116,7 +116,7 @@ function columnSums(x: TypedArray, y: TypedArray, rows: number, cols: number, ro
 function maxRow(x: TypedArray, xw: Int32Array, i: number, y: TypedArray, yw: Int32Array, o: number, n: number, words: number): void {
   if (words === 2) {
     for (let j = 0; j < n; j++) {
-      const m = -!((x[i + j] <= y[o + j]) | (y[o + j] !== y[o + j]));
+      const m = -!(+(x[i + j] <= y[o + j]) | +(y[o + j] !== y[o + j]));
       const a = 2 * (i + j);
       const b = 2 * (o + j);
       yw[b] = (xw[a] & m) | (yw[b] & ~m);
@@ -128,17 +128,17 @@ function maxRow(x: TypedArray, xw: Int32Array, i: number, y: TypedArray, yw: Int
   for (; j + 4 <= n; j += 4) {
     const a = i + j;
     const b = o + j;
-    const m0 = -!((x[a] <= y[b]) | (y[b] !== y[b]));
-    const m1 = -!((x[a + 1] <= y[b + 1]) | (y[b + 1] !== y[b + 1]));
-    const m2 = -!((x[a + 2] <= y[b + 2]) | (y[b + 2] !== y[b + 2]));
-    const m3 = -!((x[a + 3] <= y[b + 3]) | (y[b + 3] !== y[b + 3]));
+    const m0 = -!(+(x[a] <= y[b]) | +(y[b] !== y[b]));
+    const m1 = -!(+(x[a + 1] <= y[b + 1]) | +(y[b + 1] !== y[b + 1]));
+    const m2 = -!(+(x[a + 2] <= y[b + 2]) | +(y[b + 2] !== y[b + 2]));
+    const m3 = -!(+(x[a + 3] <= y[b + 3]) | +(y[b + 3] !== y[b + 3]));
     yw[b] = (xw[a] & m0) | (yw[b] & ~m0);
     yw[b + 1] = (xw[a + 1] & m1) | (yw[b + 1] & ~m1);
     yw[b + 2] = (xw[a + 2] & m2) | (yw[b + 2] & ~m2);
     yw[b + 3] = (xw[a + 3] & m3) | (yw[b + 3] & ~m3);
   }
   for (; j < n; j++) {
-    const m = -!((x[i + j] <= y[o + j]) | (y[o + j] !== y[o + j]));
+    const m = -!(+(x[i + j] <= y[o + j]) | +(y[o + j] !== y[o + j]));
     yw[o + j] = (xw[i + j] & m) | (yw[o + j] & ~m);
   }
 }
