@@ -105,6 +105,21 @@ describe('fast reductions', () => {
     }), { numRuns: RUNS });
   });
 
+  it('2×2 pooling windows (max forward and maxGrad) match the reference bit for bit, ties and NaN included', () => {
+    const small = fc.integer({ min: 1, max: 5 });
+    const ties = fc.constantFrom(0, -0, 1, 2, NaN, Infinity, -Infinity);
+    const cases = fc.tuple(small, small, small, small, dtype).chain(([n, h, w, c, d]) => {
+      const s = [n, h, 2, w, 2, c];
+      return fc.tuple(fc.constant(s), array(s, d, fc.oneof(value, ties)), array([n, h, 1, w, 1, c], d));
+    });
+    fc.assert(fc.property(cases, ([s, x, g]) => {
+      expectParity('max', [x], [s], { axes: [2, 4] });
+      const pooled = [s[0], s[1], 1, s[3], 1, s[5]];
+      const y = referenceKernels.max([x], [s], { axes: [2, 4] }, { shape: pooled, dtype: x instanceof Float64Array ? 'float64' : 'float32' });
+      expectParity('maxGrad', [x, y, g], [s, pooled, pooled], { axes: [2, 4] });
+    }), { numRuns: RUNS });
+  });
+
   it('column sums (leading axes reduced) round each step as the reference does', () => {
     const cases = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 21 }), dtype)
       .chain(([rows, cols, d]) => fc.tuple(fc.constant<number[]>([rows, cols]), array([rows, cols], d, fc.double({ min: -1e4, max: 1e4, noNaN: true }))));

@@ -44,3 +44,10 @@ export function runStrides(runs: readonly Run[]): { big: number[]; small: number
 export function wordsOf(x: TypedArray): Int32Array {
   return new Int32Array(x.buffer, x.byteOffset, x.byteLength >> 2);
 }
+
+/** [A, B, C] when the runs are those of 2×2 pooling windows [A, 2, B, 2, C] reduced over the 2s, else undefined. */
+export function pool2x2Runs(runs: readonly Run[]): [number, number, number] | undefined {
+  const pattern = [false, true, false, true, false];
+  if (runs.length !== 5 || runs.some((r, k) => r.spread !== pattern[k]) || runs[1].size !== 2 || runs[3].size !== 2) return undefined;
+  return [runs[0].size, runs[2].size, runs[4].size];
+}
