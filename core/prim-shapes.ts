@@ -17,6 +17,8 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
   neg: same, exp: same, log: same, sqrt: same, reciprocal: same, expm1: same, log1p: same,
   add: equalShapes('add'), mul: equalShapes('mul'), less: equalShapes('less'), equal: equalShapes('equal'),
   where: equalShapes('where'),
+  relu: same,
+  reluGrad: equalShapes('reluGrad'),
   sum: reduced('sum'),
   max: reduced('max'),
   maxGrad: ([x, y, g], dtypes, params) => {

@@ -21,6 +21,9 @@ export interface PrimParams {
   equal: {};
   // where(cond, a, b): a where cond is non-zero, else b
   where: {};
+  // relu(x) = x where 0 < x, else +0 (-0 and NaN included); reluGrad(x, g) = g where 0 < x, else +0: relu's vjp
+  relu: {};
+  reluGrad: {};
   // reductions keep the reduced axes with size 1
   sum: { axes: readonly number[] };
   max: { axes: readonly number[] };

@@ -44,8 +44,8 @@ export interface Profiled<T> {
 
 /**
  * FLOPs counted per call: matmul 2·batch·m·n·k (one multiply and one add per term); elementwise primitives
- * (exp and log included), comparisons and maxGrad 1 per output element; sum, max and fold 1 per input element
- * (one add or compare each); movement and copies (reshape permute expand pad slice concat unfold
+ * (exp and log included), comparisons, relu, reluGrad and maxGrad 1 per output element; sum, max and fold 1 per
+ * input element (one add or compare each); movement and copies (reshape permute expand pad slice concat unfold
  * stopGradient cast) none.
  */
 export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], params: PrimParams[P], out: Shape): number | null {
@@ -57,7 +57,7 @@ export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], param
       return 2 * sizeOf(out) * k;
     }
     case 'neg': case 'exp': case 'log': case 'sqrt': case 'reciprocal': case 'expm1': case 'log1p':
-    case 'add': case 'mul': case 'less': case 'equal': case 'where': case 'maxGrad':
+    case 'add': case 'mul': case 'less': case 'equal': case 'where': case 'relu': case 'reluGrad': case 'maxGrad':
       return sizeOf(out);
     case 'sum': case 'max': case 'fold':
       return sizeOf(shapes[0]);

@@ -3,6 +3,7 @@ import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
 import { onesLike } from './creation.ts';
 import { add, cast, div, expand, fold, mul, neg, pad, permute, reshape, slice, sum, unfold, where } from './ops/index.ts';
+import { reluGrad } from './ops/activations.ts';
 import { maxGrad } from './ops/reduce.ts';
 
 /** What a rule sees of the primitive call it differentiates. */
@@ -32,6 +33,9 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   less: () => [null, null], // piecewise constant
   equal: () => [null, null],
   where: (g, { inputs: [cond] }) => [null, () => where(cond, g, 0), () => where(cond, 0, g)],
+  relu: (g, { inputs: [x] }) => [() => reluGrad(x, g)], // 1 where 0 < x, else 0
+  // Linear in g with a 0/1 diagonal mask, so its own transpose; x: piecewise constant.
+  reluGrad: (g, { inputs: [x] }) => [null, () => reluGrad(x, g)],
   sum: (g, { inputs: [x] }) => [() => expand(g, x.shape)], // sum ↔ expand
   // The gradient is shared equally among the elements that reach the max.
   max: (g, { inputs: [x], output, params: { axes } }) => [() => maxGrad(x, output, g, axes)],

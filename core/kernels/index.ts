@@ -5,6 +5,7 @@ import { matmulKernel } from './matmul.ts';
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
+import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
 
@@ -22,6 +23,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   less: binaryKernel('less'),
   equal: binaryKernel('equal'),
   where: whereKernel,
+  relu: reluKernel,
+  reluGrad: reluGradKernel,
   sum: sumKernel,
   max: maxKernel,
   maxGrad: maxGradKernel,

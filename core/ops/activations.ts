@@ -1,13 +1,23 @@
+import { apply } from '../dispatch.ts';
 import type { Tensor } from '../tensor.ts';
 import { add, div, mul, sub } from './arithmetic.ts';
+import { expectTensor } from './broadcast.ts';
 import { less, where } from './compare.ts';
 import { abs, exp, expm1, log, log1p, neg, reciprocal } from './elementwise.ts';
 import { stopGradient } from './gradient.ts';
 import { max, sum } from './reduce.ts';
 
-/** max(x, 0); the gradient at 0 is 0. */
+/** max(x, 0), one primitive: x where 0 < x, else +0 (so -0 and NaN give +0); the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
-  return where(less(0, x), x, 0);
+  return apply('relu', [expectTensor(x, 'relu')], {});
+}
+
+/**
+ * relu's vjp as one primitive: g where 0 < x, else +0 (x and g of one shape and dtype). Internal: the tape calls it;
+ * x gets no gradient, and g's is reluGrad(x, ·) again.
+ */
+export function reluGrad(x: Tensor, g: Tensor): Tensor {
+  return apply('reluGrad', [x, g], {});
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   square, stopGradient, sub, tanh, tensor, where,
 } from '../../index.ts';
 import type { Tensor, ValueConstraints } from '../../index.ts';
+import { reluGrad } from '../../core/ops/activations.ts';
 import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, OpSpec, SpecTable } from './spec.ts';
 import { broadcastShape, elementwiseReference } from './spec.ts';
@@ -64,6 +65,15 @@ function comparison(run: (x: Tensor, y: Tensor) => Tensor, fn: (u: number, v: nu
     gradient: 'zero',
   };
 }
+
+/** relu's vjp on its own: x kept away from relu's kink (its gradient is 0 there) and g, of one shape. */
+const reluGradCases: fc.Arbitrary<OpCase> = arbShape()
+  .chain((shape) => fc.tuple(arbTensor(shape, { avoid: [0] }), arbTensor(shape)))
+  .map(([x, g]) => ({
+    inputs: [x, g],
+    run: (a, b) => reluGrad(a, b),
+    reference: (a, b) => elementwiseReference([a, b], (u, v) => (u > 0 ? v : 0)),
+  }));
 
 /** Three mutually broadcasting shapes, in a random order. */
 function arbBroadcastShapes3(): fc.Arbitrary<number[][]> {
@@ -192,6 +202,7 @@ export const elementwiseSpecs = {
   equal: comparison(equal, (u, v) => u === v),
   where: { cases: whereCases, gradient: 'checked', secondOrder: true },
   relu: { cases: unaryCases(relu, (v) => Math.max(v, 0), { avoid: [0] }), gradient: 'checked', secondOrder: true },
+  reluGrad: { cases: reluGradCases, gradient: 'checked', secondOrder: true },
   sigmoid: { cases: activationCases(sigmoid, stableSigmoid), gradient: 'checked', secondOrder: true },
   tanh: { cases: activationCases(tanh, Math.tanh), gradient: 'checked', secondOrder: true },
   softplus: { cases: activationCases(softplus, stableSoftplus), gradient: 'checked', secondOrder: true },

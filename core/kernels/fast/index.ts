@@ -4,6 +4,7 @@ import { fastMatmul } from './matmul.ts';
 import { fastMaxGrad } from './max-grad.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastMax, fastSum } from './reduce.ts';
+import { fastRelu } from './relu.ts';
 import { fastFold, fastUnfold } from './window.ts';
 
 /**
@@ -17,6 +18,7 @@ export const fastKernels: Partial<KernelTable> = {
   sum: fastSum,
   max: fastMax,
   maxGrad: fastMaxGrad,
+  ...fastRelu,
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,
