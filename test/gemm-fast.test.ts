@@ -169,7 +169,7 @@ describe('the worker pool', () => {
     f.forRange(i, () => f.i32(0), () => f.get(arg).loadI32(), 1, () => {});
     f.get(arg).get(piece).i32(4).mul().add().i32(4).add().set(slot);
     f.get(slot).get(slot).loadI32().i32(1).add().get(worker).i32(256).mul().add().storeI32();
-    return new wasmApi.Module(encodeModule({ memory: { initialPages: 1, maximumPages: 16 }, exports: { spin: f } }));
+    return new wasmApi.Module(encodeModule({ memory: { initialPages: 1, maximumPages: 16, shared: true }, exports: { spin: f } }));
   }
 
   it('runs every piece exactly once, some of them on the workers', async () => {

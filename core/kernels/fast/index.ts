@@ -1,10 +1,9 @@
 import type { KernelTable } from '../kernel.ts';
 import { fastElementwise } from './elementwise.ts';
 import { fastMatmul } from './matmul.ts';
-import { fastMaxGrad } from './max-grad.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
-import { fastMax, fastSum } from './reduce.ts';
-import { fastRelu } from './relu.ts';
+import { fastSum } from './reduce.ts';
+import { wasmElementwiseKernels } from './wasm-elementwise.ts';
 import { fastFold, fastUnfold } from './window.ts';
 
 /**
@@ -14,11 +13,10 @@ import { fastFold, fastUnfold } from './window.ts';
  */
 export const fastKernels: Partial<KernelTable> = {
   ...fastElementwise,
+  // relu, reluGrad, add, max, maxGrad: float32 in wasm SIMD from 2048 elements, else the JS fast kernels.
+  ...wasmElementwiseKernels,
   matmul: fastMatmul,
   sum: fastSum,
-  max: fastMax,
-  maxGrad: fastMaxGrad,
-  ...fastRelu,
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,

@@ -8,8 +8,8 @@ export interface WasmModule {
   readonly __wasmModule?: never;
 }
 
-export interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
+export interface WasmMemory<B extends ArrayBufferLike = SharedArrayBuffer> {
+  readonly buffer: B;
   /** Grows by `pages` of 64 KiB; returns the previous size in pages. */
   grow(pages: number): number;
 }
@@ -17,8 +17,11 @@ export interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;
-  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
-  Instance: new (module: WasmModule, imports: { env: { memory: WasmMemory } }) => { readonly exports: Record<string, unknown> };
+  Memory: {
+    new (descriptor: { initial: number; maximum: number; shared: true }): WasmMemory;
+    new (descriptor: { initial: number }): WasmMemory<ArrayBuffer>;
+  };
+  Instance: new (module: WasmModule, imports: { env: { memory: WasmMemory<ArrayBufferLike> } }) => { readonly exports: Record<string, unknown> };
 }
 
 export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;

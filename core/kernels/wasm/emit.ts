@@ -1,5 +1,5 @@
 /**
- * A minimal WebAssembly binary emitter: enough to build one module that imports a shared memory and
+ * A minimal WebAssembly binary emitter: enough to build a module that imports a memory (shared or plain) and
  * exports functions over i32, f32 and v128 values. Opcodes follow the WebAssembly core and SIMD specs.
  */
 
@@ -173,8 +173,11 @@ export class FunctionBuilder {
 }
 
 export interface ModuleSpec {
-  /** Imported as env.memory: shared, with limits in 64 KiB pages. */
-  memory: { initialPages: number; maximumPages: number };
+  /**
+   * Imported as env.memory, limits in 64 KiB pages. Shared memory (for the GEMM's worker threads) needs a maximum;
+   * plain memory is given only its initial size and grows freely.
+   */
+  memory: { initialPages: number; maximumPages: number; shared: true } | { initialPages: number; shared: false };
   exports: Readonly<Record<string, FunctionBuilder>>;
 }
 
@@ -186,7 +189,8 @@ function section(id: number, content: number[]): number[] {
 export function encodeModule({ memory, exports }: ModuleSpec): Uint8Array {
   const fns = Object.entries(exports);
   const types = fns.map(([, f]) => [0x60, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
-  const memoryImport = [...utf8('env'), ...utf8('memory'), 0x02, 0x03, ...uleb(memory.initialPages), ...uleb(memory.maximumPages)];
+  const limits = memory.shared ? [0x03, ...uleb(memory.initialPages), ...uleb(memory.maximumPages)] : [0x00, ...uleb(memory.initialPages)];
+  const memoryImport = [...utf8('env'), ...utf8('memory'), 0x02, ...limits];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vector(types)),

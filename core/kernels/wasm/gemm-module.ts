@@ -266,7 +266,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number): Uint8
   const { mr, nr, mc, nc } = blocking;
   if (nr % 4 !== 0 || mc % mr !== 0 || nc % nr !== 0) throw new Error(`gemmModuleBytes: bad blocking ${JSON.stringify(blocking)}`);
   return encodeModule({
-    memory: { initialPages: 1, maximumPages },
+    memory: { initialPages: 1, maximumPages, shared: true },
     exports: { packA: pack(mr), packB: pack(nr), macro: macro(blocking), gemm: gemm(blocking), chunk: chunk() },
   });
 }
