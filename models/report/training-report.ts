@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigError, prefixError } from '../../core/errors.ts';
 import type { Callback, Logs } from '../callbacks.ts';
 import type { Sequential } from '../sequential.ts';
+import { writeFileAtomic } from '../write-atomic.ts';
 import { chartCards } from './chart-cards.ts';
 import { escapeHtml } from './escape.ts';
 import type { Card } from './html.ts';
@@ -16,20 +17,6 @@ import type { ValidationInput } from './validation-cards.ts';
 import { validationCards } from './validation-cards.ts';
 
 const WHO = 'TrainingReport';
-
-/** Writes next to the target, then renames over it: a reader sees the old page or the new one, never half of one. */
-function writeAtomically(path: string, text: string): void {
-  const dir = dirname(path);
-  const temporary = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new ConfigError(`${WHO}: cannot write the report to ${path}: ${(error as Error).message}`);
-  }
-}
 
 /**
  * A callback that keeps one self-contained HTML page up to date during training: loss and metric curves per
@@ -69,7 +56,7 @@ export class TrainingReport implements Callback {
     this.model = model;
   }
 
-  onTrainBegin(): void {
+  async onTrainBegin(): Promise<void> {
     this.history = new Map();
     this.rates = [];
     this.epochRates = [];
@@ -77,14 +64,14 @@ export class TrainingReport implements Callback {
     this.epochsDone = 0;
     this.validationSection = [];
     this.started = performance.now();
-    this.write(false);
+    await this.write(false);
   }
 
   onBatchEnd(_batch: number, logs: Logs): void {
     if (typeof logs.learning_rate === 'number') this.epochRates.push(logs.learning_rate);
   }
 
-  onEpochEnd(epoch: number, logs: Logs): void {
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     for (const [key, value] of Object.entries(logs)) {
       const values = this.history.get(key) ?? new Array<number>(this.epochsDone).fill(Number.NaN);
       values.push(value);
@@ -101,11 +88,11 @@ export class TrainingReport implements Callback {
     } catch (error) {
       throw prefixError(error, WHO);
     }
-    this.write(false);
+    await this.write(false);
   }
 
-  onTrainEnd(): void {
-    this.write(true);
+  async onTrainEnd(): Promise<void> {
+    await this.write(true);
   }
 
   /** The page as it stands; `finished` drops the auto-refresh and marks the run done. */
@@ -130,7 +117,13 @@ export class TrainingReport implements Callback {
     });
   }
 
-  private write(finished: boolean): void {
-    writeAtomically(this.path, this.render(finished));
+  /** Atomically, so a browser reloading the page reads the old page or the new one, never half of one. */
+  private async write(finished: boolean): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      await writeFileAtomic(this.path, this.render(finished));
+    } catch (error) {
+      throw new ConfigError(`${WHO}: cannot write the report to ${this.path}: ${(error as Error).message}`);
+    }
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ValueError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../write-atomic.ts';
 
 // Crash-safe saving of an index file (model.json) and the data files it describes (weights.bin, optimizer.bin)
 // under fixed names. Each file is written to a temporary name, fsynced, then renamed, which is atomic on POSIX.
@@ -24,21 +25,6 @@ export function digest(bytes: Uint8Array): FileDigest {
 
 const matches = (bytes: Uint8Array, expected: FileDigest): boolean =>
   bytes.length === expected.bytes && digest(bytes).sha256 === expected.sha256;
-
-let tempCounter = 0;
-
-/** Writes `bytes` to `path` through a temporary file in the same directory: fsync, then rename over the target. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.semiflow-${process.pid}-${++tempCounter}.tmp`);
-  const handle = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, path);
-}
 
 /** fsync on the directory makes its renames durable; some platforms refuse it on a directory, which is fine there. */
 async function syncDirectory(dir: string): Promise<void> {
