@@ -30,3 +30,15 @@ export const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAs
 export function instantiateExport<F>(module: WasmModule, memory: WasmMemory, name: string): F {
   return new wasmApi.Instance(module, { env: { memory } }).exports[name] as F;
 }
+
+export const PAGE_BYTES = 65536;
+/** Byte offsets are compared as signed i32, so a memory stays under 2 GiB. */
+export const MAXIMUM_PAGES = 32767;
+
+/** Grows `memory` to at least `bytes`; false when that is past MAXIMUM_PAGES. Growing a plain memory detaches its old views. */
+export function growTo(memory: WasmMemory<ArrayBufferLike>, bytes: number): boolean {
+  if (bytes > MAXIMUM_PAGES * PAGE_BYTES) return false;
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+  return true;
+}

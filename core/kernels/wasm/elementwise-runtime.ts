@@ -1,5 +1,5 @@
 import type { WasmMemory } from './api.ts';
-import { wasmApi } from './api.ts';
+import { growTo, wasmApi } from './api.ts';
 import { encodeModule } from './emit.ts';
 import { elementwiseFunctions } from './elementwise-module.ts';
 
@@ -22,10 +22,6 @@ export interface ElementwiseRuntime {
   readonly memory: WasmMemory<ArrayBuffer>;
 }
 
-const PAGE = 65536;
-/** Offsets are i32 and compared signed: operands stay under 2 GiB. */
-const MAX_BYTES = 2 ** 31 - PAGE;
-
 let runtime: ElementwiseRuntime | null | undefined;
 
 /** The runtime, or null where the engine has no WebAssembly SIMD (the JS kernels then run). */
@@ -47,8 +43,5 @@ export const operandBytes = (n: number): number => 16 * Math.ceil(n / 4) + 16;
  * Views must be taken after growing: growth detaches the old buffer.
  */
 export function heapOf({ memory }: ElementwiseRuntime, bytes: number): Float32Array | undefined {
-  if (bytes > MAX_BYTES) return undefined;
-  const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
-  return new Float32Array(memory.buffer);
+  return growTo(memory, bytes) ? new Float32Array(memory.buffer) : undefined;
 }

@@ -1,4 +1,4 @@
-import { instantiateExport, wasmApi } from './api.ts';
+import { MAXIMUM_PAGES, PAGE_BYTES, growTo, instantiateExport, wasmApi } from './api.ts';
 import type { WasmMemory, WasmModule } from './api.ts';
 import { JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
 import type { Blocking } from './gemm-module.ts';
@@ -12,10 +12,6 @@ export const BLOCKING: Blocking = { mr: 4, nr: 8, kc: 256, mc: 64, nc: 1024 };
 
 /** Threads that can each own a packing scratch. */
 export const MAX_THREADS = 8;
-
-/** Byte offsets are compared as signed i32, so memory stays under 2 GiB. */
-const MAXIMUM_PAGES = 32767;
-const PAGE = 65536;
 
 /** Layout: the job descriptor, then one packing scratch per thread, then the operands. */
 export const JOB_OFFSET = 0;
@@ -41,7 +37,7 @@ export function gemmRuntime(): GemmRuntime | null {
   const bytes = gemmModuleBytes(BLOCKING, MAXIMUM_PAGES);
   if (typeof SharedArrayBuffer === 'undefined' || !wasmApi.validate(bytes)) return (runtime = null);
   const module = new wasmApi.Module(bytes);
-  const memory = new wasmApi.Memory({ initial: Math.ceil(OPERANDS_OFFSET / PAGE), maximum: MAXIMUM_PAGES, shared: true });
+  const memory = new wasmApi.Memory({ initial: Math.ceil(OPERANDS_OFFSET / PAGE_BYTES), maximum: MAXIMUM_PAGES, shared: true });
   const chunk = instantiateExport<GemmRuntime['chunk']>(module, memory, 'chunk');
   runtime = { module, memory, chunk };
   return runtime;
@@ -49,11 +45,7 @@ export function gemmRuntime(): GemmRuntime | null {
 
 /** Grows the memory so that `bytes` of operands fit after the scratch; false when they cannot. */
 export function reserveOperands({ memory }: GemmRuntime, bytes: number): boolean {
-  const need = OPERANDS_OFFSET + bytes;
-  if (need > MAXIMUM_PAGES * PAGE) return false;
-  const have = memory.buffer.byteLength;
-  if (need > have) memory.grow(Math.ceil((need - have) / PAGE));
-  return true;
+  return growTo(memory, OPERANDS_OFFSET + bytes);
 }
 
 /** Writes a job descriptor (see JOB in gemm-module.ts) at JOB_OFFSET. */
