@@ -2,7 +2,7 @@ import { allocate, allocateOutput } from '../../dtype.ts';
 import type { TypedArray } from '../../dtype.ts';
 import type { Kernel } from '../kernel.ts';
 import { maxGradKernel } from '../max-grad.ts';
-import { runsOf, pool2x2Runs } from './layout.ts';
+import { runsOf } from './layout.ts';
 import { walkRows } from './reduce.ts';
 
 /** Groups up to this size count their hits exactly in float32 in any order; larger ones go to the reference. */
@@ -18,8 +18,6 @@ export const fastMaxGrad: Kernel<'maxGrad'> = (inputs, shapes, params, out) => {
   const [x, y, g] = inputs;
   if (x.length > EXACT_COUNT * y.length) return maxGradKernel(inputs, shapes, params, out);
   const runs = runsOf(shapes[0], shapes[1]);
-  const pool = pool2x2Runs(runs);
-  if (pool !== undefined) return pool2x2MaxGrad(x, y, g, ...pool, out.dtype === 'float32' ? Math.fround : same, allocateOutput(out.dtype, x.length));
   const scale = allocate(out.dtype, y.length);
   walkRows(runs, (i, o, n, kept) => (kept ? countRow(x, i, y, o, n, scale) : countGroup(x, i, n, y[o], scale, o)));
   for (let o = 0; o < scale.length; o++) scale[o] = 1 / scale[o];
@@ -61,36 +59,3 @@ function shareRow(x: TypedArray, i: number, n: number, y: TypedArray, g: TypedAr
 function shareGroup(x: TypedArray, i: number, n: number, m: number, share: number, r: number, dx: TypedArray): void {
   for (let j = i; j < i + n; j++) dx[j] = +(x[j] === m) * share * r;
 }
-
-/**
- * 2×2 pooling windows [A, 2, B, 2, C] reduced over the 2s, one output element at a time with its four inputs in
- * registers: count the hits, take 1/count rounded to the output dtype (as the reference's array of reciprocals
- * holds it), then write (hit·g)·(1/count). The same arithmetic as the reference, so the same bits.
- */
-function pool2x2MaxGrad(x: TypedArray, y: TypedArray, g: TypedArray, A: number, B: number, C: number, round: (v: number) => number, dx: TypedArray): TypedArray {
-  const row = 2 * C;
-  const plane = 2 * B * row;
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      const o = (a * B + b) * C;
-      const i0 = a * plane + b * row;
-      const i2 = i0 + B * row;
-      for (let c = 0; c < C; c++) {
-        const m = y[o + c];
-        const h0 = +(x[i0 + c] === m);
-        const h1 = +(x[i0 + C + c] === m);
-        const h2 = +(x[i2 + c] === m);
-        const h3 = +(x[i2 + C + c] === m);
-        const r = round(1 / (h0 + h1 + h2 + h3));
-        const share = g[o + c];
-        dx[i0 + c] = h0 * share * r;
-        dx[i0 + C + c] = h1 * share * r;
-        dx[i2 + c] = h2 * share * r;
-        dx[i2 + C + c] = h3 * share * r;
-      }
-    }
-  }
-  return dx;
-}
-
-const same = (v: number): number => v;

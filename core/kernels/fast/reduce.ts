@@ -3,7 +3,7 @@ import type { TypedArray } from '../../dtype.ts';
 import { sizeOf } from '../../shape.ts';
 import type { Kernel } from '../kernel.ts';
 import type { Run } from './layout.ts';
-import { runStrides, runsOf, pool2x2Runs, wordsOf } from './layout.ts';
+import { runStrides, runsOf, wordsOf } from './layout.ts';
 
 /**
  * sum and max without the reference's per-element offset table. The input is read in its own row-major
@@ -21,48 +21,14 @@ export const fastSum: Kernel<'sum'> = ([x], [shape], _params, out) => {
 };
 
 export const fastMax: Kernel<'max'> = ([x], [shape], _params, out) => {
-  const y = allocateOutput(out.dtype, sizeOf(out.shape));
+  const y = allocateOutput(out.dtype, sizeOf(out.shape)).fill(-Infinity);
   const runs = runsOf(shape, out.shape);
-  const pool = pool2x2Runs(runs);
-  if (pool !== undefined) {
-    pool2x2Max(x, y, ...pool);
-    return y;
-  }
-  y.fill(-Infinity);
   const words = y instanceof Float64Array ? 2 : 1;
   const xw = wordsOf(x);
   const yw = wordsOf(y);
   walkRows(runs, (i, o, n, inner) => (inner ? maxRow(x, xw, i, y, yw, o, n, words) : maxOfRow(x, i, y, o, n)));
   return y;
 };
-
-/**
- * 2×2 pooling windows [A, 2, B, 2, C] reduced over the 2s, one output at a time from its four inputs in the
- * walk's order. Starting from the first input instead of -Infinity gives the same bits (-Infinity never
- * replaces -Infinity, and anything else replaces it), and the rule is the reference's: a value replaces the
- * max when `!(v <= m)`, unless the max is already NaN.
- */
-function pool2x2Max(x: TypedArray, y: TypedArray, A: number, B: number, C: number): void {
-  const row = 2 * C;
-  const plane = 2 * B * row;
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      const o = (a * B + b) * C;
-      const i0 = a * plane + b * row;
-      const i2 = i0 + B * row;
-      for (let c = 0; c < C; c++) {
-        let m = x[i0 + c];
-        let v = x[i0 + C + c];
-        if (+!(v <= m) & +(m === m)) m = v;
-        v = x[i2 + c];
-        if (+!(v <= m) & +(m === m)) m = v;
-        v = x[i2 + C + c];
-        if (+!(v <= m) & +(m === m)) m = v;
-        y[o + c] = m;
-      }
-    }
-  }
-}
 
 const same = (v: number): number => v;
 
