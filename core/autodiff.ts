@@ -2,6 +2,7 @@ import { onesLike, zerosLike } from './creation.ts';
 import { GradientError, ShapeError, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
 import { duringBackward } from './profile.ts';
+import { duringBackwardOf } from './debug-numerics.ts';
 import { sameShape } from './shape.ts';
 import { isRecording, traced } from './tape.ts';
 import { Tensor } from './tensor.ts';
@@ -62,17 +63,21 @@ function backward(output: Tensor, seed: Tensor, targets: readonly Tensor[]): Ten
       if (entry.source !== null && leadsToTarget.has(entry.source.id)) accumulate(entry.source, g);
       continue;
     }
-    const rule = vjpRules[entry.prim] as VjpRule<Prim>;
-    const thunks = rule(g, { inputs: entry.inputs, output: t, params: entry.params });
-    entry.inputs.forEach((input, k) => {
-      const thunk = thunks[k];
-      if (thunk === null || !leadsToTarget.has(input.id)) return;
-      const gi = thunk();
-      if (!sameShape(gi.shape, input.shape) || gi.dtype !== input.dtype) {
-        throw new GradientError(`vjp of ${entry.prim}: the gradient for input ${k} is ${fmtShape(gi.shape)} ${gi.dtype}, but the input is ${fmtShape(input.shape)} ${input.dtype}`);
-      }
-      accumulate(input, gi);
-    });
+    const pullBack = (): void => {
+      const rule = vjpRules[entry.prim] as VjpRule<Prim>;
+      const thunks = rule(g, { inputs: entry.inputs, output: t, params: entry.params });
+      entry.inputs.forEach((input, k) => {
+        const thunk = thunks[k];
+        if (thunk === null || !leadsToTarget.has(input.id)) return;
+        const gi = thunk();
+        if (!sameShape(gi.shape, input.shape) || gi.dtype !== input.dtype) {
+          throw new GradientError(`vjp of ${entry.prim}: the gradient for input ${k} is ${fmtShape(gi.shape)} ${gi.dtype}, but the input is ${fmtShape(input.shape)} ${input.dtype}`);
+        }
+        accumulate(input, gi);
+      });
+    };
+    if (entry.debug === undefined) pullBack();
+    else duringBackwardOf(entry.debug, pullBack);
   }
   return targets.map((t) => cotangents.get(t.id) ?? zerosLike(t));
 }

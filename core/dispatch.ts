@@ -5,10 +5,11 @@ import type { Prim, PrimParams } from './primitives.ts';
 import { isRecording } from './tape.ts';
 import { Tensor } from './tensor.ts';
 import { ValueError, describeValue } from './errors.ts';
+import { checkNumerics, forwardInfo, isDebuggingNumerics } from './debug-numerics.ts';
 
 /**
  * The one way a primitive runs: validate shapes, run the active kernel, and record a tape entry
- * when a grad is tracing one of the inputs.
+ * when a grad is tracing one of the inputs. With debugNumerics on, the output is checked for NaN and ±Infinity.
  */
 export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params: PrimParams[P]): Tensor {
   inputs.forEach((input, i) => {
@@ -19,6 +20,9 @@ export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params
   const kernel = kernelFor(prim);
   const storages = inputs.map((t) => t.storage);
   const storage = isProfiling() ? profiledKernel(prim, kernel, storages, shapes, params, out) : kernel(storages, shapes, params, out);
+  const debugging = isDebuggingNumerics();
+  if (debugging) checkNumerics(prim, inputs, storage, out.shape);
   const tracked = isRecording() && inputs.some((t) => t.entry !== undefined);
-  return new Tensor(storage, out.shape, tracked ? { kind: 'op', prim, params, inputs } : undefined);
+  if (!tracked) return new Tensor(storage, out.shape);
+  return new Tensor(storage, out.shape, { kind: 'op', prim, params, inputs, debug: debugging ? forwardInfo(prim) : undefined });
 }

@@ -18,6 +18,23 @@ export class ConfigError extends SemiflowError {}
 /** A gradient failed its numeric check, or a vjp rule returned a wrongly shaped gradient. */
 export class GradientError extends SemiflowError {}
 
+/** Where a NumericsError arose: the primitive, the layer, loss or optimizer that called it, and the pass. */
+export interface NumericsDetails {
+  prim: string;
+  site: string | undefined;
+  phase: 'forward' | 'backward';
+}
+
+/** With debugNumerics on: a primitive produced a NaN or ±Infinity. */
+export class NumericsError extends SemiflowError {
+  readonly details: NumericsDetails | undefined;
+
+  constructor(message: string, details?: NumericsDetails) {
+    super(message);
+    this.details = details;
+  }
+}
+
 /** Formats a shape the way every message prints it: [2,3]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
@@ -34,7 +51,7 @@ export function describeValue(value: unknown): string {
 export function prefixError(error: unknown, who: string): unknown {
   if (!(error instanceof SemiflowError) || error.message.startsWith(`${who}:`)) return error;
   const Kind = error.constructor as new (message: string) => SemiflowError;
-  const named = new Kind(`${who}: ${error.message}`);
+  const named = Object.assign(new Kind(`${who}: ${error.message}`), error);
   named.stack = error.stack;
   return named;
 }

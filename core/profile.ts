@@ -127,13 +127,18 @@ export function profiledKernel<P extends Prim>(
   const start = performance.now();
   const result = kernel(inputs, shapes, params, out);
   const end = performance.now();
-  const phase: ProfilePhase = backwardDepth > 0 ? 'backward' : 'forward';
+  const phase: ProfilePhase = inBackwardPass() ? 'backward' : 'forward';
   const detail = describeCall(prim, shapes, params);
   const row = { prim, phase, detail, ms: end - start, flops: flopsOf(prim, shapes, params, out.shape), bytes: sharesInput(inputs, result) ? 0 : result.byteLength };
   const key = `${prim}|${phase}|${detail}`;
   const overhead = performance.now() - end;
   for (const recorder of recorders) recorder.add(key, row, overhead);
   return result;
+}
+
+/** Whether the tape's backward walk is running. */
+export function inBackwardPass(): boolean {
+  return backwardDepth > 0;
 }
 
 /** Runs the tape's backward walk so that the kernels it calls are tagged 'backward'. */

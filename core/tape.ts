@@ -1,13 +1,14 @@
+import type { DebugInfo } from './debug-numerics.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
 
 /**
  * How a tracked tensor came to be. A tensor carries one only while some grad is tracing it.
- * - 'op': the output of a primitive applied to `inputs`.
+ * - 'op': the output of a primitive applied to `inputs`; `debug` says where it was called while debugNumerics is on.
  * - 'leaf': an input that grad is differentiating; `source` links it to an outer grad's tensor.
  */
 export type TapeEntry =
-  | { kind: 'op'; prim: Prim; params: PrimParams[Prim]; inputs: readonly Tensor[] }
+  | { kind: 'op'; prim: Prim; params: PrimParams[Prim]; inputs: readonly Tensor[]; debug?: DebugInfo }
   | { kind: 'leaf'; source: Tensor | null };
 
 let traceDepth = 0;

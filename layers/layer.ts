@@ -1,4 +1,5 @@
 import type { DType } from '../core/dtype.ts';
+import { atSite } from '../core/debug-numerics.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import type { Rng } from '../core/random.ts';
 import { rngFrom } from '../core/random.ts';
@@ -174,7 +175,7 @@ export abstract class Layer {
       () => this.call(x, callOptions),
     );
     try {
-      return bindAll();
+      return atSite(`layer ${this.name}`, bindAll);
     } catch (error) {
       throw prefixError(error, this.name);
     }

@@ -1,5 +1,6 @@
-import { zeros } from '../core/creation.ts';
+import { fill } from '../core/creation.ts';
 import { ConfigError, ValueError, describeValue, prefixError } from '../core/errors.ts';
+import { atSite } from '../core/debug-numerics.ts';
 import { Rng, rngFrom } from '../core/random.ts';
 import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
@@ -101,7 +102,8 @@ function splitData(model: Sequential, x: Tensor, y: Tensor, options: FitOptions,
  * loss the user named, so the message speaks of it rather than of its fused form.
  */
 function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): void {
-  noGrad(() => compiled.loss.compute(y, zeros([y.shape[0], ...(model.outputShape as readonly number[])], model.dtype)));
+  // Predictions of 0.5 are valid for every loss, so with debugNumerics on the check itself stays finite.
+  noGrad(() => compiled.loss.compute(y, fill([y.shape[0], ...(model.outputShape as readonly number[])], 0.5, model.dtype)));
 }
 
 /** Where a second fit goes on from: the optimizer's state, step and rate override from model.optimizerProgress. */
@@ -171,7 +173,8 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
   let captured: Tensor | undefined;
   const lossOf = (params: ModelParams, xb: Tensor, yb: Tensor, rng: Rng): Tensor => {
     captured = model.forward(xb, { training: true, rng, logits, params });
-    return compiled.trainingLoss.compute(yb, captured);
+    const predicted = captured;
+    return atSite(`loss ${compiled.trainingLoss.name}`, () => compiled.trainingLoss.compute(yb, predicted));
   };
   const step = valueAndGrad(lossOf);
   let state = resumeFrom(createTrainState(model.trainableParams(), optimizer, seed), model.optimizerProgress);
@@ -200,7 +203,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
           const [loss, grads] = step(before.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
           running.add(loss.item(), yb, captured as Tensor, logits);
           captured = undefined;
-          return applyGradients(before, grads, optimizer);
+          return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
         }, (next) => [next.params, next.optimizerState.slots]);
         model.assignParams(state.params);
         published = publish(model, state);

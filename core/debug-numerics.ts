@@ -1,0 +1,126 @@
+import type { TypedArray } from './dtype.ts';
+import { NumericsError, fmtShape } from './errors.ts';
+import type { Prim } from './primitives.ts';
+import { inBackwardPass } from './profile.ts';
+import type { Tensor } from './tensor.ts';
+
+/**
+ * NaN hunting, like PyTorch's anomaly mode: with it on, every primitive's output is scanned for NaN and ±Infinity,
+ * in the forward pass and in the backward pass, and the first bad one throws a NumericsError that names the
+ * primitive, where it was called from (the layer, loss or optimizer) and the range of each input.
+ * Off by default: the check reads every output once. SEMIFLOW_DEBUG_NUMERICS=1 turns it on for a whole script.
+ */
+let enabled = process.env.SEMIFLOW_DEBUG_NUMERICS === '1';
+
+/** Where ops are being called from: 'layer dense_1', nested as 'layer block_1 > layer dense_2'. */
+let site: string | undefined;
+
+/** In the backward pass: the forward call whose gradient is being computed. */
+let backwardOf: DebugInfo | undefined;
+
+/** What a tape entry remembers of its forward call while debugging, so a backward failure can point back to it. */
+export interface DebugInfo {
+  prim: Prim;
+  site: string | undefined;
+  /** The stack of the forward call, without this module's frames. */
+  stack: string;
+}
+
+/** Turns the checks on or off; returns the previous setting, so a caller can restore it. */
+export function debugNumerics(on = true): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
+export function isDebuggingNumerics(): boolean {
+  return enabled;
+}
+
+/** Runs fn with `label` as the place ops are called from; nests. Layers, losses and the optimizer update use it. */
+export function atSite<T>(label: string, fn: () => T): T {
+  const outer = site;
+  site = outer === undefined ? label : `${outer} > ${label}`;
+  try {
+    return fn();
+  } finally {
+    site = outer;
+  }
+}
+
+/** What a tape entry records of its forward call when debugging is on. */
+export function forwardInfo(prim: Prim): DebugInfo {
+  const stack = (new Error().stack ?? '').split('\n').slice(3).join('\n');
+  return { prim, site, stack };
+}
+
+/** Runs one vjp rule's thunks with the forward call they differentiate as context. */
+export function duringBackwardOf<T>(info: DebugInfo | undefined, fn: () => T): T {
+  const outer = backwardOf;
+  backwardOf = info;
+  try {
+    return fn();
+  } finally {
+    backwardOf = outer;
+  }
+}
+
+/** Movement primitives only copy values (pad adds its given constant), so they cannot be the first to make a NaN or Inf. */
+const COPIES: ReadonlySet<Prim> = new Set<Prim>(['reshape', 'permute', 'expand', 'pad', 'slice', 'concat', 'unfold', 'stopGradient', 'where']);
+
+/** Throws if a primitive's float output holds a NaN or ±Infinity. */
+export function checkNumerics(prim: Prim, inputs: readonly Tensor[], output: TypedArray, shape: readonly number[]): void {
+  if (COPIES.has(prim) || !(output instanceof Float32Array || output instanceof Float64Array)) return;
+  const first = output.findIndex((v) => !Number.isFinite(v));
+  if (first < 0) return;
+  const bad = output[first];
+  let count = 0;
+  for (const v of output) if (!Number.isFinite(v)) count++;
+  const phase = inBackwardPass() ? 'backward' : 'forward';
+  const calledFrom = (at: string | undefined): string => (at === undefined ? '' : ` (called from ${at})`);
+  const where = backwardOf === undefined
+    ? `in the ${phase} pass${calledFrom(site)}`
+    : `in the backward pass, computing the gradient of ${backwardOf.prim}${calledFrom(backwardOf.site)}`;
+  const lines = [
+    `${prim}: produced ${bad} ${where}: ${count} of ${output.length} values are not finite, the first at ${fmtShape(unravel(first, shape))} of ${fmtShape(shape)}`,
+    ...inputs.map((t, i) => `  input ${i}: ${t.dtype} ${fmtShape(t.shape)} ${describeRange(t.storage)}`),
+  ];
+  if (inputs.some((t) => hasNonFinite(t.storage))) {
+    lines.push('  An input already held non-finite values that no checked op produced: they came from data, weights or a tensor built by hand.');
+  }
+  if (backwardOf !== undefined && backwardOf.stack !== '') lines.push(`  The forward ${backwardOf.prim} was called\n${backwardOf.stack}`);
+  throw new NumericsError(lines.join('\n'), { prim, site: backwardOf === undefined ? site : backwardOf.site, phase });
+}
+
+function hasNonFinite(values: TypedArray): boolean {
+  return (values instanceof Float32Array || values instanceof Float64Array) && values.some((v) => !Number.isFinite(v));
+}
+
+/** "range [min, max]", plus how many NaN and ±Infinity it holds. */
+function describeRange(values: TypedArray): string {
+  let min = Infinity;
+  let max = -Infinity;
+  let nan = 0;
+  let inf = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) nan++;
+    else if (!Number.isFinite(v)) inf++;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const short = (v: number): number => Number(v.toPrecision(5));
+  const range = min <= max ? `range [${short(min)}, ${short(max)}]` : 'no finite values';
+  const extra = [nan > 0 ? `${nan} NaN` : '', inf > 0 ? `${inf} ±Infinity` : ''].filter(Boolean).join(', ');
+  return extra === '' ? range : `${range}, ${extra}`;
+}
+
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let i = shape.length - 1; i >= 0; i--) {
+    index[i] = flat % shape[i];
+    flat = Math.floor(flat / shape[i]);
+  }
+  return index;
+}
