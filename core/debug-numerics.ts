@@ -1,4 +1,5 @@
 import type { TypedArray } from './dtype.ts';
+import type { NumericsDetails } from './errors.ts';
 import { NumericsError, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
 import { inBackwardPass } from './profile.ts';
@@ -70,26 +71,36 @@ const COPIES: ReadonlySet<Prim> = new Set<Prim>(['reshape', 'permute', 'expand',
 
 /** Throws if a primitive's float output holds a NaN or ±Infinity. */
 export function checkNumerics(prim: Prim, inputs: readonly Tensor[], output: TypedArray, shape: readonly number[]): void {
-  if (COPIES.has(prim) || !(output instanceof Float32Array || output instanceof Float64Array)) return;
+  if (COPIES.has(prim)) return;
+  checkFinite(prim, inputs.map((t, i) => [`input ${i}`, t] as const), output, shape, inBackwardPass() ? 'backward' : 'forward');
+}
+
+/**
+ * Throws if `output` holds a NaN or ±Infinity, naming `what` made it, where, and the range of each named input.
+ * Optimizers call it on every new parameter and slot, since their fused update loops are not primitives.
+ */
+export function checkFinite(
+  what: string, inputs: readonly (readonly [string, Tensor])[], output: TypedArray, shape: readonly number[], phase: NumericsDetails['phase'],
+): void {
+  if (!(output instanceof Float32Array || output instanceof Float64Array)) return;
   const first = output.findIndex((v) => !Number.isFinite(v));
   if (first < 0) return;
   const bad = output[first];
   let count = 0;
   for (const v of output) if (!Number.isFinite(v)) count++;
-  const phase = inBackwardPass() ? 'backward' : 'forward';
   const calledFrom = (at: string | undefined): string => (at === undefined ? '' : ` (called from ${at})`);
-  const where = backwardOf === undefined
-    ? `in the ${phase} pass${calledFrom(site)}`
-    : `in the backward pass, computing the gradient of ${backwardOf.prim}${calledFrom(backwardOf.site)}`;
+  const where = backwardOf !== undefined
+    ? `in the backward pass, computing the gradient of ${backwardOf.prim}${calledFrom(backwardOf.site)}`
+    : `in the ${phase === 'update' ? 'optimizer update' : `${phase} pass`}${calledFrom(site)}`;
   const lines = [
-    `${prim}: produced ${bad} ${where}: ${count} of ${output.length} values are not finite, the first at ${fmtShape(unravel(first, shape))} of ${fmtShape(shape)}`,
-    ...inputs.map((t, i) => `  input ${i}: ${t.dtype} ${fmtShape(t.shape)} ${describeRange(t.storage)}`),
+    `${what}: produced ${bad} ${where}: ${count} of ${output.length} values are not finite, the first at ${fmtShape(unravel(first, shape))} of ${fmtShape(shape)}`,
+    ...inputs.map(([name, t]) => `  ${name}: ${t.dtype} ${fmtShape(t.shape)} ${describeRange(t.storage)}`),
   ];
-  if (inputs.some((t) => hasNonFinite(t.storage))) {
+  if (inputs.some(([, t]) => hasNonFinite(t.storage))) {
     lines.push('  An input already held non-finite values that no checked op produced: they came from data, weights or a tensor built by hand.');
   }
   if (backwardOf !== undefined && backwardOf.stack !== '') lines.push(`  The forward ${backwardOf.prim} was called\n${backwardOf.stack}`);
-  throw new NumericsError(lines.join('\n'), { prim, site: backwardOf === undefined ? site : backwardOf.site, phase });
+  throw new NumericsError(lines.join('\n'), { prim: what, site: backwardOf === undefined ? site : backwardOf.site, phase });
 }
 
 function hasNonFinite(values: TypedArray): boolean {

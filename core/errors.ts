@@ -18,11 +18,11 @@ export class ConfigError extends SemiflowError {}
 /** A gradient failed its numeric check, or a vjp rule returned a wrongly shaped gradient. */
 export class GradientError extends SemiflowError {}
 
-/** Where a NumericsError arose: the primitive, the layer, loss or optimizer that called it, and the pass. */
+/** Where a NumericsError arose: the primitive (or optimizer update), the layer, loss or optimizer that called it, and the pass. */
 export interface NumericsDetails {
   prim: string;
   site: string | undefined;
-  phase: 'forward' | 'backward';
+  phase: 'forward' | 'backward' | 'update';
 }
 
 /** With debugNumerics on: a primitive produced a NaN or ±Infinity. */

@@ -2,6 +2,7 @@ import { freeze } from 'immer';
 import { zerosLike } from '../core/creation.ts';
 import { allocate } from '../core/dtype.ts';
 import type { TypedArray } from '../core/dtype.ts';
+import { checkFinite, isDebuggingNumerics } from '../core/debug-numerics.ts';
 import { ConfigError, ValueError } from '../core/errors.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { Tree } from '../core/tree.ts';
@@ -74,12 +75,18 @@ export function defineOptimizer(spec: OptimizerSpec): Optimizer {
       const kernel = spec.kernel(lr, state.step, 1 - lr * common.weightDecay);
       const newParams: Tensor[] = [];
       const newSlots: Tensor[][] = slots.map(() => []);
+      const checkUpdate = (i: number): void => {
+        const inputs: [string, Tensor][] = [['param', ps[i]], ['grad', g[i]], ...slots.map((s, k): [string, Tensor] => [s, slotsIn[k][i]])];
+        checkFinite(`${name} update of parameter ${i}`, inputs, newParams[i].storage, ps[i].shape, 'update');
+        slots.forEach((s, k) => checkFinite(`${name} update of ${s} ${i}`, inputs, newSlots[k][i].storage, ps[i].shape, 'update'));
+      };
       ps.forEach((p, i) => {
         const out = allocate(p.dtype, p.size);
         const outs = slots.map(() => allocate(p.dtype, p.size));
         kernel(p.storage, g[i].storage, slotsIn.map((s) => s[i].storage), out, outs);
         newParams.push(new Tensor(out, p.shape));
         outs.forEach((o, k) => newSlots[k].push(new Tensor(o, p.shape)));
+        if (isDebuggingNumerics()) checkUpdate(i);
       });
       const nextSlots = Object.fromEntries(slots.map((s, k) => [s, rebuild(params, newSlots[k])]));
       return [rebuild(params, newParams), freezeState(state.step + 1, nextSlots)];

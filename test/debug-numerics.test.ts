@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Dense, Layer, NumericsError, SemiflowError, Sequential, add, debugNumerics, exp, grad, isDebuggingNumerics, log, maxPool2d,
+  Dense, Layer, adam, fill, NumericsError, SemiflowError, Sequential, add, debugNumerics, exp, grad, isDebuggingNumerics, log, maxPool2d,
   randomNormal, randomUniform, relu, reshape, sgd, sqrt, sum, tensor,
 } from 'semiflow';
 import type { NumericsDetails, Tensor } from 'semiflow';
@@ -148,6 +148,31 @@ describe('debugNumerics in a model', () => {
     expect(afterEachStep.length).toBeGreaterThan(0);
     expect(weightsOf(m)).toEqual(afterEachStep[afterEachStep.length - 1]);
     expect(weightsOf(m).every((w) => w.every(Number.isFinite))).toBe(true);
+  });
+});
+
+describe('debugNumerics in the optimizer update', () => {
+  it('checks every new parameter and slot of the fused update loops, naming the optimizer and the leaf', () => {
+    const optimizer = adam({ learningRate: 1e38 });
+    const params = { w: tensor([1, 2]), b: tensor([0.5]) };
+    debugNumerics();
+    const error = numericsError(() => optimizer.update({ w: tensor([1, -1]), b: tensor([Infinity]) }, optimizer.init(params), params));
+    expect(error.details).toEqual({ prim: 'adam update of parameter 1', site: undefined, phase: 'update' });
+    expect(error.message).toMatch(/^adam update of parameter 1: produced NaN in the optimizer update: 1 of 1 values/);
+    expect(error.message).toContain('grad: float32 [1] no finite values, 1 ±Infinity');
+    const sgdError = numericsError(() => sgd({ learningRate: 1e38 }).update([tensor([10])], sgd().init([tensor([0])]), [tensor([0])]));
+    expect(sgdError.message).toMatch(/^sgd update of parameter 0: produced -Infinity in the optimizer update: 1 of 1 values .*\n  param: float32 \[1\] range \[0, 0\]\n  grad: float32 \[1\] range \[10, 10\]$/);
+  });
+
+  it('in fit names the optimizer as the site, and the weights stay those of the last good step', async () => {
+    const m = new Sequential({ seed: 8 });
+    m.add(new Dense(1, { inputShape: [3], kernelInitializer: 'ones' }));
+    m.compile({ loss: 'mse', optimizer: sgd({ learningRate: 1e38 }) });
+    const before = m.getWeights().map((w) => Array.from(w.storage));
+    debugNumerics();
+    const error = await m.fit(fill([4, 3], 10), fill([4, 1], -10), { epochs: 1, verbose: 0 }).then(() => new Error('fit did not throw'), (e: Error) => e);
+    expect((error as NumericsError).details).toEqual({ prim: 'sgd update of parameter 0', site: 'optimizer sgd', phase: 'update' });
+    expect(m.getWeights().map((w) => Array.from(w.storage))).toEqual(before);
   });
 });
 
