@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-let tempCounter = 0;
+/** The temporary names writeFileAtomic uses (and older versions' counters), so a later save can remove what a killed one left. */
+export const TEMP_NAME = /^\..+\.semiflow-\d+-[0-9a-f]+\.tmp$/;
 
 /**
  * Writes `data` to `path` through a temporary file in the same directory: fsync, then rename over the target,
@@ -9,7 +11,9 @@ let tempCounter = 0;
  * temporary file is removed and the target is untouched.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.semiflow-${process.pid}-${++tempCounter}.tmp`);
+  // Random, not a counter: a killed process's leftover must not collide with a later process of the same pid
+  // (pids repeat, in containers especially), which O_EXCL would turn into EEXIST.
+  const temp = join(dirname(path), `.${basename(path)}.semiflow-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
     try {

@@ -430,7 +430,7 @@ describe('corrupt or foreign files: clear errors that name the file', () => {
     editJson(shapes, (json) => { json.weightsManifest[0].weights[2].shape = [3, 12]; });
     error = await loadError(shapes);
     expect(error).toBeInstanceOf(ShapeError);
-    expect(error.message).toMatch(new RegExp(`weights\\.bin: ${name}/kernel has shape \\[3,12\\] but layer ${name} needs \\[12,3\\]`));
+    expect(error.message).toMatch(new RegExp(`model\\.json: the weights manifest gives ${name}/kernel the shape \\[3,12\\], but layer ${name} needs \\[12,3\\]`));
 
     const renamed = await saved('renamed');
     const renamedLayer = lastLayerName(renamed);

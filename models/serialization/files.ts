@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ValueError } from '../../core/errors.ts';
-import { writeFileAtomic } from '../write-atomic.ts';
+import { TEMP_NAME, writeFileAtomic } from '../write-atomic.ts';
 
 // Crash-safe saving of an index file (model.json) and the data files it describes (weights.bin, optimizer.bin)
 // under fixed names. Each file is written to a temporary name, fsynced, then renamed, which is atomic on POSIX.
@@ -51,7 +51,7 @@ async function readIfExists(path: string): Promise<Uint8Array | undefined> {
 /** Temporary files left by a save that was killed. */
 async function removeStaleTemporaries(dir: string): Promise<void> {
   const names = await fs.readdir(dir);
-  await Promise.all(names.filter((n) => /^\..+\.semiflow-\d+-\d+\.tmp$/.test(n)).map((n) => fs.rm(join(dir, n), { force: true })));
+  await Promise.all(names.filter((n) => TEMP_NAME.test(n)).map((n) => fs.rm(join(dir, n), { force: true })));
 }
 
 /**
@@ -71,10 +71,11 @@ export async function commitSave(
   const current = await readIfExists(join(dir, index.name));
   if (current !== undefined) {
     for (const [name, expected] of recorded(current)) {
-      const file = await readIfExists(join(dir, name));
-      if (file !== undefined && matches(file, expected)) continue;
+      // Without F.next there is nothing to settle, and F need not be read and hashed.
       const staged = await readIfExists(join(dir, name + NEXT_SUFFIX));
-      if (staged !== undefined && matches(staged, expected)) await fs.rename(join(dir, name + NEXT_SUFFIX), join(dir, name));
+      if (staged === undefined || !matches(staged, expected)) continue;
+      const file = await readIfExists(join(dir, name));
+      if (file === undefined || !matches(file, expected)) await fs.rename(join(dir, name + NEXT_SUFFIX), join(dir, name));
     }
     await syncDirectory(dir);
   }
@@ -96,12 +97,19 @@ export async function commitSave(
  */
 export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined): Promise<Uint8Array> {
   const path = join(dir, name);
-  const bytes = await readIfExists(path);
+  const read = async (p: string): Promise<Uint8Array | undefined> => {
+    try {
+      return await readIfExists(p);
+    } catch (error) {
+      throw new ValueError(`${p}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); model.json lists ${name}`);
+    }
+  };
+  const bytes = await read(path);
   if (expected === undefined || (bytes !== undefined && matches(bytes, expected))) {
     if (bytes === undefined) throw new ValueError(`${path}: the file is missing (model.json lists it in its weights manifest)`);
     return bytes;
   }
-  const staged = await readIfExists(path + NEXT_SUFFIX);
+  const staged = await read(path + NEXT_SUFFIX);
   if (staged !== undefined && matches(staged, expected)) return staged;
   if (bytes === undefined) throw new ValueError(`${path}: the file is missing (model.json lists it with ${expected.bytes} bytes)`);
   const actual = digest(bytes);

@@ -99,7 +99,7 @@ const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
 const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
 /** An initializer option for a constructor: absent keys keep the layer's default. */
 function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
-  const init = initializerFromJson(reader.config[key], `${reader.where} ${key}`);
+  const init = initializerFromJson(reader.config[key], `${reader.where}: ${key}`);
   return init === undefined ? {} : { [option]: init };
 }
 

@@ -5,6 +5,7 @@ import {
   binaryCrossentropy, categoricalCrossentropy, meanAbsoluteError, meanSquaredError, softmaxCategoricalCrossentropy, sparseCategoricalCrossentropy,
 } from '../../layers/losses.ts';
 import type { Optimizer, OptimizerState } from '../../optim/index.ts';
+import { checkRateOverride } from '../../optim/learning-rate.ts';
 import { matchTrees } from '../../optim/match.ts';
 import { optimizerFromConfig } from '../../optim/registry.ts';
 import type { Compiled, CompileOptions } from '../compile.ts';
@@ -85,11 +86,13 @@ export function progressFromJson(json: TrainingJson, tensors: readonly Tensor[],
   const where = `${file}: semiflow.training.progress`;
   const tree = decodeTree(json.progress, tensors, where);
   if (tree === null) return undefined;
-  const { state, step } = tree as { state?: unknown; step?: unknown };
-  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new ValueError(`${where}.step must be a non-negative integer, got ${describeValue(step)}`);
+  const { state, step, learningRate = null } = tree as { state?: unknown; step?: unknown; learningRate?: unknown };
+  const isStep = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (!isStep(step)) throw new ValueError(`${where}.step must be a non-negative integer, got ${describeValue(step)}`);
+  if (learningRate !== null) checkRateOverride(`${where}.learningRate`, learningRate);
   const { slots } = (state ?? {}) as Partial<OptimizerState>;
-  if (typeof (state as Partial<OptimizerState> | undefined)?.step !== 'number' || slots === null || typeof slots !== 'object') {
-    throw new ValueError(`${where}.state must be {step, slots}, got ${describeValue(state)}`);
+  if (!isStep((state as Partial<OptimizerState> | undefined)?.step) || slots === null || typeof slots !== 'object') {
+    throw new ValueError(`${where}.state must be {step, slots} with a non-negative integer step, got ${describeValue(state)}`);
   }
   const expected = Object.keys(optimizer.init(params).slots);
   const saved = Object.keys(slots);

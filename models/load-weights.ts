@@ -1,0 +1,59 @@
+import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
+import { sameShape } from '../core/shape.ts';
+import type { Tensor } from '../core/tensor.ts';
+import { readModelJson, readWeights } from './serialization/saved.ts';
+import type { Sequential } from './sequential.ts';
+
+/** The saved weights grouped by layer ("<layer>/<weight>" → layer, weight), layers in manifest order. */
+function byLayer(weights: ReadonlyMap<string, Tensor>): Map<string, Map<string, Tensor>> {
+  const layers = new Map<string, Map<string, Tensor>>();
+  for (const [name, value] of weights) {
+    const cut = name.lastIndexOf('/');
+    const layer = name.slice(0, Math.max(cut, 0));
+    if (!layers.has(layer)) layers.set(layer, new Map());
+    (layers.get(layer) as Map<string, Tensor>).set(name.slice(cut + 1), value);
+  }
+  return layers;
+}
+
+/**
+ * model.loadWeights(dir): this model's weights from a directory that model.save (or tfjs) wrote, as Keras's
+ * load_weights. Weights only: modelTopology is not rebuilt (the architecture is this model's), optimizer.bin is not
+ * read, and the model's optimizer progress is kept. The i-th layer with weights takes the i-th layer of the
+ * manifest whatever the names (automatic names differ between models), each weight by its name, with equal shapes.
+ * Everything (JSON, manifest, sizes and SHA-256 sums, byte counts, every shape) is checked before any weight is
+ * set, so on any error the model is unchanged.
+ */
+export async function loadWeightsInto(model: Sequential, dir: string): Promise<void> {
+  const who = `${model.name}.loadWeights`;
+  try {
+    if (typeof dir !== 'string' || dir === '') throw new ConfigError(`dir must be a directory path, got ${describeValue(dir)}`);
+    if (model.inputShape === undefined) throw new ConfigError('the model is not built; give the first layer an inputShape, or call fit or predict once');
+    const targets = model.layers.filter((layer) => layer.weights.length > 0);
+    const saved = await readModelJson(dir);
+    const weights = await readWeights(dir, saved, model.dtype);
+    const groups = [...byLayer(weights)];
+    if (groups.length !== targets.length) {
+      throw new ValueError(`${saved.file}: holds weights for ${groups.length} layers (${groups.map(([name]) => name).join(', ')}) `
+        + `but the model has ${targets.length} layers with weights (${targets.map((l) => l.name).join(', ')})`);
+    }
+    const values = targets.flatMap((layer, i) => {
+      const [savedName, group] = groups[i];
+      const which = savedName === layer.name ? `layer ${layer.name}` : `layer ${layer.name} (saved as ${savedName})`;
+      const names = layer.weights.map((w) => w.name);
+      const extra = [...group.keys()].filter((name) => !names.includes(name));
+      if (extra.length > 0) throw new ValueError(`${saved.file}: ${which} has saved weights ${extra.join(', ')} that it does not have (it has ${names.join(', ')})`);
+      return layer.weights.map((w) => {
+        const value = group.get(w.name);
+        if (value === undefined) throw new ValueError(`${saved.file}: ${which} needs the weight ${w.name} ${fmtShape(w.shape)}, which the weights manifest lacks`);
+        if (!sameShape(value.shape, w.shape)) {
+          throw new ShapeError(`${saved.file}: the weights manifest gives ${savedName}/${w.name} the shape ${fmtShape(value.shape)}, but ${which} needs ${fmtShape(w.shape)}`);
+        }
+        return value;
+      });
+    });
+    model.setWeights(values);
+  } catch (error) {
+    throw prefixError(error, who);
+  }
+}
