@@ -1,8 +1,8 @@
 import { DTYPES, allocate, allocateOutput } from './dtype.ts';
 import type { DType, TypedArray } from './dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
-import type { Rng } from './random.ts';
-import { rngFrom } from './random.ts';
+import { checkOptionKeys, show } from './options.ts';
+import { Rng, rngFrom } from './random.ts';
 import { checkShape, sizeOf } from './shape.ts';
 import type { Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
@@ -26,30 +26,40 @@ export function tensor(values: NestedArray | readonly number[] | TypedArray, sha
 }
 
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
-  return fill([], value, dtype);
+  return filled([], value, dtype, 'scalar');
 }
 
 export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
-  if (typeof value !== 'number') throw new ValueError(`fill: the value must be a number, got ${describeValue(value)}`);
-  checkDtype(dtype, 'fill');
-  const checked = checkShape(shape, 'fill');
-  return new Tensor(allocateOutput(dtype, sizeOf(checked)).fill(value), checked); // every element is written
+  return filled(shape, value, dtype, 'fill');
 }
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return fill(shape, 0, dtype);
+  return filled(shape, 0, dtype, 'zeros');
 }
 
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor {
-  return fill(shape, 1, dtype);
+  return filled(shape, 1, dtype, 'ones');
 }
 
 export function zerosLike(x: Tensor): Tensor {
-  return fill(x.shape, 0, x.dtype);
+  return filled(likeTensor(x, 'zerosLike').shape, 0, x.dtype, 'zerosLike');
 }
 
 export function onesLike(x: Tensor): Tensor {
-  return fill(x.shape, 1, x.dtype);
+  return filled(likeTensor(x, 'onesLike').shape, 1, x.dtype, 'onesLike');
+}
+
+/** fill under the name of the public function that was called, so its errors name that function. */
+function filled(shape: Shape, value: number, dtype: DType, op: string): Tensor {
+  if (typeof value !== 'number') throw new ValueError(`${op}: the value must be a number, got ${describeValue(value)}`);
+  checkDtype(dtype, op);
+  const checked = checkShape(shape, op);
+  return new Tensor(allocateOutput(dtype, sizeOf(checked)).fill(value), checked); // every element is written
+}
+
+function likeTensor(x: unknown, op: string): Tensor {
+  if (!(x instanceof Tensor)) throw new ValueError(`${op}: x must be a Tensor, got ${describeValue(x)}`);
+  return x;
 }
 
 /** start, start + step, ... up to but not including stop; arange(n) counts 0..n-1. */
@@ -58,7 +68,8 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
   if (![from, to, step].every(Number.isFinite) || step === 0) {
     throw new ValueError(`arange: start, stop and step must be finite and step non-zero, got ${from}, ${to}, ${step}`);
   }
-  const length = Math.max(0, Math.ceil((to - from) / step));
+  checkDtype(dtype, 'arange');
+  const [length] = checkShape([Math.max(0, Math.ceil((to - from) / step))], 'arange');
   const storage = allocate(dtype, length);
   for (let i = 0; i < length; i++) storage[i] = from + i * step;
   return new Tensor(storage, [length]);
@@ -67,6 +78,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
 /** An n x m matrix with ones on the diagonal. */
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   const shape = checkShape([n, m], 'eye');
+  checkDtype(dtype, 'eye');
   const storage = allocate(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) storage[i * m + i] = 1;
   return new Tensor(storage, shape);
@@ -78,19 +90,23 @@ export interface RandomOptions {
   dtype?: DType;
 }
 
-export function randomNormal(shape: Shape, { mean = 0, stddev = 1, ...options }: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
+export function randomNormal(shape: Shape, options: RandomOptions & { mean?: number; stddev?: number } = {}): Tensor {
+  checkOptionKeys(options, ['mean', 'stddev', 'seed', 'dtype'], 'randomNormal');
+  const { mean = 0, stddev = 1 } = options;
   if (!Number.isFinite(mean) || !(stddev >= 0) || !Number.isFinite(stddev)) {
-    throw new ValueError(`randomNormal: mean must be finite and stddev finite and >= 0, got mean ${mean}, stddev ${stddev}`);
+    throw new ValueError(`randomNormal: mean must be finite and stddev finite and >= 0, got mean ${show(mean)}, stddev ${show(stddev)}`);
   }
-  const rng = rngFrom(options.seed);
+  const rng = seeded(options.seed, 'randomNormal');
   return generate(shape, options.dtype, 'randomNormal', () => mean + stddev * rng.normal());
 }
 
-export function randomUniform(shape: Shape, { min = 0, max = 1, ...options }: RandomOptions & { min?: number; max?: number } = {}): Tensor {
+export function randomUniform(shape: Shape, options: RandomOptions & { min?: number; max?: number } = {}): Tensor {
+  checkOptionKeys(options, ['min', 'max', 'seed', 'dtype'], 'randomUniform');
+  const { min = 0, max = 1 } = options;
   if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) {
-    throw new ValueError(`randomUniform: expected finite min <= max, got min ${min}, max ${max}`);
+    throw new ValueError(`randomUniform: expected finite min <= max, got min ${show(min)}, max ${show(max)}`);
   }
-  const rng = rngFrom(options.seed);
+  const rng = seeded(options.seed, 'randomUniform');
   return generate(shape, options.dtype, 'randomUniform', () => min + (max - min) * rng.next());
 }
 
@@ -100,6 +116,13 @@ function generate(shape: Shape, dtype: DType = 'float32', op: string, draw: () =
   const storage = allocate(dtype, sizeOf(checked));
   for (let i = 0; i < storage.length; i++) storage[i] = draw();
   return new Tensor(storage, checked);
+}
+
+function seeded(seed: unknown, op: string): Rng {
+  if (seed !== undefined && !(seed instanceof Rng) && !Number.isFinite(seed)) {
+    throw new ValueError(`${op}: seed must be a finite number or an Rng, got ${describeValue(seed)}`);
+  }
+  return rngFrom(seed as number | Rng | undefined);
 }
 
 function checkDtype(dtype: DType, op: string): void {

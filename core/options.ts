@@ -14,6 +14,11 @@ export function checkOptionKeys(options: unknown, valid: readonly string[], wher
   }
 }
 
+/** How a message shows a given value: numbers as JS prints them (NaN, -1), anything else by describeValue, so '1' does not pass for 1. */
+export function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describeValue(value);
+}
+
 export function positiveInt(value: unknown, name: string, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new ValueError(`${where}: ${name} must be a positive integer, got ${describeValue(value)}`);
@@ -30,6 +35,11 @@ export function positivePair(value: unknown, name: string, where: string): Pair 
     throw new ValueError(`${where}: ${name} must be a positive integer or a pair of them, got ${describeValue(value)}`);
   }
   return [positiveInt(pair[0], name, where), positiveInt(pair[1], name, where)];
+}
+
+export function trueOrFalse(value: unknown, name: string, where: string): boolean {
+  if (typeof value !== 'boolean') throw new ConfigError(`${where}: ${name} must be true or false, got ${describeValue(value)}`);
+  return value;
 }
 
 export function oneOf<T extends string>(value: unknown, choices: readonly T[], name: string, where: string): T {

@@ -1,6 +1,6 @@
 import type { DType } from './dtype.ts';
 import { DTYPES } from './dtype.ts';
-import { ConfigError, ShapeError, ValueError, fmtShape } from './errors.ts';
+import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import { sameShape, sizeOf } from './shape.ts';
 import type { Shape } from './shape.ts';
@@ -138,8 +138,10 @@ function checkDtypes(prim: Prim, dtypes: readonly DType[]): void {
 }
 
 function checkWindow(prim: Prim, kernel: readonly number[], strides: readonly number[]): void {
-  if (![...kernel, ...strides].every((v) => Number.isInteger(v) && v >= 1) || kernel.length !== 2 || strides.length !== 2) {
-    throw new ValueError(`${prim}: kernel and strides must be two positive integers each, got kernel [${kernel.join(',')}] and strides [${strides.join(',')}]`);
+  const ok = (p: readonly number[]) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 1);
+  if (!ok(kernel) || !ok(strides)) {
+    const shown = (p: readonly number[]) => (Array.isArray(p) ? `[${p.join(',')}]` : describeValue(p));
+    throw new ValueError(`${prim}: kernel and strides must be two positive integers each, got kernel ${shown(kernel)} and strides ${shown(strides)}`);
   }
 }
 

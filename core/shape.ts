@@ -1,4 +1,4 @@
-import { ShapeError, fmtShape } from './errors.ts';
+import { ShapeError, describeValue, fmtShape } from './errors.ts';
 
 export type Shape = readonly number[];
 
@@ -19,12 +19,20 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/** The most elements a typed array can hold (2^32 in Node 20); a larger shape would fail inside the allocation. */
+const MAX_SIZE = 2 ** 32;
+
 export function checkShape(shape: Shape, where: string): number[] {
-  if (!Array.isArray(shape)) throw new ShapeError(`${where}: a shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new ShapeError(`${where}: a shape must be an array of integers, got ${describeValue(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${where}: every dimension must be a non-negative integer, got shape ${fmtShape(shape)}`);
+      // A string dim would print like a number in fmtShape, so non-numbers are shown as JSON.
+      const shown = `[${shape.map((v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v))).join(',')}]`;
+      throw new ShapeError(`${where}: every dimension must be a non-negative integer, got shape ${shown}`);
     }
+  }
+  if (sizeOf(shape) > MAX_SIZE) {
+    throw new ShapeError(`${where}: shape ${fmtShape(shape)} has ${sizeOf(shape)} elements, more than the ${MAX_SIZE} a tensor can hold`);
   }
   return [...shape];
 }
@@ -51,7 +59,7 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
 /** Turns a possibly negative axis into 0..rank-1. */
 export function normalizeAxis(axis: number, rank: number, op: string): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank} (expected an integer in [${-rank}, ${rank - 1}])`);
+    throw new ShapeError(`${op}: axis ${typeof axis === 'number' ? axis : describeValue(axis)} is out of range for a tensor of rank ${rank} (expected an integer in [${-rank}, ${rank - 1}])`);
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -59,6 +67,9 @@ export function normalizeAxis(axis: number, rank: number, op: string): number {
 /** Axes as a sorted, duplicate-free list; undefined means every axis. */
 export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    throw new ShapeError(`${op}: axis must be an integer or an array of integers, got ${describeValue(axes)}`);
+  }
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = list.map((a) => normalizeAxis(a, rank, op));
   if (new Set(out).size !== out.length) throw new ShapeError(`${op}: repeated axis in [${list.join(',')}]`);

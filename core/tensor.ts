@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from './dtype.ts';
-import { ValueError, fmtShape } from './errors.ts';
+import { ValueError, describeValue, fmtShape } from './errors.ts';
 import * as ops from './ops/index.ts';
 import type { Axes, Conv2dOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
 import type { Shape } from './shape.ts';
@@ -26,6 +26,12 @@ export class Tensor {
 
   /** Low-level: the storage must already hold sizeOf(shape) values of `dtype`. Prefer `tensor(...)`. */
   constructor(storage: TypedArray, shape: Shape, entry?: TapeEntry) {
+    if (!(storage instanceof Float32Array || storage instanceof Float64Array)) {
+      throw new ValueError(`Tensor: storage must be a Float32Array or a Float64Array, got ${describeValue(storage)}`);
+    }
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ValueError(`Tensor: shape must be an array of non-negative integers, got ${Array.isArray(shape) ? fmtShape(shape) : describeValue(shape)}`);
+    }
     if (storage.length !== sizeOf(shape)) {
       throw new ValueError(`Tensor: data has ${storage.length} values but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
     }
@@ -112,7 +118,10 @@ export class Tensor {
   expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
   pad(pads: PadPairs, value = 0): Tensor { return ops.pad(this, pads, value); }
   slice(begin: readonly number[], size?: readonly number[]): Tensor { return ops.slice(this, begin, size); }
-  concat(others: readonly Tensor[], axis = 0): Tensor { return ops.concat([this, ...others], axis); }
+  concat(others: readonly Tensor[], axis = 0): Tensor {
+    if (!Array.isArray(others)) throw new ValueError(`concat: others must be an array of tensors, got ${describeValue(others)}`);
+    return ops.concat([this, ...others], axis);
+  }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
   relu(): Tensor { return ops.relu(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }

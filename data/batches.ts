@@ -1,7 +1,7 @@
 import { allocate } from '../core/dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue } from '../core/errors.ts';
-import type { Rng } from '../core/random.ts';
-import { rngFrom } from '../core/random.ts';
+import { checkOptionKeys } from '../core/options.ts';
+import { Rng, rngFrom } from '../core/random.ts';
 import { sizeOf } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
 
@@ -19,6 +19,7 @@ function checkCount(n: number, op: string): void {
 /** A uniform random permutation of 0..n-1 (Fisher-Yates: swap each i with a j drawn from [0, i]). */
 export function shuffledIndices(n: number, rng: Rng): Int32Array {
   checkCount(n, 'shuffledIndices');
+  if (!(rng instanceof Rng)) throw new ValueError(`shuffledIndices: rng must be an Rng, like new Rng(42), got ${describeValue(rng)}`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
@@ -34,8 +35,14 @@ export function shuffledIndices(n: number, rng: Rng): Int32Array {
  * Splits 0..n-1 into batches of batchSize indices, each index in exactly one batch;
  * the last batch holds the n % batchSize left over. The batches are views of one permutation.
  */
-export function batchIndices(n: number, batchSize: number, { shuffle = false, seed }: BatchOptions = {}): Int32Array[] {
+export function batchIndices(n: number, batchSize: number, options: BatchOptions = {}): Int32Array[] {
   checkCount(n, 'batchIndices');
+  checkOptionKeys(options, ['shuffle', 'seed'], 'batchIndices');
+  const { shuffle = false, seed } = options;
+  if (typeof shuffle !== 'boolean') throw new ConfigError(`batchIndices: shuffle must be true or false, got ${describeValue(shuffle)}`);
+  if (seed !== undefined && !(seed instanceof Rng) && !Number.isFinite(seed)) {
+    throw new ValueError(`batchIndices: seed must be a finite number or an Rng, got ${describeValue(seed)}`);
+  }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ConfigError(`batchIndices: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
   }
@@ -53,6 +60,7 @@ export function batchIndices(n: number, batchSize: number, { shuffle = false, se
 
 /** Values per row along axis 0; a rank-0 tensor has no rows. */
 function rowSizeOf(x: Tensor, op: string): number {
+  if (!(x instanceof Tensor)) throw new ValueError(`${op}: x must be a Tensor, got ${describeValue(x)}`);
   if (x.rank === 0) throw new ShapeError(`${op}: expected a tensor of rank 1 or more, got a scalar`);
   return sizeOf(x.shape.slice(1));
 }
@@ -63,6 +71,9 @@ function rowSizeOf(x: Tensor, op: string): number {
  */
 export function takeRows(x: Tensor, indices: Int32Array | readonly number[]): Tensor {
   const rowSize = rowSizeOf(x, 'takeRows');
+  if (!Array.isArray(indices) && !(indices instanceof Int32Array)) {
+    throw new ValueError(`takeRows: indices must be an array or Int32Array of row numbers, got ${describeValue(indices)}`);
+  }
   const rows = x.shape[0];
   const out = allocate(x.dtype, indices.length * rowSize);
   for (let k = 0; k < indices.length; k++) {

@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation as ActivationSpec, ActivationFn } from './activations.ts';
 import { addBiasAndActivate } from './activated.ts';
@@ -13,6 +14,7 @@ export class Activation extends Layer {
   constructor(activation: string | ActivationSpec | ActivationFn, options: LayerOptions = {}) {
     super(options);
     checkOptionKeys(options, ['name', 'trainable', 'inputShape'], this.name);
+    if (activation === undefined) throw new ConfigError(`${this.name}: an activation is required, like 'relu'; got undefined`);
     this.activation = getActivation(activation, this.name);
   }
 

@@ -1,9 +1,9 @@
-import { GradientError } from '../core/errors.ts';
+import { GradientError, ValueError, describeValue } from '../core/errors.ts';
 import { Rng } from '../core/random.ts';
-import type { Tensor } from '../core/tensor.ts';
+import { Tensor } from '../core/tensor.ts';
 import type { CheckGradOptions, GradCheckResult } from '../core/testing/check-grad.ts';
 import { checkGrad } from '../core/testing/check-grad.ts';
-import type { Layer } from './layer.ts';
+import { Layer } from './layer.ts';
 
 export interface LayerGradOptions extends CheckGradOptions {
   /** Check the training-mode computation (Dropout active). */
@@ -17,6 +17,8 @@ export interface LayerGradOptions extends CheckGradOptions {
  * Builds the layer for x first if needed; the same check users run on their own layers.
  */
 export function checkLayerGrad(layer: Layer, x: Tensor, options: LayerGradOptions = {}): GradCheckResult {
+  if (!(layer instanceof Layer)) throw new ValueError(`checkLayerGrad: layer must be a Layer, got ${describeValue(layer)}`);
+  if (!(x instanceof Tensor)) throw new ValueError(`checkLayerGrad: x must be a Tensor, got ${describeValue(x)}`);
   const { training = false, rngSeed = 0, ...checkOptions } = options;
   layer.ensureBuilt(x.shape, 'float64', new Rng(rngSeed));
   const run = ({ input, params }: { input: Tensor; params: Record<string, Tensor> }): Tensor =>

@@ -9,7 +9,7 @@ import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
-import { checkOptionKeys, oneOf, positiveInt, positivePair } from '../core/options.ts';
+import { checkOptionKeys, oneOf, positiveInt, positivePair, trueOrFalse } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 
 export interface Conv2DOptions extends LayerOptions {
@@ -44,9 +44,12 @@ export class Conv2D extends Layer {
     this.strides = positivePair(options.strides ?? 1, 'strides', this.name);
     this.padding = oneOf(options.padding ?? 'valid', ['valid', 'same'] as const, 'padding', this.name);
     this.activation = getActivation(options.activation, this.name);
-    this.useBias = options.useBias ?? true;
+    this.useBias = trueOrFalse(options.useBias ?? true, 'useBias', this.name);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
+    // Resolved now so that a misspelt name fails here, not at the first build.
+    getInitializer(this.kernelInitializer, `${this.name}.kernelInitializer`);
+    getInitializer(this.biasInitializer, `${this.name}.biasInitializer`);
   }
 
   protected override build(inputShape: Shape): void {

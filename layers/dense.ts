@@ -8,7 +8,7 @@ import { getActivation } from './activations.ts';
 import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
-import { checkOptionKeys, positiveInt } from '../core/options.ts';
+import { checkOptionKeys, positiveInt, trueOrFalse } from '../core/options.ts';
 
 export interface DenseOptions extends LayerOptions {
   activation?: string | Activation | ActivationFn;
@@ -34,9 +34,12 @@ export class Dense extends Layer {
     checkOptionKeys(options, DENSE_OPTIONS, this.name);
     this.units = positiveInt(units, 'units', this.name);
     this.activation = getActivation(options.activation, this.name);
-    this.useBias = options.useBias ?? true;
+    this.useBias = trueOrFalse(options.useBias ?? true, 'useBias', this.name);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
+    // Resolved now so that a misspelt name fails here, not at the first build.
+    getInitializer(this.kernelInitializer, `${this.name}.kernelInitializer`);
+    getInitializer(this.biasInitializer, `${this.name}.biasInitializer`);
   }
 
   protected override build(inputShape: Shape): void {

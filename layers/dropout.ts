@@ -24,6 +24,9 @@ export class Dropout extends Layer {
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
       throw new ValueError(`${this.name}: rate must be a number in [0, 1), got ${describeValue(rate)}`);
     }
+    if (options.seed !== undefined && !Number.isInteger(options.seed)) {
+      throw new ValueError(`${this.name}: seed must be an integer, got ${describeValue(options.seed)}`);
+    }
     this.rate = rate;
     this.seed = options.seed;
     this.seededRng = options.seed === undefined ? undefined : new Rng(options.seed);

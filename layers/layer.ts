@@ -97,11 +97,15 @@ export abstract class Layer {
   private buildRng: Rng | undefined;
 
   constructor(options: LayerOptions = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ConfigError(`${new.target.name}: options must be an object, got ${describeValue(options)}`);
+    }
     const { name, trainable = true, inputShape } = options;
     if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z_][\w.-]*$/.test(name))) {
       throw new ConfigError(`${new.target.name}: name must be letters, digits, '_', '.' or '-', starting with a letter or '_', got ${describeValue(name)}`);
     }
     this.name = name ?? autoName(new.target.name);
+    if (typeof trainable !== 'boolean') throw new ConfigError(`${this.name}: trainable must be true or false, got ${describeValue(trainable)}`);
     this.trainable = trainable;
     if (inputShape !== undefined) this.declaredInputShape = checkSampleShape(inputShape, this.name);
   }
@@ -152,15 +156,27 @@ export abstract class Layer {
   ensureBuilt(inputShape: Shape, dtype: DType = 'float32', rng?: Rng): void {
     if (this.built) return;
     if (inputShape.length === 0) throw new ShapeError(`${this.name}: expected input with a batch axis, got a scalar`);
+    // A zero-size sample axis would build zero-size weights and fill the output with bias alone.
+    if (inputShape.slice(1).includes(0)) throw new ShapeError(`${this.name}: expected input whose dimensions after the batch axis are all positive, got ${fmtShape(inputShape)}`);
     if (this.declaredInputShape !== undefined) this.checkSample(inputShape, this.declaredInputShape);
     this.buildDtype = dtype;
     this.buildRng = rng;
     try {
       this.build(inputShape);
+    } catch (error) {
+      // Weights declared before the failure would make the next build fail on their names.
+      this.resetBuild();
+      throw error;
     } finally {
       this.buildRng = undefined;
     }
     this.sampleShape = Object.freeze(inputShape.slice(1));
+  }
+
+  /** @internal Forgets the build (weights and input shape), so the next input builds the layer afresh; a model undoes a failed dry run with it. */
+  resetBuild(): void {
+    this.weightList.length = 0;
+    this.sampleShape = undefined;
   }
 
   /** Runs the layer on a batch: builds on first use, checks the input shape, binds `params` if given. */

@@ -1,5 +1,5 @@
 import { fill } from '../core/creation.ts';
-import { ConfigError, ValueError, describeValue, prefixError } from '../core/errors.ts';
+import { ConfigError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { atSite } from '../core/debug-numerics.ts';
 import { Rng, rngFrom } from '../core/random.ts';
 import { noGrad } from '../core/tape.ts';
@@ -67,8 +67,12 @@ function parseOptions(options: FitOptions, who: string) {
   if (options.report !== undefined && (typeof options.report !== 'string' || options.report === '')) {
     throw new ConfigError(`${who}: report must be the path of an HTML file, got ${describeValue(options.report)}`);
   }
+  const epochs = positiveInt(options.epochs ?? 1, 'epochs', who);
+  if (initialEpoch >= epochs) {
+    throw new ValueError(`${who}: initialEpoch must be less than epochs, got initialEpoch ${initialEpoch} and epochs ${epochs}; fit runs epochs initialEpoch … epochs − 1, so it would train nothing`);
+  }
   return {
-    epochs: positiveInt(options.epochs ?? 1, 'epochs', who),
+    epochs,
     initialEpoch,
     batchSize: positiveInt(options.batchSize ?? 32, 'batchSize', who),
     shuffle, validationSplit, verbose,
@@ -83,6 +87,7 @@ function splitData(model: Sequential, x: Tensor, y: Tensor, options: FitOptions,
     const data = options.validationData;
     if (!Array.isArray(data) || data.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${describeValue(data)}`);
     const valX = model.checkInput(data[0], 'fit', 'validationData x');
+    if (valX.shape[0] === 0) throw new ValueError(`${who}: validationData x has no samples (shape ${fmtShape(valX.shape)})`);
     return { x, y, validation: [valX, checkTargets(model, valX, data[1], 'fit', ['validationData x', 'validationData y'])] as const };
   }
   const rows = x.shape[0];
@@ -155,6 +160,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     settings = parseOptions(options, who);
     model.checkInput(x, 'fit');
     checkTargets(model, x, y, 'fit');
+    if (x.shape[0] === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(x.shape)}); there is nothing to train on`);
     data = splitData(model, x, y, options, settings.validationSplit, who);
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);

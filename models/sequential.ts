@@ -8,13 +8,13 @@ import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
 import type { CallOptions } from '../layers/layer.ts';
-import { Layer, autoName } from '../layers/layer.ts';
+import { Layer, autoName, checkSampleShape } from '../layers/layer.ts';
 import { checkOptionKeys } from '../core/options.ts';
 import type { OptimizerState } from '../optim/index.ts';
 import type { CompileOptions, Compiled } from './compile.ts';
 import { resolveCompile } from './compile.ts';
 import type { EvaluateOptions, PredictOptions } from './inference.ts';
-import { evaluateBatches, predictBatches } from './inference.ts';
+import { checkFinite, evaluateBatches, predictBatches } from './inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
 import { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
@@ -22,6 +22,7 @@ import type { History } from './history.ts';
 import { summarize } from './summary.ts';
 import type { SaveOptions } from './save.ts';
 import { saveModel } from './save.ts';
+import { loadWeightsInto } from './load-weights.ts';
 
 export type ModelParams = Record<string, Record<string, Tensor>>;
 
@@ -60,6 +61,9 @@ export class Sequential {
 
   constructor(options: SequentialOptions = {}) {
     checkOptionKeys(options, ['layers', 'name', 'seed', 'dtype'], 'Sequential');
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+      throw new ConfigError(`Sequential: name must be a non-empty string, got ${describeValue(options.name)}`);
+    }
     this.name = options.name ?? autoName('Sequential');
     if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${this.name}: seed must be a finite number, got ${describeValue(options.seed)}`);
     if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
@@ -67,6 +71,9 @@ export class Sequential {
     }
     this.seed = options.seed;
     this.dtype = options.dtype ?? 'float32';
+    if (options.layers !== undefined && !Array.isArray(options.layers)) {
+      throw new ConfigError(`${this.name}: layers must be an array of layers, got ${describeValue(options.layers)}`);
+    }
     for (const layer of options.layers ?? []) this.add(layer);
   }
 
@@ -103,6 +110,7 @@ export class Sequential {
     if (this.stack.includes(layer)) throw new ConfigError(`${this.name}.add: ${layer.name} is already in the model`);
     if (this.stack.some((l) => l.name === layer.name)) throw new ConfigError(`${this.name}.add: a layer named ${layer.name} is already in the model`);
     if (layer instanceof InputLayer && this.stack.length > 0) throw new ConfigError(`${this.name}.add: an InputLayer can only come first`);
+    const before = this.stack.length;
     if (this.stack.length === 0 && !(layer instanceof InputLayer) && layer.declaredInputShape !== undefined) {
       this.stack.push(new InputLayer({ inputShape: layer.declaredInputShape }));
     }
@@ -110,7 +118,13 @@ export class Sequential {
     const input = this.inputShape;
     if (input !== undefined) {
       const start = this.stack.findIndex((l) => !this.outputShapes.has(l));
-      this.buildFrom(start, start === 0 ? input : this.outputShapes.get(this.stack[start - 1]) as readonly number[]);
+      try {
+        this.buildFrom(start, start === 0 ? input : this.outputShapes.get(this.stack[start - 1]) as readonly number[]);
+      } catch (error) {
+        // A refused layer leaves the model as it was; kept, it would fail every later add and predict.
+        this.stack.length = before;
+        throw error;
+      }
     }
     return this;
   }
@@ -118,20 +132,38 @@ export class Sequential {
   /** Builds every layer for samples of `sampleShape` with a dry run on one zero sample, recording each output shape. */
   build(sampleShape: readonly number[]): void {
     if (this.stack.length === 0) throw new ConfigError(`${this.name}: the model has no layers; add some first`);
-    if (!(this.stack[0] instanceof InputLayer)) this.stack.unshift(new InputLayer({ inputShape: sampleShape }));
-    this.buildFrom(0, sampleShape);
+    checkSampleShape(sampleShape, `${this.name}.build`);
+    const added = !(this.stack[0] instanceof InputLayer);
+    if (added) this.stack.unshift(new InputLayer({ inputShape: sampleShape }));
+    try {
+      this.buildFrom(0, sampleShape);
+    } catch (error) {
+      // Kept, an InputLayer for data the model refused would refuse the right data next time.
+      if (added) this.stack.shift();
+      throw error;
+    }
   }
 
   private buildFrom(start: number, sampleShape: readonly number[]): void {
     this.initRng ??= this.seed === undefined ? rngFrom(undefined) : new Rng(this.seed);
+    const fresh = this.stack.slice(start).filter((l) => !l.built);
     let h = zeros([1, ...sampleShape], this.dtype);
-    noGrad(() => {
-      for (const layer of this.stack.slice(start)) {
-        layer.ensureBuilt(h.shape, this.dtype, this.initRng);
-        h = layer.apply(h);
-        this.outputShapes.set(layer, h.shape.slice(1));
+    try {
+      noGrad(() => {
+        for (const layer of this.stack.slice(start)) {
+          layer.ensureBuilt(h.shape, this.dtype, this.initRng);
+          h = layer.apply(h);
+          this.outputShapes.set(layer, h.shape.slice(1));
+        }
+      });
+    } catch (error) {
+      // Undo the dry run: a layer built for shapes that failed further on would refuse the right input later.
+      for (const layer of fresh) {
+        layer.resetBuild();
+        this.outputShapes.delete(layer);
       }
-    });
+      throw error;
+    }
   }
 
   compile(options: CompileOptions): void {
@@ -145,13 +177,18 @@ export class Sequential {
   checkInput(x: unknown, where: string, argument = 'x'): Tensor {
     if (!(x instanceof Tensor)) throw new ValueError(`${this.name}.${where}: ${argument} must be a Tensor, got ${describeValue(x)}`);
     if (x.rank === 0) throw new ShapeError(`${this.name}.${where}: ${argument} must have a batch axis, got a scalar`);
+    if (this.stack.length === 0) throw new ConfigError(`${this.name}.${where}: the model has no layers; add some first`);
     const expected = this.inputShape;
     if (expected === undefined) {
+      if (x.shape.slice(1).includes(0)) {
+        throw new ShapeError(`${this.name}.${where}: ${argument} must have positive dimensions after the batch axis, got ${fmtShape(x.shape)}`);
+      }
       this.build(x.shape.slice(1));
     } else if (!sameShape(x.shape.slice(1), expected)) {
       const first = this.stack.find((l) => !(l instanceof InputLayer));
       throw new ShapeError(`${this.name}.${where}: ${argument} must have shape [batch,${expected.join(',')}] (the input of ${first?.name ?? 'the model'}), got ${fmtShape(x.shape)}`);
     }
+    checkFinite(x, `${this.name}.${where}`, argument);
     return x;
   }
 
@@ -226,13 +263,23 @@ export class Sequential {
     return saveModel(this, dir, options);
   }
 
+  /**
+   * Sets this model's weights from a directory model.save wrote (Keras's load_weights): weights only, layers matched
+   * in order and weights by name and shape. All or nothing: on any error the weights are unchanged.
+   */
+  async loadWeights(dir: string): Promise<void> {
+    return loadWeightsInto(this, dir);
+  }
+
   /** Every weight, layer by layer, in the order setWeights takes them. */
   getWeights(): Tensor[] {
+    this.requireBuilt('getWeights');
     return this.stack.flatMap((layer) => layer.weights.map((w) => w.value));
   }
 
   /** Replaces every weight; all shapes are checked before any weight changes. */
   setWeights(values: readonly Tensor[]): void {
+    this.requireBuilt('setWeights');
     const weights = this.stack.flatMap((layer) => layer.weights);
     if (!Array.isArray(values) || values.length !== weights.length) {
       throw new ValueError(`${this.name}.setWeights: expected ${weights.length} tensors, got ${Array.isArray(values) ? values.length : describeValue(values)}`);
@@ -244,6 +291,14 @@ export class Sequential {
       }
     });
     weights.forEach((w, i) => w.assign(values[i]));
+  }
+
+  /** Weights exist once every layer is built; before that getWeights would give [] and setWeights would be lost. */
+  private requireBuilt(where: string): void {
+    const unbuilt = this.stack.find((l) => !l.built);
+    if (this.stack.length === 0 || unbuilt !== undefined) {
+      throw new ConfigError(`${this.name}.${where}: the model is not built yet${unbuilt === undefined ? ' (it has no layers)' : ` (${unbuilt.name} has no weights yet)`}; give the first layer an inputShape, or call build, predict or fit first`);
+    }
   }
 
   private requireCompiled(where: string): Compiled {

@@ -4,7 +4,7 @@ import type { LeafKernel } from './define.ts';
 import { checkLearningRate } from './learning-rate.ts';
 import type { CommonOptions, LearningRate, Optimizer } from './optimizer.ts';
 import { checkOptionKeys } from '../core/options.ts';
-import { NON_NEGATIVE, UNIT_OPEN, checkBoolean, checkNumber } from './options.ts';
+import { POSITIVE, UNIT_OPEN, checkBoolean, checkNumber } from './options.ts';
 
 export interface AdamOptions extends CommonOptions {
   learningRate?: LearningRate;
@@ -21,7 +21,7 @@ function adamFamily(name: string, options: AdamOptions, defaultWeightDecay: numb
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, amsgrad = false } = options;
   checkNumber(name, 'beta1', beta1, UNIT_OPEN);
   checkNumber(name, 'beta2', beta2, UNIT_OPEN);
-  checkNumber(name, 'epsilon', epsilon, NON_NEGATIVE);
+  checkNumber(name, 'epsilon', epsilon, POSITIVE);
   checkBoolean(name, 'amsgrad', amsgrad);
   return defineOptimizer({
     name,

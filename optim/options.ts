@@ -1,9 +1,7 @@
-import { ValueError, describeValue } from '../core/errors.ts';
+import { ValueError } from '../core/errors.ts';
+import { show } from '../core/options.ts';
 
-/** How a message shows a given value: numbers as JS prints them (NaN, -1), anything else by describeValue. */
-export function show(value: unknown): string {
-  return typeof value === 'number' ? String(value) : describeValue(value);
-}
+export { show };
 
 /** A numeric domain and how a message states it. */
 export interface Domain {

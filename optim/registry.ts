@@ -9,7 +9,7 @@ const factories: { readonly [name: string]: () => Optimizer } = { sgd, momentum,
 /** The names getOptimizer knows, each giving the optimizer with its Keras defaults. */
 export const optimizerNames: readonly string[] = Object.freeze(Object.keys(factories));
 
-function isOptimizer(value: unknown): value is Optimizer {
+export function isOptimizer(value: unknown): value is Optimizer {
   if (value === null || typeof value !== 'object') return false;
   const o = value as Partial<Optimizer>;
   return typeof o.name === 'string' && typeof o.config === 'object' && typeof o.init === 'function'

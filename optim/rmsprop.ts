@@ -4,7 +4,7 @@ import type { LeafKernel } from './define.ts';
 import { checkLearningRate } from './learning-rate.ts';
 import type { CommonOptions, LearningRate, Optimizer } from './optimizer.ts';
 import { checkOptionKeys } from '../core/options.ts';
-import { NON_NEGATIVE, UNIT_CLOSED, checkBoolean, checkNumber } from './options.ts';
+import { POSITIVE, UNIT_CLOSED, UNIT_OPEN, checkBoolean, checkNumber } from './options.ts';
 
 export interface RmspropOptions extends CommonOptions {
   learningRate?: LearningRate;
@@ -21,9 +21,9 @@ export function rmsprop(options: RmspropOptions = {}): Optimizer {
   const name = 'rmsprop';
   checkOptionKeys(options, RMSPROP_KEYS, name);
   const { learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = options;
-  checkNumber(name, 'rho', rho, UNIT_CLOSED);
+  checkNumber(name, 'rho', rho, UNIT_OPEN);
   checkNumber(name, 'momentum', momentum, UNIT_CLOSED);
-  checkNumber(name, 'epsilon', epsilon, NON_NEGATIVE);
+  checkNumber(name, 'epsilon', epsilon, POSITIVE);
   checkBoolean(name, 'centered', centered);
   const slots = ['velocity', ...(centered ? ['averageGrad'] : []), ...(momentum > 0 ? ['momentum'] : [])];
   const averageAt = centered ? 1 : -1;

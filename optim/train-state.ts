@@ -1,10 +1,11 @@
 import { castDraft, freeze, produce } from 'immer';
-import { ValueError } from '../core/errors.ts';
+import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
 import type { Tree } from '../core/tree.ts';
 import { leaves, rebuild } from '../core/tree.ts';
 import type { Optimizer, OptimizerState } from './optimizer.ts';
 import { checkRateOverride } from './learning-rate.ts';
 import { show } from './options.ts';
+import { isOptimizer } from './registry.ts';
 
 /**
  * Everything a training loop carries between steps, as one immutable tree updated with immer.
@@ -24,6 +25,7 @@ export interface TrainState<P extends Tree = Tree> {
 
 /** The state at step 0. The params tree is copied (same tensors) before being frozen, so the caller's objects stay as they were. */
 export function createTrainState<P extends Tree>(params: P, optimizer: Optimizer, seed: number): TrainState<P> {
+  checkOptimizer(optimizer, 'createTrainState');
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ValueError(`createTrainState: seed must be a finite number, got ${show(seed)}`);
   const own = rebuild(params, leaves(params, 'createTrainState: params'));
   return freeze({ params: own, optimizerState: optimizer.init(own), step: 0, seed, learningRate: null }, true);
@@ -45,6 +47,7 @@ export function withLearningRate<S extends TrainState>(state: S, rate: number | 
 
 /** One optimizer step: a new state with new params and optimizer state and step + 1; the old state is untouched. */
 export function applyGradients<P extends Tree>(state: TrainState<P>, grads: P, optimizer: Optimizer): TrainState<P> {
+  checkOptimizer(optimizer, 'applyGradients');
   const [params, optimizerState] = optimizer.update(grads, state.optimizerState, state.params, state.learningRate ?? undefined);
   // Drafted as TrainState<Tree>: immer's Draft type does not resolve over a generic P; update returned a P.
   const next = produce<TrainState>(state, (draft) => {
@@ -53,4 +56,8 @@ export function applyGradients<P extends Tree>(state: TrainState<P>, grads: P, o
     draft.step += 1;
   });
   return next as TrainState<P>;
+}
+
+function checkOptimizer(optimizer: unknown, who: string): void {
+  if (!isOptimizer(optimizer)) throw new ConfigError(`${who}: optimizer must be an optimizer object such as adam(), got ${describeValue(optimizer)}`);
 }

@@ -472,9 +472,9 @@ describe('validation errors say who is speaking, what was expected and what was 
     const cases: [() => unknown, string][] = [
       [() => adam({ beta1: 1 }), 'adam: beta1 must be a number in [0, 1), got 1'],
       [() => adamw({ beta2: -0.1 }), 'adamw: beta2 must be a number in [0, 1), got -0.1'],
-      [() => adam({ epsilon: -1e-7 }), 'adam: epsilon must be a finite number >= 0, got -1e-7'],
+      [() => adam({ epsilon: -1e-7 }), 'adam: epsilon must be a positive finite number, got -1e-7'],
       [() => sgd({ momentum: 1.5 }), 'sgd: momentum must be a number in [0, 1], got 1.5'],
-      [() => rmsprop({ rho: Number.NaN }), 'rmsprop: rho must be a number in [0, 1], got NaN'],
+      [() => rmsprop({ rho: Number.NaN }), 'rmsprop: rho must be a number in [0, 1), got NaN'],
       [() => rmsprop({ momentum: -1 }), 'rmsprop: momentum must be a number in [0, 1], got -1'],
       [() => sgd({ clipnorm: 0 }), 'sgd: clipnorm must be a positive finite number, got 0'],
       [() => adam({ clipvalue: -1 }), 'adam: clipvalue must be a positive finite number, got -1'],

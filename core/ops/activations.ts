@@ -5,7 +5,7 @@ import { expectTensor } from './broadcast.ts';
 import { less, where } from './compare.ts';
 import { abs, exp, expm1, log, log1p, neg, reciprocal } from './elementwise.ts';
 import { stopGradient } from './gradient.ts';
-import { max, sum } from './reduce.ts';
+import { max, nonEmptyAxes, sum } from './reduce.ts';
 
 /** max(x, 0), one primitive: x where 0 < x, else +0 (so -0 and NaN give +0); the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
@@ -25,14 +25,14 @@ export function reluGrad(x: Tensor, g: Tensor): Tensor {
  * 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
  */
 export function sigmoid(x: Tensor): Tensor {
-  const e = exp(neg(abs(x)));
+  const e = exp(neg(abs(expectTensor(x, 'sigmoid'))));
   const r = reciprocal(add(e, 1));
   return where(less(x, 0), mul(e, r), r);
 }
 
 /** tanh|x| = -m / (2 + m) with m = expm1(-2|x|), exact near 0 and finite everywhere; the sign comes back by where. */
 export function tanh(x: Tensor): Tensor {
-  const m = expm1(mul(abs(x), -2));
+  const m = expm1(mul(abs(expectTensor(x, 'tanh')), -2));
   const t = div(neg(m), add(m, 2));
   return where(less(x, 0), neg(t), t);
 }
@@ -42,12 +42,13 @@ export function tanh(x: Tensor): Tensor {
  * so at x = 0 the two kinks cancel and the gradient is exactly 1/2.
  */
 export function softplus(x: Tensor): Tensor {
-  const negative = less(x, 0);
+  const negative = less(expectTensor(x, 'softplus'), 0);
   return add(where(negative, 0, x), log1p(exp(where(negative, x, neg(x)))));
 }
 
 /** exp(x - max) / Σ exp(x - max) along axis; the max is a constant, so it costs no gradient. */
 export function softmax(x: Tensor, axis = -1): Tensor {
+  nonEmptyAxes(x, axis, 'softmax');
   const e = exp(sub(x, stopGradient(max(x, axis, true))));
   return div(e, sum(e, axis, true));
 }
@@ -57,6 +58,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * the log term keeps float32 precise near the max (x - logsumexp(x) loses ~1e-3 there when |x| ~ 1e4).
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  nonEmptyAxes(x, axis, 'logSoftmax');
   const shifted = sub(x, stopGradient(max(x, axis, true)));
   return sub(shifted, log(sum(exp(shifted), axis, true)));
 }

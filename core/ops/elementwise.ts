@@ -1,9 +1,11 @@
 import { apply } from '../dispatch.ts';
 import { onesLike } from '../creation.ts';
 import { ValueError } from '../errors.ts';
+import { show } from '../options.ts';
 import type { UnaryPrim } from '../primitives.ts';
 import type { Tensor } from '../tensor.ts';
 import { maximum, minimum, mul } from './arithmetic.ts';
+import { expectTensor } from './broadcast.ts';
 import { less, where } from './compare.ts';
 
 const unary = (prim: UnaryPrim) => (x: Tensor): Tensor => apply(prim, [x], {});
@@ -21,19 +23,20 @@ export const expm1 = unary('expm1');
 export const log1p = unary('log1p');
 
 export function square(x: Tensor): Tensor {
-  return mul(x, x);
+  return mul(expectTensor(x, 'square'), x);
 }
 
 /** |x|; the gradient at 0 is taken as 1. */
 export function abs(x: Tensor): Tensor {
-  return where(less(x, 0), neg(x), x);
+  return where(less(expectTensor(x, 'abs'), 0), neg(x), x);
 }
 
 /**
  * x^p for a constant p. Integer p works for every x (by repeated squaring); other p need x > 0.
  */
 export function pow(x: Tensor, p: number): Tensor {
-  if (!Number.isFinite(p)) throw new ValueError(`pow: the exponent must be finite, got ${p}`);
+  expectTensor(x, 'pow');
+  if (!Number.isFinite(p)) throw new ValueError(`pow: the exponent must be a finite number, got ${show(p)}`);
   if (p === 0) return onesLike(x);
   if (p < 0 && Number.isInteger(p)) return reciprocal(pow(x, -p));
   if (p === 0.5) return sqrt(x);
@@ -49,8 +52,9 @@ export function pow(x: Tensor, p: number): Tensor {
 
 /** Limits x to [min, max]; the gradient is 1 inside and 0 outside. */
 export function clip(x: Tensor, min: number, max: number): Tensor {
-  if (Number.isNaN(min) || Number.isNaN(max) || min > max) {
-    throw new ValueError(`clip: expected min <= max, got min ${min}, max ${max}`);
+  expectTensor(x, 'clip');
+  if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max) || min > max) {
+    throw new ValueError(`clip: expected numbers min <= max, got min ${show(min)}, max ${show(max)}`);
   }
   return minimum(maximum(x, min), max);
 }

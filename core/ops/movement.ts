@@ -1,7 +1,7 @@
 import { apply } from '../dispatch.ts';
 import { promote } from '../dtype.ts';
 import type { DType } from '../dtype.ts';
-import { ShapeError, ValueError, fmtShape } from '../errors.ts';
+import { ShapeError, ValueError, describeValue, fmtShape } from '../errors.ts';
 import { checkShape, normalizeAxis, sameShape, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { broadcastTo, castTo, expectTensor } from './broadcast.ts';
@@ -11,6 +11,7 @@ export type PadPairs = readonly (readonly [number, number])[];
 /** A new shape with the same number of elements; one dimension may be -1 and is then inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   expectTensor(x, 'reshape');
+  if (!Array.isArray(shape)) throw new ShapeError(`reshape: a shape must be an array of integers, got ${describeValue(shape)}`);
   const inferred = shape.indexOf(-1);
   let target = [...shape];
   if (inferred >= 0) {
@@ -34,15 +35,24 @@ export function flatten(x: Tensor, startAxis = 0): Tensor {
 
 /** Output axis i is input axis perm[i]. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
-  expectTensor(x, 'permute');
-  const normalized = perm.map((p) => normalizeAxis(p, x.rank, 'permute'));
-  return normalized.every((p, i) => p === i) && normalized.length === x.rank ? x : apply('permute', [x], { perm: normalized });
+  return permuteAs(x, perm, 'permute');
 }
 
 /** Reverses the axes, or permutes them by perm. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   expectTensor(x, 'transpose');
-  return permute(x, perm ?? x.shape.map((_, i) => x.rank - 1 - i));
+  return permuteAs(x, perm ?? x.shape.map((_, i) => x.rank - 1 - i), 'transpose');
+}
+
+/** permute under the name of the public op that was called, so that its errors name that op. */
+function permuteAs(x: Tensor, perm: readonly number[], op: string): Tensor {
+  expectTensor(x, op);
+  if (!Array.isArray(perm)) throw new ShapeError(`${op}: perm must be an array of axes, got ${describeValue(perm)}`);
+  const normalized = perm.map((p) => normalizeAxis(p, x.rank, op));
+  if (normalized.length !== x.rank || new Set(normalized).size !== x.rank) {
+    throw new ShapeError(`${op}: [${perm.join(',')}] is not a permutation of the ${x.rank} axes of ${fmtShape(x.shape)}`);
+  }
+  return normalized.every((p, i) => p === i) ? x : apply('permute', [x], { perm: normalized });
 }
 
 /** NumPy-style broadcast to shape: new axes on the left, size-1 axes repeated. */
@@ -53,6 +63,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** pads[i] = [before, after] for axis i, filled with value. */
 export function pad(x: Tensor, pads: PadPairs, value = 0): Tensor {
   expectTensor(x, 'pad');
+  if (!Array.isArray(pads) || !pads.every((p) => Array.isArray(p) && p.length === 2)) {
+    throw new ShapeError(`pad: expected ${x.rank} [before, after] pairs for shape ${fmtShape(x.shape)}, got ${JSON.stringify(pads) ?? describeValue(pads)}`);
+  }
   if (pads.length !== x.rank) throw new ShapeError(`pad: expected ${x.rank} [before, after] pairs for shape ${fmtShape(x.shape)}, got ${pads.length}`);
   return pads.every(([lo, hi]) => lo === 0 && hi === 0) ? x : apply('pad', [x], { pads, value });
 }
@@ -60,6 +73,9 @@ export function pad(x: Tensor, pads: PadPairs, value = 0): Tensor {
 /** The block that starts at begin with the given size; a size of -1 runs to the end of that axis. */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   expectTensor(x, 'slice');
+  if (!Array.isArray(begin) || (size !== undefined && !Array.isArray(size))) {
+    throw new ShapeError(`slice: begin and size must be arrays of ${x.rank} integers for shape ${fmtShape(x.shape)}, got begin ${describeValue(begin)} and size ${describeValue(size)}`);
+  }
   if (begin.length !== x.rank || (size !== undefined && size.length !== x.rank)) {
     throw new ShapeError(`slice: begin and size need ${x.rank} entries for shape ${fmtShape(x.shape)}, got begin [${begin.join(',')}]${size ? ` and size [${size.join(',')}]` : ''}`);
   }
@@ -69,6 +85,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** Joins tensors along an existing axis; dtypes promote to float64 if they differ. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors)) throw new ValueError(`concat: tensors must be an array of tensors, got ${describeValue(tensors)}`);
   const first = tensors[0];
   if (first === undefined) throw new ValueError('concat: needs at least one tensor');
   tensors.forEach((t, i) => expectTensor(t, 'concat', `tensors[${i}]`));

@@ -1,4 +1,5 @@
 import { apply } from '../dispatch.ts';
+import { ShapeError, fmtShape } from '../errors.ts';
 import { arange } from '../creation.ts';
 import { normalizeAxes, normalizeAxis, sizeOf } from '../shape.ts';
 import type { Tensor } from '../tensor.ts';
@@ -36,13 +37,21 @@ export function maxGrad(x: Tensor, output: Tensor, g: Tensor, axes: readonly num
   return apply('maxGrad', [x, output, g], { axes });
 }
 
+/** The axes of a reduction that has no value over zero elements (max, mean, softmax…); an empty one is an error. */
+export function nonEmptyAxes(x: Tensor, axis: Axes, op: string): number[] {
+  const axes = normalizeAxes(axis, expectTensor(x, op).rank, op);
+  if (axes.some((a) => x.shape[a] === 0)) throw new ShapeError(`${op}: cannot reduce an empty axis of ${fmtShape(x.shape)}`);
+  return axes;
+}
+
 export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  nonEmptyAxes(x, axis, 'min');
   return neg(max(neg(x), axis, keepDims));
 }
 
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
-  expectTensor(x, 'mean');
-  const count = sizeOf(normalizeAxes(axis, x.rank, 'mean').map((a) => x.shape[a]));
+  // Over zero elements the mean would be 0 / 0 = NaN.
+  const count = sizeOf(nonEmptyAxes(x, axis, 'mean').map((a) => x.shape[a]));
   return div(sum(x, axis, keepDims), count);
 }
 
@@ -51,6 +60,7 @@ export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
  * An infinite max is replaced by 0 so that all -Infinity inputs give -Infinity, not NaN.
  */
 export function logsumexp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  nonEmptyAxes(x, axis, 'logsumexp');
   const top = stopGradient(max(x, axis, true));
   const shift = where(less(abs(top), Infinity), top, 0);
   const result = add(log(sum(exp(sub(x, shift)), axis, true)), shift);
@@ -64,6 +74,7 @@ export function logsumexp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
 export function argmax(x: Tensor, axis = -1): Tensor {
   expectTensor(x, 'argmax');
   const a = normalizeAxis(axis, x.rank, 'argmax');
+  nonEmptyAxes(x, a, 'argmax');
   const n = x.shape[a];
   const positions = reshape(arange(n, undefined, 1, x.dtype), x.shape.map((d, i) => (i === a ? d : 1)));
   const score = where(equal(x, max(x, a, true)), sub(n, positions), 0);

@@ -1,6 +1,7 @@
 import { apply } from '../dispatch.ts';
 import { onesLike } from '../creation.ts';
 import { ConfigError, ShapeError, ValueError, fmtShape } from '../errors.ts';
+import { checkOptionKeys, show } from '../options.ts';
 import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
@@ -38,13 +39,16 @@ export function fold(cols: Tensor, height: number, width: number, strides: Pair 
  * 2-D convolution (cross-correlation, as in every framework): input NHWC, kernel [kh, kw, inC, outC].
  * pad -> unfold -> one matrix product with the flattened kernel -> reshape.
  */
-export function conv2d(x: Tensor, kernel: Tensor, { strides = 1, padding = 'valid' }: Conv2dOptions = {}): Tensor {
+export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): Tensor {
   expectTensor(x, 'conv2d');
   expectTensor(kernel, 'conv2d', 'kernel');
+  checkOptionKeys(options, ['strides', 'padding'], 'conv2d');
+  const { strides = 1, padding = 'valid' } = options;
   if (x.rank !== 4 || kernel.rank !== 4) {
     throw new ShapeError(`conv2d: expected input [N,H,W,C] and kernel [kh,kw,inC,outC], got ${fmtShape(x.shape)} and ${fmtShape(kernel.shape)}`);
   }
   const [kh, kw, inC, outC] = kernel.shape;
+  if (kh === 0 || kw === 0) throw new ShapeError(`conv2d: kernel ${fmtShape(kernel.shape)} has an empty window; kh and kw must be at least 1`);
   if (x.shape[3] !== inC) {
     throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} has ${x.shape[3]} channels but kernel ${fmtShape(kernel.shape)} expects ${inC}`);
   }
@@ -68,8 +72,11 @@ export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   return div(sum(windows, axes), sum(counts, axes)).reshape(size);
 }
 
-function poolWindows(x: Tensor, { poolSize, strides, padding = 'valid' }: Pool2dOptions, fillValue: number, op: string) {
+function poolWindows(x: Tensor, options: Pool2dOptions, fillValue: number, op: string) {
   expectTensor(x, op);
+  if (options === undefined) throw new ConfigError(`${op}: options with a poolSize are required, like { poolSize: 2 }`);
+  checkOptionKeys(options, ['poolSize', 'strides', 'padding'], op);
+  const { poolSize, strides, padding = 'valid' } = options;
   if (x.rank !== 4) throw new ShapeError(`${op}: expected input [N,H,W,C], got ${fmtShape(x.shape)}`);
   const size = pair(poolSize, 'poolSize', op);
   const step = pair(strides ?? size, 'strides', op);
@@ -115,8 +122,9 @@ function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding, value:
 
 function pair(value: number | Pair, name: string, op: string): Pair {
   const p: Pair = typeof value === 'number' ? [value, value] : value;
-  if (p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 1)) {
-    throw new ValueError(`${op}: ${name} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 1)) {
+    const given = Array.isArray(value) ? `[${value.map(show).join(',')}]` : show(value);
+    throw new ValueError(`${op}: ${name} must be a positive integer or a pair of them, got ${given}`);
   }
   return p;
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, describeValue } from '../../core/errors.ts';
 import { checkOptionKeys, oneOf } from '../../core/options.ts';
 import type { Domain } from '../../optim/options.ts';
 import type { Logs } from '../callbacks.ts';
@@ -13,7 +13,7 @@ export class Monitor {
   readonly mode: 'min' | 'max';
 
   constructor(readonly who: string, readonly key: string, mode: MonitorMode, readonly minDelta: number) {
-    if (typeof key !== 'string' || key === '') throw new ConfigError(`${who}: monitor must be a key of the logs such as 'val_loss', got ${String(key)}`);
+    if (typeof key !== 'string' || key === '') throw new ConfigError(`${who}: monitor must be a key of the logs such as 'val_loss', got ${describeValue(key)}`);
     const chosen = oneOf(mode, ['auto', 'min', 'max'], 'mode', who);
     this.mode = chosen === 'auto' ? (key.includes('acc') ? 'max' : 'min') : chosen;
   }

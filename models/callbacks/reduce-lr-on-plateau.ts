@@ -1,4 +1,3 @@
-import { ValueError } from '../../core/errors.ts';
 import { NON_NEGATIVE, checkNumber } from '../../optim/options.ts';
 import type { Logs } from '../callbacks.ts';
 import { getLearningRate, setLearningRate } from './learning-rate.ts';
@@ -43,10 +42,7 @@ export class ReduceLROnPlateau extends ModelCallback {
     super();
     const who = 'ReduceLROnPlateau';
     const o = callbackOptions(options, KEYS, who);
-    this.factor = o.factor ?? 0.1;
-    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) {
-      throw new ValueError(`${who}: factor must be a number in (0, 1), got ${String(this.factor)}`);
-    }
+    this.factor = checkNumber(who, 'factor', o.factor ?? 0.1, { text: 'a number in (0, 1)', test: (x) => x > 0 && x < 1 });
     this.monitor = new Monitor(who, o.monitor ?? 'val_loss', o.mode ?? 'auto', checkNumber(who, 'minDelta', o.minDelta ?? 1e-4, NON_NEGATIVE));
     this.patience = checkNumber(who, 'patience', o.patience ?? 10, COUNT);
     this.cooldown = checkNumber(who, 'cooldown', o.cooldown ?? 0, COUNT);
