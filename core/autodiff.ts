@@ -1,5 +1,5 @@
 import { onesLike, zerosLike } from './creation.ts';
-import { GradientError, ShapeError, fmtShape } from './errors.ts';
+import { GradientError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
 import { duringBackward } from './profile.ts';
 import { duringBackwardOf } from './debug-numerics.ts';
@@ -16,6 +16,7 @@ import { vjpRules } from './vjp.ts';
  * A leaf links to its tensor when an outer grad traces that tensor, which is what makes grad(grad(f)) work.
  */
 function trace<T extends Tree, A extends unknown[]>(op: string, f: (x: T, ...args: A) => Tensor, x: T, args: A) {
+  checkFunction(f, op);
   const targets = leaves(x, `${op}: argument`).map(
     (t) => new Tensor(t.storage, t.shape, { kind: 'leaf', source: t.entry === undefined ? null : t }),
   );
@@ -82,6 +83,11 @@ function backward(output: Tensor, seed: Tensor, targets: readonly Tensor[]): Ten
   return targets.map((t) => cotangents.get(t.id) ?? zerosLike(t));
 }
 
+/** grad(3) would only fail at its first call, deep inside; say so at the call. */
+function checkFunction(f: unknown, op: string): void {
+  if (typeof f !== 'function') throw new ValueError(`${op}: f must be a function of a tensor (or a tree of tensors), got ${describeValue(f)}`);
+}
+
 /** Outside any grad, results carry no tape entry, so nothing keeps the graph alive. */
 function settle(t: Tensor): Tensor {
   return isRecording() || t.entry === undefined ? t : new Tensor(t.storage, t.shape);
@@ -106,6 +112,7 @@ export function vjp<T extends Tree>(f: (x: T) => Tensor, x: T): { value: Tensor;
 
 /** f's value and its gradient with respect to the first argument, a tree of tensors. f must return one element. */
 export function valueAndGrad<T extends Tree, A extends unknown[]>(f: (x: T, ...args: A) => Tensor): (x: T, ...args: A) => [Tensor, T] {
+  checkFunction(f, 'valueAndGrad');
   return (x, ...args) => {
     const { output, targets } = trace('valueAndGrad', f, x, args);
     if (output.size !== 1) {
@@ -118,6 +125,7 @@ export function valueAndGrad<T extends Tree, A extends unknown[]>(f: (x: T, ...a
 
 /** The gradient of f with respect to its first argument, a tree of tensors; same structure as that argument. */
 export function grad<T extends Tree, A extends unknown[]>(f: (x: T, ...args: A) => Tensor): (x: T, ...args: A) => T {
+  checkFunction(f, 'grad');
   const both = valueAndGrad(f);
   return (x, ...args) => both(x, ...args)[1];
 }

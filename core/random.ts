@@ -1,4 +1,4 @@
-import { ValueError } from './errors.ts';
+import { ValueError, describeValue } from './errors.ts';
 
 /**
  * A seeded generator (xoshiro128**, seeded through splitmix32). One seed gives one stream,
@@ -74,6 +74,7 @@ let globalRng = new Rng(0);
 
 /** Reseeds the generator used by random ops that are given no seed. */
 export function setSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ValueError(`setSeed: the seed must be a finite number, got ${describeValue(seed)}`);
   globalRng = new Rng(seed);
 }
 

@@ -73,6 +73,23 @@ export class Weight {
   }
 }
 
+/** While a saved model is rebuilt: how many more weight values layers may create, and why (for the message). */
+let weightBudget: { left: number; reason: string } | undefined;
+
+/**
+ * Runs fn with layers allowed to create at most `values` weight values in all. A loader passes about the size of the
+ * saved weights, so a corrupt config (units: 3e8) is refused at once instead of allocating gigabytes.
+ */
+export function withWeightBudget<T>(values: number, reason: string, fn: () => T): T {
+  const outer = weightBudget;
+  weightBudget = { left: values, reason };
+  try {
+    return fn();
+  } finally {
+    weightBudget = outer;
+  }
+}
+
 const nameCounts = new Map<string, number>();
 
 /** dense_1, dense_2, conv2d_1, …: Keras's snake_case class name with a per-process counter. */
@@ -120,9 +137,20 @@ export abstract class Layer {
   protected addWeight(name: string, shape: readonly number[], initializer: WeightSpec = 'glorotUniform', { trainable = true } = {}): Weight {
     if (this.weightList.some((w) => w.name === name)) throw new ConfigError(`${this.name}: a weight named ${name} already exists`);
     const init = getInitializer(initializer, `${this.name}.${name}`);
+    this.spendWeightBudget(name, shape);
     const weight = new Weight(this.name, name, init.create(shape, this.buildDtype, rngFrom(this.buildRng)), trainable);
     this.weightList.push(weight);
     return weight;
+  }
+
+  private spendWeightBudget(name: string, shape: readonly number[]): void {
+    const size = shape.reduce((n, d) => n * d, 1);
+    // A malformed shape is left to the initializer, whose error names it.
+    if (weightBudget === undefined || !(size >= 0)) return;
+    if (size > weightBudget.left) {
+      throw new ValueError(`${this.name}: weight ${name} of shape ${fmtShape(shape)} has ${size} values, but ${weightBudget.reason}`);
+    }
+    weightBudget.left -= size;
   }
 
   get built(): boolean {
@@ -182,6 +210,7 @@ export abstract class Layer {
   /** Runs the layer on a batch: builds on first use, checks the input shape, binds `params` if given. */
   apply(x: Tensor, options: ApplyOptions = {}): Tensor {
     if (!(x instanceof Tensor)) throw new ValueError(`${this.name}: expected a Tensor input, got ${describeValue(x)}`);
+    if (options === null || typeof options !== 'object') throw new ConfigError(`${this.name}: apply options must be an object, got ${describeValue(options)}`);
     this.ensureBuilt(x.shape, x.dtype);
     this.checkSample(x.shape, this.sampleShape as readonly number[]);
     const { params, ...callOptions } = options;

@@ -4,6 +4,7 @@ import { checkOptionKeys } from '../core/options.ts';
 import { sameShape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
+import { withWeightBudget } from '../layers/layer.ts';
 import type { Optimizer } from '../optim/index.ts';
 import type { SemiflowJson, TrainingJson } from './serialization/format.ts';
 import { MODEL_FILE } from './serialization/format.ts';
@@ -65,14 +66,29 @@ function savedWeight(weights: ReadonlyMap<string, Tensor>, name: string): [strin
   return [...weights].find(([key]) => key.endsWith(`/${name}`));
 }
 
+/**
+ * Slack over the manifest's size before a layer is refused while building: small mismatches get the manifest check,
+ * which names the weight; a corrupt size (units: 3e8) fails at once instead of allocating gigabytes.
+ */
+const BUILD_SLACK_VALUES = 1 << 24;
+
+/** The layers, built, with at most BUILD_SLACK_VALUES more weight values than the manifest holds. */
+function buildModel({ topology, semiflow, weights }: Parsed): Sequential {
+  const model = new Sequential({ ...(topology.name === undefined ? {} : { name: topology.name }), dtype: semiflow?.dtype ?? 'float32', ...(semiflow?.seed == null ? {} : { seed: semiflow.seed }) });
+  const savedValues = [...weights.values()].reduce((n, t) => n + t.size, 0);
+  withWeightBudget(savedValues + BUILD_SLACK_VALUES, `the weights manifest holds ${savedValues} values in all`, () => {
+    model.add(new InputLayer({ inputShape: topology.inputShape }));
+    for (const layer of topology.layers) model.add(layer);
+  });
+  return model;
+}
+
 /** Builds the model from parsed parts; every weight is matched and shape-checked before any is set. */
 function assemble(parsed: Parsed, optimizer: string | Optimizer | undefined, file: string): Sequential {
   const { topology, semiflow } = parsed;
   let model: Sequential;
   try {
-    model = new Sequential({ ...(topology.name === undefined ? {} : { name: topology.name }), dtype: semiflow?.dtype ?? 'float32', ...(semiflow?.seed == null ? {} : { seed: semiflow.seed }) });
-    model.add(new InputLayer({ inputShape: topology.inputShape }));
-    for (const layer of topology.layers) model.add(layer);
+    model = buildModel(parsed);
   } catch (error) {
     throw prefixError(error, file);
   }

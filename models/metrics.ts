@@ -1,4 +1,4 @@
-import { ConfigError, describeValue } from '../core/errors.ts';
+import { ConfigError, ShapeError, describeValue, fmtShape } from '../core/errors.ts';
 import type { Tensor } from '../core/tensor.ts';
 
 /** A metric counts per batch; the epoch value is Σ total / Σ count, so a short last batch weighs what it should. */
@@ -30,7 +30,20 @@ function classAccuracy(name: string, trueClass: (yTrue: Tensor, row: number, wid
 }
 
 const categoricalAccuracy = (name: string): Metric => classAccuracy(name, (y, r, width) => rowArgmax(y.storage, r, width));
-const sparseCategoricalAccuracy = (name: string): Metric => classAccuracy(name, (y, r) => y.storage[r]);
+/** Integer labels, one per row: [batch] or [batch,1]. One-hot rows read as labels would give a wrong accuracy silently. */
+function sparseCategoricalAccuracy(name: string): Metric {
+  const counted = classAccuracy(name, (y, r) => y.storage[r]);
+  return {
+    name,
+    measure(yTrue, yPred, logits) {
+      const rows = yPred.size / yPred.shape[yPred.rank - 1];
+      if (yTrue.size !== rows) {
+        throw new ShapeError(`${name}: expected one integer label per row (shape ${fmtShape(yPred.shape.slice(0, -1))} or ${fmtShape([...yPred.shape.slice(0, -1), 1])}), got labels of shape ${fmtShape(yTrue.shape)}; for one-hot labels use 'categoricalAccuracy'`);
+      }
+      return counted.measure(yTrue, yPred, logits);
+    },
+  };
+}
 
 /** Threshold 0.5 on probabilities, which is 0 on logits. */
 function binaryAccuracy(name: string): Metric {

@@ -86,6 +86,13 @@
  *  70. takeRows indices out of range or fractional, sliceRows bounds outside 0 <= start <= end <= rows
  *  71. shuffledIndices without an Rng
  *  72. labelSmoothing outside [0, 1]
+ *  73. binaryCrossentropy targets outside [0, 1] or NaN, which would give a negative loss
+ *  74. one-hot labels for sparseCategoricalAccuracy, which would silently give a wrong accuracy
+ *  Autodiff, testing and seeding
+ *  75. grad, valueAndGrad, vjp and checkGrad given something that is not a function
+ *  76. layer.apply options that are not an object
+ *  77. setSeed with a seed that is not a finite number
+ *  78. a saved model whose config asks for more weight values than its weights manifest holds (see corrupt-files.test.ts)
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -96,7 +103,7 @@ import {
   equal, exp, expand, exponentialDecay, eye, fill, flatten, greater, greaterEqual, less, lessEqual, log, logSoftmax,
   logsumexp, matmul, max, maxPool2d, maximum, mean, min, minimum, mul, oneHot, ones, pad, permute, pow, randomNormal,
   randomUniform, reshape, rmsprop, sgd, shuffledIndices, sigmoid, slice, sliceRows, softmax, sparseCategoricalCrossentropy,
-  sqrt, square, sub, sum, takeRows, tanh, tensor, transpose, unfold, where, zeros, zerosLike,
+  sqrt, square, sub, sum, takeRows, tanh, tensor, transpose, unfold, where, zeros, zerosLike, grad, valueAndGrad, vjp, checkGrad, setSeed,
 } from 'semiflow';
 import type { DType, NestedArray } from 'semiflow';
 import { thrown } from './thrown.ts';
@@ -1117,6 +1124,48 @@ describe('data helpers and losses', () => {
         { who: 'categoricalCrossentropy', given: shown(labelSmoothing), expected: 'labelSmoothing must be a number in [0, 1]' });
       refuses(() => binaryCrossentropy({ labelSmoothing: labelSmoothing as number }), ValueError,
         { who: 'binaryCrossentropy', given: shown(labelSmoothing), expected: 'labelSmoothing must be a number in [0, 1]' });
+    }), FEW);
+  });
+});
+
+describe('losses, metrics, autodiff and seeding', () => {
+  it('73. binaryCrossentropy targets outside [0, 1] or NaN', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.nat(), fc.oneof(fc.double({ min: 1.0001, max: 10, noNaN: true }), fc.double({ min: -10, max: -1e-9, noNaN: true }), fc.constant(Number.NaN)), (n, at, bad) => {
+      const y = new Float32Array(n).fill(0.5);
+      y[at % n] = bad;
+      refuses(() => binaryCrossentropy().compute(tensor(y, [n, 1]), fill([n, 1], 0.5)), ValueError,
+        { who: 'binaryCrossentropy', given: `got ${Math.fround(bad)} at flat index ${at % n} of [${n},1]`, expected: 'targets must be probabilities in [0, 1]' });
+    }), FEW);
+  });
+
+  it('74. one-hot labels for sparseCategoricalAccuracy', async () => {
+    const model = new Sequential({ seed: 1, name: 'net' });
+    model.add(new Dense(3, { activation: 'softmax', inputShape: [2] }));
+    model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['sparseCategoricalAccuracy'] });
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 6 }), async (n) => {
+      await rejects(() => model.fit(zeros([n, 2]), oneHot(Array(n).fill(1), 3), silent), ShapeError,
+        { who: 'sparseCategoricalAccuracy', given: `got labels of shape [${n},3]`, expected: `expected one integer label per row (shape [${n}] or [${n},1])` });
+    }), FEW);
+  });
+
+  it('75. grad, valueAndGrad, vjp and checkGrad given something that is not a function', () => {
+    fc.assert(fc.property(nonTensor, (f) => {
+      for (const [who, run] of [['grad', () => grad(f as never)], ['valueAndGrad', () => valueAndGrad(f as never)], ['vjp', () => vjp(f as never, ones([2]))], ['checkGrad', () => checkGrad(f as never, ones([2]))]] as const) {
+        refuses(run, ValueError, { who, given: shown(f), expected: 'must be a function' });
+      }
+    }), FEW);
+  });
+
+  it('76. layer.apply options that are not an object', () => {
+    const layer = new Dense(2, { name: 'head' });
+    fc.assert(fc.property(fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 4 })), (options) => {
+      refuses(() => layer.apply(ones([1, 3]), options as never), ConfigError, { who: 'head', given: shown(options), expected: 'apply options must be an object' });
+    }), FEW);
+  });
+
+  it('77. setSeed with a seed that is not a finite number', () => {
+    fc.assert(fc.property(fc.oneof(nonFinite, numericString, fc.constant(null)), (seed) => {
+      refuses(() => setSeed(seed as never), ValueError, { who: 'setSeed', given: shown(seed), expected: 'the seed must be a finite number' });
     }), FEW);
   });
 });

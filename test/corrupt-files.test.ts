@@ -418,6 +418,14 @@ describe('each corruption the issue lists gets a message naming the file and wha
     expect(error.message).toBe(`${join(dir, 'model.json')}: the weights manifest gives ${first}/kernel the shape [5,4], but layer ${first} needs [4,5]`);
   });
 
+  it('model.json: a layer size that would allocate gigabytes is refused before any allocation', async () => {
+    const started = performance.now();
+    const { dir, error } = await loadError('huge', (files) => editModelJson(files, (json) => { json.modelTopology.config.layers[0].config.units = 3e8; }));
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(error).toBeInstanceOf(ValueError);
+    expect(error.message).toBe(`${join(dir, 'model.json')}: ${first}: weight kernel of shape [4,300000000] has 1200000000 values, but the weights manifest holds 43 values in all`);
+  });
+
   it('weights.bin: truncated', async () => {
     const { dir, error } = await loadError('short', (files) => files.set('weights.bin', (files.get('weights.bin') as Uint8Array).subarray(0, 100)));
     expect(error).toBeInstanceOf(ValueError);

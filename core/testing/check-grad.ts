@@ -1,7 +1,7 @@
 import { vjp } from '../autodiff.ts';
 import { concat, flatten } from '../ops/index.ts';
 import { randomNormal } from '../creation.ts';
-import { GradientError } from '../errors.ts';
+import { GradientError, ValueError, describeValue } from '../errors.ts';
 import { Rng } from '../random.ts';
 import { stridesOf } from '../shape.ts';
 import { noGrad } from '../tape.ts';
@@ -58,6 +58,7 @@ export interface GradCheckResult {
  * f may return a tensor or a tree of them. Its cost is two evaluations of f per input, whatever the input sizes.
  */
 export function checkGrad<T extends Tree>(fn: (x: T) => Tree, inputs: T, options: CheckGradOptions = {}): GradCheckResult {
+  if (typeof fn !== 'function') throw new ValueError(`checkGrad: fn must be a function of the inputs, got ${describeValue(fn)}`);
   const { eps = 1e-6, atol = 1e-8, rtol = 1e-6, seed = 0, maxElementChecks = 512 } = options;
   const rng = new Rng(seed);
   const x = mapTree(inputs, (t) => t.cast('float64'));

@@ -3,7 +3,7 @@ import type { Tensor } from '../../core/tensor.ts';
 import { checkOptionKeys } from '../../core/options.ts';
 import type { CrossentropyOptions, Loss } from './loss.ts';
 import { EPSILON, defineLoss, readFromLogits, readLabelSmoothing } from './loss.ts';
-import { elementwiseTargets } from './targets.ts';
+import { checkProbabilities, elementwiseTargets } from './targets.ts';
 
 /** On logits: max(z, 0) − z·y + log(1 + e^−|z|) = softplus(z) − z·y, whose core softplus never overflows. */
 function fromLogits(y: Tensor, z: Tensor): Tensor {
@@ -27,6 +27,7 @@ export function binaryCrossentropy(options: CrossentropyOptions = {}): Loss {
   const labelSmoothing = readLabelSmoothing(who, options.labelSmoothing);
   const compute = (yTrue: Tensor, yPred: Tensor): Tensor => {
     const targets = elementwiseTargets(who, yTrue, yPred);
+    checkProbabilities(who, yTrue);
     const y = labelSmoothing === 0 ? targets : add(mul(targets, 1 - labelSmoothing), labelSmoothing / 2);
     return mean(logits ? fromLogits(y, yPred) : fromProbabilities(y, yPred));
   };

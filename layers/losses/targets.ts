@@ -22,6 +22,16 @@ export function elementwiseTargets(who: string, yTrue: Tensor, yPred: Tensor): T
   return reshape(cast(yTrue, yPred.dtype), yPred.shape);
 }
 
+/** Targets that are probabilities: outside [0, 1] a crossentropy goes negative and training pushes the wrong way. */
+export function checkProbabilities(who: string, yTrue: Tensor): void {
+  const values = yTrue.storage;
+  for (let i = 0; i < values.length; i++) {
+    if (!(values[i] >= 0 && values[i] <= 1)) {
+      throw new ValueError(`${who}: targets must be probabilities in [0, 1], got ${values[i]} at flat index ${i} of ${fmtShape(yTrue.shape)}`);
+    }
+  }
+}
+
 /** The number of classes: yPred's last axis, which must exist. */
 export function classCount(who: string, yPred: Tensor): number {
   if (yPred.rank === 0) throw new ShapeError(`${who}: predictions need a class axis, got a scalar of shape []`);
