@@ -61,7 +61,7 @@ export function checkTargets(model: Sequential, x: Tensor, y: unknown, where: st
   if (y.rank === 0 || y.shape[0] !== x.shape[0]) {
     throw new ShapeError(`${model.name}.${where}: ${names[0]} has ${x.shape[0]} samples but ${names[1]} ${y.rank === 0 ? 'is a scalar' : `has ${y.shape[0]}`} (shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)})`);
   }
-  checkFinite(y, `${model.name}.${where}`, names[1]);
+  checkFiniteData(y, `${model.name}.${where}`, names[1]);
   return y;
 }
 
@@ -70,7 +70,7 @@ export function checkTargets(model: Sequential, x: Tensor, y: unknown, where: st
  * prediction would not even show it. One pass, branch-free: v·0 is 0 for finite v and NaN otherwise; four sums run
  * about twice as fast as one (60,000 MNIST images in ~30 ms).
  */
-export function checkFinite(t: Tensor, who: string, argument: string): void {
+export function checkFiniteData(t: Tensor, who: string, argument: string): void {
   const s = t.storage;
   const n = s.length - (s.length % 4);
   let a = 0, b = 0, c = 0, d = 0;

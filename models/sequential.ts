@@ -14,7 +14,7 @@ import type { OptimizerState } from '../optim/index.ts';
 import type { CompileOptions, Compiled } from './compile.ts';
 import { resolveCompile } from './compile.ts';
 import type { EvaluateOptions, PredictOptions } from './inference.ts';
-import { checkFinite, evaluateBatches, predictBatches } from './inference.ts';
+import { checkFiniteData, evaluateBatches, predictBatches } from './inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
 import { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
@@ -188,7 +188,7 @@ export class Sequential {
       const first = this.stack.find((l) => !(l instanceof InputLayer));
       throw new ShapeError(`${this.name}.${where}: ${argument} must have shape [batch,${expected.join(',')}] (the input of ${first?.name ?? 'the model'}), got ${fmtShape(x.shape)}`);
     }
-    checkFinite(x, `${this.name}.${where}`, argument);
+    checkFiniteData(x, `${this.name}.${where}`, argument);
     return x;
   }
 
