@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, loadModel } from 'semiflow';
 import type { Sequential, Tensor } from 'semiflow';
 import { writeFileAtomic } from '../models/write-atomic.ts';
-import { versionOf } from './fixtures/save-loop.ts';
+import { clock, versionOf } from './fixtures/save-loop.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const script = join(root, 'test/fixtures/save-loop.ts');
@@ -29,32 +29,34 @@ interface Run {
 }
 
 /**
- * Runs save-loop.ts from version `first` and SIGKILLs it `u` of a save cycle after the first completed save for which
- * a cycle length is known (`cycles` gathers them over all runs). Resolves once the child is gone and its output read.
+ * Runs save-loop.ts from version `first` and SIGKILLs it `u` save durations after the start of a save (the first, once
+ * the directory holds a checkpoint, whose target instant is still ahead when its line arrives), by the child's own clock; `durations` gathers the child's
+ * save times over all runs. Aimed at the save itself, not at the work between saves, whose share of the time varies
+ * with the machine's load. Resolves once the child is gone and its output read.
  */
-function killedRun(dir: string, first: number, u: number, cycles: number[]): Promise<Run> {
+function killedRun(dir: string, first: number, u: number, durations: number[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, dir, String(first)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const run: Run = { lastSaving: first - 1, lastSaved: first - 1 };
     let pending = '';
     let stderr = '';
     let killAt: NodeJS.Timeout | undefined;
-    let previousSaved: number | undefined;
+    let savingSince = 0;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() as string;
       for (const line of lines) {
-        const [what, k] = line.split(' ');
-        if (what === 'saving') run.lastSaving = Number(k);
-        if (what !== 'saved') continue;
-        run.lastSaved = Number(k);
-        const now = performance.now();
-        if (previousSaved !== undefined) cycles.push(now - previousSaved);
-        previousSaved = now;
-        if (killAt === undefined && cycles.length > 0) {
-          const cycle = [...cycles].sort((a, b) => a - b)[cycles.length >> 1];
-          killAt = setTimeout(() => child.kill('SIGKILL'), u * cycle);
+        const [what, k, time] = line.split(' ');
+        if (what === 'saved') {
+          run.lastSaved = Number(k);
+          durations.push(Number(time) - savingSince);
         }
+        if (what !== 'saving') continue;
+        run.lastSaving = Number(k);
+        savingSince = Number(time);
+        const wait = durations.length === 0 ? -1 : savingSince + u * median(durations) - clock();
+        // Only once the directory holds a checkpoint: before the first save ever completes there is nothing to keep.
+        if (killAt === undefined && wait >= 0 && run.lastSaved >= 1) killAt = setTimeout(() => child.kill('SIGKILL'), wait);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
@@ -66,6 +68,8 @@ function killedRun(dir: string, first: number, u: number, cycles: number[]): Pro
     });
   });
 }
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 const bytesOf = (tensors: readonly Tensor[]): Buffer => Buffer.concat(tensors.map((t) => new Uint8Array(t.storage.buffer, t.storage.byteOffset, t.storage.byteLength)));
 const slotTensors = (slots: Record<string, unknown>, slot: string): Tensor[] =>
@@ -100,14 +104,14 @@ describe('SIGKILL in the middle of model.save, many times over', () => {
   it(`${LANES * KILLS_PER_LANE} kills at random points: the directory always loads as the last completed save or the one in flight, whole`, async () => {
     const rng = new Rng(SEED);
     const delays = Array.from({ length: LANES * KILLS_PER_LANE }, () => 1.5 * rng.next());
-    const cycles: number[] = [];
+    const durations: number[] = [];
     const stats = { kills: 0, midSave: 0, newVersion: 0, leftovers: 0 };
 
     const lane = async (index: number): Promise<void> => {
       const dir = join(tmp, `lane-${index}`);
       let next = 1;
       for (let i = 0; i < KILLS_PER_LANE; i++) {
-        const run = await killedRun(dir, next, delays[index * KILLS_PER_LANE + i], cycles);
+        const run = await killedRun(dir, next, delays[index * KILLS_PER_LANE + i], durations);
         const inFlight = run.lastSaving > run.lastSaved;
         const loaded = await loadModel(dir);
         const candidates = inFlight ? [run.lastSaved, run.lastSaving] : [run.lastSaved];
@@ -129,7 +133,7 @@ describe('SIGKILL in the middle of model.save, many times over', () => {
     await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
 
     console.log(`crash safety: ${stats.kills} kills, ${stats.midSave} mid-save (${stats.newVersion} of them already loaded as the new version), `
-      + `${stats.leftovers} left staging or temporary files; save cycle ${Math.round([...cycles].sort((a, b) => a - b)[cycles.length >> 1])} ms`);
+      + `${stats.leftovers} left staging or temporary files; a save takes ${Math.round(median(durations))} ms`);
     expect(stats.midSave).toBeGreaterThan(stats.kills / 2);
   });
 });
