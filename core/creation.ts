@@ -2,7 +2,7 @@ import { DTYPES, allocate, allocateOutput } from './dtype.ts';
 import type { DType, TypedArray } from './dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import { checkOptionKeys, show } from './options.ts';
-import { Rng, rngFrom } from './random.ts';
+import { Rng, checkSeed, rngFrom } from './random.ts';
 import { checkShape, sizeOf } from './shape.ts';
 import type { Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
@@ -119,10 +119,8 @@ function generate(shape: Shape, dtype: DType = 'float32', op: string, draw: () =
 }
 
 function seeded(seed: unknown, op: string): Rng {
-  if (seed !== undefined && !(seed instanceof Rng) && !Number.isFinite(seed)) {
-    throw new ValueError(`${op}: seed must be a finite number or an Rng, got ${describeValue(seed)}`);
-  }
-  return rngFrom(seed as number | Rng | undefined);
+  if (seed === undefined || seed instanceof Rng) return rngFrom(seed);
+  return new Rng(checkSeed(seed, op));
 }
 
 function checkDtype(dtype: DType, op: string): void {

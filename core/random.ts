@@ -12,8 +12,9 @@ export class Rng {
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new ValueError(`Rng: the seed must be a finite number, got ${seed}`);
-    let x = Math.trunc(seed) >>> 0;
+    checkSeed(seed, 'Rng');
+    // The low 32 bits (two's complement for a negative seed) start splitmix; the high part is mixed in below.
+    let x = seed >>> 0;
     const splitmix = (): number => {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;
@@ -25,6 +26,10 @@ export class Rng {
     this.s1 = splitmix();
     this.s2 = splitmix();
     this.s3 = splitmix() | 1;
+    // Seeds outside [0, 2^32) share their low bits with one inside; multiplying by an odd constant is a bijection
+    // on 32-bit words, so every integer seed keeps a stream of its own, and seeds in [0, 2^32) are unchanged.
+    const high = Math.floor(seed / 2 ** 32);
+    if (high !== 0) this.s1 = (this.s1 ^ Math.imul(high, 0x9e3779b1)) >>> 0;
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -70,12 +75,22 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/**
+ * Seeds are integers, as in NumPy and PyTorch: 1.5 would otherwise be silently the same seed as 1. Any safe integer
+ * (|seed| < 2^53) gives its own stream.
+ */
+export function checkSeed(seed: unknown, who: string): number {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new ValueError(`${who}: seed must be an integer with |seed| < 2^53, got ${describeValue(seed)}`);
+  }
+  return seed;
+}
+
 let globalRng = new Rng(0);
 
 /** Reseeds the generator used by random ops that are given no seed. */
 export function setSeed(seed: number): void {
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ValueError(`setSeed: the seed must be a finite number, got ${describeValue(seed)}`);
-  globalRng = new Rng(seed);
+  globalRng = new Rng(checkSeed(seed, 'setSeed'));
 }
 
 /** A generator from a seed, an existing generator, or the global one. */

@@ -1,7 +1,7 @@
 import { allocate } from '../core/dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue } from '../core/errors.ts';
 import { checkOptionKeys } from '../core/options.ts';
-import { Rng, rngFrom } from '../core/random.ts';
+import { Rng, checkSeed, rngFrom } from '../core/random.ts';
 import { sizeOf } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
 
@@ -40,9 +40,7 @@ export function batchIndices(n: number, batchSize: number, options: BatchOptions
   checkOptionKeys(options, ['shuffle', 'seed'], 'batchIndices');
   const { shuffle = false, seed } = options;
   if (typeof shuffle !== 'boolean') throw new ConfigError(`batchIndices: shuffle must be true or false, got ${describeValue(shuffle)}`);
-  if (seed !== undefined && !(seed instanceof Rng) && !Number.isFinite(seed)) {
-    throw new ValueError(`batchIndices: seed must be a finite number or an Rng, got ${describeValue(seed)}`);
-  }
+  if (seed !== undefined && !(seed instanceof Rng)) checkSeed(seed, 'batchIndices');
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ConfigError(`batchIndices: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
   }

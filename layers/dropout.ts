@@ -1,7 +1,7 @@
 import { randomUniform } from '../core/creation.ts';
 import { ValueError, describeValue } from '../core/errors.ts';
 import { div, less, mul } from '../core/ops/index.ts';
-import { Rng } from '../core/random.ts';
+import { Rng, checkSeed } from '../core/random.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { CallOptions, LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
@@ -24,9 +24,7 @@ export class Dropout extends Layer {
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
       throw new ValueError(`${this.name}: rate must be a number in [0, 1), got ${describeValue(rate)}`);
     }
-    if (options.seed !== undefined && !Number.isInteger(options.seed)) {
-      throw new ValueError(`${this.name}: seed must be an integer, got ${describeValue(options.seed)}`);
-    }
+    if (options.seed !== undefined) checkSeed(options.seed, this.name);
     this.rate = rate;
     this.seed = options.seed;
     this.seededRng = options.seed === undefined ? undefined : new Rng(options.seed);

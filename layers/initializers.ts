@@ -2,7 +2,7 @@ import { tensor } from '../core/creation.ts';
 import { DTYPES } from '../core/dtype.ts';
 import type { DType } from '../core/dtype.ts';
 import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
-import { Rng } from '../core/random.ts';
+import { Rng, checkSeed } from '../core/random.ts';
 import { checkShape, sizeOf } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { lookupName } from './lookup.ts';
@@ -98,9 +98,8 @@ function checkStddev(who: string, value: unknown): number {
   return stddev;
 }
 
-function checkSeed(who: string, seed: unknown): number | undefined {
-  if (seed !== undefined && !Number.isInteger(seed)) throw new ValueError(`${who}: seed must be an integer, got ${describeValue(seed)}`);
-  return seed as number | undefined;
+function optionalSeed(who: string, seed: unknown): number | undefined {
+  return seed === undefined ? undefined : checkSeed(seed, who);
 }
 
 /** A unit normal redrawn until it lies within 2σ, as Keras's truncated normal. */
@@ -131,7 +130,7 @@ export function randomNormal(options: NormalOptions = {}): Initializer {
   const { mean = 0, stddev = 0.05 } = options;
   checkFinite('randomNormal', 'mean', mean);
   checkStddev('randomNormal', stddev);
-  const seed = checkSeed('randomNormal', options.seed);
+  const seed = optionalSeed('randomNormal', options.seed);
   return define('randomNormal', { mean, stddev, seed: seed ?? null }, seed, (rng) => () => mean + stddev * rng.normal());
 }
 
@@ -142,7 +141,7 @@ export function randomUniform(options: UniformOptions = {}): Initializer {
   checkFinite('randomUniform', 'minval', minval);
   checkFinite('randomUniform', 'maxval', maxval);
   if (minval >= maxval) throw new ValueError(`randomUniform: expected minval < maxval, got minval ${minval}, maxval ${maxval}`);
-  const seed = checkSeed('randomUniform', options.seed);
+  const seed = optionalSeed('randomUniform', options.seed);
   return define('randomUniform', { minval, maxval, seed: seed ?? null }, seed, (rng) => () => minval + (maxval - minval) * rng.next());
 }
 
@@ -152,7 +151,7 @@ export function truncatedNormal(options: NormalOptions = {}): Initializer {
   const { mean = 0, stddev = 0.05 } = options;
   checkFinite('truncatedNormal', 'mean', mean);
   checkStddev('truncatedNormal', stddev);
-  const seed = checkSeed('truncatedNormal', options.seed);
+  const seed = optionalSeed('truncatedNormal', options.seed);
   return define('truncatedNormal', { mean, stddev, seed: seed ?? null }, seed, (rng) => () => mean + stddev * truncatedUnit(rng));
 }
 
@@ -185,7 +184,7 @@ export function varianceScaling(options: VarianceScalingOptions = {}): Initializ
   if (checkFinite('varianceScaling', 'scale', scale) <= 0) throw new ValueError(`varianceScaling: scale must be > 0, got ${scale}`);
   oneOf(mode, FAN_MODES, 'mode', 'varianceScaling');
   oneOf(distribution, DISTRIBUTIONS, 'distribution', 'varianceScaling');
-  const seed = checkSeed('varianceScaling', options.seed);
+  const seed = optionalSeed('varianceScaling', options.seed);
   return scaled('varianceScaling', scale, mode, distribution, seed, { scale, mode, distribution, seed: seed ?? null });
 }
 
@@ -193,7 +192,7 @@ export function varianceScaling(options: VarianceScalingOptions = {}): Initializ
 function preset(name: string, scale: number, mode: FanMode, distribution: ScalingDistribution) {
   return (options: SeedOptions = {}): Initializer => {
     checkOptionKeys(options, ['seed'], name);
-    const seed = checkSeed(name, options.seed);
+    const seed = optionalSeed(name, options.seed);
     return scaled(name, scale, mode, distribution, seed, { seed: seed ?? null });
   };
 }

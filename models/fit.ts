@@ -1,7 +1,7 @@
 import { fill } from '../core/creation.ts';
 import { ConfigError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { atSite } from '../core/debug-numerics.ts';
-import { Rng, rngFrom } from '../core/random.ts';
+import { Rng, checkSeed, rngFrom } from '../core/random.ts';
 import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { valueAndGrad } from '../core/autodiff.ts';
@@ -63,7 +63,7 @@ function parseOptions(options: FitOptions, who: string) {
   checkVerbosity(verbose, who);
   const { initialEpoch = 0 } = options;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new ValueError(`${who}: initialEpoch must be an integer >= 0, got ${describeValue(initialEpoch)}`);
-  if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${who}: seed must be a finite number, got ${describeValue(options.seed)}`);
+  if (options.seed !== undefined) checkSeed(options.seed, who);
   if (options.report !== undefined && (typeof options.report !== 'string' || options.report === '')) {
     throw new ConfigError(`${who}: report must be the path of an HTML file, got ${describeValue(options.report)}`);
   }

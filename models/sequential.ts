@@ -2,7 +2,7 @@ import { zeros } from '../core/creation.ts';
 import type { DType } from '../core/dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from '../core/errors.ts';
 import { cast } from '../core/ops/index.ts';
-import { Rng, rngFrom } from '../core/random.ts';
+import { Rng, checkSeed, rngFrom } from '../core/random.ts';
 import { sameShape } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
@@ -65,7 +65,7 @@ export class Sequential {
       throw new ConfigError(`Sequential: name must be a non-empty string, got ${describeValue(options.name)}`);
     }
     this.name = options.name ?? autoName('Sequential');
-    if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${this.name}: seed must be a finite number, got ${describeValue(options.seed)}`);
+    if (options.seed !== undefined) checkSeed(options.seed, this.name);
     if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
       throw new ConfigError(`${this.name}: dtype must be 'float32' or 'float64', got ${describeValue(options.dtype)}`);
     }

@@ -1,10 +1,10 @@
+import { checkSeed } from '../core/random.ts';
 import { castDraft, freeze, produce } from 'immer';
-import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
+import { ConfigError, describeValue } from '../core/errors.ts';
 import type { Tree } from '../core/tree.ts';
 import { leaves, rebuild } from '../core/tree.ts';
 import type { Optimizer, OptimizerState } from './optimizer.ts';
 import { checkRateOverride } from './learning-rate.ts';
-import { show } from './options.ts';
 import { isOptimizer } from './registry.ts';
 
 /**
@@ -26,7 +26,7 @@ export interface TrainState<P extends Tree = Tree> {
 /** The state at step 0. The params tree is copied (same tensors) before being frozen, so the caller's objects stay as they were. */
 export function createTrainState<P extends Tree>(params: P, optimizer: Optimizer, seed: number): TrainState<P> {
   checkOptimizer(optimizer, 'createTrainState');
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ValueError(`createTrainState: seed must be a finite number, got ${show(seed)}`);
+  checkSeed(seed, 'createTrainState');
   const own = rebuild(params, leaves(params, 'createTrainState: params'));
   return freeze({ params: own, optimizerState: optimizer.init(own), step: 0, seed, learningRate: null }, true);
 }

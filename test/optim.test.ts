@@ -581,7 +581,7 @@ describe('the training state is an immutable tree updated with immer', () => {
     expect(Object.isFrozen(state)).toBe(true);
     expect(Object.isFrozen(state.params.dense)).toBe(true);
     expect(Object.isFrozen(params.dense)).toBe(false);
-    expect(thrown(() => createTrainState(params, adam(), Number.NaN)).message).toBe('createTrainState: seed must be a finite number, got NaN');
+    expect(thrown(() => createTrainState(params, adam(), Number.NaN)).message).toBe('createTrainState: seed must be an integer with |seed| < 2^53, got number NaN');
   });
 
   it('applyGradients leaves the old state unchanged and returns a new frozen one', () => {

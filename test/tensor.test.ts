@@ -105,6 +105,15 @@ describe('random tensors', () => {
     expect(new Set(draw(3))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
   });
 
+  it('give every integer seed its own stream, keeping the streams of seeds in [0, 2^32) as they were', () => {
+    const first = (seed: number) => ((rng) => [rng.nextUint32(), rng.nextUint32(), rng.nextUint32()])(new Rng(seed));
+    // Drawn before seeds outside [0, 2^32) got their own streams: these must not change.
+    expect(first(42)).toEqual([2837322924, 544945897, 479756282]);
+    expect(first(2 ** 32 - 1)).toEqual([835879718, 1921286648, 2356199249]);
+    // Equal low 32 bits, different seeds: -1 and 2^32 − 1, 0 and 2^32, 5 and 5 − 2^40.
+    for (const [a, b] of [[-1, 2 ** 32 - 1], [0, 2 ** 32], [5, 5 - 2 ** 40], [2 ** 52, 0]]) expect(first(a)).not.toEqual(first(b));
+  });
+
   it('continue one stream when given a generator', () => {
     const rng = new Rng(5);
     const a = randomUniform([3], { seed: rng }).toArray();
