@@ -87,7 +87,7 @@ let pool: WorkerPool | undefined;
 /** The pool for `threads` threads, started on the first product that wants it. */
 function poolFor(threads: number): WorkerPool | undefined {
   const rt = gemmRuntime();
-  if (threads < 2 || !rt) return undefined;
+  if (threads < 2 || !rt || pool?.stalled) return undefined;
   pool ??= new WorkerPool(rt.module, rt.memory, 'chunk', SPIN_MS);
   pool.grow(threads);
   return pool;

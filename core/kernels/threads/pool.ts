@@ -5,6 +5,12 @@ import type { WasmMemory, WasmModule } from '../wasm/api.ts';
 import { ARG, CONTROL_WORDS, DONE, FAIL, NEXT, PIECE_BITS, SEQ, TOTAL, drain } from './claim.mjs';
 
 /**
+ * A job in which no piece finishes for this long has lost a worker inside a piece (killed, out of memory): the
+ * pieces it claimed will never be done, so run() fails instead of waiting forever. A piece takes milliseconds.
+ */
+const STALL_MS = 30_000;
+
+/**
  * Workers that run one export of a WebAssembly module on a shared memory, as a synchronous parallel-for:
  * `run(arg, total)` calls entry(arg, piece, worker) once for each piece in 0..total−1, on the calling
  * thread (worker 0) and on every worker that is awake, each taking the next free piece, and returns
@@ -18,11 +24,13 @@ export class WorkerPool {
   private seq = 0;
   /** The first error a worker reported, if any: that worker takes no more pieces. */
   error: Error | undefined;
+  /** Set when a job stalled (see STALL_MS): the pool must not be used again. */
+  stalled = false;
 
   /** spinMs: how long a thread busy-waits for the next job, or for the last piece, before it sleeps. */
   constructor(
     private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly entry: string,
-    private readonly spinMs = 0,
+    private readonly spinMs = 0, private readonly stallMs = STALL_MS,
   ) {
     this.run0 = instantiateExport<WorkerPool['run0']>(module, memory, entry);
   }
@@ -61,6 +69,11 @@ export class WorkerPool {
     await Promise.all(this.booted);
   }
 
+  /** Stops every worker, whatever it is doing. */
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
   /** Runs pieces 0..total−1 of the job at `arg`, waits for all of them, and returns how many the workers ran. */
   run(arg: number, total: number): number {
     if (total <= 0) return 0;
@@ -78,8 +91,17 @@ export class WorkerPool {
     const own = drain(ctl, this.seq, this.run0, 0);
     // Spin for the workers' last pieces, then sleep until the one finishing the job wakes us.
     const until = performance.now() + this.spinMs;
-    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
-      if (performance.now() >= until) Atomics.wait(ctl, DONE, done);
+    let progressAt = performance.now();
+    for (let done = Atomics.load(ctl, DONE), seen = done; done < total; done = Atomics.load(ctl, DONE)) {
+      const now = performance.now();
+      if (done !== seen) {
+        seen = done;
+        progressAt = now;
+      } else if (now - progressAt >= this.stallMs) {
+        this.stalled = true;
+        throw new SemiflowError(`WorkerPool.run: no piece of ${this.entry} finished in ${this.stallMs / 1000} s (${done} of ${total} done): a worker thread stopped inside a piece (killed, or out of memory); products now run without the worker threads`);
+      }
+      if (now >= until) Atomics.wait(ctl, DONE, done, this.stallMs);
     }
     if (Atomics.load(ctl, FAIL) !== 0) throw new SemiflowError(`WorkerPool.run: a piece of ${this.entry} failed`);
     return total - own;
