@@ -1,4 +1,6 @@
 import type { TypedArray } from './dtype.ts';
+import { firstNonFinite } from './dtype.ts';
+import { unravelIndex } from './shape.ts';
 import type { NumericsDetails } from './errors.ts';
 import { NumericsError, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
@@ -81,7 +83,6 @@ export function checkNumerics(prim: Prim, inputs: readonly Tensor[], output: Typ
 export function checkFinite(
   what: string, inputs: readonly (readonly [string, Tensor])[], output: TypedArray, shape: readonly number[], phase: NumericsDetails['phase'],
 ): void {
-  if (!(output instanceof Float32Array || output instanceof Float64Array)) return;
   const first = firstNonFinite(output);
   if (first < 0) return;
   const bad = output[first];
@@ -92,10 +93,10 @@ export function checkFinite(
     ? `in the backward pass, computing the gradient of ${backwardOf.prim}${calledFrom(backwardOf.site)}`
     : `in the ${phase === 'update' ? 'optimizer update' : `${phase} pass`}${calledFrom(site)}`;
   const lines = [
-    `${what}: produced ${bad} ${where}: ${count} of ${output.length} values are not finite, the first at ${fmtShape(unravel(first, shape))} of ${fmtShape(shape)}`,
+    `${what}: produced ${bad} ${where}: ${count} of ${output.length} values are not finite, the first at ${fmtShape(unravelIndex(first, shape))} of ${fmtShape(shape)}`,
     ...inputs.map(([name, t]) => `  ${name}: ${t.dtype} ${fmtShape(t.shape)} ${describeRange(t.storage)}`),
   ];
-  if (inputs.some(([, t]) => hasNonFinite(t.storage))) {
+  if (inputs.some(([, t]) => firstNonFinite(t.storage) >= 0)) {
     lines.push('  An input already held non-finite values that no checked op produced: they came from data, weights or a tensor built by hand.');
   }
   if (backwardOf !== undefined) lines.push(`  The forward ${backwardOf.prim} was called\n${forwardStack(backwardOf.origin)}`);
@@ -107,18 +108,7 @@ function forwardStack(origin: Error): string {
   return (origin.stack ?? '').split('\n').slice(3).join('\n');
 }
 
-/** v − v is 0 for finite v and NaN for NaN and ±Infinity: one subtraction and compare per value, no call. */
-function firstNonFinite(values: Float32Array | Float64Array): number {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v - v !== 0) return i;
-  }
-  return -1;
-}
 
-function hasNonFinite(values: TypedArray): boolean {
-  return (values instanceof Float32Array || values instanceof Float64Array) && firstNonFinite(values) >= 0;
-}
 
 /** "range [min, max]", plus how many NaN and ±Infinity it holds. */
 function describeRange(values: TypedArray): string {
@@ -138,13 +128,4 @@ function describeRange(values: TypedArray): string {
   const range = min <= max ? `range [${short(min)}, ${short(max)}]` : 'no finite values';
   const extra = [nan > 0 ? `${nan} NaN` : '', inf > 0 ? `${inf} ±Infinity` : ''].filter(Boolean).join(', ');
   return extra === '' ? range : `${range}, ${extra}`;
-}
-
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let i = shape.length - 1; i >= 0; i--) {
-    index[i] = flat % shape[i];
-    flat = Math.floor(flat / shape[i]);
-  }
-  return index;
 }

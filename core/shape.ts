@@ -8,6 +8,11 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/** The multi-index of row-major flat position `flat` in `shape`. */
+export function unravelIndex(flat: number, shape: Shape): number[] {
+  return stridesOf(shape).map((stride, axis) => Math.floor(flat / stride) % shape[axis]);
+}
+
 /** Row-major strides: the last axis moves fastest. */
 export function stridesOf(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);

@@ -4,7 +4,7 @@ import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixErr
 import type { Rng } from '../core/random.ts';
 import { rngFrom } from '../core/random.ts';
 import type { Shape } from '../core/shape.ts';
-import { sameShape } from '../core/shape.ts';
+import { sameShape, sizeOf } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { Initializer } from './initializers.ts';
 import { getInitializer } from './initializers.ts';
@@ -144,7 +144,7 @@ export abstract class Layer {
   }
 
   private spendWeightBudget(name: string, shape: readonly number[]): void {
-    const size = shape.reduce((n, d) => n * d, 1);
+    const size = sizeOf(shape);
     // A malformed shape is left to the initializer, whose error names it.
     if (weightBudget === undefined || !(size >= 0)) return;
     if (size > weightBudget.left) {

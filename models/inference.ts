@@ -1,6 +1,6 @@
-import { allocate } from '../core/dtype.ts';
+import { allocate, firstNonFinite } from '../core/dtype.ts';
 import { ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
-import { sizeOf, stridesOf } from '../core/shape.ts';
+import { sizeOf, unravelIndex } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';
 import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { Tensor } from '../core/tensor.ts';
@@ -67,24 +67,12 @@ export function checkTargets(model: Sequential, x: Tensor, y: unknown, where: st
 
 /**
  * Data must be finite: NaN or ±Infinity turns every weight into NaN after one step, and relu maps NaN to 0, so a
- * prediction would not even show it. One pass, branch-free: v·0 is 0 for finite v and NaN otherwise; four sums run
- * about twice as fast as one (60,000 MNIST images in ~30 ms).
+ * prediction would not even show it. One pass (60,000 MNIST images in ~30 ms).
  */
 export function checkFiniteData(t: Tensor, who: string, argument: string): void {
-  const s = t.storage;
-  const n = s.length - (s.length % 4);
-  let a = 0, b = 0, c = 0, d = 0;
-  for (let i = 0; i < n; i += 4) {
-    a += s[i] * 0;
-    b += s[i + 1] * 0;
-    c += s[i + 2] * 0;
-    d += s[i + 3] * 0;
-  }
-  for (let i = n; i < s.length; i++) a += s[i] * 0;
-  if (a + b + c + d === 0) return;
-  const flat = s.findIndex((v) => !Number.isFinite(v));
-  const index = stridesOf(t.shape).map((stride, axis) => Math.floor(flat / stride) % t.shape[axis]);
-  throw new ValueError(`${who}: ${argument} must be finite, got ${s[flat]} at ${fmtShape(index)}`);
+  const flat = firstNonFinite(t.storage);
+  if (flat < 0) return;
+  throw new ValueError(`${who}: ${argument} must be finite, got ${t.storage[flat]} at ${fmtShape(unravelIndex(flat, t.shape))}`);
 }
 
 function settingsOf(options: PredictOptions, rows: number, where: string): { batchSize: number; bar: ProgressBar | undefined } {

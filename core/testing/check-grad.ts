@@ -3,7 +3,7 @@ import { concat, flatten } from '../ops/index.ts';
 import { randomNormal } from '../creation.ts';
 import { GradientError, ValueError, describeValue } from '../errors.ts';
 import { Rng } from '../random.ts';
-import { stridesOf } from '../shape.ts';
+import { unravelIndex } from '../shape.ts';
 import { noGrad } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 import type { Tree } from '../tree.ts';
@@ -118,7 +118,7 @@ function findWorstElement<T extends Tree>(
     const error = Math.abs(numeric - grad.storage[k]);
     if (error > bestError) {
       bestError = error;
-      best = { path, index: unravel(k, input.shape), analytic: grad.storage[k], numeric };
+      best = { path, index: unravelIndex(k, input.shape), analytic: grad.storage[k], numeric };
     }
   }
   return best;
@@ -152,10 +152,6 @@ function axpy(a: number, t: Float64Array, x: ArrayLike<number>, shape: readonly 
 
 function replaceLeaf<T extends Tree>(tree: T, index: number, replacement: Tensor): T {
   return rebuild(tree, leaves(tree).map((t, i) => (i === index ? replacement : t)));
-}
-
-function unravel(flat: number, shape: readonly number[]): number[] {
-  return stridesOf(shape).map((s, axis) => Math.floor(flat / s) % shape[axis]);
 }
 
 /** Readable names for the leaves of a tree, in leaf order. */
