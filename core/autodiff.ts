@@ -4,10 +4,11 @@ import type { Prim } from './primitives.ts';
 import { duringBackward } from './profile.ts';
 import { duringBackwardOf } from './debug-numerics.ts';
 import { sameShape } from './shape.ts';
-import { isRecording, traced } from './tape.ts';
+import type { CustomNode, TapeEntry } from './tape.ts';
+import { isRecording, parentsOf, traced } from './tape.ts';
 import { Tensor } from './tensor.ts';
 import type { Tree } from './tree.ts';
-import { leaves, rebuild } from './tree.ts';
+import { leaves, mapTree, matchLeaves, rebuild } from './tree.ts';
 import type { VjpRule } from './vjp.ts';
 import { vjpRules } from './vjp.ts';
 
@@ -15,51 +16,52 @@ import { vjpRules } from './vjp.ts';
  * Runs f on fresh leaves standing for the tensors of x, so that everything f computes from them is recorded.
  * A leaf links to its tensor when an outer grad traces that tensor, which is what makes grad(grad(f)) work.
  */
-function trace<T extends Tree, A extends unknown[]>(op: string, f: (x: T, ...args: A) => Tensor, x: T, args: A) {
+function trace<T extends Tree, A extends unknown[], V>(op: string, f: (x: T, ...args: A) => V, x: T, args: A) {
   checkFunction(f, op);
   const targets = leaves(x, `${op}: argument`).map(
     (t) => new Tensor(t.storage, t.shape, { kind: 'leaf', source: t.entry === undefined ? null : t }),
   );
-  const output = traced(() => f(rebuild(x, targets), ...args));
-  if (!(output instanceof Tensor)) throw new GradientError(`${op}: the function must return a Tensor, got ${typeof output}`);
-  return { output, targets };
+  const value = traced(() => f(rebuild(x, targets), ...args));
+  return { value, targets };
 }
 
 /**
- * Reverse mode over the recorded entries between the targets and `output`.
+ * Reverse mode over the recorded entries between the targets and the outputs, each output starting from its seed.
  * Ids grow with creation, so visiting by falling id is a topological order.
  */
-function backward(output: Tensor, seed: Tensor, targets: readonly Tensor[]): Tensor[] {
+function backward(outputs: readonly Tensor[], seeds: readonly Tensor[], targets: readonly Tensor[]): Tensor[] {
   const targetIds = new Set(targets.map((t) => t.id));
   const oldest = Math.min(...targetIds);
   const reached = new Map<number, Tensor>();
-  const stack = [output];
+  const stack = [...outputs];
   while (stack.length > 0) {
     const t = stack.pop() as Tensor;
     if (t.entry === undefined || t.id < oldest || reached.has(t.id)) continue;
     reached.set(t.id, t);
-    if (targetIds.has(t.id)) continue;
-    if (t.entry.kind === 'op') stack.push(...t.entry.inputs);
-    else if (t.entry.source !== null) stack.push(t.entry.source);
+    if (!targetIds.has(t.id)) stack.push(...parentsOf(t.entry));
   }
   const order = [...reached.values()].sort((a, b) => a.id - b.id);
   const leadsToTarget = new Set<number>();
   for (const t of order) {
-    const parents = t.entry?.kind === 'op' ? t.entry.inputs : t.entry?.source ? [t.entry.source] : [];
-    if (targetIds.has(t.id) || parents.some((p) => leadsToTarget.has(p.id))) leadsToTarget.add(t.id);
+    if (targetIds.has(t.id) || parentsOf(t.entry as TapeEntry).some((p) => leadsToTarget.has(p.id))) leadsToTarget.add(t.id);
   }
 
-  const cotangents = new Map<number, Tensor>([[output.id, seed]]);
+  const cotangents = new Map<number, Tensor>();
   const accumulate = (t: Tensor, g: Tensor): void => {
     const previous = cotangents.get(t.id);
     cotangents.set(t.id, previous === undefined ? g : previous.add(g));
   };
+  outputs.forEach((output, i) => accumulate(output, seeds[i]));
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
     const g = cotangents.get(t.id);
     if (g === undefined || targetIds.has(t.id)) continue;
+    const entry = t.entry as TapeEntry;
+    if (entry.kind === 'custom') {
+      pullBackCustom(entry.node, cotangents, leadsToTarget, accumulate);
+      continue;
+    }
     cotangents.delete(t.id);
-    const entry = t.entry as NonNullable<Tensor['entry']>;
     if (entry.kind === 'leaf') {
       if (entry.source !== null && leadsToTarget.has(entry.source.id)) accumulate(entry.source, g);
       continue;
@@ -83,8 +85,24 @@ function backward(output: Tensor, seed: Tensor, targets: readonly Tensor[]): Ten
   return targets.map((t) => cotangents.get(t.id) ?? zerosLike(t));
 }
 
+/**
+ * A customGrad node pulls back all its outputs at once, at the first of them the walk meets (the newest). Every
+ * tensor computed from any output is newer than all of them, so by then each output's cotangent is complete.
+ */
+function pullBackCustom(
+  node: CustomNode, cotangents: Map<number, Tensor>, leadsToTarget: ReadonlySet<number>, accumulate: (t: Tensor, g: Tensor) => void,
+): void {
+  const gs = node.outputs.map((o) => cotangents.get(o.id) ?? zerosLike(o));
+  node.outputs.forEach((o) => cotangents.delete(o.id));
+  const grads = node.pullBack(gs);
+  node.inputs.forEach((input, k) => {
+    const gi = grads[k];
+    if (gi !== null && leadsToTarget.has(input.id)) accumulate(input, gi);
+  });
+}
+
 /** grad(3) would only fail at its first call, deep inside; say so at the call. */
-function checkFunction(f: unknown, op: string): void {
+export function checkFunction(f: unknown, op: string): void {
   if (typeof f !== 'function') throw new ValueError(`${op}: f must be a function of a tensor (or a tree of tensors), got ${describeValue(f)}`);
 }
 
@@ -95,37 +113,41 @@ function settle(t: Tensor): Tensor {
 
 /**
  * f's value at x and a function that pulls a cotangent of that value back to a tree shaped like x.
- * The cotangent must have the value's shape.
+ * The value may be a tensor or a tree of them; the cotangent must have its structure and shapes.
  */
-export function vjp<T extends Tree>(f: (x: T) => Tensor, x: T): { value: Tensor; backward: (cotangent: Tensor) => T } {
-  const { output, targets } = trace('vjp', f, x, []);
+export function vjp<T extends Tree, V extends Tree>(f: (x: T) => V, x: T): { value: V; backward: (cotangent: V) => T } {
+  const { value, targets } = trace('vjp', f, x, []);
+  const outputs = leaves(value, 'vjp: the value of f');
   return {
-    value: settle(output),
+    value: mapTree(value, settle),
     backward: (cotangent) => {
-      if (!sameShape(cotangent.shape, output.shape)) {
-        throw new ShapeError(`vjp: the cotangent has shape ${fmtShape(cotangent.shape)} but the value has shape ${fmtShape(output.shape)}`);
-      }
-      return rebuild(x, duringBackward(() => backward(output, cotangent.cast(output.dtype), targets)).map(settle));
+      const seeds = matchLeaves(cotangent, value, 'vjp: the cotangent', 'the value').map((c, i) => c.cast(outputs[i].dtype));
+      return rebuild(x, duringBackward(() => backward(outputs, seeds, targets)).map(settle));
     },
   };
 }
 
 /** f's value and its gradient with respect to the first argument, a tree of tensors. f must return one element. */
 export function valueAndGrad<T extends Tree, A extends unknown[]>(f: (x: T, ...args: A) => Tensor): (x: T, ...args: A) => [Tensor, T] {
-  checkFunction(f, 'valueAndGrad');
-  return (x, ...args) => {
-    const { output, targets } = trace('valueAndGrad', f, x, args);
-    if (output.size !== 1) {
-      throw new ShapeError(`valueAndGrad: the function must return a tensor with one element (a loss), got shape ${fmtShape(output.shape)}`);
-    }
-    const grads = duringBackward(() => backward(output, onesLike(output), targets));
-    return [settle(output), rebuild(x, grads.map(settle))];
-  };
+  return valueAndGradAs('valueAndGrad', f);
 }
 
 /** The gradient of f with respect to its first argument, a tree of tensors; same structure as that argument. */
 export function grad<T extends Tree, A extends unknown[]>(f: (x: T, ...args: A) => Tensor): (x: T, ...args: A) => T {
-  checkFunction(f, 'grad');
-  const both = valueAndGrad(f);
+  const both = valueAndGradAs('grad', f);
   return (x, ...args) => both(x, ...args)[1];
+}
+
+/** valueAndGrad whose errors start with `op`, for the transforms built on it (grad, hvp, hessian). */
+export function valueAndGradAs<T extends Tree, A extends unknown[]>(op: string, f: (x: T, ...args: A) => Tensor): (x: T, ...args: A) => [Tensor, T] {
+  checkFunction(f, op);
+  return (x, ...args) => {
+    const { value: output, targets } = trace(op, f, x, args);
+    if (!(output instanceof Tensor)) throw new GradientError(`${op}: the function must return a Tensor, got ${describeValue(output)}`);
+    if (output.size !== 1) {
+      throw new ShapeError(`${op}: the function must return a tensor with one element (a loss), got shape ${fmtShape(output.shape)}`);
+    }
+    const grads = duringBackward(() => backward([output], [onesLike(output)], targets));
+    return [settle(output), rebuild(x, grads.map(settle))];
+  };
 }

@@ -6,10 +6,29 @@ import type { Tensor } from './tensor.ts';
  * How a tracked tensor came to be. A tensor carries one only while some grad is tracing it.
  * - 'op': the output of a primitive applied to `inputs`; `debug` says where it was called while debugNumerics is on.
  * - 'leaf': an input that grad is differentiating; `source` links it to an outer grad's tensor.
+ * - 'custom': one output of a customGrad call; all its outputs share the node.
  */
 export type TapeEntry =
   | { kind: 'op'; prim: Prim; params: PrimParams[Prim]; inputs: readonly Tensor[]; debug?: DebugInfo }
-  | { kind: 'leaf'; source: Tensor | null };
+  | { kind: 'leaf'; source: Tensor | null }
+  | { kind: 'custom'; node: CustomNode };
+
+/** A customGrad call as the tape sees it: inputs, outputs, and the user's rule between them. */
+export interface CustomNode {
+  /** The leaves of every argument, in order. */
+  readonly inputs: readonly Tensor[];
+  /** The leaves of the value. They are created after the forward ran, so every tensor computed from them is newer. */
+  readonly outputs: readonly Tensor[];
+  /** One cotangent per output leaf in, one per input leaf out (null: no gradient); checked against the inputs. */
+  readonly pullBack: (cotangents: readonly Tensor[]) => readonly (Tensor | null)[];
+}
+
+/** The tensors an entry was computed from: where the backward walk goes next. */
+export function parentsOf(entry: TapeEntry): readonly Tensor[] {
+  if (entry.kind === 'op') return entry.inputs;
+  if (entry.kind === 'custom') return entry.node.inputs;
+  return entry.source === null ? [] : [entry.source];
+}
 
 let traceDepth = 0;
 let pauseDepth = 0;
@@ -18,6 +37,11 @@ let lastId = 0;
 /** Ids only grow, so creation order is a topological order of the graph. */
 export function nextId(): number {
   return ++lastId;
+}
+
+/** The id of the newest tensor: every tensor made from now on has a larger one. */
+export function newestId(): number {
+  return lastId;
 }
 
 /** Recording happens inside a grad trace, outside noGrad. */

@@ -7,7 +7,7 @@ import { unravelIndex } from '../shape.ts';
 import { noGrad } from '../tape.ts';
 import { Tensor } from '../tensor.ts';
 import type { Tree } from '../tree.ts';
-import { leaves, mapTree, rebuild } from '../tree.ts';
+import { leafPaths, leaves, mapTree, rebuild } from '../tree.ts';
 
 export interface CheckGradOptions {
   /** Step of the central difference. */
@@ -62,7 +62,7 @@ export function checkGrad<T extends Tree>(fn: (x: T) => Tree, inputs: T, options
   const { eps = 1e-6, atol = 1e-8, rtol = 1e-6, seed = 0, maxElementChecks = 512 } = options;
   const rng = new Rng(seed);
   const x = mapTree(inputs, (t) => t.cast('float64'));
-  const paths = pathsOf(x);
+  const paths = leafPaths(x, 'x');
   // Several outputs are checked as one: their values joined into a single vector.
   const f = (tree: T): Tensor => concat(leaves(fn(tree), 'checkGrad: output').map((t) => flatten(t.cast('float64'))));
   const { value, backward } = vjp(f, x);
@@ -152,11 +152,4 @@ function axpy(a: number, t: Float64Array, x: ArrayLike<number>, shape: readonly 
 
 function replaceLeaf<T extends Tree>(tree: T, index: number, replacement: Tensor): T {
   return rebuild(tree, leaves(tree).map((t, i) => (i === index ? replacement : t)));
-}
-
-/** Readable names for the leaves of a tree, in leaf order. */
-function pathsOf(tree: Tree, prefix = 'x'): string[] {
-  if (tree instanceof Tensor) return [prefix];
-  if (Array.isArray(tree)) return tree.flatMap((t, i) => pathsOf(t, `${prefix}[${i}]`));
-  return Object.entries(tree).flatMap(([k, t]) => pathsOf(t, `${prefix}.${k}`));
 }
