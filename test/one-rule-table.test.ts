@@ -32,6 +32,14 @@ describe('derivative formulas live in one file', () => {
     expect(importing.map((f) => relative(root, f))).toEqual(['core/autodiff.ts']);
   });
 
+  it('customGrad is for users only: no layer, loss or op of the library calls it', () => {
+    // Only its own file mentions a call, and only the root index imports it (to export it).
+    const calling = files.filter((f) => /\bcustomGrad\s*[(<]/.test(readFileSync(f, 'utf8')));
+    expect(calling.map((f) => relative(root, f))).toEqual(['core/custom-grad.ts']);
+    const importing = files.filter((f) => /from '[./]+(core\/)?custom-grad\.ts'/.test(readFileSync(f, 'utf8')));
+    expect(importing.map((f) => relative(root, f))).toEqual(['index.ts']);
+  });
+
   it('every primitive has a rule and a kernel', () => {
     expect(Object.keys(vjpRules).sort()).toEqual(Object.keys(referenceKernels).sort());
     expect(Object.keys(vjpRules)).toHaveLength(28);
