@@ -5,15 +5,12 @@ import {
   mul, noGrad, randomNormal, sigmoid, softplus, stopGradient, sum, tensor, ValueError, valueAndGrad, where,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
+import { expectClose } from './close.ts';
 import { thrown } from './thrown.ts';
 
 const f64 = (values: number[], shape?: number[]) => tensor(values, shape, 'float64');
 const RUNS = { numRuns: 30 };
 
-function expectClose(actual: Tensor, expected: ArrayLike<number>, tol = 1e-12): void {
-  expect(actual.size).toBe(expected.length);
-  Array.from(actual.storage).forEach((a, i) => expect(Math.abs(a - expected[i]), `element ${i}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]))));
-}
 
 /** The identity forward with clipped gradients: the rule is not the forward's derivative, on purpose. */
 const clipGrad = customGrad('clipGrad', (x: Tensor) => ({ value: x, vjp: (g) => [g.clip(-1, 1)] }));

@@ -5,15 +5,12 @@ import {
   mul, rebuild, relu, ShapeError, softplus, sum, tanh, tensor, ValueError, vjp,
 } from 'semiflow';
 import type { Tensor, Tree } from 'semiflow';
+import { expectClose } from './close.ts';
 import { thrown } from './thrown.ts';
 
 const f64 = (values: number[], shape?: number[]) => tensor(values, shape, 'float64');
 const RUNS = { numRuns: 30 };
 
-function expectClose(actual: Tensor, expected: ArrayLike<number>, tol = 1e-12): void {
-  expect(actual.size).toBe(expected.length);
-  Array.from(actual.storage).forEach((a, i) => expect(Math.abs(a - expected[i]), `element ${i}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]))));
-}
 
 const dot = (a: Tree, b: Tree) => leaves(a).reduce((s, t, i) => s + Array.from(t.storage).reduce((acc, v, k) => acc + v * leaves(b)[i].storage[k], 0), 0);
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { abs, arbShape, arbTensor, assertGrad, checkGrad, customGrad, expm1, grad, hessian, softplus, sum, tanh, tensor } from 'semiflow';
 import type { Tensor } from 'semiflow';
+import { expectClose } from './close.ts';
 
 // --- 1. A composite ---
 
@@ -51,7 +52,7 @@ describe('README: writing a new op', () => {
     const x = tensor([0.5, -1, 2], undefined, 'float64');
     const h = hessian((t: Tensor) => sum(logCoshFast(t)))(x);
     const expected = [0.5, -1, 2].flatMap((v, i, all) => all.map((_, j) => (i === j ? 1 - Math.tanh(v) ** 2 : 0))); // diag(1 − tanh²x)
-    h.storage.forEach((v, k) => expect(Math.abs(v - expected[k])).toBeLessThanOrEqual(1e-14));
+    expectClose(h, expected, 1e-14);
   });
 
   it('2. checkGrad catches the rule that forgets g, with the message the README shows', () => {
