@@ -67,7 +67,8 @@ describe('jvp', () => {
   });
 
   it('transposes the piecewise-linear rules too: relu and max', () => {
-    fc.assert(fc.property(arbShape({ minRank: 1, maxRank: 3 }).chain((s) => fc.tuple(arbDistinctTensor(s), arbTensor(s))), ([x, t]) => {
+    // Distinct values (no ties for max) on the grid −2.025 + 0.05k + [0, 0.0125]: none within 0.0125 of relu's kink.
+    fc.assert(fc.property(arbShape({ minRank: 1, maxRank: 3 }).chain((s) => fc.tuple(arbDistinctTensor(s, { min: -2.025 }), arbTensor(s))), ([x, t]) => {
       const f = (u: Tensor) => [relu(u), max(u, -1, true)];
       const fd = centralDifference(f, x, t, 1e-7);
       leaves(jvp(f, x, t).tangent).forEach((tl, i) => expectClose(tl, fd[i], 1e-6));
