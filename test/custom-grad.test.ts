@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  arbShape, arbTensor, checkGrad, customGrad, exp, grad, GradientError, hessian, jvp, less, log1p, matmul,
+  Activation, arbShape, arbTensor, checkGrad, customGrad, Dense, Layer, Sequential, exp, grad, GradientError, hessian, jvp, less, log1p, matmul,
   mul, noGrad, randomNormal, sigmoid, softplus, stopGradient, sum, tensor, ValueError, valueAndGrad, where,
 } from 'semiflow';
-import type { Tensor } from 'semiflow';
+import type { Shape, Tensor, Weight } from 'semiflow';
 import { expectClose } from './close.ts';
 import { thrown } from './thrown.ts';
 
@@ -221,3 +221,44 @@ describe('gradient reversal', () => {
 function hessianOfSum(points: number[], second: (v: number) => number): number[] {
   return points.flatMap((v, i) => points.map((_, j) => (i === j ? second(v) : 0)));
 }
+
+describe('inside fit, where each step runs in a buffer scope', () => {
+  /** softplus through its composite, or through a customGrad with the same value and the rule g·sigmoid(x). */
+  const train = async (activation: (x: Tensor) => Tensor) => {
+    const model = new Sequential({ seed: 3 });
+    model.add(new Dense(6, { inputShape: [3] }));
+    model.add(new Activation(activation));
+    model.add(new Dense(1));
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    const x = randomNormal([64, 3], { seed: 4 });
+    const y = sum(x.square(), -1, true);
+    const history = await model.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 });
+    return { weights: model.getWeights(), loss: history.history.loss };
+  };
+
+  it('trains as the composite does: the same weights up to float32 rounding of the gradient', async () => {
+    const composite = await train(softplus);
+    const custom = await train(customGrad('softplusRule', (x: Tensor) => ({ value: softplus(x), vjp: (g) => [mul(g, sigmoid(x))] })));
+    expect(custom.loss[3]).toBeLessThan(custom.loss[0]);
+    composite.weights.forEach((w, i) => expectClose(custom.weights[i], w.storage, 1e-6)); // measured: 1.2e-8
+  });
+
+  it('refuses a rule that reads a weight it was not given, naming the function', async () => {
+    class Scaled extends Layer {
+      private scale!: Weight;
+      protected override build(inputShape: Shape): void {
+        this.scale = this.addWeight('scale', [inputShape[inputShape.length - 1]], 'ones');
+      }
+      protected call(x: Tensor): Tensor {
+        const w = this.scale.value;
+        return customGrad('scaleRule', (a: Tensor) => ({ value: a.mul(w), vjp: (g) => [g.mul(w)] }))(x);
+      }
+    }
+    const model = new Sequential({ seed: 1 });
+    model.add(new Dense(2, { inputShape: [3] }));
+    model.add(new Scaled());
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(model.fit(randomNormal([8, 3], { seed: 2 }), randomNormal([8, 2], { seed: 3 }), { epochs: 1, verbose: 0 }))
+      .rejects.toThrow(/scaleRule: the forward reads a tensor \(\[2\] float32\) that a grad is tracing but that is not one of its inputs/);
+  });
+});
