@@ -75,6 +75,18 @@ describe('jvp', () => {
     }), RUNS);
   });
 
+  it('nests: jvp of jvp is the second derivative along two tangents, and grad of a jvp is reverse over forward', () => {
+    const points = [-1.5, 0, 0.8, 2];
+    const x = f64(points);
+    const t1 = f64([1, 2, -1, 0.5]);
+    const t2 = f64([0.3, -1, 2, 1]);
+    const f = (u: Tensor) => mul(u, exp(u)); // f″ = (2 + x)eˣ
+    const second = jvp((u: Tensor) => jvp(f, u, t1).tangent, x, t2).tangent;
+    expectClose(second, points.map((v, i) => (2 + v) * Math.exp(v) * t1.storage[i] * t2.storage[i]));
+    const cube = (u: Tensor) => u.square().mul(u);
+    expectClose(grad((u: Tensor) => sum(jvp(cube, u, t1).tangent))(x), points.map((v, i) => 6 * v * t1.storage[i]));
+  });
+
   it('keeps float32 in float32', () => {
     const { value, tangent } = jvp((u: Tensor) => u.square(), tensor([1, 2]), tensor([1, 1]));
     expect([value.dtype, tangent.dtype]).toEqual(['float32', 'float32']);
