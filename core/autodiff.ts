@@ -94,7 +94,7 @@ function pullBackCustom(
 ): void {
   const gs = node.outputs.map((o) => cotangents.get(o.id) ?? zerosLike(o));
   node.outputs.forEach((o) => cotangents.delete(o.id));
-  const grads = node.pullBack(gs);
+  const grads = duringBackwardOf(node.debug, () => node.pullBack(gs));
   node.inputs.forEach((input, k) => {
     const gi = grads[k];
     if (gi !== null && leadsToTarget.has(input.id)) accumulate(input, gi);

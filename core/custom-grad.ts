@@ -1,3 +1,4 @@
+import { forwardInfo, isDebuggingNumerics } from './debug-numerics.ts';
 import { GradientError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { CustomNode } from './tape.ts';
 import { isRecording, newestId, parentsOf } from './tape.ts';
@@ -47,7 +48,8 @@ export function customGrad<A extends Tree[], V extends Tree>(name: string, fn: (
     }
     if (!inputs.some((t) => t.entry !== undefined)) return value;
     const wrapped: Tensor[] = [];
-    const node: CustomNode = { inputs, outputs: wrapped, pullBack: (gs) => checkCotangents(name, args, vjp(rebuild(value, gs))) };
+    const pullBack = (gs: readonly Tensor[]) => checkCotangents(name, args, vjp(rebuild(value, gs)));
+    const node: CustomNode = { inputs, outputs: wrapped, pullBack, debug: isDebuggingNumerics() ? forwardInfo(name) : undefined };
     for (const o of outputs) wrapped.push(new Tensor(o.storage, o.shape, { kind: 'custom', node }));
     return rebuild(value, wrapped);
   };

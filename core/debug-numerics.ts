@@ -23,7 +23,8 @@ let backwardOf: DebugInfo | undefined;
 
 /** What a tape entry remembers of its forward call while debugging, so a backward failure can point back to it. */
 export interface DebugInfo {
-  prim: Prim;
+  /** The primitive, or the name of a customGrad function. */
+  prim: string;
   site: string | undefined;
   /** Captured at the forward call; its stack is formatted only if an error needs it, which is most of its cost. */
   origin: Error;
@@ -52,7 +53,7 @@ export function atSite<T>(label: string, fn: () => T): T {
 }
 
 /** What a tape entry records of its forward call when debugging is on. */
-export function forwardInfo(prim: Prim): DebugInfo {
+export function forwardInfo(prim: string): DebugInfo {
   return { prim, site, origin: new Error() };
 }
 

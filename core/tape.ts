@@ -21,6 +21,8 @@ export interface CustomNode {
   readonly outputs: readonly Tensor[];
   /** One cotangent per output leaf in, one per input leaf out (null: no gradient); checked against the inputs. */
   readonly pullBack: (cotangents: readonly Tensor[]) => readonly (Tensor | null)[];
+  /** Where the call was made, while debugNumerics is on. */
+  readonly debug?: DebugInfo;
 }
 
 /** The tensors an entry was computed from: where the backward walk goes next. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, arbShape, arbTensor, checkGrad, customGrad, Dense, Layer, Sequential, exp, grad, GradientError, hessian, jvp, less, log1p, matmul,
+  Activation, arbShape, debugNumerics, NumericsError, arbTensor, checkGrad, customGrad, Dense, Layer, Sequential, exp, grad, GradientError, hessian, jvp, less, log1p, matmul,
   mul, noGrad, randomNormal, sigmoid, softplus, stopGradient, sum, tensor, ValueError, valueAndGrad, where,
 } from 'semiflow';
 import type { Shape, Tensor, Weight } from 'semiflow';
@@ -204,6 +204,21 @@ describe('customGrad errors name the function and the input', () => {
     expect(thrown(() => customGrad('f', 3 as never))).toBeInstanceOf(ValueError);
     expect(thrown(() => customGrad('noRule', (a: Tensor) => a as never)(x)).message).toMatch(/^noRule: the function must return \{ value, vjp \} with vjp a function, got an object \(Tensor\)/);
     expect(thrown(() => clipGrad(3 as never)).message).toMatch(/^clipGrad: input 0: expected a tensor/);
+  });
+});
+
+describe('debugNumerics', () => {
+  it('names the custom function whose rule made a non-finite value, and where it was called', () => {
+    const badRule = customGrad('badRule', (x: Tensor) => ({ value: x.square(), vjp: (g) => [g.div(x)] }));
+    const previous = debugNumerics(true);
+    try {
+      const error = thrown(() => grad((t: Tensor) => sum(badRule(t)))(f64([1, 0, 2])));
+      expect(error).toBeInstanceOf(NumericsError);
+      expect(error.message).toMatch(/^reciprocal: produced Infinity in the backward pass, computing the gradient of badRule: 1 of 3 values/);
+      expect(error.message).toMatch(/The forward badRule was called\n\s+at .*custom-grad\.test\.ts/);
+    } finally {
+      debugNumerics(previous);
+    }
   });
 });
 
