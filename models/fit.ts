@@ -12,6 +12,7 @@ import type { TrainState } from '../optim/index.ts';
 import { applyGradients, createTrainState, learningRateOf } from '../optim/index.ts';
 import type { Callback, Logs } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
 import type { Compiled } from './compile.ts';
 import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { History } from './history.ts';
@@ -146,6 +147,18 @@ function adopt(model: Sequential, state: TrainState<ModelParams>, published: Opt
 }
 
 /**
+ * A non-finite loss is said once per fit: training goes on (as in Keras), but not silently. Returns true (warned).
+ * With TerminateOnNaN among the callbacks it stops there anyway, and says so itself.
+ */
+function warnNonFinite(who: string, loss: number, epoch: number, batch: number, callbacks: CallbackList): boolean {
+  if (!callbacks.some((c) => c instanceof TerminateOnNaN)) {
+    console.warn(`${who}: the loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1}; the weights are now likely NaN and training will not recover. `
+      + 'Add the TerminateOnNaN callback to stop at the first non-finite loss with the last good weights, or turn on debugNumerics(true) to find the op that made it.');
+  }
+  return true;
+}
+
+/**
  * Keras's fit: per epoch, shuffle with a seeded generator, then per batch take the loss's gradient from the tape
  * and let the optimizer replace the parameters. The training state is an immutable tree; the layers are given
  * the new weights after each step so that a callback always sees the current model, and what a callback changes
@@ -187,6 +200,8 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
   let published = publish(model, state);
   let rate = learningRateOf(state, optimizer);
 
+  let lossValue = 0;
+  let warned = false;
   try {
     model.stopTraining = false;
     callbacks.setModel(model);
@@ -207,10 +222,12 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
           const xb = takeRows(data.x, batches[b]);
           const yb = takeRows(data.y, batches[b]);
           const [loss, grads] = step(before.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
-          running.add(loss.item(), yb, captured as Tensor, logits);
+          lossValue = loss.item();
+          running.add(lossValue, yb, captured as Tensor, logits);
           captured = undefined;
           return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
         }, (next) => [next.params, next.optimizerState.slots]);
+        if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
         model.assignParams(state.params);
         published = publish(model, state);
         const logs = { ...running.logs, learning_rate: rate };
