@@ -17,7 +17,7 @@ import type { EvaluateOptions, PredictOptions } from './inference.ts';
 import { checkFiniteData, evaluateBatches, predictBatches } from './inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
-import { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
+import { getLearningRate, setLearningRate } from './learning-rate.ts';
 import type { History } from './history.ts';
 import { summarize } from './summary.ts';
 import type { SaveOptions } from './save.ts';
