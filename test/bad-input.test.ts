@@ -584,7 +584,7 @@ describe('ops', () => {
       refuses(() => run(value as never), ValueError, { who: op, given: `got ${text(value)}`, expected: `${name} must be a positive integer or a pair of them` });
     }), { numRuns: 50 });
     fc.assert(fc.property(fc.tuple(fc.integer({ min: -3, max: 0 }), fc.integer({ min: 1, max: 3 })), (kernel) => {
-      refuses(() => unfold(x, kernel), ValueError, { who: 'unfold', given: `kernel ${fmt(kernel)}`, expected: 'kernel and strides must be two positive integers each' });
+      refuses(() => unfold(x, kernel), ValueError, { who: 'unfold', given: `kernel ${fmt(kernel)}`, expected: 'kernel, strides and dilations must be two positive integers each' });
     }), FEW);
     refuses(() => unfold(x, undefined as never), ValueError, { who: 'unfold', given: 'kernel undefined', expected: 'two positive integers each' });
   });
