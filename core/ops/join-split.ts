@@ -50,9 +50,11 @@ function partSizes(sizesOrCount: number | readonly number[], n: number, what: st
     }
     return new Array<number>(count).fill(n / count);
   }
-  if (!Array.isArray(sizesOrCount) || !sizesOrCount.every((s) => Number.isInteger(s) && s >= 0) || sizesOrCount.reduce((t, s) => t + s, 0) !== n) {
-    const given = Array.isArray(sizesOrCount) ? `[${sizesOrCount.map(show).join(',')}]` : describeValue(sizesOrCount);
-    throw new ValueError(`split: sizes must be non-negative integers adding up to the ${n} entries of ${what}, got ${given}`);
+  if (!Array.isArray(sizesOrCount)) {
+    throw new ValueError(`split: expected a count or an array of sizes for ${what}, got ${describeValue(sizesOrCount)}`);
+  }
+  if (!sizesOrCount.every((s) => Number.isInteger(s) && s >= 0) || sizesOrCount.reduce((t, s) => t + s, 0) !== n) {
+    throw new ValueError(`split: sizes must be non-negative integers adding up to the ${n} entries of ${what}, got [${sizesOrCount.map(show).join(',')}]`);
   }
   return [...sizesOrCount];
 }
