@@ -5,10 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  arbTensor, conv2d, conv2dTranspose, einsum, grad, mul, norm, prod, randomNormal, reshape, split, stack, std, sum, tensor,
+  ShapeError, arbTensor, conv2d, conv2dTranspose, einsum, flopsOf, grad, mul, norm, prod, randomNormal, reshape, split, stack, std, sum, tensor,
   unstack, zeros,
 } from 'semiflow';
 import type { Padding, Tensor } from 'semiflow';
+import { shapeRules } from '../core/prim-shapes.ts';
+import { thrown } from './thrown.ts';
 
 beforeAll(async () => {
   tf.env().set('IS_TEST', true);
@@ -26,6 +28,28 @@ describe('split, unstack and stack', () => {
     const rows = unstack(x, 1);
     expect(rows.map((p) => p.shape)).toEqual(new Array(5).fill([2, 3]));
     expect(values(stack(rows, 1))).toEqual(values(x));
+  });
+});
+
+describe('the new primitives', () => {
+  it('refuse operands that do not fit in their shape rules, naming the primitive', () => {
+    const cases: [() => unknown, string][] = [
+      [() => shapeRules.gather([[3, 2], [2, 2]], ['float32', 'float32'], { axis: 0 }), 'gather: expected 1-D indices and an axis of [3,2], got indices [2,2] and axis 0'],
+      [() => shapeRules.gather([[3, 2], [4]], ['float32', 'float32'], { axis: 2 }), 'gather: expected 1-D indices and an axis of [3,2], got indices [4] and axis 2'],
+      [() => shapeRules.scatterAdd([[3, 2], [4]], ['float32', 'float32'], { axis: 0, size: 5 }), 'scatterAdd: updates [3,2] need 4 entries along axis 0 (one per index) and a non-negative integer size, got 3 and size 5'],
+      [() => shapeRules.scatterAdd([[3, 2], [3]], ['float32', 'float32'], { axis: 0, size: 1.5 }), 'got 3 and size 1.5'],
+      [() => shapeRules.topkIndices([[2, 3]], ['float32'], { k: 4 }), 'topkIndices: k must be an integer in [0, 3] for shape [2,3], got 4'],
+      [() => shapeRules.topkIndices([[]], ['float32'], { k: 0 }), 'topkIndices: k must be an integer in [0, 0] for shape [], got 0'],
+      [() => shapeRules.unfold([[1, 4, 4, 1]], ['float32'], { kernel: [3, 3], strides: [1, 1], dilations: [2, 1] }), 'unfold: expected NHWC input at least as large as the 5x3 window'],
+    ];
+    for (const [run, message] of cases) expect(thrown(run).message).toContain(message);
+    expect(thrown(cases[0][0])).toBeInstanceOf(ShapeError);
+  });
+
+  it('count FLOPs: gather copies, scatterAdd adds once per update, topkIndices compares n·log2 n per row', () => {
+    expect(flopsOf('gather', [[5, 3], [4]], { axis: 0 }, [4, 3])).toBeNull();
+    expect(flopsOf('scatterAdd', [[4, 3], [4]], { axis: 0, size: 5 }, [5, 3])).toBe(12);
+    expect(flopsOf('topkIndices', [[2, 8]], { k: 3 }, [2, 3])).toBe(48);
   });
 });
 

@@ -8,6 +8,9 @@ function around(shape: Shape, axis: number): { outer: number; n: number; inner: 
   return { outer: sizeOf(shape.slice(0, axis)), n: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
 }
 
+/** Blocks at least this long are copied natively; shorter ones by a loop, which beats making a subarray. */
+const NATIVE_MIN = 32;
+
 /** y[o, k, i] = x[o, indices[k], i]: one block copy per (o, k). The op has checked every index is in range. */
 export const gatherKernel: Kernel<'gather'> = ([x, indices], [shape], { axis }, out) => {
   const { outer, n, inner } = around(shape, axis);
@@ -16,7 +19,8 @@ export const gatherKernel: Kernel<'gather'> = ([x, indices], [shape], { axis }, 
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < indices.length; k++) {
       const s = (o * n + indices[k]) * inner;
-      y.set(x.subarray(s, s + inner), d);
+      if (inner >= NATIVE_MIN) y.set(x.subarray(s, s + inner), d);
+      else for (let i = 0; i < inner; i++) y[d + i] = x[s + i];
       d += inner;
     }
   }

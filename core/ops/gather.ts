@@ -3,11 +3,12 @@ import { tensor } from '../creation.ts';
 import { ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../errors.ts';
 import { normalizeAxis, sameShape } from '../shape.ts';
 import { Tensor } from '../tensor.ts';
+import type { NestedArray } from '../tensor.ts';
 import { expectTensor } from './broadcast.ts';
 import { reshape } from './movement.ts';
 
 /** Integer indices: a tensor of any shape or a (nested) array. */
-export type Indices = Tensor | readonly number[];
+export type Indices = Tensor | readonly NestedArray[];
 
 /**
  * The entries of x along `axis` at the given indices (repeats allowed): the result is x's shape with that axis
@@ -54,9 +55,9 @@ function checkedIndices(indices: Indices, n: number, op: string, what: string): 
 }
 
 /** tensor(indices), whose errors (a string among them, ragged nesting) then start with the op's name. */
-function fromArray(indices: readonly number[], op: string): Tensor {
+function fromArray(indices: readonly NestedArray[], op: string): Tensor {
   try {
-    return tensor(indices, undefined, 'float64');
+    return tensor(indices as NestedArray, undefined, 'float64');
   } catch (error) {
     throw prefixError(error, op);
   }

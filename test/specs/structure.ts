@@ -3,7 +3,7 @@ import {
   arbDistinctTensor, arbShape, arbTensor, argmin, concat, cumsum, einsum, expandDims, flatten, gather, norm, prod, scatterAdd,
   split, squeeze, stack, std, tensor, tile, topk, unstack, variance,
 } from '../../index.ts';
-import type { Axes, NormOrder, Tensor } from '../../index.ts';
+import type { Axes, Indices, NestedArray, NormOrder, Tensor } from '../../index.ts';
 import { sizeOf } from '../../core/shape.ts';
 import { alongAxis, arbAxes, arbAxis, plain, reduceReference, reductionCases } from './reduce-movement.ts';
 import type { OpCase, Reference, SpecTable } from './spec.ts';
@@ -13,11 +13,14 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const positive = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
 const sumOf = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
-/** Integers in [0, n) shaped `shape`, as a plain array (for 1-D) or a float32 / float64 tensor. */
-function arbIndices(shape: readonly number[], n: number): fc.Arbitrary<[Tensor | number[], number[]]> {
-  const kinds = shape.length === 1 ? ['array', 'float32', 'float64'] as const : ['float32', 'float64'] as const;
+/** Integers in [0, n) shaped `shape` (repeats likely), as nested arrays (rank >= 1) or a float32 / float64 tensor. */
+function arbIndices(shape: readonly number[], n: number): fc.Arbitrary<[Indices, number[]]> {
+  const kinds = shape.length > 0 ? ['array', 'float32', 'float64'] as const : ['float32', 'float64'] as const;
   return fc.tuple(fc.array(fc.nat(n - 1), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }), fc.constantFrom(...kinds))
-    .map(([values, kind]) => [kind === 'array' ? values : tensor(values, shape, kind), values]);
+    .map(([values, kind]) => {
+      const t = tensor(values, shape, kind === 'array' ? 'float64' : kind);
+      return [kind === 'array' ? t.toArray() as NestedArray[] : t, values];
+    });
 }
 
 /** Small integers with ties, and now and then a NaN, for the index selection of topk. */
