@@ -140,6 +140,13 @@ export class Tensor {
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
   gather(indices: Indices, axis = 0): Tensor { return ops.gather(this, indices, axis); }
   scatterAdd(indices: Indices, size: number, axis = 0): Tensor { return ops.scatterAdd(this, indices, size, axis); }
+  /** stack([this, ...others], axis). */
+  stack(others: readonly Tensor[], axis = 0): Tensor {
+    if (!Array.isArray(others)) throw new ValueError(`stack: others must be an array of tensors, got ${describeValue(others)}`);
+    return ops.stack([this, ...others], axis);
+  }
+  /** einsum(equation, this, ...others). */
+  einsum(equation: string, ...others: Tensor[]): Tensor { return ops.einsum(equation, this, ...others); }
   squeeze(axis?: Axes): Tensor { return ops.squeeze(this, axis); }
   expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
   unstack(axis = 0): Tensor[] { return ops.unstack(this, axis); }

@@ -1242,6 +1242,7 @@ describe('structural ops', () => {
     refuses(() => stack([]), ValueError, { who: 'stack', given: 'an empty array', expected: 'a non-empty array of tensors' });
     refuses(() => stack(ones([2]) as never), ValueError, { who: 'stack', given: 'an object (Tensor)', expected: 'a non-empty array of tensors' });
     refuses(() => stack([ones([2]), 3 as never]), ValueError, { who: 'stack', given: 'number 3', expected: 'tensors[1] must be a Tensor' });
+    refuses(() => ones([2]).stack(ones([2]) as never), ValueError, { who: 'stack', given: 'an object (Tensor)', expected: 'others must be an array of tensors' });
     refuses(() => stack([ones([2])], 2), ShapeError, { who: 'stack', given: 'axis 2', expected: 'expected an integer in [-2, 1]' });
     refuses(() => unstack(ones([2, 3]), -3), ShapeError, { who: 'unstack', given: 'axis -3', expected: 'expected an integer in [-2, 1]' });
     const notCountOf = fc.oneof(fc.constant(0), negativeInt, fractional, nonFinite, fc.integer({ min: 2, max: 13 }));
