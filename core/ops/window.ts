@@ -138,6 +138,7 @@ export function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding,
   return pad(x, [[0, 0], amounts[0], amounts[1], [0, 0]], value);
 }
 
+/** A padding name is 'valid' or 'same'; anything else is a ConfigError naming the op. */
 export function checkPadding(padding: Padding, op: string): void {
   if (padding !== 'valid' && padding !== 'same') {
     throw new ConfigError(`${op}: unknown padding '${String(padding)}' (expected 'valid' or 'same')`);
