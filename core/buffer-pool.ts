@@ -20,6 +20,13 @@ interface FreeList {
 const free = new Map<string, FreeList>();
 /** One list per open scope, innermost last: what it allocated. */
 const open: TypedArray[][] = [];
+/**
+ * Buffers that user code has seen (the inputs of a custom layer's call or of a user's loss): never recycled, since
+ * the user may keep the tensor. Emptied when the outermost scope closes.
+ */
+const escaped = new Set<ArrayBufferLike>();
+/** > 0 while user code runs: nothing it allocates is pooled, so every tensor it creates or keeps stays its own. */
+let userDepth = 0;
 let generation = 0;
 const counts = { fresh: 0, reused: 0 };
 
@@ -36,7 +43,7 @@ function freeList(dtype: DType, size: number): FreeList {
 /** An array from the pool (zeroed if asked), or a fresh one, recorded in the scope; undefined outside any scope. */
 export function pooledAllocate(dtype: DType, size: number, zeroed: boolean): TypedArray | undefined {
   const scope = open[open.length - 1];
-  if (scope === undefined || size < MIN_POOLED) return undefined;
+  if (scope === undefined || size < MIN_POOLED || userDepth > 0) return undefined;
   const list = freeList(dtype, size);
   list.lastUsed = generation;
   let array = list.arrays.pop();
@@ -57,8 +64,22 @@ export function openBufferScope(): void {
 }
 
 /**
- * Ends the innermost scope. Its arrays whose buffer is in `kept` pass to the enclosing scope (or leave the pool
- * for good at the outermost one); the others become free. With `kept` null (the scope threw) nothing is
+ * Runs user code (a custom layer's call, a user's loss) that is handed `inputs`: their buffers escape the pool,
+ * and nothing fn allocates is pooled. Library code called from fn counts as user code too, since its results go back to fn.
+ */
+export function runUserCode<T>(inputs: readonly TypedArray[], fn: () => T): T {
+  if (open.length > 0) for (const input of inputs) escaped.add(input.buffer);
+  userDepth++;
+  try {
+    return fn();
+  } finally {
+    userDepth--;
+  }
+}
+
+/**
+ * Ends the innermost scope. Its arrays whose buffer is in `kept` or escaped pass to the enclosing scope (or leave
+ * the pool for good at the outermost one); the others become free. With `kept` null (the scope threw) nothing is
  * recycled, since a tensor may still be reachable from the error.
  */
 export function closeBufferScope(kept: ReadonlySet<ArrayBufferLike> | null): void {
@@ -66,11 +87,12 @@ export function closeBufferScope(kept: ReadonlySet<ArrayBufferLike> | null): voi
   const parent = open[open.length - 1];
   if (kept !== null) {
     for (const array of allocated) {
-      if (kept.has(array.buffer)) parent?.push(array);
+      if (kept.has(array.buffer) || escaped.has(array.buffer)) parent?.push(array);
       else freeList(array instanceof Float64Array ? 'float64' : 'float32', array.length).arrays.push(array);
     }
   }
   if (open.length === 0) {
+    escaped.clear();
     for (const [key, list] of free) if (generation - list.lastUsed >= MAX_IDLE_SCOPES) free.delete(key);
   }
 }

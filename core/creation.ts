@@ -4,6 +4,7 @@ import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './
 import { checkOptionKeys, show } from './options.ts';
 import { Rng, checkSeed, rngFrom } from './random.ts';
 import { checkShape, sizeOf } from './shape.ts';
+import { checkMemoryBudget } from './memory-budget.ts';
 import type { Shape } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import type { NestedArray } from './tensor.ts';
@@ -17,6 +18,7 @@ export function tensor(values: NestedArray | readonly number[] | TypedArray, sha
   checkDtype(inferredDtype, 'tensor');
   const flat = flatten(values);
   const finalShape = shape === undefined ? inferShape(values) : checkShape(shape, 'tensor');
+  checkMemoryBudget(finalShape, inferredDtype, 'tensor');
   if (flat.length !== sizeOf(finalShape)) {
     throw new ShapeError(`tensor: got ${flat.length} values but shape ${fmtShape(finalShape)} needs ${sizeOf(finalShape)}`);
   }
@@ -54,6 +56,7 @@ function filled(shape: Shape, value: number, dtype: DType, op: string): Tensor {
   if (typeof value !== 'number') throw new ValueError(`${op}: the value must be a number, got ${describeValue(value)}`);
   checkDtype(dtype, op);
   const checked = checkShape(shape, op);
+  checkMemoryBudget(checked, dtype, op);
   return new Tensor(allocateOutput(dtype, sizeOf(checked)).fill(value), checked); // every element is written
 }
 
@@ -70,6 +73,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
   }
   checkDtype(dtype, 'arange');
   const [length] = checkShape([Math.max(0, Math.ceil((to - from) / step))], 'arange');
+  checkMemoryBudget([length], dtype, 'arange');
   const storage = allocate(dtype, length);
   for (let i = 0; i < length; i++) storage[i] = from + i * step;
   return new Tensor(storage, [length]);
@@ -79,6 +83,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   const shape = checkShape([n, m], 'eye');
   checkDtype(dtype, 'eye');
+  checkMemoryBudget(shape, dtype, 'eye');
   const storage = allocate(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) storage[i * m + i] = 1;
   return new Tensor(storage, shape);
@@ -113,6 +118,7 @@ export function randomUniform(shape: Shape, options: RandomOptions & { min?: num
 function generate(shape: Shape, dtype: DType = 'float32', op: string, draw: () => number): Tensor {
   checkDtype(dtype, op);
   const checked = checkShape(shape, op);
+  checkMemoryBudget(checked, dtype, op);
   const storage = allocate(dtype, sizeOf(checked));
   for (let i = 0; i < storage.length; i++) storage[i] = draw();
   return new Tensor(storage, checked);

@@ -1,5 +1,6 @@
 import { kernelFor } from './kernels/index.ts';
 import { shapeRules } from './prim-shapes.ts';
+import { checkMemoryBudget } from './memory-budget.ts';
 import { isProfiling, profiledKernel } from './profile.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import { isRecording } from './tape.ts';
@@ -17,6 +18,7 @@ export function apply<P extends Prim>(prim: P, inputs: readonly Tensor[], params
   });
   const shapes = inputs.map((t) => t.shape);
   const out = shapeRules[prim](shapes, inputs.map((t) => t.dtype), params);
+  checkMemoryBudget(out.shape, out.dtype, prim);
   const kernel = kernelFor(prim);
   const storages = inputs.map((t) => t.storage);
   const storage = isProfiling() ? profiledKernel(prim, kernel, storages, shapes, params, out) : kernel(storages, shapes, params, out);

@@ -15,6 +15,9 @@ export class ValueError extends SemiflowError {}
 /** An option or name is unknown or inconsistent. */
 export class ConfigError extends SemiflowError {}
 
+/** A tensor would need more bytes than the memory budget (setMemoryBudget); refused before any allocation. */
+export class MemoryBudgetError extends SemiflowError {}
+
 /** A gradient failed its numeric check, or a vjp rule returned a wrongly shaped gradient. */
 export class GradientError extends SemiflowError {}
 

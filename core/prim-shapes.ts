@@ -87,21 +87,41 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     checkDtypes('matmul', dtypes);
     return { shape: [...a.slice(0, -2), m, n], dtype: dtypes[0] };
   },
-  unfold: ([shape], [dtype], { kernel, strides }) => {
-    checkWindow('unfold', kernel, strides);
-    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
-      throw new ShapeError(`unfold: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
+  unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
+    checkWindow('unfold', kernel, strides, dilations);
+    const [eh, ew] = extents(kernel, dilations);
+    if (shape.length !== 4 || shape[1] < eh || shape[2] < ew) {
+      throw new ShapeError(`unfold: expected NHWC input at least as large as the ${eh}x${ew} window (${kernel[0]}x${kernel[1]} taps, dilations ${dilations[0]}x${dilations[1]}), got ${fmtShape(shape)}`);
     }
     const [n, h, w, c] = shape;
-    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), kernel[0], kernel[1], c], dtype };
+    return { shape: [n, windows(h, eh, strides[0]), windows(w, ew, strides[1]), kernel[0], kernel[1], c], dtype };
   },
-  fold: ([shape], [dtype], { kernel, strides, height, width }) => {
-    checkWindow('fold', kernel, strides);
-    const fits = shape.length === 6 && height >= kernel[0] && width >= kernel[1] &&
-      shape[1] === windows(height, kernel[0], strides[0]) && shape[2] === windows(width, kernel[1], strides[1]) &&
+  fold: ([shape], [dtype], { kernel, strides, dilations, height, width }) => {
+    checkWindow('fold', kernel, strides, dilations);
+    const [eh, ew] = extents(kernel, dilations);
+    const fits = shape.length === 6 && height >= eh && width >= ew &&
+      shape[1] === windows(height, eh, strides[0]) && shape[2] === windows(width, ew, strides[1]) &&
       shape[3] === kernel[0] && shape[4] === kernel[1];
-    if (!fits) throw new ShapeError(`fold: columns ${fmtShape(shape)} do not match a ${height}x${width} image with a ${kernel[0]}x${kernel[1]} window and strides ${strides[0]}x${strides[1]}`);
+    if (!fits) throw new ShapeError(`fold: columns ${fmtShape(shape)} do not match a ${height}x${width} image with a ${kernel[0]}x${kernel[1]} window, strides ${strides[0]}x${strides[1]} and dilations ${dilations[0]}x${dilations[1]}`);
     return { shape: [shape[0], height, width, shape[5]], dtype };
+  },
+  gather: ([x, indices], [dtype], { axis }) => {
+    checkIndexed('gather', x, indices, axis);
+    return { shape: x.map((d, i) => (i === axis ? indices[0] : d)), dtype };
+  },
+  scatterAdd: ([u, indices], [dtype], { axis, size }) => {
+    checkIndexed('scatterAdd', u, indices, axis);
+    if (u[axis] !== indices[0] || !isCount(size)) {
+      throw new ShapeError(`scatterAdd: updates ${fmtShape(u)} need ${indices[0]} entries along axis ${axis} (one per index) and a non-negative integer size, got ${u[axis]} and size ${size}`);
+    }
+    return { shape: u.map((d, i) => (i === axis ? size : d)), dtype };
+  },
+  topkIndices: ([shape], [dtype], { k }) => {
+    const n = shape[shape.length - 1];
+    if (shape.length === 0 || !isCount(k) || k > n) {
+      throw new ShapeError(`topkIndices: k must be an integer in [0, ${n ?? 0}] for shape ${fmtShape(shape)}, got ${k}`);
+    }
+    return { shape: [...shape.slice(0, -1), k], dtype };
   },
 };
 
@@ -137,11 +157,23 @@ function checkDtypes(prim: Prim, dtypes: readonly DType[]): void {
   }
 }
 
-function checkWindow(prim: Prim, kernel: readonly number[], strides: readonly number[]): void {
+function checkWindow(prim: Prim, kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): void {
   const ok = (p: readonly number[]) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 1);
-  if (!ok(kernel) || !ok(strides)) {
+  if (!ok(kernel) || !ok(strides) || !ok(dilations)) {
     const shown = (p: readonly number[]) => (Array.isArray(p) ? `[${p.join(',')}]` : describeValue(p));
-    throw new ValueError(`${prim}: kernel and strides must be two positive integers each, got kernel ${shown(kernel)} and strides ${shown(strides)}`);
+    throw new ValueError(`${prim}: kernel, strides and dilations must be two positive integers each, got kernel ${shown(kernel)}, strides ${shown(strides)} and dilations ${shown(dilations)}`);
+  }
+}
+
+/** The pixels a dilated window spans along each axis: (k - 1)·d + 1. */
+export function extents(kernel: readonly [number, number], dilations: readonly [number, number]): [number, number] {
+  return [(kernel[0] - 1) * dilations[0] + 1, (kernel[1] - 1) * dilations[1] + 1];
+}
+
+/** gather and scatterAdd: a 1-D index tensor and an axis of the indexed operand. */
+function checkIndexed(prim: Prim, shape: Shape, indices: Shape, axis: number): void {
+  if (indices.length !== 1 || !(Number.isInteger(axis) && axis >= 0 && axis < shape.length)) {
+    throw new ShapeError(`${prim}: expected 1-D indices and an axis of ${fmtShape(shape)}, got indices ${fmtShape(indices)} and axis ${axis}`);
   }
 }
 

@@ -38,16 +38,26 @@ export interface PrimParams {
   concat: { axis: number };
   // [..., m, k] x [..., k, n] with equal batch dims; a flag reads that operand's last two axes swapped
   matmul: { transposeA: boolean; transposeB: boolean };
-  // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C]; fold is its transpose (overlaps add up)
+  // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C] with y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c];
+  // fold is its transpose (overlaps add up)
   unfold: WindowParams;
   fold: WindowParams & { height: number; width: number };
   stopGradient: {};
   cast: { dtype: DType };
+  // gather(x, indices): x with the `axis` entries picked by a 1-D tensor of integer indices (repeats allowed);
+  // scatterAdd(u, indices) is its transpose: u's entries along `axis` added into a zero axis of length `size`.
+  gather: { axis: number };
+  scatterAdd: { axis: number; size: number };
+  // topkIndices(x): the positions of the k largest values along the last axis, largest first (ties: lower index
+  // first; NaN above every number), as values of x's dtype; no gradient
+  topkIndices: { k: number };
 }
 
+/** A window of kernel taps spaced `dilations` apart, placed every `strides` pixels. */
 export interface WindowParams {
   kernel: readonly [number, number];
   strides: readonly [number, number];
+  dilations: readonly [number, number];
 }
 
 export type Prim = keyof PrimParams;

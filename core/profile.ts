@@ -44,9 +44,9 @@ export interface Profiled<T> {
 
 /**
  * FLOPs counted per call: matmul 2·batch·m·n·k (one multiply and one add per term); elementwise primitives
- * (exp and log included), comparisons, relu, reluGrad and maxGrad 1 per output element; sum, max and fold 1 per
- * input element (one add or compare each); movement and copies (reshape permute expand pad slice concat unfold
- * stopGradient cast) none.
+ * (exp and log included), comparisons, relu, reluGrad and maxGrad 1 per output element; sum, max, fold and
+ * scatterAdd 1 per input element (one add or compare each); topkIndices n·log2(n) compares per row of n;
+ * movement and copies (reshape permute expand pad slice concat unfold gather stopGradient cast) none.
  */
 export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], params: PrimParams[P], out: Shape): number | null {
   switch (prim) {
@@ -59,8 +59,12 @@ export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], param
     case 'neg': case 'exp': case 'log': case 'sqrt': case 'reciprocal': case 'expm1': case 'log1p':
     case 'add': case 'mul': case 'less': case 'equal': case 'where': case 'relu': case 'reluGrad': case 'maxGrad':
       return sizeOf(out);
-    case 'sum': case 'max': case 'fold':
+    case 'sum': case 'max': case 'fold': case 'scatterAdd':
       return sizeOf(shapes[0]);
+    case 'topkIndices': {
+      const n = shapes[0][shapes[0].length - 1];
+      return n <= 1 ? 0 : sizeOf(shapes[0]) * Math.log2(n);
+    }
     default:
       return null;
   }
@@ -75,6 +79,7 @@ function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params:
   const operands = shapes.map(fmtShape).join(',');
   if (prim === 'sum' || prim === 'max' || prim === 'maxGrad') return `${operands} axes ${(params as PrimParams['sum']).axes.join(',')}`;
   if (prim === 'unfold' || prim === 'fold') return `${operands} window ${(params as PrimParams['unfold']).kernel.join('x')}`;
+  if (prim === 'gather' || prim === 'scatterAdd') return `${operands} axis ${(params as PrimParams['gather']).axis}`;
   if (prim === 'permute') return `${operands} perm ${(params as PrimParams['permute']).perm.join(',')}`;
   return operands;
 }

@@ -2,6 +2,7 @@ import type { DType, TypedArray } from './dtype.ts';
 import { ValueError, describeValue, fmtShape } from './errors.ts';
 import * as ops from './ops/index.ts';
 import type { Axes, Conv2dOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
+import type { Conv2dTransposeOptions, CumsumOptions, Indices, NormOrder } from './ops/index.ts';
 import type { Shape } from './shape.ts';
 import { sizeOf } from './shape.ts';
 import type { TapeEntry } from './tape.ts';
@@ -130,11 +131,33 @@ export class Tensor {
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   oneHot(depth: number): Tensor { return ops.oneHot(this, depth); }
-  unfold(kernel: readonly [number, number], strides?: readonly [number, number]): Tensor { return ops.unfold(this, kernel, strides); }
-  fold(height: number, width: number, strides?: readonly [number, number]): Tensor { return ops.fold(this, height, width, strides); }
+  unfold(kernel: readonly [number, number], strides?: readonly [number, number], dilations?: readonly [number, number]): Tensor { return ops.unfold(this, kernel, strides, dilations); }
+  fold(height: number, width: number, strides?: readonly [number, number], dilations?: readonly [number, number]): Tensor { return ops.fold(this, height, width, strides, dilations); }
   conv2d(kernel: Tensor, options?: Conv2dOptions): Tensor { return ops.conv2d(this, kernel, options); }
   maxPool2d(options: Pool2dOptions): Tensor { return ops.maxPool2d(this, options); }
   avgPool2d(options: Pool2dOptions): Tensor { return ops.avgPool2d(this, options); }
   stopGradient(): Tensor { return ops.stopGradient(this); }
   cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  gather(indices: Indices, axis = 0): Tensor { return ops.gather(this, indices, axis); }
+  scatterAdd(indices: Indices, size: number, axis = 0): Tensor { return ops.scatterAdd(this, indices, size, axis); }
+  /** stack([this, ...others], axis). */
+  stack(others: readonly Tensor[], axis = 0): Tensor {
+    if (!Array.isArray(others)) throw new ValueError(`stack: others must be an array of tensors, got ${describeValue(others)}`);
+    return ops.stack([this, ...others], axis);
+  }
+  /** einsum(equation, this, ...others). */
+  einsum(equation: string, ...others: Tensor[]): Tensor { return ops.einsum(equation, this, ...others); }
+  squeeze(axis?: Axes): Tensor { return ops.squeeze(this, axis); }
+  expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
+  unstack(axis = 0): Tensor[] { return ops.unstack(this, axis); }
+  split(sizesOrCount: number | readonly number[], axis = 0): Tensor[] { return ops.split(this, sizesOrCount, axis); }
+  tile(reps: readonly number[]): Tensor { return ops.tile(this, reps); }
+  argmin(axis = -1): Tensor { return ops.argmin(this, axis); }
+  prod(axis?: Axes, keepDims = false): Tensor { return ops.prod(this, axis, keepDims); }
+  variance(axis?: Axes, keepDims = false): Tensor { return ops.variance(this, axis, keepDims); }
+  std(axis?: Axes, keepDims = false): Tensor { return ops.std(this, axis, keepDims); }
+  norm(ord?: NormOrder, axis?: Axes, keepDims = false): Tensor { return ops.norm(this, ord, axis, keepDims); }
+  cumsum(axis = -1, options?: CumsumOptions): Tensor { return ops.cumsum(this, axis, options); }
+  topk(k = 1): { values: Tensor; indices: Tensor } { return ops.topk(this, k); }
+  conv2dTranspose(kernel: Tensor, options?: Conv2dTransposeOptions): Tensor { return ops.conv2dTranspose(this, kernel, options); }
 }

@@ -59,10 +59,14 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     () => (ta ? matmulPrim(b, g, tb, true) : matmulPrim(g, b, false, !tb)),
     () => (tb ? matmulPrim(g, a, true, ta) : matmulPrim(a, g, !ta, false)),
   ],
-  unfold: (g, { inputs: [x], params: { strides } }) => [() => fold(g, x.shape[1], x.shape[2], strides)], // unfold ↔ fold
-  fold: (g, { params: { kernel, strides } }) => [() => unfold(g, kernel, strides)],
+  unfold: (g, { inputs: [x], params: { strides, dilations } }) => [() => fold(g, x.shape[1], x.shape[2], strides, dilations)], // unfold ↔ fold
+  fold: (g, { params: { kernel, strides, dilations } }) => [() => unfold(g, kernel, strides, dilations)],
   stopGradient: () => [null],
   cast: (g, { inputs: [x] }) => [() => cast(g, x.dtype)],
+  // Both linear in their first input and each other's transpose; repeated indices add up in scatterAdd.
+  gather: (g, { inputs: [x, indices], params: { axis } }) => [() => apply('scatterAdd', [g, indices], { axis, size: x.shape[axis] }), null],
+  scatterAdd: (g, { inputs: [, indices], params: { axis } }) => [() => apply('gather', [g, indices], { axis }), null],
+  topkIndices: () => [null], // piecewise constant
 };
 
 function matmulPrim(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {

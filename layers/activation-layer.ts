@@ -6,6 +6,7 @@ import { getActivation } from './activations.ts';
 import type { CallOptions, LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkOptionKeys } from '../core/options.ts';
+import { markBuiltIn } from './built-in.ts';
 
 /** Applies an activation by name ('relu') or as a function. */
 export class Activation extends Layer {
@@ -26,3 +27,5 @@ export class Activation extends Layer {
     return { ...super.getConfig(), activation: this.activation.name };
   }
 }
+
+markBuiltIn(Activation);

@@ -4,6 +4,7 @@ import {
 } from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { lookupName } from './lookup.ts';
+import { userCode } from '../core/buffer-scope.ts';
 
 export type ActivationFn = (x: Tensor) => Tensor;
 
@@ -104,6 +105,11 @@ const byFn = new Map<ActivationFn, Activation>(builtins.map((a) => [a.fn, a]));
 
 const SOFTMAX = byName.softmax;
 
+/** A user's activation runs as user code, so the buffer pool never recycles a tensor it sees or makes. */
+function asUserActivation(name: string, fn: ActivationFn): Activation {
+  return Object.freeze({ name, fn: (x: Tensor) => userCode([x], () => fn(x)) });
+}
+
 /**
  * An activation from a name (camelCase or Keras snake_case), an Activation, or a bare function
  * (named after the function, or 'custom'); undefined is linear.
@@ -111,8 +117,10 @@ const SOFTMAX = byName.softmax;
 export function getActivation(spec: string | Activation | ActivationFn | undefined, where: string): Activation {
   if (spec === undefined) return byName.linear;
   if (typeof spec === 'string') return lookupName(byName, spec, 'activation', where);
-  if (typeof spec === 'function') return byFn.get(spec) ?? Object.freeze({ name: spec.name || 'custom', fn: spec });
-  if (spec !== null && typeof spec === 'object' && typeof spec.name === 'string' && typeof spec.fn === 'function') return spec;
+  if (typeof spec === 'function') return byFn.get(spec) ?? asUserActivation(spec.name || 'custom', spec);
+  if (spec !== null && typeof spec === 'object' && typeof spec.name === 'string' && typeof spec.fn === 'function') {
+    return byFn.has(spec.fn) ? spec : asUserActivation(spec.name, spec.fn);
+  }
   throw new ConfigError(`${where}: an activation must be a name, an Activation or a function, got ${describeValue(spec)}`);
 }
 

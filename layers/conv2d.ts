@@ -11,6 +11,7 @@ import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
 import { checkOptionKeys, oneOf, positiveInt, positivePair, trueOrFalse } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
+import { markBuiltIn } from './built-in.ts';
 
 export interface Conv2DOptions extends LayerOptions {
   strides?: number | Pair;
@@ -73,3 +74,5 @@ export class Conv2D extends Layer {
     };
   }
 }
+
+markBuiltIn(Conv2D);

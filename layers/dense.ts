@@ -9,6 +9,7 @@ import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkOptionKeys, positiveInt, trueOrFalse } from '../core/options.ts';
+import { markBuiltIn } from './built-in.ts';
 
 export interface DenseOptions extends LayerOptions {
   activation?: string | Activation | ActivationFn;
@@ -60,3 +61,5 @@ export class Dense extends Layer {
     };
   }
 }
+
+markBuiltIn(Dense);

@@ -6,6 +6,7 @@ import type { Tensor } from '../core/tensor.ts';
 import type { CallOptions, LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkOptionKeys } from '../core/options.ts';
+import { markBuiltIn } from './built-in.ts';
 
 export interface DropoutOptions extends LayerOptions {
   /** Fixes this layer's masks; otherwise they come from the step's generator, which the model seeds. */
@@ -40,3 +41,5 @@ export class Dropout extends Layer {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed ?? null };
   }
 }
+
+markBuiltIn(Dropout);

@@ -5,6 +5,7 @@ import type { Tensor } from '../core/tensor.ts';
 import type { LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkOptionKeys } from '../core/options.ts';
+import { markBuiltIn } from './built-in.ts';
 
 /** [batch, d1, d2, …] -> [batch, d1·d2·…]. */
 export class Flatten extends Layer {
@@ -21,3 +22,5 @@ export class Flatten extends Layer {
     return flatten(x, 1);
   }
 }
+
+markBuiltIn(Flatten);

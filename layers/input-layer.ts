@@ -2,6 +2,7 @@ import type { Tensor } from '../core/tensor.ts';
 import type { LayerOptions } from './layer.ts';
 import { Layer, checkSampleShape } from './layer.ts';
 import { checkOptionKeys } from '../core/options.ts';
+import { markBuiltIn } from './built-in.ts';
 
 /** The first layer of a Sequential: fixes the shape of one sample, and apply() rejects data that does not have it. */
 export class InputLayer extends Layer {
@@ -15,3 +16,5 @@ export class InputLayer extends Layer {
     return x;
   }
 }
+
+markBuiltIn(InputLayer);

@@ -8,6 +8,8 @@ import { sameShape, sizeOf } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { Initializer } from './initializers.ts';
 import { getInitializer } from './initializers.ts';
+import { isBuiltInCall } from './built-in.ts';
+import { userCode } from '../core/buffer-scope.ts';
 
 /** What every call receives: whether it is a training step, and the generator of that step's randomness. */
 export interface CallOptions {
@@ -215,15 +217,28 @@ export abstract class Layer {
     this.checkSample(x.shape, this.sampleShape as readonly number[]);
     const { params, ...callOptions } = options;
     if (params !== undefined) this.checkParams(params);
+    const call = isBuiltInCall(this.call) ? () => this.call(x, callOptions)
+      : () => userCode([x, ...this.weightList.map((w) => w.value)], () => this.call(x, callOptions));
     const bindAll = this.weightList.reduceRight<() => Tensor>(
       (inner, w) => () => w.withBound(params?.[w.name], inner),
-      () => this.call(x, callOptions),
+      () => this.checkOutput(call(), x),
     );
     try {
       return atSite(`layer ${this.name}`, bindAll);
     } catch (error) {
       throw prefixError(error, this.name);
     }
+  }
+
+  /** The contract of call(): a Tensor with one row per input row, so no sample is silently dropped or invented. */
+  private checkOutput(output: unknown, x: Tensor): Tensor {
+    if (!(output instanceof Tensor)) {
+      throw new ValueError(`${this.name}: call() must return a Tensor, got ${describeValue(output)}`);
+    }
+    if (output.rank === 0 || output.shape[0] !== x.shape[0]) {
+      throw new ShapeError(`${this.name}: call() must return one row per input row (batch ${x.shape[0]}, input ${fmtShape(x.shape)}), got ${output.rank === 0 ? 'a scalar' : `shape ${fmtShape(output.shape)}`}`);
+    }
+    return output;
   }
 
   /** What a saved model needs to rebuild the layer; subclasses add their options. */

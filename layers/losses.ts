@@ -3,6 +3,9 @@ import { lookupName } from './lookup.ts';
 import { binaryCrossentropy } from './losses/binary.ts';
 import { categoricalCrossentropy, softmaxCategoricalCrossentropy, sparseCategoricalCrossentropy } from './losses/categorical.ts';
 import type { Loss } from './losses/loss.ts';
+import { isBuiltInLoss } from './losses/loss.ts';
+import type { Tensor } from '../core/tensor.ts';
+import { userCode } from '../core/buffer-scope.ts';
 import { meanAbsoluteError, meanSquaredError } from './losses/regression.ts';
 
 export type { CrossentropyOptions, Loss } from './losses/loss.ts';
@@ -20,9 +23,22 @@ const byName: Readonly<Record<string, () => Loss>> = Object.freeze({
   softmaxCategoricalCrossentropy,
 });
 
+/** A user's Loss, its compute (and its fused form's) run as user code, so the buffer pool never recycles what it sees. */
+function asUserLoss(loss: Loss): Loss {
+  const { fused } = loss;
+  return Object.freeze({
+    name: loss.name,
+    config: loss.config,
+    compute: (yTrue: Tensor, yPred: Tensor) => userCode([yTrue, yPred], () => loss.compute(yTrue, yPred)),
+    ...(fused === undefined ? {} : { fused: Object.freeze({ activation: fused.activation, loss: asUserLoss(fused.loss) }) }),
+  });
+}
+
 /** A loss from its name (camelCase, Keras snake_case, or an alias) or as given. */
 export function getLoss(spec: string | Loss, where: string): Loss {
   if (typeof spec === 'string') return lookupName(byName, spec, 'loss', where)();
-  if (spec !== null && typeof spec === 'object' && typeof spec.name === 'string' && typeof spec.compute === 'function') return spec;
+  if (spec !== null && typeof spec === 'object' && typeof spec.name === 'string' && typeof spec.compute === 'function') {
+    return isBuiltInLoss(spec) ? spec : asUserLoss(spec);
+  }
   throw new ConfigError(`${where}: a loss must be a name or a Loss, got ${describeValue(spec)}`);
 }

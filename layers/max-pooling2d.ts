@@ -7,6 +7,7 @@ import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
 import { checkOptionKeys, oneOf, positivePair } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
+import { markBuiltIn } from './built-in.ts';
 
 export interface MaxPooling2DOptions extends LayerOptions {
   /** Defaults to poolSize. */
@@ -43,3 +44,5 @@ export class MaxPooling2D extends Layer {
     return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
   }
 }
+
+markBuiltIn(MaxPooling2D);

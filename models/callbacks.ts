@@ -47,6 +47,10 @@ export class CallbackList {
     return new CallbackList([...this.callbacks, callback], where);
   }
 
+  some(predicate: (callback: Callback) => boolean): boolean {
+    return this.callbacks.some(predicate);
+  }
+
   setModel(model: Sequential): void {
     for (const c of this.callbacks) c.setModel?.(model);
   }

@@ -7,11 +7,11 @@ import { Tensor } from '../core/tensor.ts';
 import { valueAndGrad } from '../core/autodiff.ts';
 import { batchIndices, sliceRows, takeRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
-import { freeze } from 'immer';
 import type { TrainState } from '../optim/index.ts';
-import { applyGradients, createTrainState, learningRateOf } from '../optim/index.ts';
+import { applyGradients, learningRateOf } from '../optim/index.ts';
 import type { Callback, Logs } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
 import type { Compiled } from './compile.ts';
 import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { History } from './history.ts';
@@ -111,45 +111,37 @@ function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): voi
   noGrad(() => compiled.loss.compute(y, fill([y.shape[0], ...(model.outputShape as readonly number[])], 0.5, model.dtype)));
 }
 
-/** Where a second fit goes on from: the optimizer's state, step and rate override from model.optimizerProgress. */
-function resumeFrom(state: TrainState<ModelParams>, progress: OptimizerProgress | undefined): TrainState<ModelParams> {
-  if (progress === undefined) return state;
-  return freeze({ ...state, optimizerState: progress.state, step: progress.step, learningRate: progress.learningRate ?? null }, true);
+/**
+ * The model is the one handle on training: its weights and its optimizerProgress (optimizer state, step, rate
+ * override) are the state, so whatever a callback changes there (setWeights, a restored snapshot, model.learningRate)
+ * is what the next step starts from. The TrainState of a step is made from them, and its result written back.
+ */
+function stateOf(model: Sequential, progress: OptimizerProgress, seed: number): TrainState<ModelParams> {
+  return { params: model.trainableParams(), optimizerState: progress.state, step: progress.step, seed, learningRate: progress.learningRate };
 }
 
-/** Publishes the optimizer's progress on the model, where callbacks and saving read it. */
-function publish(model: Sequential, state: TrainState<ModelParams>): OptimizerProgress {
-  const progress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
-  model.optimizerProgress = progress;
-  return progress;
+function storeState(model: Sequential, state: TrainState<ModelParams>): void {
+  model.assignParams(state.params);
+  model.optimizerProgress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
 }
 
 /**
- * Takes up what callbacks changed since the last step: the weights (setWeights, a restored snapshot) and the
- * optimizer progress (a learning-rate override). Only references are compared, a few lookups per step.
+ * A non-finite loss is said once per fit: training goes on (as in Keras), but not silently. Returns true (warned).
+ * With TerminateOnNaN among the callbacks it stops there anyway, and says so itself.
  */
-function adopt(model: Sequential, state: TrainState<ModelParams>, published: OptimizerProgress): TrainState<ModelParams> {
-  const progress = model.optimizerProgress;
-  let next = progress === published ? state : resumeFrom(state, progress);
-  const current = model.trainableParams();
-  const changed = Object.entries(state.params).some(([layer, weights]) => Object.entries(weights).some(([name, t]) => {
-    const now = current[layer]?.[name];
-    return now !== undefined && now !== t;
-  }));
-  if (changed) {
-    const params = Object.fromEntries(Object.entries(state.params).map(([layer, weights]) => [
-      layer, Object.fromEntries(Object.entries(weights).map(([name, t]) => [name, current[layer]?.[name] ?? t])),
-    ]));
-    next = freeze({ ...next, params }, true);
+function warnNonFinite(who: string, loss: number, epoch: number, batch: number, callbacks: CallbackList): boolean {
+  if (!callbacks.some((c) => c instanceof TerminateOnNaN)) {
+    console.warn(`${who}: the loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1}; the weights are now likely NaN and training will not recover. `
+      + 'Add the TerminateOnNaN callback to stop at the first non-finite loss with the last good weights, or turn on debugNumerics(true) to find the op that made it.');
   }
-  return next;
+  return true;
 }
 
 /**
  * Keras's fit: per epoch, shuffle with a seeded generator, then per batch take the loss's gradient from the tape
- * and let the optimizer replace the parameters. The training state is an immutable tree; the layers are given
- * the new weights after each step so that a callback always sees the current model, and what a callback changes
- * (weights, the learning rate) is taken up before the next step.
+ * and let the optimizer replace the parameters. Each step's training state is an immutable tree made from the
+ * model and written back to it (stateOf, storeState), so a callback always sees the current model, and what it
+ * changes (weights, the learning rate) is what the next step starts from.
  */
 export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   const who = `${model.name}.fit`;
@@ -183,10 +175,11 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     return atSite(`loss ${compiled.trainingLoss.name}`, () => compiled.trainingLoss.compute(yb, predicted));
   };
   const step = valueAndGrad(lossOf);
-  let state = resumeFrom(createTrainState(model.trainableParams(), optimizer, seed), model.optimizerProgress);
-  let published = publish(model, state);
-  let rate = learningRateOf(state, optimizer);
+  model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
+  let rate = learningRateOf(stateOf(model, model.optimizerProgress, seed), optimizer);
 
+  let lossValue = 0;
+  let warned = false;
   try {
     model.stopTraining = false;
     callbacks.setModel(model);
@@ -199,20 +192,20 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
       const running = new RunningLogs(compiled);
       for (let b = 0; b < batches.length && !model.stopTraining; b++) {
         await callbacks.run('onBatchBegin', b, { size: batches[b].length });
-        state = adopt(model, state, published);
-        rate = learningRateOf(state, optimizer);
+        const before = stateOf(model, model.optimizerProgress as OptimizerProgress, seed);
+        rate = learningRateOf(before, optimizer);
         // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
-        const before = state;
-        state = withBufferScope(() => {
+        const after = withBufferScope(() => {
           const xb = takeRows(data.x, batches[b]);
           const yb = takeRows(data.y, batches[b]);
           const [loss, grads] = step(before.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
-          running.add(loss.item(), yb, captured as Tensor, logits);
+          lossValue = loss.item();
+          running.add(lossValue, yb, captured as Tensor, logits);
           captured = undefined;
           return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
         }, (next) => [next.params, next.optimizerState.slots]);
-        model.assignParams(state.params);
-        published = publish(model, state);
+        if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
+        storeState(model, after);
         const logs = { ...running.logs, learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);

@@ -12,7 +12,7 @@ export { ProgressBar } from './progress.ts';
 export type { ProgressBarOptions, ProgressStream, Verbosity } from './progress.ts';
 export { ModelCallback } from './callbacks/model-callback.ts';
 export type { MonitorMode } from './callbacks/monitor.ts';
-export { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
+export { getLearningRate, setLearningRate } from './learning-rate.ts';
 export { EarlyStopping } from './callbacks/early-stopping.ts';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping.ts';
 export { LearningRateScheduler } from './callbacks/learning-rate-scheduler.ts';

@@ -17,7 +17,7 @@ import type { EvaluateOptions, PredictOptions } from './inference.ts';
 import { checkFiniteData, evaluateBatches, predictBatches } from './inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
-import { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
+import { getLearningRate, setLearningRate } from './learning-rate.ts';
 import type { History } from './history.ts';
 import { summarize } from './summary.ts';
 import type { SaveOptions } from './save.ts';
@@ -56,6 +56,7 @@ export class Sequential {
   private readonly outputShapes = new Map<Layer, readonly number[]>();
   private initRng: Rng | undefined;
   private compiledConfig: Compiled | undefined;
+  private fitting = false;
   /** @internal fit() keeps the optimizer's progress here between calls. */
   optimizerProgress: OptimizerProgress | undefined;
 
@@ -167,6 +168,7 @@ export class Sequential {
   }
 
   compile(options: CompileOptions): void {
+    if (this.fitting) throw this.busy('compile');
     const last = this.stack[this.stack.length - 1];
     if (last === undefined) throw new ConfigError(`${this.name}.compile: the model has no layers; add some first`);
     this.compiledConfig = resolveCompile(options, last, this.name);
@@ -222,8 +224,23 @@ export class Sequential {
     }
   }
 
+  /**
+   * One fit at a time: a second fit while one runs (a missing await, or a fit from a callback) is refused, since both
+   * would step the same weights in turn. evaluate and predict are synchronous, so from a callback they run between
+   * two steps and see one consistent set of weights: that is allowed.
+   */
   async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    return fitModel(this, this.requireCompiled('fit'), x, y, options);
+    if (this.fitting) throw this.busy('fit');
+    this.fitting = true;
+    try {
+      return await fitModel(this, this.requireCompiled('fit'), x, y, options);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  private busy(where: string): ConfigError {
+    return new ConfigError(`${this.name}.${where}: ${this.name} is already training: a fit() on it has not finished. Await each fit before calling fit or compile again, and do not call them from a fit's callbacks`);
   }
 
   /**

@@ -127,11 +127,17 @@ describe('getActivation', () => {
     function double(t: Tensor): Tensor {
       return t.mul(2);
     }
-    expect(getActivation(double, 'test')).toMatchObject({ name: 'double', fn: double });
+    const x = tensor([1, -2]);
+    // A user's function is wrapped to run as user code (the buffer pool then never recycles what it sees).
+    const wrapped = getActivation(double, 'test');
+    expect(wrapped.name).toBe('double');
+    expect(Array.from(wrapped.fn(x).storage)).toEqual(Array.from(double(x).storage));
     expect(getActivation((t: Tensor) => t, 'test').name).toBe('custom');
     expect(getActivation(relu, 'test')).toBe(getActivation('relu', 'test'));
     const own: Activation = { name: 'mine', fn: double };
-    expect(getActivation(own, 'test')).toBe(own);
+    expect(getActivation(own, 'test').name).toBe('mine');
+    const builtIn: Activation = { name: 'rectifier', fn: relu };
+    expect(getActivation(builtIn, 'test')).toBe(builtIn);
   });
 
   it('isSoftmax is true for the built-in softmax only', () => {

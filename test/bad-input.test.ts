@@ -94,6 +94,14 @@
  *  76. layer.apply options that are not an object
  *  77. setSeed with a seed that is not an integer
  *  78. a saved model whose config asks for more weight values than its weights manifest holds (see corrupt-files.test.ts)
+ *  Structural ops
+ *  79. gather / scatterAdd indices out of range, fractional, NaN or not numbers; a bad axis; a bad scatterAdd size or updates shape
+ *  80. stack of shapes that differ, of nothing or of a non-array; split counts that do not divide the axis, sizes that do not add up
+ *  81. squeeze of an axis whose size is not 1; expandDims outside [-(rank + 1), rank]; tile reps of the wrong count or not counts
+ *  82. topk with k outside [0, n] or on a scalar; argmin over an empty axis; norm with an unknown ord; cumsum options misspelt or not booleans
+ *  83. einsum subscripts that do not fit: wrong operand count, rank or letter sizes, unknown or repeated output letters, '...', stray characters
+ *  84. conv2d groups that do not divide the channels, dilations that are not positive integers; conv2dTranspose operands of the wrong
+ *      rank, a channel mismatch, bad strides or padding
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -105,6 +113,7 @@ import {
   logsumexp, matmul, max, maxPool2d, maximum, mean, min, minimum, mul, oneHot, ones, pad, permute, pow, randomNormal,
   randomUniform, reshape, rmsprop, sgd, shuffledIndices, sigmoid, slice, sliceRows, softmax, sparseCategoricalCrossentropy,
   sqrt, square, sub, sum, takeRows, tanh, tensor, transpose, unfold, where, zeros, zerosLike, grad, valueAndGrad, vjp, checkGrad, setSeed,
+  argmin, conv2dTranspose, cumsum, einsum, expandDims, gather, norm, scatterAdd, split, squeeze, stack, tile, topk, unstack,
 } from 'semiflow';
 import type { DType, NestedArray } from 'semiflow';
 import { thrown } from './thrown.ts';
@@ -584,7 +593,7 @@ describe('ops', () => {
       refuses(() => run(value as never), ValueError, { who: op, given: `got ${text(value)}`, expected: `${name} must be a positive integer or a pair of them` });
     }), { numRuns: 50 });
     fc.assert(fc.property(fc.tuple(fc.integer({ min: -3, max: 0 }), fc.integer({ min: 1, max: 3 })), (kernel) => {
-      refuses(() => unfold(x, kernel), ValueError, { who: 'unfold', given: `kernel ${fmt(kernel)}`, expected: 'kernel and strides must be two positive integers each' });
+      refuses(() => unfold(x, kernel), ValueError, { who: 'unfold', given: `kernel ${fmt(kernel)}`, expected: 'kernel, strides and dilations must be two positive integers each' });
     }), FEW);
     refuses(() => unfold(x, undefined as never), ValueError, { who: 'unfold', given: 'kernel undefined', expected: 'two positive integers each' });
   });
@@ -1198,5 +1207,132 @@ describe('the message format, pinned', () => {
     await expect(mlp('net').fit(xOf(4), yOf(4), { epochs: 3, initialEpoch: 3, ...silent })).rejects
       .toThrow('net.fit: initialEpoch must be less than epochs, got initialEpoch 3 and epochs 3; fit runs epochs initialEpoch … epochs − 1, so it would train nothing');
     expect(thrown(() => zeros([100_000, 100_000])).message).toBe('zeros: shape [100000,100000] has 10000000000 elements, more than the 4294967296 a tensor can hold');
+  });
+});
+
+describe('structural ops', () => {
+  it('79. gather and scatterAdd indices out of range, a bad axis, size or updates shape', () => {
+    const cases = fc.integer({ min: 1, max: 5 }).chain((n) => fc.tuple(
+      fc.constant(n), fc.array(fc.nat({ max: n - 1 }), { minLength: 1, maxLength: 6 }), fc.nat(),
+      fc.oneof(fc.integer({ min: n, max: n + 9 }), negativeInt, fc.constant(0.5), fc.constant(Number.NaN)),
+    ));
+    fc.assert(fc.property(cases, ([n, valid, at, bad]) => {
+      const indices = [...valid];
+      const position = at % indices.length;
+      indices[position] = bad;
+      refuses(() => gather(ones([2, n]), indices, 1), ValueError,
+        { who: 'gather', given: `got ${bad} at flat position ${position}`, expected: `every index must be an integer in [0, ${n}) for axis 1 of [2,${n}]` });
+      refuses(() => scatterAdd(ones([indices.length]), tensor(indices), n), ValueError,
+        { who: 'scatterAdd', given: `got ${bad} at flat position ${position}`, expected: `every index must be an integer in [0, ${n})` });
+    }), RUNS);
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 3 }), fc.constant(null), fc.constant(3)), (indices) => {
+      refuses(() => gather(ones([3]), indices as never), ValueError, { who: 'gather', given: shown(indices), expected: 'indices must be a Tensor or an array of integers' });
+    }), FEW);
+    refuses(() => gather(ones([3]), [['a']] as never), ValueError, { who: 'gather', given: 'found string', expected: 'expected numbers' });
+    refuses(() => gather(ones([2, 3]), [0], 2), ShapeError, { who: 'gather', given: 'axis 2', expected: 'expected an integer in [-2, 1]' });
+    refuses(() => gather(ones([]), [0]), ShapeError, { who: 'gather', given: 'axis 0', expected: 'rank 0' });
+    fc.assert(fc.property(notCount, (size) => {
+      refuses(() => scatterAdd(ones([2]), [0, 1], size as number), ValueError, { who: 'scatterAdd', given: shown(size), expected: 'size must be a non-negative integer' });
+    }), FEW);
+    refuses(() => scatterAdd(ones([2, 3]), [0, 1], 4, 1), ShapeError, { who: 'scatterAdd', given: 'updates [2,3]', expected: "must hold the indices' shape [2] at axis 1" });
+  });
+
+  it('80. stack, unstack and split with shapes, counts or sizes that do not fit', () => {
+    refuses(() => stack([ones([2, 3]), ones([3, 2])]), ShapeError, { who: 'stack', given: 'tensors[1] has [3,2]', expected: 'every tensor must have shape [2,3]' });
+    refuses(() => stack([]), ValueError, { who: 'stack', given: 'an empty array', expected: 'a non-empty array of tensors' });
+    refuses(() => stack(ones([2]) as never), ValueError, { who: 'stack', given: 'an object (Tensor)', expected: 'a non-empty array of tensors' });
+    refuses(() => stack([ones([2]), 3 as never]), ValueError, { who: 'stack', given: 'number 3', expected: 'tensors[1] must be a Tensor' });
+    refuses(() => ones([2]).stack(ones([2]) as never), ValueError, { who: 'stack', given: 'an object (Tensor)', expected: 'others must be an array of tensors' });
+    refuses(() => stack([ones([2])], 2), ShapeError, { who: 'stack', given: 'axis 2', expected: 'expected an integer in [-2, 1]' });
+    refuses(() => unstack(ones([2, 3]), -3), ShapeError, { who: 'unstack', given: 'axis -3', expected: 'expected an integer in [-2, 1]' });
+    const notCountOf = fc.oneof(fc.constant(0), negativeInt, fractional, nonFinite, fc.integer({ min: 2, max: 13 }));
+    fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), notCountOf, (n, count) => {
+      fc.pre(!Number.isInteger(count) || count < 1 || n % count !== 0);
+      refuses(() => split(ones([n]), count), ValueError, { who: 'split', given: `got ${count}`, expected: `a positive integer that divides the ${n} entries of axis 0 of [${n}]` });
+    }), RUNS);
+    refuses(() => split(ones([4]), '2' as never), ValueError, { who: 'split', given: 'got string "2"', expected: 'expected a count or an array of sizes for axis 0 of [4]' });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.oneof(fc.nat(4), negativeInt, fractional), { minLength: 1, maxLength: 3 }), (n, sizes) => {
+      fc.pre(sizes.some((v) => !Number.isInteger(v) || v < 0) || sizes.reduce((a, b) => a + b, 0) !== n);
+      refuses(() => split(ones([2, n]), sizes, 1), ValueError, { who: 'split', given: `got [${sizes.join(',')}]`, expected: `non-negative integers adding up to the ${n} entries of axis 1 of [2,${n}]` });
+    }), RUNS);
+  });
+
+  it('81. squeeze, expandDims and tile with axes or reps that do not fit', () => {
+    fc.assert(fc.property(smallShape(1, 4, 2), fc.nat(), (shape, at) => {
+      const axis = at % shape.length;
+      refuses(() => squeeze(ones(shape), axis), ShapeError, { who: 'squeeze', given: `axis ${axis} of ${fmt(shape)} has size ${shape[axis]}`, expected: 'expected 1' });
+    }), FEW);
+    fc.assert(fc.property(smallShape(0, 3), fc.integer({ min: 1, max: 4 }), (shape, beyond) => {
+      refuses(() => expandDims(ones(shape), shape.length + beyond), ShapeError,
+        { who: 'expandDims', given: `axis ${shape.length + beyond}`, expected: `expected an integer in [${-shape.length - 1}, ${shape.length}]` });
+    }), FEW);
+    const described = (v: unknown): string => (typeof v === 'string' ? `string ${JSON.stringify(v)}` : String(v));
+    fc.assert(fc.property(smallShape(1, 3), fc.oneof(negativeInt, fractional, nonFinite, numericString), fc.nat(), (shape, bad, at) => {
+      const reps = shape.map(() => 2) as unknown[];
+      reps[at % shape.length] = bad;
+      refuses(() => tile(ones(shape), reps as number[]), ValueError,
+        { who: 'tile', given: `got [${reps.map(described).join(',')}]`, expected: `reps must be ${shape.length} non-negative integers, one per axis of ${fmt(shape)}` });
+      refuses(() => tile(ones(shape), [...shape, 1]), ValueError, { who: 'tile', given: `got [${[...shape, 1].join(',')}]`, expected: `reps must be ${shape.length} non-negative integers` });
+    }), FEW);
+  });
+
+  it('82. topk, argmin, norm and cumsum arguments out of their domain', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.oneof(negativeInt, fractional, fc.integer({ min: 6, max: 20 }), nonFinite), (n, k) => {
+      refuses(() => topk(ones([2, n]), k), ValueError, { who: 'topk', given: `got ${shown(k)}`, expected: `k must be an integer in [0, ${n}]` });
+    }), FEW);
+    refuses(() => topk(ones([])), ShapeError, { who: 'topk', given: 'got shape []', expected: 'at least one axis' });
+    refuses(() => argmin(ones([2, 0])), ShapeError, { who: 'argmin', given: '[2,0]', expected: 'cannot reduce an empty axis' });
+    refuses(() => argmin(ones([2, 3]), 2), ShapeError, { who: 'argmin', given: 'axis 2', expected: 'expected an integer in [-2, 1]' });
+    fc.assert(fc.property(fc.oneof(fc.constantFrom(0, 3, -1, -Infinity, 'nuc', 'l2'), fc.string({ maxLength: 3 })), (ord) => {
+      refuses(() => norm(ones([3]), ord as never), ConfigError, { who: 'norm', given: shown(ord), expected: "ord must be one of 1, 2, Infinity, 'euclidean', 'fro'" });
+    }), FEW);
+    refuses(() => cumsum(ones([3]), 0, { reversed: true } as never), ConfigError, { who: 'cumsum', given: "unknown option 'reversed'", expected: 'valid options are exclusive, reverse' });
+    fc.assert(fc.property(nonBoolean, (value) => {
+      refuses(() => cumsum(ones([3]), 0, { exclusive: value as never }), ConfigError, { who: 'cumsum', given: shown(value), expected: 'exclusive must be true or false' });
+    }), FEW);
+  });
+
+  it('83. einsum subscripts that do not fit the operands', () => {
+    const [a, b] = [ones([2, 3]), ones([3, 4])];
+    const bad: [string, Tensor[], typeof ShapeError | typeof ValueError, string, string][] = [
+      ['ij,jk->ik', [a], ValueError, '2 operand subscript(s) for 1 tensor(s)', 'ij,jk->ik'],
+      ['ijk,jk->ik', [a, b], ShapeError, 'operand 0 has shape [2,3] (rank 2)', "subscripts 'ijk' name 3 axes"],
+      ['ij,ik->jk', [a, b], ShapeError, "letter 'i' names axes of sizes 2 and 3", 'operand 1 has shape [3,4]'],
+      ['ij,jk->iz', [a, b], ValueError, "output letter 'z' is in no operand", "expected subscripts like 'ij,jk->ik'"],
+      ['ij,jk->ii', [a, b], ValueError, "output letter 'i' appears twice", 'ij,jk->ii'],
+      ['...j,jk->...k', [a, b], ValueError, "'...' is not supported", '...j,jk->...k'],
+      ['i1,jk->ik', [a, b], ValueError, "'1' is not a subscript letter", 'i1,jk->ik'],
+      ['ij,jk->i,k', [a, b], ValueError, "',' is not a subscript letter", 'ij,jk->i,k'],
+      ['ij->j->i', [a], ValueError, "more than one '->'", 'ij->j->i'],
+    ];
+    for (const [equation, operands, kind, given, expected] of bad) refuses(() => einsum(equation, ...operands), kind, { who: 'einsum', given, expected });
+    refuses(() => einsum(3 as never, a), ValueError, { who: 'einsum', given: 'number 3', expected: "the equation must be a string like 'ij,jk->ik'" });
+    refuses(() => einsum('ij', [1, 2] as never), ValueError, { who: 'einsum', given: 'an array', expected: 'operand 0 must be a Tensor' });
+  });
+
+  it('84. conv2d groups and dilations, conv2dTranspose operands and options', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 3 }), (groups, perGroup) => {
+      const channels = groups * perGroup + 1;
+      refuses(() => conv2d(ones([1, 4, 4, channels]), ones([2, 2, perGroup, groups]), { groups }), ShapeError,
+        { who: 'conv2d', given: `has ${channels} channels`, expected: `expects ${groups * perGroup} (${perGroup} per group × ${groups} groups)` });
+      refuses(() => conv2d(ones([1, 4, 4, groups]), ones([2, 2, 1, groups + 1]), { groups }), ShapeError,
+        { who: 'conv2d', given: `${groups + 1} output channels`, expected: `do not split into ${groups} equal groups` });
+    }), FEW);
+    fc.assert(fc.property(notPositiveInt, (value) => {
+      const described = typeof value === 'string' ? `string ${JSON.stringify(value)}` : String(value);
+      refuses(() => conv2d(ones([1, 4, 4, 2]), ones([2, 2, 1, 2]), { groups: value as never }), ValueError, { who: 'conv2d', given: described, expected: 'groups must be a positive integer' });
+      refuses(() => conv2d(ones([1, 4, 4, 2]), ones([2, 2, 2, 2]), { dilations: value as never }), ValueError,
+        { who: 'conv2d', given: `got ${described}`, expected: 'dilations must be a positive integer or a pair of them' });
+    }), FEW);
+    refuses(() => conv2d(ones([1, 4, 4, 1]), ones([3, 3, 1, 1]), { dilations: 2 }), ShapeError, { who: 'conv2d', given: 'input [1,4,4,1]', expected: "the 5x5 window does not fit" });
+    fc.assert(fc.property(smallShape(0, 6).filter((s) => s.length !== 4), (shape) => {
+      refuses(() => conv2dTranspose(ones(shape), ones([1, 1, 1, 1])), ShapeError,
+        { who: 'conv2dTranspose', given: `got ${fmt(shape)} and [1,1,1,1]`, expected: 'expected input [N,H,W,C] and kernel [kh,kw,outC,inC]' });
+    }), FEW);
+    refuses(() => conv2dTranspose(ones([1, 3, 3, 2]), ones([2, 2, 4, 3])), ShapeError, { who: 'conv2dTranspose', given: 'has 2 channels', expected: 'kernel [2,2,4,3] expects 3' });
+    refuses(() => conv2dTranspose(ones([1, 3, 3, 2]), ones([0, 2, 4, 2])), ShapeError, { who: 'conv2dTranspose', given: '[0,2,4,2]', expected: 'at least one pixel and one tap' });
+    refuses(() => conv2dTranspose(ones([1, 3, 3, 2]), ones([2, 2, 4, 2]), { strides: 0 }), ValueError, { who: 'conv2dTranspose', given: 'got 0', expected: 'strides must be a positive integer or a pair of them' });
+    refuses(() => conv2dTranspose(ones([1, 3, 3, 2]), ones([2, 2, 4, 2]), { padding: 'full' as never }), ConfigError, { who: 'conv2dTranspose', given: "'full'", expected: "expected 'valid' or 'same'" });
+    refuses(() => conv2dTranspose(ones([1, 3, 3, 2]), ones([2, 2, 4, 2]), { dilations: 2 } as never), ConfigError, { who: 'conv2dTranspose', given: "unknown option 'dilations'", expected: 'valid options are strides, padding' });
   });
 });

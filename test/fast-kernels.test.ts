@@ -11,7 +11,7 @@ import type { DType, TypedArray } from '../core/dtype.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';
 import { referenceKernels } from '../core/kernels/index.ts';
 import type { KernelTable } from '../core/kernels/kernel.ts';
-import { shapeRules } from '../core/prim-shapes.ts';
+import { extents, shapeRules } from '../core/prim-shapes.ts';
 import { BINARY_PRIMS, UNARY_PRIMS } from '../core/primitives.ts';
 import type { Prim, PrimParams } from '../core/primitives.ts';
 
@@ -156,21 +156,24 @@ const windowCase = fc.record({
   batch: fc.integer({ min: 1, max: 3 }),
   kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
   strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+  dilations: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
   extra: fc.tuple(fc.nat(5), fc.nat(5)),
   channels: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 20, max: 33 })),
   dtype,
 });
 
 describe('fast window kernels', () => {
-  it('unfold and fold match the reference, overlapping windows included', () => {
+  it('unfold and fold match the reference, overlapping and dilated windows included', () => {
     const cases = windowCase.chain((c) => {
-      const image = [c.batch, c.kernel[0] + c.extra[0], c.kernel[1] + c.extra[1], c.channels];
-      const out = shapeRules.unfold([image], [c.dtype], { kernel: c.kernel, strides: c.strides }).shape;
+      const [eh, ew] = extents(c.kernel, c.dilations);
+      const image = [c.batch, eh + c.extra[0], ew + c.extra[1], c.channels];
+      const out = shapeRules.unfold([image], [c.dtype], { kernel: c.kernel, strides: c.strides, dilations: c.dilations }).shape;
       return fc.tuple(fc.constant(c), fc.constant(image), array(image, c.dtype), fc.constant(out), array(out, c.dtype));
     });
     fc.assert(fc.property(cases, ([c, image, x, colShape, cols]) => {
-      expectParity('unfold', [x], [image], { kernel: c.kernel, strides: c.strides });
-      expectParity('fold', [cols], [colShape], { kernel: c.kernel, strides: c.strides, height: image[1], width: image[2] });
+      const window = { kernel: c.kernel, strides: c.strides, dilations: c.dilations };
+      expectParity('unfold', [x], [image], window);
+      expectParity('fold', [cols], [colShape], { ...window, height: image[1], width: image[2] });
     }), { numRuns: RUNS });
   });
 });
@@ -196,7 +199,7 @@ describe('fast kernels on recycled buffers', () => {
         expectParity('expand', [a], [grownFrom], { shape: grownTo });
         expectParity('pad', [a], [s], { pads: s.map(() => [1, 0] as const), value: 0 });
         expectParity('slice', [a], [s], { begin: [0, 0, 0], size: s });
-        expectParity('unfold', [a], [[1, s[0] * s[1], s[2], 1]], { kernel: [1, 2], strides: [1, 2] });
+        expectParity('unfold', [a], [[1, s[0] * s[1], s[2], 1]], { kernel: [1, 2], strides: [1, 2], dilations: [1, 1] });
       });
     }), { numRuns: Math.ceil(RUNS / 3) });
   });

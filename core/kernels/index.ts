@@ -8,6 +8,8 @@ import { maxGradKernel } from './max-grad.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
+import { gatherKernel, scatterAddKernel } from './gather.ts';
+import { topkIndicesKernel } from './topk.ts';
 
 /** The plain JS kernels: the reference every fast path is tested against. */
 export const referenceKernels: Readonly<KernelTable> = {
@@ -39,6 +41,9 @@ export const referenceKernels: Readonly<KernelTable> = {
   fold: foldKernel,
   stopGradient: identityKernel,
   cast: castKernel,
+  gather: gatherKernel,
+  scatterAdd: scatterAddKernel,
+  topkIndices: topkIndicesKernel,
 };
 
 /** SEMIFLOW_KERNELS=reference runs only the plain kernels, e.g. to measure what the fast ones gain. */

@@ -1,12 +1,13 @@
 import { apply } from '../dispatch.ts';
 import { onesLike } from '../creation.ts';
 import { ConfigError, ShapeError, ValueError, fmtShape } from '../errors.ts';
-import { checkOptionKeys, show } from '../options.ts';
+import { checkOptionKeys, positiveInt, show } from '../options.ts';
+import { extents } from '../prim-shapes.ts';
 import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
-import { pad, reshape, slice } from './movement.ts';
+import { pad, permute, reshape, slice } from './movement.ts';
 import { max, sum } from './reduce.ts';
 
 export type Padding = 'valid' | 'same';
@@ -15,6 +16,10 @@ type Pair = readonly [number, number];
 export interface Conv2dOptions {
   strides?: number | Pair;
   padding?: Padding;
+  /** Spacing between kernel taps (atrous convolution); 1 by default. */
+  dilations?: number | Pair;
+  /** Channel groups: input and output channels are split into `groups` blocks, block g seeing only block g; 1 by default. */
+  groups?: number;
 }
 
 export interface Pool2dOptions {
@@ -24,39 +29,54 @@ export interface Pool2dOptions {
   padding?: Padding;
 }
 
-/** [N,H,W,C] -> [N,OH,OW,KH,KW,C]: every window position as its own patch (im2col). No padding. */
-export function unfold(x: Tensor, kernel: Pair, strides: Pair = [1, 1]): Tensor {
-  return apply('unfold', [x], { kernel, strides });
+/**
+ * [N,H,W,C] -> [N,OH,OW,KH,KW,C]: every window position as its own patch (im2col), taps `dilations` apart.
+ * No padding.
+ */
+export function unfold(x: Tensor, kernel: Pair, strides: Pair = [1, 1], dilations: Pair = [1, 1]): Tensor {
+  return apply('unfold', [x], { kernel, strides, dilations });
 }
 
 /** The transpose of unfold: patches [N,OH,OW,KH,KW,C] summed back into a [N,height,width,C] image. */
-export function fold(cols: Tensor, height: number, width: number, strides: Pair = [1, 1]): Tensor {
+export function fold(cols: Tensor, height: number, width: number, strides: Pair = [1, 1], dilations: Pair = [1, 1]): Tensor {
   if (expectTensor(cols, 'fold', 'cols').rank !== 6) throw new ShapeError(`fold: expected patches [N,OH,OW,KH,KW,C], got ${fmtShape(cols.shape)}`);
-  return apply('fold', [cols], { kernel: [cols.shape[3], cols.shape[4]], strides, height, width });
+  return apply('fold', [cols], { kernel: [cols.shape[3], cols.shape[4]], strides, dilations, height, width });
 }
 
 /**
- * 2-D convolution (cross-correlation, as in every framework): input NHWC, kernel [kh, kw, inC, outC].
- * pad -> unfold -> one matrix product with the flattened kernel -> reshape.
+ * 2-D convolution (cross-correlation, as in every framework): input NHWC, kernel [kh, kw, inC / groups, outC].
+ * pad -> unfold -> one matrix product with the flattened kernel -> reshape; with groups, one batched product
+ * whose batch axis is the group.
  */
 export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): Tensor {
   expectTensor(x, 'conv2d');
   expectTensor(kernel, 'conv2d', 'kernel');
-  checkOptionKeys(options, ['strides', 'padding'], 'conv2d');
-  const { strides = 1, padding = 'valid' } = options;
+  checkOptionKeys(options, ['strides', 'padding', 'dilations', 'groups'], 'conv2d');
+  const { strides = 1, padding = 'valid', dilations = 1, groups = 1 } = options;
   if (x.rank !== 4 || kernel.rank !== 4) {
     throw new ShapeError(`conv2d: expected input [N,H,W,C] and kernel [kh,kw,inC,outC], got ${fmtShape(x.shape)} and ${fmtShape(kernel.shape)}`);
   }
-  const [kh, kw, inC, outC] = kernel.shape;
+  const [kh, kw, groupC, outC] = kernel.shape;
   if (kh === 0 || kw === 0) throw new ShapeError(`conv2d: kernel ${fmtShape(kernel.shape)} has an empty window; kh and kw must be at least 1`);
-  if (x.shape[3] !== inC) {
-    throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} has ${x.shape[3]} channels but kernel ${fmtShape(kernel.shape)} expects ${inC}`);
+  positiveInt(groups, 'groups', 'conv2d');
+  if (x.shape[3] !== groupC * groups) {
+    const perGroup = groups > 1 ? ` (${groupC} per group × ${groups} groups)` : '';
+    throw new ShapeError(`conv2d: input ${fmtShape(x.shape)} has ${x.shape[3]} channels but kernel ${fmtShape(kernel.shape)} expects ${groupC * groups}${perGroup}`);
   }
+  if (outC % groups !== 0) throw new ShapeError(`conv2d: kernel ${fmtShape(kernel.shape)} has ${outC} output channels, which do not split into ${groups} equal groups`);
   const step = pair(strides, 'strides', 'conv2d');
-  const patches = unfold(padFor(x, [kh, kw], step, padding, 0, 'conv2d'), [kh, kw], step);
+  const spacing = pair(dilations, 'dilations', 'conv2d');
+  const patches = unfold(padFor(x, extents([kh, kw], spacing), step, padding, 0, 'conv2d'), [kh, kw], step, spacing);
   const [n, oh, ow] = patches.shape;
-  const rows = reshape(patches, [n * oh * ow, kh * kw * inC]);
-  return reshape(matmul(rows, reshape(kernel, [kh * kw * inC, outC])), [n, oh, ow, outC]);
+  const taps = kh * kw;
+  if (groups === 1) {
+    const rows = reshape(patches, [n * oh * ow, taps * groupC]);
+    return reshape(matmul(rows, reshape(kernel, [taps * groupC, outC])), [n, oh, ow, outC]);
+  }
+  // rows [G, P, taps·C/G] times kernels [G, taps·C/G, outC/G], then the groups' outputs side by side.
+  const rows = permute(reshape(patches, [n * oh * ow, taps, groups, groupC]), [2, 0, 1, 3]).reshape([groups, n * oh * ow, taps * groupC]);
+  const kernels = permute(reshape(kernel, [taps * groupC, groups, outC / groups]), [1, 0, 2]);
+  return permute(matmul(rows, kernels), [1, 0, 2]).reshape([n, oh, ow, outC]);
 }
 
 /** Max over each window; 'same' padding never wins because it pads with -Infinity. */
@@ -104,10 +124,8 @@ function tiles(x: Tensor, [kh, kw]: Pair): Tensor {
 }
 
 /** 'same' pads so the output has ceil(size / stride) positions, the extra pixel going after (TF's rule). */
-function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding, value: number, op: string): Tensor {
-  if (padding !== 'valid' && padding !== 'same') {
-    throw new ConfigError(`${op}: unknown padding '${String(padding)}' (expected 'valid' or 'same')`);
-  }
+export function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding, value: number, op: string): Tensor {
+  checkPadding(padding, op);
   const amounts = [1, 2].map((axis, i): [number, number] => {
     const size = x.shape[axis];
     if (padding === 'valid') {
@@ -120,7 +138,14 @@ function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding, value:
   return pad(x, [[0, 0], amounts[0], amounts[1], [0, 0]], value);
 }
 
-function pair(value: number | Pair, name: string, op: string): Pair {
+/** A padding name is 'valid' or 'same'; anything else is a ConfigError naming the op. */
+export function checkPadding(padding: Padding, op: string): void {
+  if (padding !== 'valid' && padding !== 'same') {
+    throw new ConfigError(`${op}: unknown padding '${String(padding)}' (expected 'valid' or 'same')`);
+  }
+}
+
+export function pair(value: number | Pair, name: string, op: string): Pair {
   const p: Pair = typeof value === 'number' ? [value, value] : value;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 1)) {
     const given = Array.isArray(value) ? `[${value.map(show).join(',')}]` : show(value);

@@ -23,6 +23,13 @@ export interface CrossentropyOptions {
 /** Keras's backend epsilon: probabilities are clipped to [ε, 1 − ε] before their log. */
 export const EPSILON = 1e-7;
 
+const builtInLosses = new WeakSet<Loss>();
+
+/** True for a loss semiflow made (defineLoss); any other Loss is user code, run under userCode. */
+export function isBuiltInLoss(loss: Loss): boolean {
+  return builtInLosses.has(loss);
+}
+
 /** A frozen Loss whose compute first checks that both arguments are tensors; `fused` is absent when not given. */
 export function defineLoss(
   name: string,
@@ -38,6 +45,7 @@ export function defineLoss(
     },
     ...(fused === undefined ? {} : { fused: Object.freeze(fused) }),
   };
+  builtInLosses.add(loss);
   return Object.freeze(loss);
 }
 

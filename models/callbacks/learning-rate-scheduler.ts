@@ -1,6 +1,6 @@
 import { ConfigError, ValueError, describeValue } from '../../core/errors.ts';
 import { checkNumber } from '../../optim/options.ts';
-import { getLearningRate, setLearningRate } from './learning-rate.ts';
+import { getLearningRate, setLearningRate } from '../learning-rate.ts';
 import { ModelCallback } from './model-callback.ts';
 import { ZERO_OR_ONE, callbackOptions } from './monitor.ts';
 

@@ -1,6 +1,6 @@
 import { NON_NEGATIVE, checkNumber } from '../../optim/options.ts';
 import type { Logs } from '../callbacks.ts';
-import { getLearningRate, setLearningRate } from './learning-rate.ts';
+import { getLearningRate, setLearningRate } from '../learning-rate.ts';
 import { ModelCallback } from './model-callback.ts';
 import type { MonitorMode } from './monitor.ts';
 import { COUNT, Monitor, ZERO_OR_ONE, callbackOptions } from './monitor.ts';

@@ -18,13 +18,13 @@ function arbAliases(axes: readonly number[], rank: number): fc.Arbitrary<number[
 }
 
 /** undefined, one axis (possibly negative), or a list of distinct axes in any order. */
-function arbAxes(rank: number): fc.Arbitrary<Axes> {
+export function arbAxes(rank: number): fc.Arbitrary<Axes> {
   const choices: fc.Arbitrary<Axes>[] = [fc.constant(undefined), fc.shuffledSubarray(range(rank)).chain((axes) => arbAliases(axes, rank))];
   if (rank > 0) choices.push(fc.integer({ min: -rank, max: rank - 1 }));
   return fc.oneof(...choices);
 }
 
-const arbAxis = (rank: number): fc.Arbitrary<number> => fc.integer({ min: -rank, max: rank - 1 });
+export const arbAxis = (rank: number): fc.Arbitrary<number> => fc.integer({ min: -rank, max: rank - 1 });
 
 function axesOf(axis: Axes, rank: number): number[] {
   if (axis === undefined) return range(rank);
@@ -32,7 +32,7 @@ function axesOf(axis: Axes, rank: number): number[] {
 }
 
 /** Groups x's values by their position outside the reduced axes (in order along them) and reduces each group. */
-function reduceReference(x: Tensor, axis: Axes, keepDims: boolean, fn: (values: number[]) => number): Reference {
+export function reduceReference(x: Tensor, axis: Axes, keepDims: boolean, fn: (values: number[]) => number): Reference {
   const axes = axesOf(axis, x.rank);
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const groups = Array.from({ length: sizeOf(kept) }, (): number[] => []);
@@ -43,7 +43,7 @@ function reduceReference(x: Tensor, axis: Axes, keepDims: boolean, fn: (values: 
 }
 
 /** Applies fn to every line of x along axis; the result has x's shape. */
-function alongAxis(x: Tensor, axis: number, fn: (line: number[]) => number[]): Reference {
+export function alongAxis(x: Tensor, axis: number, fn: (line: number[]) => number[]): Reference {
   const a = axis < 0 ? axis + x.rank : axis;
   const values = new Array<number>(x.size);
   forEachIndex(x.shape, (index) => {
@@ -76,15 +76,16 @@ function arbLogits(shape: readonly number[]): fc.Arbitrary<[Tensor, string]> {
   ]);
 }
 
-const plain = (arb: (shape: readonly number[]) => fc.Arbitrary<Tensor>) => (shape: readonly number[]): fc.Arbitrary<[Tensor, string]> =>
+export const plain = (arb: (shape: readonly number[]) => fc.Arbitrary<Tensor>) => (shape: readonly number[]): fc.Arbitrary<[Tensor, string]> =>
   arb(shape).map((x) => [x, '']);
 
-function reductionCases(
+export function reductionCases(
   op: (x: Tensor, axis: Axes, keepDims: boolean) => Tensor,
   fn: (values: number[]) => number,
   input: (shape: readonly number[]) => fc.Arbitrary<[Tensor, string]>,
+  shapes: fc.Arbitrary<number[]> = arbShape(small),
 ): fc.Arbitrary<OpCase> {
-  return arbShape(small)
+  return shapes
     .chain((shape) => fc.tuple(input(shape), arbAxes(shape.length), fc.boolean()))
     .map(([[x, note], axis, keepDims]): OpCase => ({
       inputs: [x],

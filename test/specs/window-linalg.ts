@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor, avgPool2d, conv2d, fold, matmul, maxPool2d, unfold,
+  arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
 } from '../../index.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
 import type { Reference, SpecTable } from './spec.ts';
@@ -18,34 +18,38 @@ function windowAxis(size: number, k: number, s: number, padding: Padding): { out
 
 /** The [row, col] window offsets and image pixels of the output position (oy, ox) that fall inside the image. */
 function windowPixels(
-  oy: number, ox: number, [kh, kw]: Pair, [sh, sw]: Pair, before: Pair, [height, width]: Pair,
+  oy: number, ox: number, [kh, kw]: Pair, [sh, sw]: Pair, before: Pair, [height, width]: Pair, [dh, dw]: Pair = [1, 1],
 ): [number, number, number, number][] {
   const pixels: [number, number, number, number][] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      const y = oy * sh + i - before[0];
-      const x = ox * sw + j - before[1];
+      const y = oy * sh + i * dh - before[0];
+      const x = ox * sw + j * dw - before[1];
       if (y >= 0 && y < height && x >= 0 && x < width) pixels.push([i, j, y, x]);
     }
   }
   return pixels;
 }
 
-/** Direct cross-correlation of x [N,H,W,inC] with kernel [kh,kw,inC,outC]; pixels outside the image count as 0. */
-export function naiveConv2d(x: Tensor, kernel: Tensor, strides: Pair, padding: Padding): Reference {
-  const [batch, height, width, inC] = x.shape;
-  const [kh, kw, , outC] = kernel.shape;
-  const rows = windowAxis(height, kh, strides[0], padding);
-  const cols = windowAxis(width, kw, strides[1], padding);
+/**
+ * Direct cross-correlation of x [N,H,W,inC] with kernel [kh,kw,inC/groups,outC], taps `dilations` apart; pixels
+ * outside the image count as 0. Output channel co reads the input channels of its group, co / (outC / groups).
+ */
+export function naiveConv2d(x: Tensor, kernel: Tensor, strides: Pair, padding: Padding, dilations: Pair = [1, 1], groups = 1): Reference {
+  const [batch, height, width] = x.shape;
+  const [kh, kw, groupC, outC] = kernel.shape;
+  const rows = windowAxis(height, (kh - 1) * dilations[0] + 1, strides[0], padding);
+  const cols = windowAxis(width, (kw - 1) * dilations[1] + 1, strides[1], padding);
   const values: number[] = [];
   for (let n = 0; n < batch; n++) {
     for (let oy = 0; oy < rows.out; oy++) {
       for (let ox = 0; ox < cols.out; ox++) {
-        const pixels = windowPixels(oy, ox, [kh, kw], strides, [rows.before, cols.before], [height, width]);
+        const pixels = windowPixels(oy, ox, [kh, kw], strides, [rows.before, cols.before], [height, width], dilations);
         for (let co = 0; co < outC; co++) {
+          const first = Math.floor(co / (outC / groups)) * groupC;
           let s = 0;
           for (const [i, j, y, xx] of pixels) {
-            for (let ci = 0; ci < inC; ci++) s += at(x, [n, y, xx, ci]) * at(kernel, [i, j, ci, co]);
+            for (let ci = 0; ci < groupC; ci++) s += at(x, [n, y, xx, first + ci]) * at(kernel, [i, j, ci, co]);
           }
           values.push(s);
         }
@@ -53,6 +57,28 @@ export function naiveConv2d(x: Tensor, kernel: Tensor, strides: Pair, padding: P
     }
   }
   return { shape: [batch, rows.out, cols.out, outC], values };
+}
+
+/**
+ * Transposed convolution by its definition: input pixel (i, j) adds x·kernel[a, b, co, :] to output pixel
+ * (i·sh + a - before, j·sw + b - before), with Keras's output sizes.
+ */
+function naiveConv2dTranspose(x: Tensor, kernel: Tensor, [sh, sw]: Pair, padding: Padding): Reference {
+  const [batch, height, width, inC] = x.shape;
+  const [kh, kw, outC] = kernel.shape;
+  const size = (n: number, k: number, s: number) => (padding === 'same' ? n * s : n * s + Math.max(k - s, 0));
+  const lead = (k: number, s: number) => (padding === 'same' ? Math.floor(Math.max(k - s, 0) / 2) : 0);
+  const shape = [batch, size(height, kh, sh), size(width, kw, sw), outC];
+  const values = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
+  forEachIndex([batch, height, width, kh, kw, outC], ([n, i, j, a, b, co]) => {
+    const y = i * sh + a - lead(kh, sh);
+    const xx = j * sw + b - lead(kw, sw);
+    if (y < 0 || y >= shape[1] || xx < 0 || xx >= shape[2]) return;
+    let s = 0;
+    for (let ci = 0; ci < inC; ci++) s += at(x, [n, i, j, ci]) * at(kernel, [a, b, co, ci]);
+    values[((n * shape[1] + y) * shape[2] + xx) * outC + co] += s;
+  });
+  return { shape, values };
 }
 
 /** Reduces the real pixels of every window of x [N,H,W,C]; padded positions are never part of a window. */
@@ -104,17 +130,17 @@ function naiveMatmul(a: Tensor, b: Tensor): Reference {
   return { shape: [...batch, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])], values };
 }
 
-/** y[n,oh,ow,i,j,c] = x[n, oh·sh + i, ow·sw + j, c]. */
-function naiveUnfold(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair): Reference {
+/** y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c]. */
+function naiveUnfold(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
   const [batch, height, width, channels] = x.shape;
-  const shape = [batch, Math.floor((height - kh) / sh) + 1, Math.floor((width - kw) / sw) + 1, kh, kw, channels];
+  const shape = [batch, Math.floor((height - (kh - 1) * dh - 1) / sh) + 1, Math.floor((width - (kw - 1) * dw - 1) / sw) + 1, kh, kw, channels];
   const values: number[] = [];
-  forEachIndex(shape, ([n, oh, ow, i, j, c]) => values.push(at(x, [n, oh * sh + i, ow * sw + j, c])));
+  forEachIndex(shape, ([n, oh, ow, i, j, c]) => values.push(at(x, [n, oh * sh + i * dh, ow * sw + j * dw, c])));
   return { shape, values };
 }
 
-/** y[n,y,x,c] = Σ cols[n,oh,ow,i,j,c] over every window position and offset with oh·sh + i = y and ow·sw + j = x. */
-function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair): Reference {
+/** y[n,y,x,c] = Σ cols[n,oh,ow,i,j,c] over every window position and tap with oh·sh + i·dh = y and ow·sw + j·dw = x. */
+function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
   const [batch, outH, outW, kh, kw, channels] = cols.shape;
   const shape = [batch, height, width, channels];
   const values: number[] = [];
@@ -122,10 +148,10 @@ function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair):
     let s = 0;
     for (let oh = 0; oh < outH; oh++) {
       for (let i = 0; i < kh; i++) {
-        if (oh * sh + i !== y) continue;
+        if (oh * sh + i * dh !== y) continue;
         for (let ow = 0; ow < outW; ow++) {
           for (let j = 0; j < kw; j++) {
-            if (ow * sw + j === x) s += at(cols, [n, oh, ow, i, j, c]);
+            if (ow * sw + j * dw === x) s += at(cols, [n, oh, ow, i, j, c]);
           }
         }
       }
@@ -138,23 +164,49 @@ function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair):
 const dim = (max: number) => fc.integer({ min: 1, max });
 const pairOf = (max: number) => fc.tuple(dim(max), dim(max));
 
-/** Batch, channels, a window, strides (null: the default) and how many pixels the image has beyond the window. */
+/**
+ * Batch, channels, a window, strides and dilations (null: the default) and how many pixels the image has beyond
+ * the window's extent.
+ */
 const windowSetup = fc.record({
   batch: dim(2),
   channels: dim(2),
   kernel: pairOf(3),
   strides: fc.option(pairOf(3)),
+  dilations: fc.option(pairOf(2)),
   extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
-});
+}).map((w) => ({ ...w, extent: [(w.kernel[0] - 1) * (w.dilations?.[0] ?? 1) + 1, (w.kernel[1] - 1) * (w.dilations?.[1] ?? 1) + 1] as const }));
+
+/** The optional window arguments as a caller could pass them: left out while they are defaults. */
+function windowArgs(strides: Pair | null, dilations: Pair | null): [Pair?, Pair?] {
+  if (dilations !== null) return [strides ?? [1, 1], dilations];
+  return strides === null ? [] : [strides];
+}
 
 /** The options as a caller could write them: the shorthand uses a number for an equal pair and leaves defaults out. */
-function convOptions(strides: Pair, padding: Padding, shorthand: boolean): Conv2dOptions | undefined {
-  if (!shorthand) return { strides, padding };
+function convOptions(strides: Pair, padding: Padding, shorthand: boolean, dilations: Pair = [1, 1], groups = 1): Conv2dOptions | undefined {
+  if (!shorthand) return { strides, padding, dilations, groups };
   const options: Conv2dOptions = {};
-  if (strides[0] !== 1 || strides[1] !== 1) options.strides = strides[0] === strides[1] ? strides[0] : strides;
+  const short = (p: Pair) => (p[0] === p[1] ? p[0] : p);
+  if (strides[0] !== 1 || strides[1] !== 1) options.strides = short(strides);
   if (padding !== 'valid') options.padding = padding;
+  if (dilations[0] !== 1 || dilations[1] !== 1) options.dilations = short(dilations);
+  if (groups !== 1) options.groups = groups;
   return Object.keys(options).length === 0 ? undefined : options;
 }
+
+/** conv2d cases beyond arbConvConfig: dilated taps and channel groups, 'valid' images always large enough. */
+const dilatedGroupedConv = fc.record({
+  batch: dim(2),
+  groups: dim(3),
+  inPerGroup: dim(2),
+  outPerGroup: dim(2),
+  kernel: pairOf(3),
+  strides: pairOf(2),
+  dilations: pairOf(3),
+  padding: fc.constantFrom<Padding>('valid', 'same'),
+  extra: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+});
 
 function poolOptions(poolSize: Pair, strides: Pair, padding: Padding, shorthand: boolean): Pool2dOptions {
   if (!shorthand) return { poolSize, strides, padding };
@@ -206,47 +258,72 @@ export const windowLinalgSpecs = {
     secondOrder: true,
   },
   unfold: {
-    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) =>
-      arbTensor([batch, kernel[0] + extra[0], kernel[1] + extra[1], channels]).map((x) => ({
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) =>
+      arbTensor([batch, extent[0] + extra[0], extent[1] + extra[1], channels]).map((x) => ({
         inputs: [x],
-        run: (a: Tensor) => (strides === null ? unfold(a, kernel) : unfold(a, kernel, strides)),
-        reference: (a: Tensor) => naiveUnfold(a, kernel, strides ?? [1, 1]),
-        label: `kernel ${kernel.join('x')} strides ${strides === null ? 'default' : strides.join('x')}`,
+        run: (a: Tensor) => unfold(a, kernel, ...windowArgs(strides, dilations)),
+        reference: (a: Tensor) => naiveUnfold(a, kernel, strides ?? [1, 1], dilations ?? [1, 1]),
+        label: `kernel ${kernel.join('x')} strides ${strides?.join('x') ?? 'default'} dilations ${dilations?.join('x') ?? 'default'}`,
       }))),
     gradient: 'checked',
     secondOrder: true,
   },
   fold: {
-    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) => {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) => {
       const [sh, sw] = strides ?? [1, 1];
-      const height = kernel[0] + extra[0];
-      const width = kernel[1] + extra[1];
+      const height = extent[0] + extra[0];
+      const width = extent[1] + extra[1];
       const shape = [batch, Math.floor(extra[0] / sh) + 1, Math.floor(extra[1] / sw) + 1, kernel[0], kernel[1], channels];
       return arbTensor(shape).map((x) => ({
         inputs: [x],
-        run: (a: Tensor) => (strides === null ? fold(a, height, width) : fold(a, height, width, strides)),
-        reference: (a: Tensor) => naiveFold(a, height, width, [sh, sw]),
-        label: `image ${height}x${width} strides ${strides === null ? 'default' : strides.join('x')}`,
+        run: (a: Tensor) => fold(a, height, width, ...windowArgs(strides, dilations)),
+        reference: (a: Tensor) => naiveFold(a, height, width, [sh, sw], dilations ?? [1, 1]),
+        label: `image ${height}x${width} strides ${strides?.join('x') ?? 'default'} dilations ${dilations?.join('x') ?? 'default'}`,
       }));
     }),
     gradient: 'checked',
     secondOrder: true,
   },
   conv2d: {
-    cases: arbConvConfig().chain((cfg) =>
+    cases: fc.oneof(
+      arbConvConfig().map((cfg) => ({ ...cfg, dilations: [1, 1] as Pair, groups: 1 })),
+      dilatedGroupedConv.map(({ inPerGroup, outPerGroup, extra, ...c }) => ({
+        ...c,
+        inChannels: inPerGroup * c.groups,
+        outChannels: outPerGroup * c.groups,
+        height: (c.kernel[0] - 1) * c.dilations[0] + 1 + extra[0],
+        width: (c.kernel[1] - 1) * c.dilations[1] + 1 + extra[1],
+      })),
+    ).chain((cfg) =>
       fc.tuple(
         arbTensor([cfg.batch, cfg.height, cfg.width, cfg.inChannels]),
-        arbTensor([cfg.kernel[0], cfg.kernel[1], cfg.inChannels, cfg.outChannels]),
+        arbTensor([cfg.kernel[0], cfg.kernel[1], cfg.inChannels / cfg.groups, cfg.outChannels]),
         fc.boolean(),
       ).map(([x, kernel, shorthand]) => {
-        const options = convOptions(cfg.strides, cfg.padding, shorthand);
+        const options = convOptions(cfg.strides, cfg.padding, shorthand, cfg.dilations, cfg.groups);
         return {
           inputs: [x, kernel],
           run: (a: Tensor, b: Tensor) => (options === undefined ? conv2d(a, b) : conv2d(a, b, options)),
-          reference: (a: Tensor, b: Tensor) => naiveConv2d(a, b, cfg.strides, cfg.padding),
+          reference: (a: Tensor, b: Tensor) => naiveConv2d(a, b, cfg.strides, cfg.padding, cfg.dilations, cfg.groups),
           label: `options ${JSON.stringify(options ?? 'default')}`,
         };
       })),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  conv2dTranspose: {
+    cases: fc.record({
+      batch: dim(2), height: dim(3), width: dim(3), inChannels: dim(3), outChannels: dim(3),
+      kernel: pairOf(3), strides: pairOf(3), padding: fc.option(fc.constantFrom<Padding>('valid', 'same')),
+    }).chain((cfg) => fc.tuple(
+      arbTensor([cfg.batch, cfg.height, cfg.width, cfg.inChannels]),
+      arbTensor([cfg.kernel[0], cfg.kernel[1], cfg.outChannels, cfg.inChannels]),
+    ).map(([x, kernel]) => ({
+      inputs: [x, kernel],
+      run: (a: Tensor, b: Tensor) => conv2dTranspose(a, b, cfg.padding === null ? { strides: cfg.strides } : { strides: cfg.strides, padding: cfg.padding }),
+      reference: (a: Tensor, b: Tensor) => naiveConv2dTranspose(a, b, cfg.strides, cfg.padding ?? 'valid'),
+      label: `strides ${cfg.strides.join('x')} padding ${cfg.padding ?? 'default'}`,
+    }))),
     gradient: 'checked',
     secondOrder: true,
   },

@@ -1,6 +1,6 @@
-import { ConfigError } from '../../core/errors.ts';
-import { checkRateOverride } from '../../optim/learning-rate.ts';
-import type { Sequential } from '../sequential.ts';
+import { ConfigError } from '../core/errors.ts';
+import { checkRateOverride } from '../optim/learning-rate.ts';
+import type { Sequential } from './sequential.ts';
 
 function optimizerOf(model: Sequential, who: string) {
   const compiled = model.compiled;
