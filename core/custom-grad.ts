@@ -1,3 +1,4 @@
+import { userCode } from './buffer-scope.ts';
 import { forwardInfo, isDebuggingNumerics } from './debug-numerics.ts';
 import { GradientError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { CustomNode } from './tape.ts';
@@ -48,7 +49,9 @@ export function customGrad<A extends Tree[], V extends Tree>(name: string, fn: (
     }
     if (!inputs.some((t) => t.entry !== undefined)) return value;
     const wrapped: Tensor[] = [];
-    const pullBack = (gs: readonly Tensor[]) => checkCotangents(name, args, vjp(rebuild(value, gs)));
+    // The vjp is user code that the backward pass runs: the buffer pool must never recycle what it is handed or
+    // makes (buffer-scope.ts). fn itself runs inside a layer's call, an activation or a loss, already user code.
+    const pullBack = (gs: readonly Tensor[]) => checkCotangents(name, args, userCode(gs, () => vjp(rebuild(value, gs))));
     const node: CustomNode = { inputs, outputs: wrapped, pullBack, debug: isDebuggingNumerics() ? forwardInfo(name) : undefined };
     for (const o of outputs) wrapped.push(new Tensor(o.storage, o.shape, { kind: 'custom', node }));
     return rebuild(value, wrapped);

@@ -258,6 +258,28 @@ describe('inside fit, where each step runs in a buffer scope', () => {
     composite.weights.forEach((w, i) => expectClose(custom.weights[i], w.storage, 1e-6)); // measured: 1.2e-8
   });
 
+  it('never recycles what its vjp is handed or makes: tensors a rule keeps stay intact over later steps', async () => {
+    const kept: { tensor: Tensor; values: number[] }[] = [];
+    const keep = (t: Tensor): Tensor => {
+      kept.push({ tensor: t, values: Array.from(t.storage) });
+      return t;
+    };
+    const noted = customGrad('noted', (x: Tensor) => ({ value: softplus(x), vjp: (g) => [keep(mul(keep(g), sigmoid(x)))] }));
+    const model = new Sequential({ seed: 5 });
+    // 64 rows x 32 units: 2,048 values per activation, large enough for the pool.
+    model.add(new Dense(32, { inputShape: [8] }));
+    model.add(new Activation(noted));
+    model.add(new Dense(1));
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = randomNormal([256, 8], { seed: 6 });
+    const y = randomNormal([256, 1], { seed: 7 });
+    await model.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 });
+    const seen = kept.length;
+    expect(seen).toBe(2 * 4);
+    await model.fit(x, y, { epochs: 3, batchSize: 64, verbose: 0 });
+    kept.slice(0, seen).forEach(({ tensor, values }, i) => expect(Array.from(tensor.storage), `kept tensor ${i}`).toEqual(values));
+  });
+
   it('refuses a rule that reads a weight it was not given, naming the function', async () => {
     class Scaled extends Layer {
       private scale!: Weight;
