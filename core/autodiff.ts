@@ -1,10 +1,9 @@
 import { onesLike, zerosLike } from './creation.ts';
 import { GradientError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
-import { duringBackward } from './profile.ts';
 import { duringBackwardOf } from './debug-numerics.ts';
 import { sameShape } from './shape.ts';
-import { isRecording, traced } from './tape.ts';
+import { duringBackward, isRecording, traced } from './tape.ts';
 import { Tensor } from './tensor.ts';
 import type { Tree } from './tree.ts';
 import { leaves, rebuild } from './tree.ts';
