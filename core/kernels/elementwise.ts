@@ -1,6 +1,7 @@
 import { allocate } from '../dtype.ts';
 import type { DType, TypedArray } from '../dtype.ts';
 import type { BinaryPrim, UnaryPrim } from '../primitives.ts';
+import { erf } from './erf.ts';
 import type { Kernel } from './kernel.ts';
 
 /** y[i] = f(x[i]) for every i. */
@@ -18,7 +19,18 @@ export const unaryLoops: { [P in UnaryPrim]: UnaryLoop } = {
   reciprocal: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = 1 / x[i]; },
   expm1: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.expm1(x[i]); },
   log1p: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.log1p(x[i]); },
+  erf: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = erf(x[i]); },
+  sin: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.sin(x[i]); },
+  cos: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.cos(x[i]); },
+  floor: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.floor(x[i]); },
+  round: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = roundHalfEven(x[i]); },
 };
+
+/** The nearest integer, ties to the even one (as TF, PyTorch and NumPy): Math.round sends ties up. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 const binaryFns: { [P in BinaryPrim]: (a: number, b: number) => number } = {
   add: (a, b) => a + b,

@@ -1,14 +1,17 @@
-export { abs, clip, exp, expm1, log, log1p, neg, pow, reciprocal, sqrt, square } from './elementwise.ts';
+export { abs, clip, cos, erf, exp, expm1, floor, log, log1p, neg, pow, reciprocal, round, sign, sin, sqrt, square } from './elementwise.ts';
 export { add, div, maximum, minimum, mul, sub } from './arithmetic.ts';
 export { equal, greater, greaterEqual, less, lessEqual, where } from './compare.ts';
 export { argmax, logsumexp, max, mean, min, sum } from './reduce.ts';
 export { concat, expand, flatten, pad, permute, reshape, slice, transpose } from './movement.ts';
 export { matmul } from './matmul.ts';
 export { logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activations.ts';
+export { elu, hardSigmoid, leakyRelu, relu6, selu } from './piecewise-activations.ts';
+export { gelu, mish, softsign, swish } from './smooth-activations.ts';
 export { avgPool2d, conv2d, fold, maxPool2d, unfold } from './window.ts';
 export { oneHot } from './encoding.ts';
 export { cast, stopGradient } from './gradient.ts';
 export type { Scalar } from './broadcast.ts';
 export type { Axes } from './reduce.ts';
 export type { PadPairs } from './movement.ts';
+export type { GeluOptions } from './smooth-activations.ts';
 export type { Conv2dOptions, Padding, Pool2dOptions } from './window.ts';
