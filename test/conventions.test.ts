@@ -1,7 +1,7 @@
 // The conventions that follow Keras, PyTorch and TF (issue 12, point 8), each pinned by a value that the old one missed.
 import { describe, expect, it } from 'vitest';
 import {
-  abs, erf, gelu, grad, hardSigmoid, meanAbsoluteError, MaxPooling2D, relu, relu6, sum, tensor,
+  abs, erf, gelu, grad, hardSigmoid, meanAbsoluteError, MaxPooling2D, pow, relu, relu6, sum, tensor,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
 
@@ -69,5 +69,14 @@ describe('MaxPooling2D', () => {
     const x = tensor([5, 5, 1, 5], [1, 2, 2, 1], 'float64');
     const g = grad((t: Tensor) => sum(layer.apply(t)))(x);
     expect(Array.from(g.storage)).toEqual([1 / 3, 1 / 3, 0, 1 / 3]);
+  });
+});
+
+describe('pow with a tensor exponent', () => {
+  it('broadcasts the exponent, and names pow when the shapes do not fit', () => {
+    const y = pow(tensor([[1, 2], [4, 9]], undefined, 'float64'), tensor([2, 0.5], undefined, 'float64'));
+    expect(y.shape).toEqual([2, 2]);
+    [1, Math.SQRT2, 16, 3].forEach((v, i) => expect(y.storage[i]).toBeCloseTo(v, 13));
+    expect(() => pow(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(/^pow: /);
   });
 });

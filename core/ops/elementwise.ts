@@ -5,7 +5,7 @@ import { show } from '../options.ts';
 import type { UnaryPrim } from '../primitives.ts';
 import { Tensor } from '../tensor.ts';
 import { maximum, minimum, mul, sub } from './arithmetic.ts';
-import { expectTensor } from './broadcast.ts';
+import { broadcastAll, expectTensor } from './broadcast.ts';
 import { equal, less, where } from './compare.ts';
 import { stopGradient } from './gradient.ts';
 
@@ -53,7 +53,10 @@ export function abs(x: Tensor): Tensor {
  */
 export function pow(x: Tensor, p: number | Tensor): Tensor {
   expectTensor(x, 'pow');
-  if (p instanceof Tensor) return exp(mul(p, log(x)));
+  if (p instanceof Tensor) {
+    const [base, exponent] = broadcastAll('pow', x, p);
+    return exp(mul(exponent, log(base)));
+  }
   if (typeof p !== 'number' || !Number.isFinite(p)) throw new ValueError(`pow: the exponent must be a finite number or a Tensor, got ${show(p)}`);
   if (p === 0) return onesLike(x);
   if (p < 0 && Number.isInteger(p)) return reciprocal(pow(x, -p));
