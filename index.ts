@@ -22,8 +22,10 @@ export { debugNumerics, isDebuggingNumerics } from './core/debug-numerics.ts';
 export { setKernel, referenceKernels } from './core/kernels/index.ts';
 export type { Kernel, KernelOutput, KernelTable } from './core/kernels/kernel.ts';
 export type { Prim, PrimParams } from './core/primitives.ts';
-export { flopsOf, formatProfile, profile } from './core/profile.ts';
-export type { FormatProfileOptions, ProfilePhase, ProfileReport, ProfileRow, Profiled } from './core/profile.ts';
+export { flopsOf, profile } from './core/profile.ts';
+export { formatProfile } from './core/profile-format.ts';
+export type { FormatProfileOptions } from './core/profile-format.ts';
+export type { ProfilePhase, ProfileReport, ProfileRow, Profiled } from './core/profile.ts';
 export * from './core/testing/index.ts';
 
 // Layers, losses, activations and initializers.

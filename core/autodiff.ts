@@ -1,11 +1,10 @@
 import { onesLike, zerosLike } from './creation.ts';
 import { GradientError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
-import { duringBackward } from './profile.ts';
 import { duringBackwardOf } from './debug-numerics.ts';
 import { sameShape } from './shape.ts';
 import type { CustomNode, TapeEntry } from './tape.ts';
-import { isRecording, parentsOf, traced } from './tape.ts';
+import { duringBackward, isRecording, parentsOf, traced } from './tape.ts';
 import { Tensor } from './tensor.ts';
 import type { Tree } from './tree.ts';
 import { leaves, mapTree, matchLeaves, rebuild } from './tree.ts';

@@ -4,7 +4,7 @@ import { unravelIndex } from './shape.ts';
 import type { NumericsDetails } from './errors.ts';
 import { NumericsError, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
-import { inBackwardPass } from './profile.ts';
+import { inBackwardPass } from './tape.ts';
 import type { Tensor } from './tensor.ts';
 
 /**

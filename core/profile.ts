@@ -1,10 +1,11 @@
 import type { TypedArray } from './dtype.ts';
 import { ConfigError, describeValue, fmtShape } from './errors.ts';
 import type { Kernel, KernelOutput } from './kernels/kernel.ts';
-import { checkOptionKeys, oneOf, positiveInt } from './options.ts';
 import type { Prim, PrimParams } from './primitives.ts';
+import { formatProfile } from './profile-format.ts';
 import type { Shape } from './shape.ts';
 import { sizeOf } from './shape.ts';
+import { inBackwardPass } from './tape.ts';
 
 /** Backward rows are the kernels run by the tape's backward walk (the vjp rules); the rest is forward. */
 export type ProfilePhase = 'forward' | 'backward';
@@ -42,32 +43,40 @@ export interface Profiled<T> {
   report: ProfileReport;
 }
 
+type FlopCount<P extends Prim> = (shapes: readonly Shape[], params: PrimParams[P], out: Shape) => number | null;
+
+const perOutput = (_shapes: readonly Shape[], _params: unknown, out: Shape): number => sizeOf(out);
+const perInput = (shapes: readonly Shape[]): number => sizeOf(shapes[0]);
+const none = (): null => null;
+
 /**
  * FLOPs counted per call: matmul 2·batch·m·n·k (one multiply and one add per term); elementwise primitives
  * (exp and log included), comparisons, relu, reluGrad and maxGrad 1 per output element; sum, max, fold and
  * scatterAdd 1 per input element (one add or compare each); topkIndices n·log2(n) compares per row of n;
- * movement and copies (reshape permute expand pad slice concat unfold gather stopGradient cast) none.
+ * movement and copies (gather included) none. A primitive without an entry does not compile.
  */
+const FLOPS: { [P in Prim]: FlopCount<P> } = {
+  neg: perOutput, exp: perOutput, log: perOutput, sqrt: perOutput, reciprocal: perOutput, expm1: perOutput, log1p: perOutput,
+  erf: perOutput, sin: perOutput, cos: perOutput, floor: perOutput, round: perOutput,
+  add: perOutput, mul: perOutput, less: perOutput, equal: perOutput, where: perOutput,
+  relu: perOutput, reluGrad: perOutput, maxGrad: perOutput,
+  sum: perInput, max: perInput, fold: perInput,
+  matmul: (shapes, { transposeA }, out) => {
+    const a = shapes[0];
+    return 2 * sizeOf(out) * (transposeA ? a[a.length - 2] : a[a.length - 1]);
+  },
+  reshape: none, permute: none, expand: none, pad: none, slice: none, concat: none, unfold: none, stopGradient: none, cast: none,
+  gather: none,
+  scatterAdd: perInput,
+  topkIndices: (shapes) => {
+    const n = shapes[0][shapes[0].length - 1];
+    return n <= 1 ? 0 : sizeOf(shapes[0]) * Math.log2(n);
+  },
+};
+
+/** The FLOPs of one call of prim, as FLOPS counts them; null for pure data movement. */
 export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], params: PrimParams[P], out: Shape): number | null {
-  switch (prim) {
-    case 'matmul': {
-      const { transposeA } = params as PrimParams['matmul'];
-      const a = shapes[0];
-      const k = transposeA ? a[a.length - 2] : a[a.length - 1];
-      return 2 * sizeOf(out) * k;
-    }
-    case 'neg': case 'exp': case 'log': case 'sqrt': case 'reciprocal': case 'expm1': case 'log1p':
-    case 'add': case 'mul': case 'less': case 'equal': case 'where': case 'relu': case 'reluGrad': case 'maxGrad':
-      return sizeOf(out);
-    case 'sum': case 'max': case 'fold': case 'scatterAdd':
-      return sizeOf(shapes[0]);
-    case 'topkIndices': {
-      const n = shapes[0][shapes[0].length - 1];
-      return n <= 1 ? 0 : sizeOf(shapes[0]) * Math.log2(n);
-    }
-    default:
-      return null;
-  }
+  return (FLOPS[prim] as FlopCount<P>)(shapes, params, out);
 }
 
 /** A short description of one call's operands, the key of a row grouped by shape. */
@@ -118,7 +127,6 @@ function sharesInput(inputs: readonly TypedArray[], result: TypedArray): boolean
 }
 
 const recorders: Recorder[] = [];
-let backwardDepth = 0;
 
 /** True while some profile records: the dispatcher then runs kernels through profiledKernel. */
 export function isProfiling(): boolean {
@@ -139,21 +147,6 @@ export function profiledKernel<P extends Prim>(
   const overhead = performance.now() - end;
   for (const recorder of recorders) recorder.add(key, row, overhead);
   return result;
-}
-
-/** Whether the tape's backward walk is running. */
-export function inBackwardPass(): boolean {
-  return backwardDepth > 0;
-}
-
-/** Runs the tape's backward walk so that the kernels it calls are tagged 'backward'. */
-export function duringBackward<T>(fn: () => T): T {
-  backwardDepth++;
-  try {
-    return fn();
-  } finally {
-    backwardDepth--;
-  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -190,76 +183,6 @@ export function profile<T>(fn: () => T | Promise<T>): Profiled<T> | Promise<Prof
       throw error;
     },
   );
-}
-
-export interface FormatProfileOptions {
-  /** 'prim' (default) sums each primitive's calls per phase; 'shape' keeps one row per operand shapes. */
-  by?: 'prim' | 'shape';
-  /** Show at most this many rows; the rest are summed into one line. */
-  top?: number;
-  title?: string;
-}
-
-/** Sums rows that share a primitive and phase. */
-function byPrimitive(rows: readonly ProfileRow[]): ProfileRow[] {
-  const merged = new Map<string, ProfileRow>();
-  for (const r of rows) {
-    const key = `${r.prim}|${r.phase}`;
-    const seen = merged.get(key);
-    if (seen === undefined) {
-      merged.set(key, { ...r, detail: '' });
-      continue;
-    }
-    seen.calls += r.calls;
-    seen.ms += r.ms;
-    seen.bytes += r.bytes;
-    seen.flops = seen.flops === null || r.flops === null ? null : seen.flops + r.flops;
-  }
-  return [...merged.values()].sort((a, b) => b.ms - a.ms);
-}
-
-const fixed = (value: number, digits: number): string => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-/** The report as a text table: one row per primitive (and phase), then the time outside kernels and the total. */
-export function formatProfile(report: ProfileReport, options: FormatProfileOptions = {}): string {
-  checkOptionKeys(options, ['by', 'top', 'title'], 'formatProfile');
-  const by = oneOf(options.by ?? 'prim', ['prim', 'shape'] as const, 'by', 'formatProfile');
-  const top = options.top === undefined ? Infinity : positiveInt(options.top, 'top', 'formatProfile');
-  const rows = by === 'prim' ? byPrimitive(report.rows) : report.rows;
-  const wall = report.wallMs;
-  const percent = (ms: number): string => (wall > 0 ? `${fixed((100 * ms) / wall, 1)}%` : '-');
-  const table: string[][] = [['primitive', 'phase', 'calls', 'total ms', '% wall', 'ms/call', 'GFLOP/s', 'MB out']];
-  if (by === 'shape') table[0].splice(2, 0, 'operands');
-  const shown = rows.slice(0, top);
-  for (const r of shown) {
-    const gflops = r.flops === null || r.ms === 0 ? '-' : fixed(r.flops / r.ms / 1e6, 2);
-    const line = [r.prim, r.phase, String(r.calls), fixed(r.ms, 1), percent(r.ms), fixed(r.ms / r.calls, 3), gflops, fixed(r.bytes / 1e6, 1)];
-    if (by === 'shape') line.splice(2, 0, r.detail);
-    table.push(line);
-  }
-  const pad = by === 'shape' ? [''] : [];
-  const blank = (label: string, ms: number, calls = ''): string[] => [label, '', ...pad, calls, fixed(ms, 1), percent(ms), '', '', ''];
-  const rest = rows.slice(top);
-  if (rest.length > 0) {
-    table.push(blank(`(${rest.length} more rows)`, rest.reduce((s, r) => s + r.ms, 0), String(rest.reduce((s, r) => s + r.calls, 0))));
-  }
-  const phaseMs = (phase: ProfilePhase): number => report.rows.filter((r) => r.phase === phase).reduce((s, r) => s + r.ms, 0);
-  table.push(blank('kernels, forward', phaseMs('forward')));
-  table.push(blank('kernels, backward', phaseMs('backward')));
-  table.push(blank('other (JS, tape, optimizer)', report.otherMs));
-  table.push(blank('profiler bookkeeping', report.overheadMs));
-  table.push(blank('wall', wall));
-  const widths = table[0].map((_, c) => Math.max(...table.map((line) => line[c].length)));
-  const numeric = new Set(by === 'shape' ? [3, 4, 5, 6, 7, 8] : [2, 3, 4, 5, 6, 7]);
-  const render = (line: string[]): string => line.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
-  const rule = '-'.repeat(widths.reduce((s, w) => s + w + 2, -2));
-  const totalsAt = table.length - 5;
-  const lines = table.map(render);
-  lines.splice(totalsAt, 0, rule);
-  lines.splice(1, 0, rule);
-  const title = options.title === undefined ? [] : [options.title];
-  const legend = 'GFLOP/s counts matmul as 2·m·n·k, elementwise ops 1 per output element, sum/max/fold 1 per input element; MB out: new output arrays.';
-  return [...title, ...lines, legend].join('\n');
 }
 
 /** SEMIFLOW_PROFILE=1 (or =shapes) profiles the whole process and prints the table on stderr at exit. */

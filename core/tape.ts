@@ -34,6 +34,7 @@ export function parentsOf(entry: TapeEntry): readonly Tensor[] {
 
 let traceDepth = 0;
 let pauseDepth = 0;
+let backwardDepth = 0;
 let lastId = 0;
 
 /** Ids only grow, so creation order is a topological order of the graph. */
@@ -71,5 +72,20 @@ export function noGrad<T>(fn: () => T): T {
     return fn();
   } finally {
     pauseDepth--;
+  }
+}
+
+/** Whether the backward walk is running: the profiler tags its kernels 'backward', debugNumerics its errors. */
+export function inBackwardPass(): boolean {
+  return backwardDepth > 0;
+}
+
+/** Runs the backward walk; inBackwardPass() is true inside. */
+export function duringBackward<T>(fn: () => T): T {
+  backwardDepth++;
+  try {
+    return fn();
+  } finally {
+    backwardDepth--;
   }
 }

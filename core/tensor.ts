@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from './dtype.ts';
 import { ValueError, describeValue, fmtShape } from './errors.ts';
 import * as ops from './ops/index.ts';
-import type { Axes, Conv2dOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
+import type { Axes, Conv2dOptions, GeluOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
 import type { Conv2dTransposeOptions, CumsumOptions, Indices, NormOrder } from './ops/index.ts';
 import type { Shape } from './shape.ts';
 import { sizeOf } from './shape.ts';
@@ -90,9 +90,15 @@ export class Tensor {
   reciprocal(): Tensor { return ops.reciprocal(this); }
   expm1(): Tensor { return ops.expm1(this); }
   log1p(): Tensor { return ops.log1p(this); }
+  erf(): Tensor { return ops.erf(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  floor(): Tensor { return ops.floor(this); }
+  round(): Tensor { return ops.round(this); }
+  sign(): Tensor { return ops.sign(this); }
   square(): Tensor { return ops.square(this); }
   abs(): Tensor { return ops.abs(this); }
-  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
+  pow(exponent: number | Tensor): Tensor { return ops.pow(this, exponent); }
   clip(min: number, max: number): Tensor { return ops.clip(this, min, max); }
   add(other: Tensor | Scalar): Tensor { return ops.add(this, other); }
   sub(other: Tensor | Scalar): Tensor { return ops.sub(this, other); }
@@ -128,6 +134,15 @@ export class Tensor {
   sigmoid(): Tensor { return ops.sigmoid(this); }
   tanh(): Tensor { return ops.tanh(this); }
   softplus(): Tensor { return ops.softplus(this); }
+  elu(alpha?: number): Tensor { return ops.elu(this, alpha); }
+  selu(): Tensor { return ops.selu(this); }
+  leakyRelu(alpha?: number): Tensor { return ops.leakyRelu(this, alpha); }
+  relu6(): Tensor { return ops.relu6(this); }
+  hardSigmoid(): Tensor { return ops.hardSigmoid(this); }
+  gelu(options?: GeluOptions): Tensor { return ops.gelu(this, options); }
+  swish(): Tensor { return ops.swish(this); }
+  mish(): Tensor { return ops.mish(this); }
+  softsign(): Tensor { return ops.softsign(this); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   oneHot(depth: number): Tensor { return ops.oneHot(this, depth); }

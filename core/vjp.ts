@@ -2,7 +2,7 @@ import { apply } from './dispatch.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
 import { onesLike } from './creation.ts';
-import { add, cast, div, expand, fold, mul, neg, pad, permute, reshape, slice, sum, unfold, where } from './ops/index.ts';
+import { add, cast, cos, div, exp, expand, fold, mul, neg, pad, permute, reshape, sin, slice, sum, unfold, where } from './ops/index.ts';
 import { reluGrad } from './ops/activations.ts';
 import { maxGrad } from './ops/reduce.ts';
 
@@ -28,6 +28,11 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   reciprocal: (g, { output }) => [() => neg(mul(g, mul(output, output)))], // d(1/x) = -1/x²
   expm1: (g, { output }) => [() => mul(g, add(output, 1))], // d(e^x - 1) = e^x
   log1p: (g, { inputs: [x] }) => [() => div(g, add(x, 1))], // d log(1+x) = 1/(1+x)
+  erf: (g, { inputs: [x] }) => [() => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))], // d erf x = (2/√π)·e^(−x²)
+  sin: (g, { inputs: [x] }) => [() => mul(g, cos(x))], // d sin x = cos x
+  cos: (g, { inputs: [x] }) => [() => neg(mul(g, sin(x)))], // d cos x = −sin x
+  floor: () => [null], // piecewise constant
+  round: () => [null],
   add: (g) => [() => g, () => g],
   mul: (g, { inputs: [a, b] }) => [() => mul(g, b), () => mul(g, a)],
   less: () => [null, null], // piecewise constant

@@ -1,6 +1,6 @@
 import { ConfigError, describeValue } from '../core/errors.ts';
 import {
-  abs, add, clip, div, expm1, less, logSoftmax, minimum, mul, relu, sigmoid, softmax, softplus, tanh, where,
+  elu, gelu, hardSigmoid, leakyRelu, logSoftmax, mish, relu, relu6, selu, sigmoid, softmax, softplus, softsign, swish, tanh,
 } from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { lookupName } from './lookup.ts';
@@ -13,67 +13,16 @@ export interface Activation {
   readonly fn: ActivationFn;
 }
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
-
-/** x for x > 0, α·(eˣ − 1) otherwise; expm1 sees min(x, 0), so the unused branch never overflows. */
-function eluWith(x: Tensor, alpha: number): Tensor {
-  return where(less(0, x), x, mul(expm1(minimum(x, 0)), alpha));
-}
-
 function linear(x: Tensor): Tensor {
   return x;
 }
 
-/** α = 1. */
-function elu(x: Tensor): Tensor {
-  return eluWith(x, 1);
+/** The tanh approximation of gelu, tfjs's gelu_new. */
+function geluApproximate(x: Tensor): Tensor {
+  return gelu(x, { approximate: true });
 }
 
-/** scale · elu(x, α) with Klambauer et al.'s constants, which keep activations at mean 0 and variance 1. */
-function selu(x: Tensor): Tensor {
-  return mul(eluWith(x, SELU_ALPHA), SELU_SCALE);
-}
-
-/**
- * The tanh approximation 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), not the exact x·Φ(x) (there is no erf op).
- * Written as x·sigmoid(2u) — the same function, since 1 + tanh(u) = 2·sigmoid(2u) — which does not cancel for x ≪ 0.
- */
-function gelu(x: Tensor): Tensor {
-  const u = mul(add(x, mul(mul(x, mul(x, x)), 0.044715)), Math.sqrt(2 / Math.PI));
-  return mul(x, sigmoid(mul(u, 2)));
-}
-
-/** x for x > 0, 0.2·x otherwise (Keras 3's leaky_relu default negative_slope). */
-function leakyRelu(x: Tensor): Tensor {
-  return where(less(0, x), x, mul(x, 0.2));
-}
-
-/** x · sigmoid(x), also called SiLU. */
-function swish(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
-}
-
-/** x / (1 + |x|). */
-function softsign(x: Tensor): Tensor {
-  return div(x, add(abs(x), 1));
-}
-
-/** clip(x/6 + 1/2, 0, 1), Keras 3's definition (0 below −3, 1 above 3). */
-function hardSigmoid(x: Tensor): Tensor {
-  return clip(add(div(x, 6), 0.5), 0, 1);
-}
-
-/** min(max(x, 0), 6). */
-function relu6(x: Tensor): Tensor {
-  return clip(x, 0, 6);
-}
-
-/** x · tanh(softplus(x)). */
-function mish(x: Tensor): Tensor {
-  return mul(x, tanh(softplus(x)));
-}
-
+// Each name maps onto the exported function with its default parameters: elu alpha 1, leakyRelu alpha 0.2, gelu exact.
 const builtins: readonly Activation[] = [
   { name: 'linear', fn: linear },
   { name: 'sigmoid', fn: sigmoid },
@@ -86,6 +35,7 @@ const builtins: readonly Activation[] = [
   { name: 'elu', fn: elu },
   { name: 'selu', fn: selu },
   { name: 'gelu', fn: gelu },
+  { name: 'geluApproximate', fn: geluApproximate },
   { name: 'leakyRelu', fn: leakyRelu },
   { name: 'swish', fn: swish },
   { name: 'softsign', fn: softsign },

@@ -17,7 +17,11 @@ export interface MaxPooling2DOptions extends LayerOptions {
 
 const POOL_OPTIONS = ['name', 'trainable', 'inputShape', 'strides', 'padding'] as const;
 
-/** The maximum of each poolSize window, channels-last. */
+/**
+ * The maximum of each poolSize window, channels-last. Where several elements of a window tie for the maximum, the
+ * gradient is split equally among them (each gets g/k); PyTorch and TF give it all to one of them. Both are valid
+ * subgradients; the split one does not depend on the scan order and is what max and reduce-max do everywhere here.
+ */
 export class MaxPooling2D extends Layer {
   readonly poolSize: Pair;
   readonly strides: Pair;

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Rng, ShapeError, ValueError, arbShape, arbTensor, checkGrad, grad, relu, softmax, sum, tensor } from 'semiflow';
+import {
+  ConfigError, Rng, ShapeError, ValueError, arbShape, arbTensor, checkGrad, elu, gelu, grad, hardSigmoid, leakyRelu, mish, relu, relu6,
+  selu, softmax, softsign, sum, swish, tensor,
+} from 'semiflow';
 import type { DType, Tensor } from 'semiflow';
 import { getActivation, isSoftmax } from '../layers/activations.ts';
 import type { Activation } from '../layers/activations.ts';
 import { computeFans, getInitializer, initializers } from '../layers/initializers.ts';
 import type { Initializer } from '../layers/initializers.ts';
+import { erfReference } from './specs/erf-reference.ts';
 
 const RUNS = 40;
 
@@ -34,7 +38,8 @@ const elementwise: Record<string, Elementwise> = {
   softplus: { ref: jsSoftplus },
   elu: { ref: (x) => jsElu(x, 1), avoid: [0] },
   selu: { ref: (x) => SELU_SCALE * jsElu(x, SELU_ALPHA), avoid: [0] },
-  gelu: { ref: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), range: [-4, 4] },
+  gelu: { ref: (x) => 0.5 * x * (1 + erfReference(x / Math.SQRT2)), range: [-4, 4] },
+  geluApproximate: { ref: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), range: [-4, 4] },
   leakyRelu: { ref: (x) => (x > 0 ? x : 0.2 * x), avoid: [0] },
   swish: { ref: (x) => x * jsSigmoid(x) },
   softsign: { ref: (x) => x / (1 + Math.abs(x)), avoid: [0] },
@@ -138,6 +143,27 @@ describe('getActivation', () => {
     expect(getActivation(own, 'test').name).toBe('mine');
     const builtIn: Activation = { name: 'rectifier', fn: relu };
     expect(getActivation(builtIn, 'test')).toBe(builtIn);
+  });
+
+  it('maps each name onto the exported function, whose parameters can be set', () => {
+    const fns = { elu, selu, gelu, leakyRelu, swish, mish, softsign, hardSigmoid, relu6 };
+    for (const [name, fn] of Object.entries(fns)) expect(getActivation(name, 'test').fn, name).toBe(fn);
+    expect(getActivation(gelu, 'test').name).toBe('gelu');
+    const x = tensor([-2, 3], undefined, 'float64');
+    expect(Array.from(elu(x, 0.5).storage)).toEqual([0.5 * Math.expm1(-2), 3]);
+    expect(Array.from(leakyRelu(x).storage)).toEqual([-2 * 0.2, 3]);
+    expect(Array.from(leakyRelu(x, 0.3).storage)).toEqual([-2 * 0.3, 3]);
+    expect(Array.from(x.elu(0.5).storage)).toEqual(Array.from(elu(x, 0.5).storage));
+    expect(Array.from(getActivation('geluApproximate', 'test').fn(x).storage)).toEqual(Array.from(gelu(x, { approximate: true }).storage));
+  });
+
+  it('refuses bad parameters with a typed error naming the function', () => {
+    const x = tensor([1]);
+    expect(() => elu(x, Number.NaN)).toThrow(ValueError);
+    expect(() => elu(x, Number.NaN)).toThrow(/^elu: alpha must be a finite number, got NaN/);
+    expect(() => leakyRelu(x, '0.1' as never)).toThrow(/^leakyRelu: alpha must be a finite number, got string "0\.1"/);
+    expect(() => gelu(x, { approx: true } as never)).toThrow(ConfigError);
+    expect(() => gelu(x, { approximate: 1 } as never)).toThrow(/^gelu: approximate must be true or false, got .*1/);
   });
 
   it('isSoftmax is true for the built-in softmax only', () => {

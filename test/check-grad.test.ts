@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbShape, arbTensor, assertGrad, checkGrad,
-  GradientError, matmul, mul, stopGradient, sum, tanh, tensor,
+  GradientError, add, matmul, mul, neg, randomNormal, stopGradient, sum, tanh, tensor,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
 
@@ -28,6 +28,21 @@ describe('checkGrad', () => {
     expect(element.numeric / element.analytic).toBeCloseTo(2, 6);
     expect(result.message).toMatch(/gradient check failed for x\.b/);
     expect(() => assertGrad(wrong, { a: f64([[1]]), b: f64([[2]]) })).toThrow(GradientError);
+  });
+
+  it('catches a 1e-5 relative error in a gradient with the default tolerance, for every seed', () => {
+    // plant(x) has the value x but the derivative 1 + 1e-5, so every gradient through it is 1e-5 too large.
+    const plant = (x: Tensor) => add(mul(x, 1 + 1e-5), neg(stopGradient(mul(x, 1e-5))));
+    const f = ([a, b]: Tensor[]) => tanh(matmul(a, b));
+    const planted = ([a, b]: Tensor[]) => f([plant(a), b]);
+    const inputs = [randomNormal([12, 16], { seed: 1, dtype: 'float64' }), randomNormal([16, 10], { seed: 2, dtype: 'float64' })];
+    for (let seed = 0; seed < 50; seed++) {
+      const right = checkGrad(f, inputs, { seed });
+      expect(right.ok, right.message).toBe(true);
+      const wrong = checkGrad(planted, inputs, { seed, maxElementChecks: 0 }); // the tolerance is the default one
+      expect(wrong.ok, `seed ${seed}: ${wrong.message}`).toBe(false);
+      expect(wrong.worst.path).toBe('x[0]');
+    }
   });
 
   it('runs in float64 whatever the inputs are', () => {

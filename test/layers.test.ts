@@ -124,7 +124,8 @@ describe('Flatten, Activation and Dropout', () => {
   });
 
   it('Activation applies each smooth activation with a correct gradient', () => {
-    fc.assert(fc.property(fc.constantFrom(...SMOOTH, 'elu', 'swish', 'gelu'), arbTensor([3, 4]), (name, x) => {
+    // elu's second derivative jumps at 0: a difference straddling it is off by ~ε, so values stay away from 0.
+    fc.assert(fc.property(fc.constantFrom(...SMOOTH, 'elu', 'swish', 'gelu'), arbTensor([3, 4], { avoid: [0] }), (name, x) => {
       expectGradOk(new Activation(name), x);
     }), { numRuns: RUNS });
   });

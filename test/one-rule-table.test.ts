@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vjpRules } from '../core/vjp.ts';
 import { referenceKernels } from '../core/kernels/index.ts';
+import { shapeRules } from '../core/prim-shapes.ts';
 
 const root = join(import.meta.dirname, '..');
 const sourceDirs = ['core', 'layers', 'models', 'optim', 'data', 'examples', 'bench'];
@@ -40,8 +41,12 @@ describe('derivative formulas live in one file', () => {
     expect(importing.map((f) => relative(root, f))).toEqual(['index.ts']);
   });
 
-  it('every primitive has a rule and a kernel', () => {
-    expect(Object.keys(vjpRules).sort()).toEqual(Object.keys(referenceKernels).sort());
-    expect(Object.keys(vjpRules)).toHaveLength(31);
+  it('every primitive has a rule, a shape rule and a kernel, and nothing else does', () => {
+    // The primitives are the keys of PrimParams, read from its source: the tables must list exactly those.
+    const source = readFileSync(join(root, 'core/primitives.ts'), 'utf8');
+    const body = /export interface PrimParams \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
+    const prims = [...body.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]).sort();
+    expect(prims.length).toBeGreaterThan(0);
+    for (const table of [vjpRules, shapeRules, referenceKernels]) expect(Object.keys(table).sort()).toEqual(prims);
   });
 });

@@ -1,17 +1,36 @@
 import { allocate } from '../dtype.ts';
-import type { TypedArray } from '../dtype.ts';
+import type { DType, TypedArray } from '../dtype.ts';
 import type { BinaryPrim, UnaryPrim } from '../primitives.ts';
+import { erf } from './erf.ts';
 import type { Kernel } from './kernel.ts';
 
-const unaryFns: { [P in UnaryPrim]: (x: number) => number } = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  reciprocal: (x) => 1 / x,
-  expm1: Math.expm1,
-  log1p: Math.log1p,
+/** y[i] = f(x[i]) for every i. */
+export type UnaryLoop = (x: TypedArray, y: TypedArray) => void;
+
+/**
+ * One loop per unary primitive, the single table of their functions; the fast kernels reuse it. A loop of its own
+ * lets V8 inline the function (one shared loop calling a table of functions measured 1.7x slower for exp, 5x for sqrt).
+ */
+export const unaryLoops: { [P in UnaryPrim]: UnaryLoop } = {
+  neg: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = -x[i]; },
+  exp: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.exp(x[i]); },
+  log: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.log(x[i]); },
+  sqrt: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.sqrt(x[i]); },
+  reciprocal: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = 1 / x[i]; },
+  expm1: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.expm1(x[i]); },
+  log1p: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.log1p(x[i]); },
+  erf: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = erf(x[i]); },
+  sin: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.sin(x[i]); },
+  cos: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.cos(x[i]); },
+  floor: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.floor(x[i]); },
+  round: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = roundHalfEven(x[i]); },
 };
+
+/** The nearest integer, ties to the even one (as TF, PyTorch and NumPy): Math.round sends ties up. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 const binaryFns: { [P in BinaryPrim]: (a: number, b: number) => number } = {
   add: (a, b) => a + b,
@@ -20,11 +39,13 @@ const binaryFns: { [P in BinaryPrim]: (a: number, b: number) => number } = {
   equal: (a, b) => (a === b ? 1 : 0),
 };
 
-export function unaryKernel<P extends UnaryPrim>(prim: P): Kernel<P> {
-  const fn = unaryFns[prim];
+/** A unary primitive's kernel; the fast kernels pass allocateOutput (a recycled array is not cleared first). */
+export function unaryKernel<P extends UnaryPrim>(
+  prim: P, alloc: (dtype: DType, size: number) => TypedArray = allocate, loop: UnaryLoop = unaryLoops[prim],
+): Kernel<P> {
   return ([x], _shapes, _params, out) => {
-    const y = allocate(out.dtype, x.length);
-    for (let i = 0; i < x.length; i++) y[i] = fn(x[i]);
+    const y = alloc(out.dtype, x.length);
+    loop(x, y);
     return y;
   };
 }

@@ -20,19 +20,24 @@ export function reluGrad(x: Tensor, g: Tensor): Tensor {
   return apply('reluGrad', [x, g], {});
 }
 
+/** −|x| as the branch that the caller's where(less(x, 0), …) picks: its gradient at 0 is −1, which the formulas need. */
+function negAbs(x: Tensor): Tensor {
+  return where(less(x, 0), x, neg(x));
+}
+
 /**
  * 1 / (1 + e^-x), computed from e = exp(-|x|) <= 1 so that no branch overflows:
  * 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
  */
 export function sigmoid(x: Tensor): Tensor {
-  const e = exp(neg(abs(expectTensor(x, 'sigmoid'))));
+  const e = exp(negAbs(expectTensor(x, 'sigmoid')));
   const r = reciprocal(add(e, 1));
   return where(less(x, 0), mul(e, r), r);
 }
 
 /** tanh|x| = -m / (2 + m) with m = expm1(-2|x|), exact near 0 and finite everywhere; the sign comes back by where. */
 export function tanh(x: Tensor): Tensor {
-  const m = expm1(mul(abs(expectTensor(x, 'tanh')), -2));
+  const m = expm1(mul(negAbs(expectTensor(x, 'tanh')), 2));
   const t = div(neg(m), add(m, 2));
   return where(less(x, 0), neg(t), t);
 }

@@ -3,10 +3,11 @@ import { onesLike } from '../creation.ts';
 import { ValueError } from '../errors.ts';
 import { show } from '../options.ts';
 import type { UnaryPrim } from '../primitives.ts';
-import type { Tensor } from '../tensor.ts';
-import { maximum, minimum, mul } from './arithmetic.ts';
-import { expectTensor } from './broadcast.ts';
-import { less, where } from './compare.ts';
+import { Tensor } from '../tensor.ts';
+import { maximum, minimum, mul, sub } from './arithmetic.ts';
+import { broadcastAll, expectTensor } from './broadcast.ts';
+import { equal, less, where } from './compare.ts';
+import { stopGradient } from './gradient.ts';
 
 const unary = (prim: UnaryPrim) => (x: Tensor): Tensor => apply(prim, [x], {});
 
@@ -21,22 +22,42 @@ export const reciprocal = unary('reciprocal');
 export const expm1 = unary('expm1');
 /** log(1 + x), accurate near 0. Domain: x > -1. */
 export const log1p = unary('log1p');
+/** The error function (2/√π)∫₀ˣ e^(−t²) dt, within 1e-15 relative in float64. */
+export const erf = unary('erf');
+export const sin = unary('sin');
+export const cos = unary('cos');
+/** The largest integer <= x; its gradient is 0. */
+export const floor = unary('floor');
+/** The nearest integer, halves to the even one (round(2.5) = 2, round(-0.5) = -0), as TF and PyTorch; its gradient is 0. */
+export const round = unary('round');
+
+/** -1, 0 or 1 by the sign of x (NaN stays NaN); its gradient is 0. */
+export function sign(x: Tensor): Tensor {
+  expectTensor(x, 'sign');
+  return where(equal(x, x), sub(less(0, x), less(x, 0)), stopGradient(x));
+}
 
 export function square(x: Tensor): Tensor {
   return mul(expectTensor(x, 'square'), x);
 }
 
-/** |x|; the gradient at 0 is taken as 1. */
+/** |x|; the gradient at 0 is 0 (as in PyTorch, TF and JAX), so a mean absolute error is flat where it is 0. */
 export function abs(x: Tensor): Tensor {
-  return where(less(expectTensor(x, 'abs'), 0), neg(x), x);
+  return where(less(expectTensor(x, 'abs'), 0), neg(x), where(less(0, x), x, stopGradient(x)));
 }
 
 /**
- * x^p for a constant p. Integer p works for every x (by repeated squaring); other p need x > 0.
+ * x^p. A number p: integer p works for every x (by repeated squaring), other p need x > 0.
+ * A tensor p (broadcast against x): exp(p·log x), so x must be > 0 (elsewhere the value and both gradients are NaN);
+ * the gradient is p·x^(p−1) for x and x^p·log x for p.
  */
-export function pow(x: Tensor, p: number): Tensor {
+export function pow(x: Tensor, p: number | Tensor): Tensor {
   expectTensor(x, 'pow');
-  if (!Number.isFinite(p)) throw new ValueError(`pow: the exponent must be a finite number, got ${show(p)}`);
+  if (p instanceof Tensor) {
+    const [base, exponent] = broadcastAll('pow', x, p);
+    return exp(mul(exponent, log(base)));
+  }
+  if (typeof p !== 'number' || !Number.isFinite(p)) throw new ValueError(`pow: the exponent must be a finite number or a Tensor, got ${show(p)}`);
   if (p === 0) return onesLike(x);
   if (p < 0 && Number.isInteger(p)) return reciprocal(pow(x, -p));
   if (p === 0.5) return sqrt(x);

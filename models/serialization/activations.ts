@@ -8,12 +8,11 @@ import { snakeCase } from './names.ts';
 // tfjs rejects as unknown instead of silently computing something else.
 
 /** Ours whose definition tfjs shares under the same (snake_case) name. */
-const SHARED = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'logSoftmax', 'elu', 'selu', 'swish', 'mish'];
+const SHARED = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'logSoftmax', 'elu', 'selu', 'swish', 'mish', 'gelu'];
 
 /** Names other tools write for a function that is not ours; reading them would change the model's outputs. */
 const DIFFERENT: Readonly<Record<string, string>> = {
   hardSigmoid: 'tfjs and Keras 2 define hard_sigmoid as clip(0.2·x + 0.5, 0, 1), semiflow as Keras 3 does, clip(x/6 + 0.5, 0, 1)',
-  gelu: "tfjs and Keras define gelu with erf, semiflow with the tanh approximation (tfjs's gelu_new)",
 };
 
 const PREFIX = 'semiflow>';
@@ -37,7 +36,7 @@ export function activationFromJson(value: unknown, where: string): Activation {
   if (value === undefined || value === null) return getActivation('linear', where);
   if (typeof value !== 'string') throw new ConfigError(`${where}: activation must be a name, got ${describeValue(value)}`);
   if (value.startsWith(PREFIX)) return getActivation(value.slice(PREFIX.length), where);
-  if (value === 'gelu_new' || value === 'geluNew') return getActivation('gelu', where);
+  if (value === 'gelu_new' || value === 'geluNew') return getActivation('geluApproximate', where);
   const activation = getActivation(value, where);
   const difference = DIFFERENT[activation.name];
   if (difference !== undefined) throw new ConfigError(`${where}: cannot load activation '${value}': ${difference}`);

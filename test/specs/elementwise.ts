@@ -1,18 +1,19 @@
 import fc from 'fast-check';
 import {
-  abs, add, arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor, cast, clip, div, equal, exp, expm1, greater,
-  greaterEqual, less, lessEqual, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu, sigmoid, softplus, sqrt,
-  square, stopGradient, sub, tanh, tensor, where,
+  abs, add, arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor, cast, clip, cos, div, equal, erf, exp, expm1,
+  floor, greater, greaterEqual, less, lessEqual, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu, round,
+  sigmoid, sign, sin, softplus, sqrt, square, stopGradient, sub, tanh, tensor, where,
 } from '../../index.ts';
 import type { Tensor, ValueConstraints } from '../../index.ts';
 import { reluGrad } from '../../core/ops/activations.ts';
 import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, OpSpec, SpecTable } from './spec.ts';
 import { broadcastShape, elementwiseReference } from './spec.ts';
+import { erfReference } from './erf-reference.ts';
 
 type Fn = (...values: number[]) => number;
 
-function unaryCases(run: (x: Tensor) => Tensor, fn: Fn, values?: ValueConstraints): fc.Arbitrary<OpCase> {
+export function unaryCases(run: (x: Tensor) => Tensor, fn: Fn, values?: ValueConstraints): fc.Arbitrary<OpCase> {
   return arbShape().chain((shape) => arbTensor(shape, values)).map((x) => ({
     inputs: [x],
     run: (a) => run(a),
@@ -47,8 +48,27 @@ function separatedCases(run: (x: Tensor, y: Tensor) => Tensor, fn: Fn): fc.Arbit
     }));
 }
 
+/** Halves and integers (ties of round, jumps of floor and sign) or any value, for the piecewise constant ops. */
+function steppedCases(run: (x: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCase> {
+  const halves = (shape: number[]) => fc.array(fc.integer({ min: -9, max: 9 }), { minLength: sizeOf(shape), maxLength: sizeOf(shape) })
+    .map((v) => tensor(v.map((k) => k / 2), shape, 'float64'));
+  return arbShape().chain((shape) => fc.oneof(halves(shape), arbTensor(shape, { min: -5, max: 5 }))).map((x) => ({
+    inputs: [x],
+    run: (a) => run(a),
+    reference: (a) => elementwiseReference([a], fn),
+  }));
+}
+
+/** Round half to even, written out: the integer below, or above, or at a tie the even one of them. */
+function roundHalfEven(v: number): number {
+  const below = Math.floor(v);
+  const rest = v - below;
+  if (rest !== 0.5) return rest < 0.5 ? below : below + 1;
+  return below % 2 === 0 ? below : below + 1;
+}
+
 /** Small integers, so that ties occur. */
-function arbIntTensor(shape: readonly number[], min: number, max: number): fc.Arbitrary<Tensor> {
+export function arbIntTensor(shape: readonly number[], min: number, max: number): fc.Arbitrary<Tensor> {
   return fc.array(fc.integer({ min, max }), { minLength: sizeOf(shape), maxLength: sizeOf(shape) })
     .map((values) => tensor(values, shape, 'float64'));
 }
@@ -94,7 +114,7 @@ function arbBroadcastShapes3(): fc.Arbitrary<number[][]> {
  * Moderate values, large ones where exp(±x) underflows or overflows, or exact zeros, where the |x| inside the stable
  * formulas has its kink and the branches must still join smoothly.
  */
-function arbActivationInput(shape: readonly number[]): fc.Arbitrary<Tensor> {
+export function arbActivationInput(shape: readonly number[]): fc.Arbitrary<Tensor> {
   return fc.oneof(
     arbTensor(shape, { min: 0, max: 0 }),
     arbTensor(shape, { min: -4, max: 4 }),
@@ -104,7 +124,7 @@ function arbActivationInput(shape: readonly number[]): fc.Arbitrary<Tensor> {
   );
 }
 
-function activationCases(run: (x: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCase> {
+export function activationCases(run: (x: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCase> {
   return arbShape().chain(arbActivationInput).map((x) => ({
     inputs: [x],
     run: (a) => run(a),
@@ -112,14 +132,24 @@ function activationCases(run: (x: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCas
   }));
 }
 
-const stableSigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-const stableSoftplus = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+export const stableSigmoid = (v: number): number => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+export const stableSoftplus = (v: number): number => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
 
 const INTEGER_POWERS = [0, 1, 2, 3, 4, 5, 7];
 const NEGATIVE_POWERS = [-1, -2, -3, -4];
 const FRACTIONAL_POWERS = [0.5, 1.5, -0.7, 0.3, 2.5, -1.5];
 
-const powCases = fc.oneof(
+/** x^p with a tensor p broadcast against x: its domain is x > 0. */
+const tensorPowCases = arbBroadcastShapes()
+  .chain(([s, t]) => fc.tuple(arbTensor(s, { min: 0.1, max: 2.5 }), arbTensor(t, { min: -2, max: 2 })))
+  .map(([x, p]): OpCase => ({
+    inputs: [x, p],
+    run: (a, b) => pow(a, b),
+    reference: (a, b) => elementwiseReference([a, b], Math.pow),
+    label: 'tensor p',
+  }));
+
+const numberPowCases = fc.oneof(
   fc.constantFrom(...INTEGER_POWERS).map((p) => ({ p, values: {} })),
   fc.constantFrom(...NEGATIVE_POWERS).map((p) => ({ p, values: { avoid: [0], gap: 0.25 } })),
   fc.constantFrom(...FRACTIONAL_POWERS).map((p) => ({ p, values: { min: 0.1, max: 2.5 } })),
@@ -129,6 +159,8 @@ const powCases = fc.oneof(
   reference: (a) => elementwiseReference([a], (v) => Math.pow(v, p)),
   label: `p=${p}`,
 })));
+
+const powCases = fc.oneof(numberPowCases, tensorPowCases);
 
 const clipCases = fc.tuple(fc.integer({ min: -6, max: 2 }), fc.integer({ min: 0, max: 6 }), arbShape())
   .chain(([lo4, width4, shape]) => {
@@ -175,6 +207,12 @@ export const elementwiseSpecs = {
   reciprocal: { cases: unaryCases(reciprocal, (v) => 1 / v, { avoid: [0], gap: 0.2 }), gradient: 'checked', secondOrder: true },
   expm1: { cases: unaryCases(expm1, Math.expm1), gradient: 'checked', secondOrder: true },
   log1p: { cases: unaryCases(log1p, Math.log1p, { min: -0.9, max: 3 }), gradient: 'checked', secondOrder: true },
+  erf: { cases: activationCases(erf, erfReference), gradient: 'checked', secondOrder: true },
+  sin: { cases: unaryCases(sin, Math.sin, { min: -7, max: 7 }), gradient: 'checked', secondOrder: true },
+  cos: { cases: unaryCases(cos, Math.cos, { min: -7, max: 7 }), gradient: 'checked', secondOrder: true },
+  floor: { cases: steppedCases(floor, Math.floor), gradient: 'zero' },
+  round: { cases: steppedCases(round, roundHalfEven), gradient: 'zero' },
+  sign: { cases: steppedCases(sign, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0)), gradient: 'zero' },
   square: { cases: unaryCases(square, (v) => v * v), gradient: 'checked', secondOrder: true },
   abs: { cases: unaryCases(abs, Math.abs, { avoid: [0] }), gradient: 'checked', secondOrder: true },
   pow: { cases: powCases, gradient: 'checked', secondOrder: true },
@@ -207,5 +245,6 @@ export const elementwiseSpecs = {
   tanh: { cases: activationCases(tanh, Math.tanh), gradient: 'checked', secondOrder: true },
   softplus: { cases: activationCases(softplus, stableSoftplus), gradient: 'checked', secondOrder: true },
   stopGradient: { cases: unaryCases(stopGradient, (v) => v), gradient: 'zero' },
-  cast: { cases: castCases, gradient: 'checked', secondOrder: true },
+  // f rounds x ± εt to float32, so the difference carries up to 2⁻²⁴ · Σ|gₖ·tₖ| of rounding: twice that is allowed.
+  cast: { cases: castCases, gradient: 'checked', secondOrder: true, gradOptions: { termTol: 2 ** -23 } },
 } satisfies Partial<SpecTable>;

@@ -1,3 +1,4 @@
+import { activationSpecs } from './activations.ts';
 import { elementwiseSpecs } from './elementwise.ts';
 import { reduceMovementSpecs } from './reduce-movement.ts';
 import type { SpecTable } from './spec.ts';
@@ -5,4 +6,4 @@ import { structureSpecs } from './structure.ts';
 import { windowLinalgSpecs } from './window-linalg.ts';
 
 /** Typed as the full table: an op or primitive without an entry is a compile error. */
-export const specs: SpecTable = { ...elementwiseSpecs, ...reduceMovementSpecs, ...windowLinalgSpecs, ...structureSpecs };
+export const specs: SpecTable = { ...elementwiseSpecs, ...activationSpecs, ...reduceMovementSpecs, ...windowLinalgSpecs, ...structureSpecs };

@@ -1,7 +1,7 @@
 import type fc from 'fast-check';
 import type * as ops from '../../core/ops/index.ts';
 import type { Prim } from '../../core/primitives.ts';
-import type { Tensor } from '../../index.ts';
+import type { CheckGradOptions, Tensor } from '../../index.ts';
 
 /** A naive result: row-major values and their shape. */
 export interface Reference {
@@ -32,6 +32,8 @@ export interface OpSpec {
   gradient: 'checked' | 'zero';
   /** Check grad(grad(f)) too: for ops that are smooth on the drawn domain. */
   secondOrder?: boolean;
+  /** checkGrad's tolerance options where the defaults cannot hold (say why at the entry). */
+  gradOptions?: CheckGradOptions;
 }
 
 /** Every exported op and every primitive has an entry: a missing one does not compile. */
