@@ -11,7 +11,7 @@ export { grad, valueAndGrad, vjp } from './core/autodiff.ts';
 export { noGrad } from './core/tape.ts';
 export type { Tree } from './core/tree.ts';
 export { leaves, mapTree, rebuild } from './core/tree.ts';
-export { ConfigError, GradientError, NumericsError, SemiflowError, ShapeError, ValueError } from './core/errors.ts';
+export { ConfigError, FileError, GradientError, NumericsError, SemiflowError, ShapeError, ValueError } from './core/errors.ts';
 export type { NumericsDetails } from './core/errors.ts';
 export { debugNumerics, isDebuggingNumerics } from './core/debug-numerics.ts';
 export { setKernel, referenceKernels } from './core/kernels/index.ts';
