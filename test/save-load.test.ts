@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Activation, ConfigError, Conv2D, Dense, Dropout, Flatten, Layer, MaxPooling2D, ModelCheckpoint, Sequential, ShapeError, ValueError,
+  Activation, ConfigError, Conv2D, Dense, FileError, Dropout, Flatten, Layer, MaxPooling2D, ModelCheckpoint, Sequential, ShapeError, ValueError,
   adam, add, initializers, loadModel, matmul, mul, oneHot, randomNormal, sigmoid, sub, tanh,
 } from 'semiflow';
 import type { Callback, LayerOptions, Shape, Tensor, Weight } from 'semiflow';
@@ -386,8 +386,8 @@ describe('corrupt or foreign files: clear errors that name the file', () => {
 
   it('a missing directory and invalid JSON', async () => {
     const missing = await loadError(join(root, 'nowhere'));
-    expect(missing).toBeInstanceOf(ValueError);
-    expect(missing.message).toMatch(/nowhere\/model\.json: cannot read the file \(ENOENT\)/);
+    expect(missing).toBeInstanceOf(FileError);
+    expect(missing.message).toBe(`loadModel: cannot load ${join(root, 'nowhere')}: ${join(root, 'nowhere', 'model.json')} does not exist (ENOENT)`);
     const dir = freshDir('badjson');
     mkdirSync(dir);
     writeFileSync(join(dir, 'model.json'), '{"format": "layers-model", ');

@@ -135,14 +135,16 @@ async function commitLocked(
 /**
  * The bytes of data file `name` that the index describes: the file itself, or its staged F.next when a save
  * stopped between replacing the index and renaming. Without a digest (a file tfjs wrote) the file is read as it is.
+ * Errors of the file system are FileErrors of `who`.
  */
-export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined): Promise<Uint8Array> {
+export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined, who: string): Promise<Uint8Array> {
   const path = join(dir, name);
   const read = async (p: string): Promise<Uint8Array | undefined> => {
     try {
       return await readIfExists(p);
     } catch (error) {
-      throw new ValueError(`${p}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); model.json lists ${name}`);
+      // Named as F even when F.next failed: the staging name is the protocol's business.
+      throw await asFileError(error, who, 'load', dir, path);
     }
   };
   const bytes = await read(path);
