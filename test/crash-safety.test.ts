@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, loadModel } from 'semiflow';
-import type { Sequential, Tensor } from 'semiflow';
 import { writeFileAtomic } from '../models/write-atomic.ts';
-import { clock, versionOf } from './fixtures/save-loop.ts';
+import { clock, versionsIn } from './fixtures/save-loop.ts';
 import { savedFiles } from './saved-files.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -71,26 +70,6 @@ function killedRun(dir: string, first: number, u: number, durations: number[]): 
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
-
-const bytesOf = (tensors: readonly Tensor[]): Buffer => Buffer.concat(tensors.map((t) => new Uint8Array(t.storage.buffer, t.storage.byteOffset, t.storage.byteLength)));
-const slotTensors = (slots: Record<string, unknown>, slot: string): Tensor[] =>
-  Object.values((slots[slot] ?? {}) as Record<string, Record<string, Tensor>>).flatMap((layer) => Object.values(layer));
-
-/** Which of `candidates` the loaded weights and (separately) the loaded optimizer state are, bit for bit. */
-function versionsIn(model: Sequential, candidates: readonly number[]): { weights?: number; optimizer?: number; step?: number } {
-  const progress = model.optimizerProgress;
-  const slots = (progress?.state.slots ?? {}) as Record<string, unknown>;
-  const loadedState = bytesOf([...slotTensors(slots, 'm'), ...slotTensors(slots, 'v')]);
-  const loadedWeights = bytesOf(model.getWeights());
-  const found: { weights?: number; optimizer?: number; step?: number } = { step: progress?.step };
-  for (const k of candidates) {
-    const expected = versionOf(model, k);
-    const expectedSlots = expected.progress.state.slots as Record<string, unknown>;
-    if (bytesOf(expected.weights).equals(loadedWeights)) found.weights = k;
-    if (bytesOf([...slotTensors(expectedSlots, 'm'), ...slotTensors(expectedSlots, 'v')]).equals(loadedState)) found.optimizer = k;
-  }
-  return found;
-}
 
 describe('SIGKILL in the middle of model.save, many times over', () => {
   it('a temporary file that a killed process left is no obstacle to a later process with the same pid (as in a fresh container)', async () => {

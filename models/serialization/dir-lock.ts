@@ -95,14 +95,14 @@ async function stillNewest(dir: string, g: number): Promise<boolean> {
   return !names.includes(`.semiflow.unlocked.${g}`) && names.every((n) => (generationOf(n) ?? 0) <= g);
 }
 
-function timeoutError(dir: string, who: string, holder: LockHolder | 'unreadable' | undefined, g: number, waitedMs: number): FileError {
+function timeoutError(dir: string, who: string, holder: LockHolder | 'unreadable' | undefined, g: number, timeoutMs: number): FileError {
   const file = lockPath(dir, g);
   const whom = holder === undefined ? 'another save'
     : holder === 'unreadable' ? `another save (its lock file ${file} is unreadable)`
     : `another save (pid ${holder.pid} on ${holder.host === hostname() ? 'this host' : `host ${holder.host}`}, since ${holder.since}; lock file ${file})`;
   const hint = holder !== 'unreadable' && holder !== undefined && holder.host !== hostname()
     ? `; semiflow cannot tell whether a process on another host is alive: if it is not, delete ${file}` : '';
-  return new FileError(`${who}: cannot save into ${dir}: ${whom} holds the directory; waited ${waitedMs / 1000} s (lockTimeout)${hint}`, dir, 'save');
+  return new FileError(`${who}: cannot save into ${dir}: ${whom} holds the directory; waited ${timeoutMs / 1000} s (lockTimeout)${hint}`, dir, 'save');
 }
 
 /** Takes the next generation when the newest is free or its holder dead; waits (sleeping, not spinning) otherwise. */
@@ -126,7 +126,7 @@ async function acquire(dir: string, me: LockHolder, timeoutMs: number, who: stri
         continue;
       }
       const waited = Date.now() - start;
-      if (waited >= timeoutMs) throw timeoutError(dir, who, holder, generation, waited);
+      if (waited >= timeoutMs) throw timeoutError(dir, who, holder, generation, timeoutMs);
       await sleep(Math.min(pause, timeoutMs - waited));
     }
   } finally {
