@@ -2,6 +2,7 @@
 // loads beside them see one whole version (weights, optimizer state and step of one save), a save never touches
 // files another owns, a dead holder's lock is taken over, and a live one makes a save wait, then fail naming it.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,7 +137,8 @@ describe('one writer per directory', () => {
       const dir = join(tmp, label);
       mkdirSync(dir);
       writeLock(dir, 3, { pid, host: hostname(), token: 'left-by-a-killed-process' });
-      writeFileSync(join(dir, `.semiflow.claim.${pid}.0123abcd`), JSON.stringify({ pid, host: hostname(), token: '0123abcd' }));
+      // A claim as a process killed while writing it leaves it: empty, its name telling who (pid, host hash, token).
+      writeFileSync(join(dir, `.semiflow.claim.${pid}.${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}.0123abcd`), '');
       await model.save(dir);
       expect(readdirSync(dir).sort()).toEqual(['.semiflow.unlocked.4', 'model.json', 'weights.bin']);
     }

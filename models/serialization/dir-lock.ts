@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,8 +16,12 @@ import { FileError } from '../../core/errors.ts';
 
 const LOCK = /^\.semiflow\.lock\.(\d+)$/;
 const UNLOCKED = /^\.semiflow\.unlocked\.(\d+)$/;
-/** The file a waiting process links to the next lock name: its lock's contents, written once. */
-const CLAIM = /^\.semiflow\.claim\.\d+\.[0-9a-f]+$/;
+/**
+ * The file a waiting process links to the next lock name: its lock's contents, written once. Its name tells who
+ * left it (pid, a hash of the host, token), as a process killed while writing it leaves it empty.
+ */
+const CLAIM = /^\.semiflow\.claim\.(\d+)\.([0-9a-f]{8})\.([0-9a-f]+)$/;
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
 /** Who holds a directory: a process on a host, and which of its saves (a process may hold several directories). */
 export interface LockHolder {
@@ -34,7 +38,7 @@ interface LockState {
   readonly holder: LockHolder | 'unreadable' | undefined;
 }
 
-/** Tokens this process holds now: a lock file with our pid and another token was left by an earlier process with our pid. */
+/** Tokens of this process's locks and claims now: one with our pid and another token was left by an earlier process with our pid. */
 const heldTokens = new Set<string>();
 /** The end of the last save queued on each directory (resolved path) in this process. */
 const queues = new Map<string, Promise<void>>();
@@ -58,9 +62,10 @@ function alive(pid: number): boolean {
 
 /** A holder that is gone: on this host, with a pid that no longer runs (or that is ours, with a token we do not hold). */
 function isDead(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return false;
-  return holder.pid === process.pid ? !heldTokens.has(holder.token) : !alive(holder.pid);
+  return holder.host === hostname() && deadOnThisHost(holder.pid, holder.token);
 }
+
+const deadOnThisHost = (pid: number, token: string): boolean => (pid === process.pid ? !heldTokens.has(token) : !alive(pid));
 
 async function readHolder(path: string): Promise<LockHolder | 'unreadable' | undefined> {
   let text: string;
@@ -107,10 +112,10 @@ function timeoutError(dir: string, who: string, holder: LockHolder | 'unreadable
 
 /** Takes the next generation when the newest is free or its holder dead; waits (sleeping, not spinning) otherwise. */
 async function acquire(dir: string, me: LockHolder, timeoutMs: number, who: string): Promise<number> {
-  const claim = join(dir, `.semiflow.claim.${me.pid}.${me.token}`);
-  await fs.writeFile(claim, JSON.stringify(me), { flag: 'wx' });
+  const claim = join(dir, `.semiflow.claim.${me.pid}.${HOST_TAG}.${me.token}`);
   const start = Date.now();
   try {
+    await fs.writeFile(claim, JSON.stringify(me), { flag: 'wx' });
     for (let pause = 1; ; pause = Math.min(2 * pause, 50)) {
       const { generation, holder } = await readState(dir);
       if (holder === undefined || (holder !== 'unreadable' && isDead(holder))) {
@@ -138,11 +143,9 @@ async function acquire(dir: string, me: LockHolder, timeoutMs: number, who: stri
 async function removeOlder(dir: string, g: number): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     const generation = generationOf(name);
-    if (generation !== undefined && generation < g) await fs.rm(join(dir, name), { force: true });
-    else if (CLAIM.test(name)) {
-      const holder = await readHolder(join(dir, name));
-      if (holder !== undefined && holder !== 'unreadable' && isDead(holder)) await fs.rm(join(dir, name), { force: true });
-    }
+    const claim = CLAIM.exec(name);
+    const stale = generation !== undefined ? generation < g : claim !== null && claim[2] === HOST_TAG && deadOnThisHost(Number(claim[1]), claim[3]);
+    if (stale) await fs.rm(join(dir, name), { force: true });
   }
 }
 
@@ -160,14 +163,18 @@ export async function withDirectoryLock<T>(dir: string, timeoutMs: number, who: 
   try {
     await previous;
     const me: LockHolder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), since: new Date().toISOString() };
-    const g = await acquire(dir, me, timeoutMs, who);
+    // From the claim to the release, so that no lock of this process looks left by a dead one.
     heldTokens.add(me.token);
     try {
-      await removeOlder(dir, g);
-      return await fn();
+      const g = await acquire(dir, me, timeoutMs, who);
+      try {
+        await removeOlder(dir, g);
+        return await fn();
+      } finally {
+        await fs.rename(lockPath(dir, g), unlockedPath(dir, g));
+      }
     } finally {
       heldTokens.delete(me.token);
-      await fs.rename(lockPath(dir, g), unlockedPath(dir, g));
     }
   } finally {
     done();
