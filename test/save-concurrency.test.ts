@@ -3,11 +3,11 @@
 // files another owns, a dead holder's lock is taken over, and a live one makes a save wait, then fail naming it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fsp, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FileError, loadModel } from 'semiflow';
 import type { Sequential } from 'semiflow';
 import { buildModel, versionOf, versionsIn } from './fixtures/save-loop.ts';
@@ -110,6 +110,30 @@ describe('one writer per directory', () => {
     expect(wholeVersion(await loadModel(dir), saved)).toBe(16);
     expect(savedFiles(dir)).toEqual(['model.json', 'optimizer.bin', 'weights.bin']);
   }, GUARD_MS);
+
+  it('a load that reads weights.bin just before a save renames weights.bin.next into place gets the new version', async () => {
+    const [dir, newer] = [join(tmp, 'renaming'), join(tmp, 'renaming-newer')];
+    const model = buildModel();
+    for (const [k, where] of [[1, dir], [2, newer]] as const) {
+      const { weights, progress } = versionOf(model, k);
+      model.setWeights(weights);
+      model.optimizerProgress = progress;
+      await model.save(where, { includeOptimizer: true });
+    }
+    // A save of version 2 between replacing model.json and renaming: the data still under the staging names.
+    for (const name of ['weights.bin', 'optimizer.bin']) copyFileSync(join(newer, name), join(dir, `${name}.next`));
+    copyFileSync(join(newer, 'model.json'), join(dir, 'model.json'));
+    const readFile = fsp.readFile.bind(fsp);
+    const spy = vi.spyOn(fsp, 'readFile').mockImplementation(async (path, ...rest) => {
+      const bytes = await readFile(path, ...rest);
+      // Right after the loader read version 1's data file, the save renames version 2's into place.
+      if (String(path).endsWith('.bin') && existsSync(`${String(path)}.next`)) renameSync(`${String(path)}.next`, String(path));
+      return bytes;
+    });
+    const loaded = await loadModel(dir);
+    spy.mockRestore();
+    expect(wholeVersion(loaded, new Set([1, 2]))).toBe(2);
+  });
 
   it('a live holder makes a save wait; past lockTimeout it fails with a FileError naming the directory and the holder', async () => {
     const dir = join(tmp, 'held');

@@ -134,7 +134,8 @@ async function commitLocked(
 
 /**
  * The bytes of data file `name` that the index describes: the file itself, or its staged F.next when a save
- * stopped between replacing the index and renaming. Without a digest (a file tfjs wrote) the file is read as it is.
+ * stopped between replacing the index and renaming (or has not renamed yet). Without a digest (a file tfjs wrote) the
+ * file is read as it is.
  * Errors of the file system are FileErrors of `who`.
  */
 export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined, who: string): Promise<Uint8Array> {
@@ -154,6 +155,9 @@ export async function readDataFile(dir: string, name: string, expected: FileDige
   }
   const staged = await read(path + NEXT_SUFFIX);
   if (staged !== undefined && matches(staged, expected)) return staged;
+  // A save may have renamed F.next to F between the two reads: then F holds what model.json describes.
+  const renamed = await read(path);
+  if (renamed !== undefined && matches(renamed, expected)) return renamed;
   if (bytes === undefined) throw new ValueError(`${path}: the file is missing (model.json lists it with ${expected.bytes} bytes)`);
   const actual = digest(bytes);
   const what = actual.bytes < expected.bytes ? 'it is truncated'
