@@ -155,6 +155,29 @@ describe('one writer per directory', () => {
     expect((remote as FileError).message).toMatch(/another save \(pid 1234 on host other-host, .*\) holds the directory; waited 0 s \(lockTimeout\); semiflow cannot tell whether a process on another host is alive: if it is not, delete .*\.semiflow\.lock\.8$/);
   });
 
+  it('waiting sleeps between looks: 1 s of waiting reads the directory a few dozen times, not thousands', async () => {
+    const dir = join(tmp, 'sleeping');
+    mkdirSync(dir);
+    writeLock(dir, 1, { pid: process.ppid, host: hostname(), token: 'abc' });
+    const readdir = vi.spyOn(fsp, 'readdir');
+    await expect(buildModel().save(dir, { lockTimeout: 1000 })).rejects.toThrow(FileError);
+    // Pauses double from 1 ms to 50 ms: at most 7 + 19 looks in 1 s (fewer when timers fire late).
+    expect(readdir.mock.calls.length).toBeLessThanOrEqual(30);
+    expect(readdir.mock.calls.length).toBeGreaterThan(1);
+  });
+
+  it('a process that creates a generation from an old listing sees the newer one and withdraws', async () => {
+    const dir = join(tmp, 'old-listing');
+    const model = buildModel();
+    for (let i = 0; i < 3; i++) await model.save(dir);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.semiflow.'))).toEqual(['.semiflow.unlocked.3']);
+    // The first look sees the directory as it was before the last two saves.
+    vi.spyOn(fsp, 'readdir').mockImplementationOnce(async () => ['.semiflow.unlocked.1', 'model.json', 'weights.bin'] as never);
+    await model.save(dir);
+    vi.restoreAllMocks();
+    expect(readdirSync(dir).filter((n) => n.startsWith('.semiflow.'))).toEqual(['.semiflow.unlocked.4']);
+  });
+
   it('the lock of a dead process (or of an earlier process with this pid) is taken over, and its leftovers removed', async () => {
     const model = buildModel();
     for (const [label, pid] of [['dead', deadPid()], ['same-pid', process.pid]] as const) {
