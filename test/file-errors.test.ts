@@ -1,6 +1,7 @@
 // File-system errors of save and load are FileErrors that name the model's directory, the operation and the reason,
 // with the OS error as `cause`, and never a temporary file. The tests run as root too, where permissions do not stop
-// writes: a read-only directory is /sys/kernel (sysfs refuses new files even to root), where Linux has it.
+// writes: a read-only directory is /sys/kernel (sysfs refuses new files even to root), where Linux has it, and
+// /proc is a file system where no directory can be created.
 import { promises as fsp, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,11 @@ describe('save: file-system errors name the model directory', () => {
     expect(causeCode(existing)).toBe('EACCES');
     const fresh = await failure(() => model().save('/sys/kernel/semiflow-net'));
     expect(fresh.message).toBe('net.save: cannot save into /sys/kernel/semiflow-net: permission denied (EPERM in mkdir)');
+  });
+
+  it.runIf(existsSync('/proc/self'))('a directory where none can be created (/proc, where Node\'s own recursive mkdir loops forever)', async () => {
+    const error = await failure(() => model().save('/proc/semiflow-net/a'));
+    expect(error.message).toBe('net.save: cannot save into /proc/semiflow-net/a: the file system cannot create a directory there (ENOENT in mkdir)');
   });
 
   it('a full disk while writing weights.bin names the directory, not the temporary file that failed', async () => {

@@ -25,7 +25,10 @@ async function reason(error: NodeJS.ErrnoException, dir: string, path: string): 
       const file = await fileInTheWay(path);
       return file === undefined ? `a part of the path is not a directory (${code})` : `${file} is a file, not a directory (${code})`;
     }
-    case 'ENOENT': return path === dir ? `the directory does not exist (${code})` : `${path} does not exist (${code})`;
+    case 'ENOENT':
+      if (error.syscall === 'mkdir') return `the file system cannot create a directory there (${code} in mkdir)`;
+      // A save names dir itself: it was there when the save began.
+      return path === dir ? `the directory was removed during the save (${code})` : `${path} does not exist (${code})`;
     case 'EISDIR': return `${path} is a directory, not a file (${code})`;
     case 'EACCES':
     case 'EPERM': return `permission denied (${code} in ${error.syscall ?? 'a file-system call'})`;
