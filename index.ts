@@ -15,7 +15,7 @@ export type { Hessian, Jacobian } from './core/transforms.ts';
 export { noGrad } from './core/tape.ts';
 export type { MapLeaves, Tree } from './core/tree.ts';
 export { leaves, mapTree, rebuild } from './core/tree.ts';
-export { ConfigError, GradientError, MemoryBudgetError, NumericsError, SemiflowError, ShapeError, ValueError } from './core/errors.ts';
+export { ConfigError, FileError, GradientError, MemoryBudgetError, NumericsError, SemiflowError, ShapeError, ValueError } from './core/errors.ts';
 export { DEFAULT_MEMORY_BUDGET, memoryBudget, setMemoryBudget } from './core/memory-budget.ts';
 export type { NumericsDetails } from './core/errors.ts';
 export { debugNumerics, isDebuggingNumerics } from './core/debug-numerics.ts';

@@ -18,6 +18,18 @@ export class ConfigError extends SemiflowError {}
 /** A tensor would need more bytes than the memory budget (setMemoryBudget); refused before any allocation. */
 export class MemoryBudgetError extends SemiflowError {}
 
+/**
+ * The file system refused a save or a load: a path that is a file, a directory without write permission, a disk
+ * that is full, another save holding the directory. The message names the model's directory, the operation and the
+ * reason; the operating system's error, if any, is `cause`.
+ */
+export class FileError extends SemiflowError {
+  constructor(message: string, readonly dir: string, readonly operation: 'save' | 'load', options?: { cause?: unknown }) {
+    super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
 /** A gradient failed its numeric check, or a vjp rule returned a wrongly shaped gradient. */
 export class GradientError extends SemiflowError {}
 

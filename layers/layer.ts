@@ -4,7 +4,7 @@ import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixErr
 import type { Rng } from '../core/random.ts';
 import { rngFrom } from '../core/random.ts';
 import type { Shape } from '../core/shape.ts';
-import { sameShape, sizeOf } from '../core/shape.ts';
+import { sameShape } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { Initializer } from './initializers.ts';
 import { getInitializer } from './initializers.ts';
@@ -75,20 +75,20 @@ export class Weight {
   }
 }
 
-/** While a saved model is rebuilt: how many more weight values layers may create, and why (for the message). */
-let weightBudget: { left: number; reason: string } | undefined;
+/** Checks a weight before a layer creates it: it throws to refuse. */
+export type WeightCheck = (layer: string, weight: string, shape: readonly number[]) => void;
 
-/**
- * Runs fn with layers allowed to create at most `values` weight values in all. A loader passes about the size of the
- * saved weights, so a corrupt config (units: 3e8) is refused at once instead of allocating gigabytes.
- */
-export function withWeightBudget<T>(values: number, reason: string, fn: () => T): T {
-  const outer = weightBudget;
-  weightBudget = { left: values, reason };
+/** The check in force, if any: a loader's weight budget (models/serialization/load-budget.ts). */
+let weightCheck: WeightCheck | undefined;
+
+/** Runs fn with `check` called before every weight a layer creates, so a check can refuse before any allocation. */
+export function withWeightCheck<T>(check: WeightCheck, fn: () => T): T {
+  const outer = weightCheck;
+  weightCheck = check;
   try {
     return fn();
   } finally {
-    weightBudget = outer;
+    weightCheck = outer;
   }
 }
 
@@ -139,20 +139,10 @@ export abstract class Layer {
   protected addWeight(name: string, shape: readonly number[], initializer: WeightSpec = 'glorotUniform', { trainable = true } = {}): Weight {
     if (this.weightList.some((w) => w.name === name)) throw new ConfigError(`${this.name}: a weight named ${name} already exists`);
     const init = getInitializer(initializer, `${this.name}.${name}`);
-    this.spendWeightBudget(name, shape);
+    weightCheck?.(this.name, name, shape);
     const weight = new Weight(this.name, name, init.create(shape, this.buildDtype, rngFrom(this.buildRng)), trainable);
     this.weightList.push(weight);
     return weight;
-  }
-
-  private spendWeightBudget(name: string, shape: readonly number[]): void {
-    const size = sizeOf(shape);
-    // A malformed shape is left to the initializer, whose error names it.
-    if (weightBudget === undefined || !(size >= 0)) return;
-    if (size > weightBudget.left) {
-      throw new ValueError(`${this.name}: weight ${name} of shape ${fmtShape(shape)} has ${size} values, but ${weightBudget.reason}`);
-    }
-    weightBudget.left -= size;
   }
 
   get built(): boolean {

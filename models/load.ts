@@ -4,13 +4,14 @@ import { checkOptionKeys } from '../core/options.ts';
 import { sameShape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
-import { withWeightBudget } from '../layers/layer.ts';
 import type { Optimizer } from '../optim/index.ts';
 import type { SemiflowJson, TrainingJson } from './serialization/format.ts';
 import { MODEL_FILE } from './serialization/format.ts';
 import type { CustomLayerClass } from './serialization/layers.ts';
+import { withWeightBudget } from './serialization/load-budget.ts';
 import { isJsonObject } from './serialization/names.ts';
-import { readModelJson, readOptimizerTensors, readWeights } from './serialization/saved.ts';
+import type { SavedJson } from './serialization/saved.ts';
+import { readOptimizerTensors, readSaved, readWeights } from './serialization/saved.ts';
 import type { Topology } from './serialization/topology.ts';
 import { topologyFromJson } from './serialization/topology.ts';
 import { compileOptionsFromJson, progressFromJson } from './serialization/training.ts';
@@ -26,6 +27,8 @@ export interface LoadOptions {
   customLayers?: Readonly<Record<string, CustomLayerClass>>;
   /** Replaces the saved optimizer, of the same kind; required when it was saved with a learning-rate schedule. */
   optimizer?: string | Optimizer;
+  /** Load weights and optimizer state that hold NaN or ±Infinity, which are refused otherwise. Default false. */
+  allowNonFinite?: boolean;
 }
 
 /** Everything a saved model holds, read and checked before any model exists. */
@@ -43,19 +46,21 @@ interface Parsed {
  * includeOptimizer comes back compiled, and its next fit() goes on where the saved one stopped.
  */
 export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Sequential> {
-  checkOptionKeys(options, ['customLayers', 'optimizer'], 'loadModel');
+  checkOptionKeys(options, ['customLayers', 'optimizer', 'allowNonFinite'], 'loadModel');
   if (typeof dir !== 'string' || dir === '') throw new ConfigError(`loadModel: dir must be a directory path, got ${describeValue(dir)}`);
   const customLayers = options.customLayers ?? {};
   if (!isJsonObject(customLayers as unknown)) throw new ConfigError(`loadModel: customLayers must be an object of classes, like { MyLayer }, got ${describeValue(customLayers)}`);
-  const parsed = await parse(dir, customLayers);
+  const allowNonFinite = options.allowNonFinite ?? false;
+  if (typeof allowNonFinite !== 'boolean') throw new ConfigError(`loadModel: allowNonFinite must be true or false, got ${describeValue(allowNonFinite)}`);
+  const parsed = await readSaved(dir, 'loadModel', (saved) => parse(dir, saved, customLayers, !allowNonFinite));
   return assemble(parsed, options.optimizer, join(dir, MODEL_FILE));
 }
 
-async function parse(dir: string, customLayers: Readonly<Record<string, CustomLayerClass>>): Promise<Parsed> {
-  const saved = await readModelJson(dir);
-  const topology = topologyFromJson(saved.json.modelTopology, customLayers, saved.file);
-  const weights = await readWeights(dir, saved, saved.semiflow?.dtype ?? 'float32');
-  const optimizerTensors = await readOptimizerTensors(dir, saved);
+async function parse(dir: string, saved: SavedJson, customLayers: Readonly<Record<string, CustomLayerClass>>, refuseNonFinite: boolean): Promise<Parsed> {
+  const dtype = saved.semiflow?.dtype ?? 'float32';
+  const topology = topologyFromJson(saved.json.modelTopology, customLayers, saved.file, dtype);
+  const weights = await readWeights(dir, saved, dtype, refuseNonFinite);
+  const optimizerTensors = await readOptimizerTensors(dir, saved, refuseNonFinite);
   return { topology, semiflow: saved.semiflow, weights, optimizerTensors };
 }
 

@@ -13,20 +13,31 @@ import type { Sequential } from './sequential.ts';
 export interface SaveOptions {
   /** Also save compile()'s optimizer, loss and metrics and the optimizer's state and step, so that fit() resumes exactly. */
   includeOptimizer?: boolean;
+  /**
+   * How long to wait, in ms, while a save of another process holds the directory (saves into one directory take
+   * turns); then the save fails with a FileError naming the holder. Default 60 000.
+   */
+  lockTimeout?: number;
 }
+
+const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
 /**
  * Writes `dir/model.json` and `dir/weights.bin` in the TensorFlow.js LayersModel format (tf.loadLayersModel reads
  * them), plus `dir/optimizer.bin` with includeOptimizer. Weights are stored as float32, named `<layer>/<weight>`
- * in the order of the model's weights. The save is crash-safe: see serialization/files.ts.
+ * in the order of the model's weights. The save is crash-safe (serialization/files.ts), saves into one directory take
+ * turns, across processes too (serialization/dir-lock.ts), and file-system errors are FileErrors naming dir.
  */
 export async function saveModel(model: Sequential, dir: string, options: SaveOptions = {}): Promise<void> {
   const where = `${model.name}.save`;
   let files: Map<string, Uint8Array>;
   let json: ModelJson;
+  let lockTimeout: number;
   try {
-    checkOptionKeys(options, ['includeOptimizer'], where);
+    checkOptionKeys(options, ['includeOptimizer', 'lockTimeout'], where);
     if (typeof dir !== 'string' || dir === '') throw new ConfigError(`${where}: dir must be a directory path, got ${describeValue(dir)}`);
+    lockTimeout = options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS;
+    if (typeof lockTimeout !== 'number' || !(lockTimeout >= 0)) throw new ConfigError(`${where}: lockTimeout must be a number of ms >= 0, got ${describeValue(lockTimeout)}`);
     const includeOptimizer = options.includeOptimizer ?? false;
     if (typeof includeOptimizer !== 'boolean') throw new ConfigError(`${where}: includeOptimizer must be true or false, got ${describeValue(includeOptimizer)}`);
     const modelTopology = topologyToJson(model, where);
@@ -53,6 +64,6 @@ export async function saveModel(model: Sequential, dir: string, options: SaveOpt
   } catch (error) {
     throw prefixError(error, where);
   }
-  // File-system errors (ENOSPC, EACCES) pass through: their message names the path.
-  await commitSave(dir, files, { name: MODEL_FILE, bytes: new TextEncoder().encode(JSON.stringify(json)) }, recordedDigests, DATA_FILES);
+  const index = { name: MODEL_FILE, bytes: new TextEncoder().encode(JSON.stringify(json)) };
+  await commitSave(dir, files, index, recordedDigests, DATA_FILES, { lockTimeout, who: where });
 }

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** The temporary names writeFileAtomic uses (and older versions' counters), so a later save can remove what a killed one left. */
-export const TEMP_NAME = /^\..+\.semiflow-\d+-[0-9a-f]+\.tmp$/;
+/**
+ * The temporary names writeFileAtomic uses (and older versions' counters), so a later save can remove what a killed
+ * one left; group 1 is the name of the target file.
+ */
+export const TEMP_NAME = /^\.(.+)\.semiflow-\d+-[0-9a-f]+\.tmp$/;
 
 /**
  * Writes `data` to `path` through a temporary file in the same directory: fsync, then rename over the target,

@@ -2,7 +2,7 @@
 // flips and insertions, edits of model.json's structure), and one pinned message per case the issue lists. A load
 // either gives exactly what was saved or throws a SemiflowError naming the file; model.loadWeights leaves the
 // model's weights bit for bit as they were when it throws.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, Dense, Dropout, SemiflowError, Sequential, ShapeError, ValueError, loadMnist, loadModel, randomNormal, readIdx, writeIdx } from 'semiflow';
 import type { IdxType } from 'semiflow';
+import { savedFiles } from './saved-files.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'semiflow-corrupt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,7 +28,7 @@ function writeDir(dir: string, files: Files): void {
   for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
 }
 
-const readDir = (dir: string): Map<string, Uint8Array> => new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+const readDir = (dir: string): Map<string, Uint8Array> => new Map(savedFiles(dir).map((name) => [name, readFileSync(join(dir, name))]));
 
 /** Runs `load`, giving back what it threw (or undefined). */
 async function rejection(load: () => Promise<unknown>): Promise<Error | undefined> {

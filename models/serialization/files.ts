@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ValueError } from '../../core/errors.ts';
 import { TEMP_NAME, writeFileAtomic } from '../write-atomic.ts';
+import { withDirectoryLock } from './dir-lock.ts';
+import { asFileError } from './file-error.ts';
 
 // Crash-safe saving of an index file (model.json) and the data files it describes (weights.bin, optimizer.bin)
 // under fixed names. Each file is written to a temporary name, fsynced, then renamed, which is atomic on POSIX.
@@ -48,16 +50,40 @@ async function readIfExists(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
-/** Temporary files left by a save that was killed. */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  const names = await fs.readdir(dir);
-  await Promise.all(names.filter((n) => TEMP_NAME.test(n)).map((n) => fs.rm(join(dir, n), { force: true })));
+/** Creates dir and its missing parents (by hand: Node's recursive mkdir loops forever under /proc). */
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && dirname(dir) !== dir) {
+      await ensureDirectory(dirname(dir));
+      await fs.mkdir(dir).catch((again: NodeJS.ErrnoException) => { if (again.code !== 'EEXIST') throw again; });
+    } else if (code !== 'EEXIST') {
+      throw error;
+    }
+  }
+  // EEXIST from a file of that name surfaces as ENOTDIR at the first use of dir.
+}
+
+/** Temporary files of a save that was killed while writing `names` (saves take turns, so no live save owns one). */
+async function removeStaleTemporaries(dir: string, names: readonly string[]): Promise<void> {
+  const stale = (await fs.readdir(dir)).filter((n) => names.includes(TEMP_NAME.exec(n)?.[1] ?? ''));
+  await Promise.all(stale.map((n) => fs.rm(join(dir, n), { force: true })));
+}
+
+export interface CommitOptions {
+  /** How long to wait for a save of another process holding the directory, in ms. */
+  readonly lockTimeout: number;
+  /** Who is saving, for error messages (`model.save`). */
+  readonly who: string;
 }
 
 /**
  * Saves `data` files and then `index` (model.json) into `dir`, keeping the previous save loadable at every instant.
  * `recorded` reads, from the current index, the digests it holds for its data files.
  * Data files of an earlier save that this one does not write (listed in `owned`) are removed after the commit.
+ * Saves into one directory take turns (dir-lock.ts); errors of the file system become FileErrors naming dir.
  */
 export async function commitSave(
   dir: string,
@@ -65,9 +91,24 @@ export async function commitSave(
   index: { name: string; bytes: Uint8Array },
   recorded: (indexBytes: Uint8Array) => ReadonlyMap<string, FileDigest>,
   owned: readonly string[],
+  options: CommitOptions,
 ): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  await removeStaleTemporaries(dir);
+  try {
+    await ensureDirectory(dir);
+    await withDirectoryLock(dir, options.lockTimeout, options.who, () => commitLocked(dir, data, index, recorded, owned));
+  } catch (error) {
+    throw await asFileError(error, options.who, 'save', dir);
+  }
+}
+
+async function commitLocked(
+  dir: string,
+  data: ReadonlyMap<string, Uint8Array>,
+  index: { name: string; bytes: Uint8Array },
+  recorded: (indexBytes: Uint8Array) => ReadonlyMap<string, FileDigest>,
+  owned: readonly string[],
+): Promise<void> {
+  await removeStaleTemporaries(dir, [index.name, ...owned.map((n) => n + NEXT_SUFFIX)]);
   const current = await readIfExists(join(dir, index.name));
   if (current !== undefined) {
     for (const [name, expected] of recorded(current)) {
@@ -93,15 +134,18 @@ export async function commitSave(
 
 /**
  * The bytes of data file `name` that the index describes: the file itself, or its staged F.next when a save
- * stopped between replacing the index and renaming. Without a digest (a file tfjs wrote) the file is read as it is.
+ * stopped between replacing the index and renaming (or has not renamed yet). Without a digest (a file tfjs wrote) the
+ * file is read as it is.
+ * Errors of the file system are FileErrors of `who`.
  */
-export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined): Promise<Uint8Array> {
+export async function readDataFile(dir: string, name: string, expected: FileDigest | undefined, who: string): Promise<Uint8Array> {
   const path = join(dir, name);
   const read = async (p: string): Promise<Uint8Array | undefined> => {
     try {
       return await readIfExists(p);
     } catch (error) {
-      throw new ValueError(`${p}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); model.json lists ${name}`);
+      // Named as F even when F.next failed: the staging name is the protocol's business.
+      throw await asFileError(error, who, 'load', dir, path);
     }
   };
   const bytes = await read(path);
@@ -111,6 +155,9 @@ export async function readDataFile(dir: string, name: string, expected: FileDige
   }
   const staged = await read(path + NEXT_SUFFIX);
   if (staged !== undefined && matches(staged, expected)) return staged;
+  // A save may have renamed F.next to F between the two reads: then F holds what model.json describes.
+  const renamed = await read(path);
+  if (renamed !== undefined && matches(renamed, expected)) return renamed;
   if (bytes === undefined) throw new ValueError(`${path}: the file is missing (model.json lists it with ${expected.bytes} bytes)`);
   const actual = digest(bytes);
   const what = actual.bytes < expected.bytes ? 'it is truncated'

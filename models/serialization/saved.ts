@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
+import { firstNonFinite } from '../../core/dtype.ts';
 import type { DType } from '../../core/dtype.ts';
-import { ConfigError, ValueError, describeValue } from '../../core/errors.ts';
+import { ConfigError, ValueError, describeValue, fmtShape } from '../../core/errors.ts';
+import { unravelIndex } from '../../core/shape.ts';
+import { asFileError } from './file-error.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import type { FileDigest } from './files.ts';
 import { readDataFile } from './files.ts';
@@ -18,17 +21,40 @@ import { byteLength, readSpecs, unpackTensors } from './weights.ts';
 export interface SavedJson {
   /** The path of model.json, which errors name. */
   readonly file: string;
+  /** Who is loading (loadModel, model.loadWeights), for file-system errors. */
+  readonly who: string;
+  readonly text: string;
   readonly json: JsonObject;
   readonly semiflow: SemiflowJson | undefined;
 }
 
-export async function readModelJson(dir: string): Promise<SavedJson> {
+/** How often a load starts over because a save replaced model.json while it read the data files. */
+const MAX_READS = 100;
+
+/**
+ * Runs `read` on the directory's model.json. A load takes no lock (it must work where it cannot write): if `read`
+ * fails and model.json changed meanwhile, a save committed during the read, and the load starts over. So a load
+ * beside saves gives one whole version, the newest that stayed in place while it was read.
+ */
+export async function readSaved<T>(dir: string, who: string, read: (saved: SavedJson) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const saved = await readModelJson(dir, who);
+    try {
+      return await read(saved);
+    } catch (error) {
+      const now = await fs.readFile(saved.file, 'utf8').catch(() => undefined);
+      if (now === saved.text || attempt === MAX_READS) throw error;
+    }
+  }
+}
+
+async function readModelJson(dir: string, who: string): Promise<SavedJson> {
   const file = join(dir, MODEL_FILE);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new ValueError(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw await asFileError(error, who, 'load', dir, file);
   }
   let json: unknown;
   try {
@@ -40,20 +66,20 @@ export async function readModelJson(dir: string): Promise<SavedJson> {
   if (json.format !== undefined && json.format !== 'layers-model') {
     throw new ConfigError(`${file}: format is ${describeValue(json.format)}; semiflow loads 'layers-model' files`);
   }
-  return { file, json, semiflow: json.semiflow === undefined ? undefined : readSemiflow(json.semiflow, file) };
+  return { file, who, text, json, semiflow: json.semiflow === undefined ? undefined : readSemiflow(json.semiflow, file) };
 }
 
 /**
  * Every weight the manifest lists by its name ("<layer>/<weight>"), in manifest order, read as `dtype` from the
  * weight files (or the staged F.next a save left).
  */
-export async function readWeights(dir: string, saved: SavedJson, dtype: DType): Promise<ReadonlyMap<string, Tensor>> {
+export async function readWeights(dir: string, saved: SavedJson, dtype: DType, refuseNonFinite: boolean): Promise<ReadonlyMap<string, Tensor>> {
   const { file, json, semiflow } = saved;
   const { specs, paths } = readManifest(json.weightsManifest, file);
-  const chunks = await Promise.all(paths.map((p) => readDataFile(dir, p, semiflow?.files[p])));
+  const chunks = await Promise.all(paths.map((p) => readDataFile(dir, p, semiflow?.files[p], saved.who)));
   const weightsFile = paths.map((p) => join(dir, p)).join(' + ') || file;
   const verified = paths.length > 0 && paths.every((p) => semiflow?.files[p] !== undefined);
-  const values = unpack(specs, concat(chunks), { file, what: 'the weights manifest', dataFile: weightsFile, verified }, () => dtype);
+  const values = unpack(specs, concat(chunks), { file, what: 'the weights manifest', dataFile: weightsFile, verified, refuseNonFinite }, () => dtype);
   const weights = new Map<string, Tensor>();
   specs.forEach((spec, i) => {
     if (weights.has(spec.name)) throw new ConfigError(`${file}: the weights manifest lists ${spec.name} twice`);
@@ -63,28 +89,45 @@ export async function readWeights(dir: string, saved: SavedJson, dtype: DType): 
 }
 
 /** The tensors of optimizer.bin, each in its saved dtype; none when the model was saved without the optimizer. */
-export async function readOptimizerTensors(dir: string, saved: SavedJson): Promise<Tensor[]> {
+export async function readOptimizerTensors(dir: string, saved: SavedJson, refuseNonFinite: boolean): Promise<Tensor[]> {
   const { file, semiflow } = saved;
   if (semiflow?.training === undefined) return [];
   const specs = readSpecs(semiflow.training.tensors, `${file}: semiflow.training.tensors`);
-  const bytes = await readDataFile(dir, OPTIMIZER_FILE, semiflow.files[OPTIMIZER_FILE]);
-  const source = { file, what: 'semiflow.training.tensors', dataFile: join(dir, OPTIMIZER_FILE), verified: semiflow.files[OPTIMIZER_FILE] !== undefined };
+  const bytes = await readDataFile(dir, OPTIMIZER_FILE, semiflow.files[OPTIMIZER_FILE], saved.who);
+  const source = { file, what: 'semiflow.training.tensors', dataFile: join(dir, OPTIMIZER_FILE), verified: semiflow.files[OPTIMIZER_FILE] !== undefined, refuseNonFinite };
   return unpack(specs, bytes, source, (spec: WeightSpec): DType => spec.dtype);
+}
+
+interface DataSource {
+  readonly file: string;
+  readonly what: string;
+  readonly dataFile: string;
+  readonly verified: boolean;
+  readonly refuseNonFinite: boolean;
 }
 
 /**
  * unpackTensors, except that a data file whose size and SHA-256 model.json recorded (`verified`) is intact, so a byte
  * count that disagrees with the specs is the fault of model.json's list (`what`), and the message says so.
+ * With refuseNonFinite, a NaN or ±Infinity (also one that a float64 value too large for float32 became) is refused.
  */
-function unpack(
-  specs: readonly WeightSpec[], bytes: Uint8Array, source: { file: string; what: string; dataFile: string; verified: boolean }, dtypeOf: (spec: WeightSpec) => DType,
-): Tensor[] {
-  const { file, what, dataFile, verified } = source;
+function unpack(specs: readonly WeightSpec[], bytes: Uint8Array, source: DataSource, dtypeOf: (spec: WeightSpec) => DType): Tensor[] {
+  const { file, what, dataFile, verified, refuseNonFinite } = source;
   if (verified && bytes.length !== byteLength(specs)) {
     throw new ValueError(`${file}: ${what} describes ${byteLength(specs)} bytes (${specs.length} tensors), but ${dataFile} holds ${bytes.length}, `
       + 'which match the size and SHA-256 model.json recorded: the list in model.json is wrong');
   }
-  return unpackTensors(specs, bytes, dataFile, dtypeOf);
+  const tensors = unpackTensors(specs, bytes, dataFile, dtypeOf);
+  if (refuseNonFinite) tensors.forEach((t, i) => checkFinite(t, specs[i], dataFile));
+  return tensors;
+}
+
+function checkFinite(t: Tensor, spec: WeightSpec, dataFile: string): void {
+  const flat = firstNonFinite(t.storage);
+  if (flat < 0) return;
+  const converted = t.dtype === spec.dtype ? '' : ` (after conversion of its ${spec.dtype} value to ${t.dtype})`;
+  throw new ValueError(`${dataFile}: ${spec.name} holds ${t.storage[flat]} at ${fmtShape(unravelIndex(flat, t.shape))} (flat index ${flat})${converted}; `
+    + 'a model with non-finite weights computes NaN. Pass { allowNonFinite: true } to loadModel to load it anyway');
 }
 
 function readSemiflow(value: unknown, file: string): SemiflowJson {

@@ -1,3 +1,4 @@
+import type { DType } from '../../core/dtype.ts';
 import { ConfigError, ShapeError, describeValue } from '../../core/errors.ts';
 import { InputLayer } from '../../layers/input-layer.ts';
 import type { Layer } from '../../layers/layer.ts';
@@ -8,6 +9,7 @@ import type { CustomLayerClass } from './layers.ts';
 import { layerFromJson, layerToJson } from './layers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { isJsonObject } from './names.ts';
+import { checkInputBudget } from './load-budget.ts';
 
 // modelTopology: {class_name: 'Sequential', config: {name, layers}}. As tfjs does, the first layer carries
 // batch_input_shape [null, ...sample shape] and dtype; the InputLayer itself is not written.
@@ -30,7 +32,11 @@ export interface Topology {
   readonly layers: readonly Layer[];
 }
 
-export function topologyFromJson(value: unknown, customLayers: Readonly<Record<string, CustomLayerClass>>, file: string): Topology {
+/**
+ * The layers of a modelTopology, not yet built. Every layer's declared input shape is checked first (positive
+ * integers, one sample within the loader's budget in `dtype`), so no corrupt shape reaches an allocation.
+ */
+export function topologyFromJson(value: unknown, customLayers: Readonly<Record<string, CustomLayerClass>>, file: string, dtype: DType): Topology {
   if (!isJsonObject(value)) throw new ConfigError(`${file}: modelTopology must be an object, got ${describeValue(value)}`);
   // Keras's converter wraps the model as {model_config, training_config}.
   const topology = isJsonObject(value.model_config) ? value.model_config : value;
@@ -49,7 +55,8 @@ export function topologyFromJson(value: unknown, customLayers: Readonly<Record<s
       throw new ConfigError(`${where} must be {class_name, config}, got ${describeValue(entry)}`);
     }
     const layerWhere = typeof entry.config.name === 'string' ? `${where} (${entry.config.name})` : where;
-    if (i === 0 || entry.class_name === 'InputLayer') inputShape ??= sampleShape(entry.config, layerWhere);
+    const declared = sampleShape(entry.config, layerWhere, dtype);
+    if (i === 0 || entry.class_name === 'InputLayer') inputShape ??= declared;
     if (entry.class_name === 'InputLayer') {
       if (i !== 0) throw new ConfigError(`${layerWhere}: an InputLayer can only come first`);
       return;
@@ -63,13 +70,29 @@ export function topologyFromJson(value: unknown, customLayers: Readonly<Record<s
   return { name, inputShape, layers };
 }
 
-/** batch_input_shape (tfjs, Keras 2), batch_shape (Keras 3) or input_shape, without the batch axis. */
-function sampleShape(config: JsonObject, where: string): readonly number[] | undefined {
-  const batchShape = config.batch_input_shape ?? config.batch_shape;
-  const shape = Array.isArray(batchShape) ? batchShape.slice(1) : config.input_shape;
-  if (shape === undefined || shape === null) return undefined;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && (d as number) > 0)) {
-    throw new ShapeError(`${where}: the input shape must be positive integers after the batch axis, got ${JSON.stringify(batchShape ?? shape)}`);
+/**
+ * batch_input_shape (tfjs, Keras 2), batch_shape (Keras 3) or input_shape, without the batch axis; input_dim n
+ * (Keras 2) declares [n]. Each one given must be positive integers (the batch axis null or one), within the budget.
+ */
+function sampleShape(config: JsonObject, where: string, dtype: DType): readonly number[] | undefined {
+  const declared: [string, JsonValue | undefined, (d: unknown[]) => unknown[]][] = [
+    ['batch_input_shape', config.batch_input_shape, (d) => d.slice(1)],
+    ['batch_shape', config.batch_shape, (d) => d.slice(1)],
+    ['input_shape', config.input_shape, (d) => d],
+    ['input_dim', config.input_dim === undefined || config.input_dim === null ? undefined : [config.input_dim], (d) => d],
+  ];
+  let first: readonly number[] | undefined;
+  for (const [key, value, sample] of declared) {
+    if (value === undefined || value === null) continue;
+    const written = `${key} ${JSON.stringify(value)}`;
+    const batch = Array.isArray(value) && sample(value).length < value.length ? value[0] : null;
+    const shape = Array.isArray(value) ? sample(value) : undefined;
+    if (shape === undefined || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && (d as number) > 0)
+      || (batch !== null && !(Number.isInteger(batch) && (batch as number) > 0))) {
+      throw new ShapeError(`${where}: ${written} must be positive integers after the batch axis (the batch axis null or a positive integer)`);
+    }
+    checkInputBudget(shape as number[], dtype, where, written);
+    first ??= shape as number[];
   }
-  return shape as number[];
+  return first;
 }

@@ -14,7 +14,8 @@ export interface WeightSpec {
   readonly dtype: DType;
 }
 
-const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8 };
+/** Bytes per value of each dtype. */
+export const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8 };
 
 /** The bytes of `tensors`, each stored as the dtype its spec gives (weights.bin is float32 for tfjs). */
 export function packTensors(entries: readonly { name: string; tensor: Tensor; dtype: DType }[]): { specs: WeightSpec[]; bytes: Uint8Array } {
