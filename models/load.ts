@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { checkOptionKeys } from '../core/options.ts';
+import type { ModelSource } from './io/source.ts';
+import { storeFor } from './io/stores.ts';
 import { sameShape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
@@ -37,7 +38,7 @@ interface Parsed {
 }
 
 /**
- * Loads a model saved by `model.save(dir)` or by tfjs (`model.json` in the LayersModel format and its weight files).
+ * Loads a model saved by `model.save(dir)` (a directory, 'indexeddb://name', or a model.json URL) or by tfjs (`model.json` in the LayersModel format and its weight files).
  * Everything is read and checked (JSON, layer classes, manifest, byte counts, shapes) before the model is returned:
  * a load either gives a complete model or throws, naming the file and what is wrong. A model saved with
  * includeOptimizer comes back compiled, and its next fit() goes on where the saved one stopped.
@@ -47,15 +48,16 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   if (typeof dir !== 'string' || dir === '') throw new ConfigError(`loadModel: dir must be a directory path, got ${describeValue(dir)}`);
   const customLayers = options.customLayers ?? {};
   if (!isJsonObject(customLayers as unknown)) throw new ConfigError(`loadModel: customLayers must be an object of classes, like { MyLayer }, got ${describeValue(customLayers)}`);
-  const parsed = await parse(dir, customLayers);
-  return assemble(parsed, options.optimizer, join(dir, MODEL_FILE));
+  const source = storeFor(dir, 'loadModel').open(dir);
+  const parsed = await parse(source, customLayers);
+  return assemble(parsed, options.optimizer, source.where(MODEL_FILE));
 }
 
-async function parse(dir: string, customLayers: Readonly<Record<string, CustomLayerClass>>): Promise<Parsed> {
-  const saved = await readModelJson(dir);
+async function parse(source: ModelSource, customLayers: Readonly<Record<string, CustomLayerClass>>): Promise<Parsed> {
+  const saved = await readModelJson(source);
   const topology = topologyFromJson(saved.json.modelTopology, customLayers, saved.file);
-  const weights = await readWeights(dir, saved, saved.semiflow?.dtype ?? 'float32');
-  const optimizerTensors = await readOptimizerTensors(dir, saved);
+  const weights = await readWeights(source, saved, saved.semiflow?.dtype ?? 'float32');
+  const optimizerTensors = await readOptimizerTensors(source, saved);
   return { topology, semiflow: saved.semiflow, weights, optimizerTensors };
 }
 

@@ -21,7 +21,7 @@ import { getLearningRate, setLearningRate } from './callbacks/learning-rate.ts';
 import type { History } from './history.ts';
 import { summarize } from './summary.ts';
 import type { SaveOptions } from './save.ts';
-import { saveModel } from './save.ts';
+import { saveModelTo } from './io/stores.ts';
 import { loadWeightsInto } from './load-weights.ts';
 
 export type ModelParams = Record<string, Record<string, Tensor>>;
@@ -260,7 +260,7 @@ export class Sequential {
    * includeOptimizer also the optimizer's state, so that loadModel(dir) resumes training exactly.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
-    return saveModel(this, dir, options);
+    return saveModelTo(this, dir, options);
   }
 
   /**

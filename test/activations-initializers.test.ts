@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Rng, ShapeError, ValueError, arbShape, arbTensor, checkGrad, grad, relu, softmax, sum, tensor } from 'semiflow';
+import { ConfigError, Rng, ShapeError, ValueError, grad, relu, softmax, sum, tensor } from 'semiflow';
+import { arbShape, arbTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import { getActivation, isSoftmax } from '../layers/activations.ts';
 import type { Activation } from '../layers/activations.ts';

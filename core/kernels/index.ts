@@ -8,6 +8,7 @@ import { maxGradKernel } from './max-grad.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
+import { platform } from '../platform.ts';
 
 /** The plain JS kernels: the reference every fast path is tested against. */
 export const referenceKernels: Readonly<KernelTable> = {
@@ -42,7 +43,7 @@ export const referenceKernels: Readonly<KernelTable> = {
 };
 
 /** SEMIFLOW_KERNELS=reference runs only the plain kernels, e.g. to measure what the fast ones gain. */
-const useFast = typeof process === 'undefined' || process.env.SEMIFLOW_KERNELS !== 'reference';
+const useFast = platform.env('SEMIFLOW_KERNELS') !== 'reference';
 
 const active: KernelTable = useFast ? { ...referenceKernels, ...fastKernels } as KernelTable : { ...referenceKernels };
 
