@@ -38,5 +38,5 @@ export * from './optim/index.ts';
 // Sequential models.
 export * from './models/index.ts';
 
-// Data: batching.
+// Data: IDX bytes, MNIST splits, batching.
 export * from './data/index.ts';

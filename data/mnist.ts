@@ -1,21 +1,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConfigError, ValueError, describeValue, fmtShape } from '../core/errors.ts';
-import { Tensor } from '../core/tensor.ts';
-import { readIdx } from './idx.ts';
+import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
+import type { MnistSplit } from './mnist-split.ts';
+import { mnistSplit } from './mnist-split.ts';
+import { readIdx } from './read-idx.ts';
 
-/** One MNIST split, as tensors ready to train on. */
-export interface MnistSplit {
-  /** [N,H,W,1] float32, pixel / 255 in [0,1]. */
-  images: Tensor;
-  /** [N] float32 holding the integer class 0..9. */
-  labels: Tensor;
-  /** The same classes as bytes. */
-  labelValues: Uint8Array;
-  /** [N,10] float32, a 1 at each label. */
-  oneHot: Tensor;
-}
+export type { MnistSplit };
 
 export interface Mnist {
   train: MnistSplit;
@@ -30,8 +21,6 @@ export interface MnistOptions {
   /** Keep only the first testSize test examples. */
   testSize?: number;
 }
-
-const CLASSES = 10;
 
 const FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
@@ -87,37 +76,5 @@ function findFile(dir: string, name: string): string {
 function loadSplit(dir: string, files: { images: string; labels: string }, size: number | undefined, sizeName: string): MnistSplit {
   const imagesPath = findFile(dir, files.images);
   const labelsPath = findFile(dir, files.labels);
-  const images = readIdx(imagesPath);
-  const labels = readIdx(labelsPath);
-  if (images.type !== 'uint8' || images.dims.length !== 3) {
-    throw new ValueError(`loadMnist: ${imagesPath} should hold uint8 images [N,H,W], found ${images.type} ${fmtShape(images.dims)}`);
-  }
-  if (labels.type !== 'uint8' || labels.dims.length !== 1) {
-    throw new ValueError(`loadMnist: ${labelsPath} should hold uint8 labels [N], found ${labels.type} ${fmtShape(labels.dims)}`);
-  }
-  const [available, height, width] = images.dims;
-  if (labels.dims[0] !== available) {
-    throw new ValueError(`loadMnist: ${imagesPath} holds ${available} images but ${labelsPath} holds ${labels.dims[0]} labels`);
-  }
-  const bad = labels.data.findIndex((v) => v >= CLASSES);
-  if (bad >= 0) {
-    throw new ValueError(`loadMnist: ${labelsPath} has label ${labels.data[bad]} at index ${bad} (expected a class in 0..${CLASSES - 1})`);
-  }
-  if (size !== undefined && size > available) {
-    throw new ValueError(`loadMnist: ${sizeName} ${size} exceeds the ${available} examples in ${imagesPath}`);
-  }
-
-  const n = size ?? available;
-  const pixels = images.data.subarray(0, n * height * width);
-  const imageValues = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) imageValues[i] = pixels[i] / 255;
-  const labelValues = Uint8Array.from(labels.data.subarray(0, n));
-  const oneHot = new Float32Array(n * CLASSES);
-  for (let i = 0; i < n; i++) oneHot[i * CLASSES + labelValues[i]] = 1;
-  return {
-    images: new Tensor(imageValues, [n, height, width, 1]),
-    labels: new Tensor(Float32Array.from(labelValues), [n]),
-    labelValues,
-    oneHot: new Tensor(oneHot, [n, CLASSES]),
-  };
+  return mnistSplit(readIdx(imagesPath), readIdx(labelsPath), { size, sizeName, imagesName: imagesPath, labelsName: labelsPath });
 }

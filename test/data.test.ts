@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, oneHot, Rng, setSeed, ShapeError, tensor, ValueError } from 'semiflow';
 import type { Tensor } from 'semiflow';
 import { batchIndices, shuffledIndices, sliceRows, takeRows } from '../data/index.ts';
-import { loadMnist, mnistDir, readIdx, writeIdx } from 'semiflow/node';
-import type { IdxType, Mnist } from 'semiflow/node';
+import { writeIdx } from 'semiflow';
+import type { IdxType } from 'semiflow';
+import { loadMnist, mnistDir, readIdx } from 'semiflow/node';
+import type { Mnist } from 'semiflow/node';
 
 let tmp: string;
 beforeAll(() => {
