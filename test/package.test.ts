@@ -1,5 +1,6 @@
 // semiflow as its users get it: `npm pack`, installed from the tarball into a fresh project, used from plain
-// JavaScript (ES modules and CommonJS), type-checked from strict TypeScript, and bundled for the browser.
+// JavaScript (ES modules and CommonJS) under node, Bun and Deno, type-checked from strict TypeScript, and bundled
+// for the browser.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,10 @@ const lockVersion = (name: string): string =>
 const run = (command: string, args: string[], cwd = project): string =>
   execFileSync(command, args, { cwd, env, encoding: 'utf8', timeout: 180_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
+/** Bun and Deno as the npm registry ships them (binaries in optional dependencies), pinned. */
+const ENGINES = ['bun@1.4.5', 'deno@2.9.6'];
 let tarball: string;
+let enginesMissing: string | undefined;
 
 beforeAll(() => {
   // prepack builds dist/ first.
@@ -33,6 +37,11 @@ beforeAll(() => {
   // The registry is reachable, but what is in npm's cache is taken first: fast-check and @types/node are the repo's.
   run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, `fast-check@${lockVersion('fast-check')}`, `@types/node@${lockVersion('@types/node')}`]);
   for (const file of readdirSync(consumer)) copyFileSync(join(consumer, file), join(project, file));
+  try {
+    run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', ...ENGINES]);
+  } catch (error) {
+    enginesMissing = `npm could not install ${ENGINES.join(' and ')}: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`;
+  }
 }, 300_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -69,6 +78,24 @@ describe('plain JavaScript with node', () => {
     const out = JSON.parse(run(process.execPath, ['train.cjs'])) as { first: number; last: number };
     expect(out.last).toBeLessThan(out.first);
   });
+});
+
+describe('Bun and Deno, installed from the npm registry', () => {
+  const engine = (name: string, args: string[]) => (context: { skip: (note: string) => void }) => {
+    if (enginesMissing !== undefined) {
+      if (process.env.SEMIFLOW_REQUIRE_ENGINES === '1') throw new Error(enginesMissing);
+      console.warn(`package.test.ts: ${name} skipped: ${enginesMissing}`);
+      context.skip(enginesMissing);
+    }
+    const node = JSON.parse(run(process.execPath, ['engines.mjs'])) as { losses: number[]; accuracy: number };
+    const other = JSON.parse(run(join(project, 'node_modules/.bin', name), [...args, 'engines.mjs'])) as typeof node & { backend: { threads: number } };
+    expect(other.losses.at(-1)).toBeLessThan(other.losses[0] / 4);
+    // The same seed gives the same bits on every engine: the kernels use no engine-specific maths.
+    expect({ losses: other.losses, accuracy: other.accuracy }).toEqual({ losses: node.losses, accuracy: node.accuracy });
+    expect(other.backend).toMatchObject({ platform: 'node', simd: true });
+  };
+  it('Bun imports the package and trains a model to the same losses as node', engine('bun', []));
+  it('Deno imports the package and trains a model to the same losses as node', engine('deno', ['run', '--allow-read', '--allow-env']));
 });
 
 describe('TypeScript with a strict tsconfig and skipLibCheck false', () => {
