@@ -21,6 +21,8 @@ export type { Prim, PrimParams } from './core/primitives.ts';
 export { flopsOf, formatProfile, profile } from './core/profile.ts';
 export { backendInfo } from './core/backend-info.ts';
 export type { BackendInfo } from './core/backend-info.ts';
+export { configureGemm } from './core/kernels/fast/matmul.ts';
+export type { GemmConfig } from './core/kernels/fast/matmul.ts';
 export type { FormatProfileOptions, ProfilePhase, ProfileReport, ProfileRow, Profiled } from './core/profile.ts';
 
 // Layers, losses, activations and initializers.
