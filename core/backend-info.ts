@@ -11,6 +11,8 @@ export interface BackendInfo {
   threads: number;
   /** Why that many, in words. */
   why: string;
+  /** The first error a GEMM worker thread reported (it then takes no work), if any. */
+  workerError?: string;
 }
 
 export function backendInfo(): BackendInfo {
@@ -21,5 +23,6 @@ export function backendInfo(): BackendInfo {
     : shared ? `${threads} thread${threads === 1 ? '' : 's'} (${platform.name === 'browser' ? 'Web Workers, the page is cross-origin isolated' : 'worker_threads'}; SEMIFLOW_THREADS or configureGemm change it)`
     : platform.name === 'browser' ? 'one thread: the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp for Web Worker threads)'
     : 'one thread: this engine cannot start threads that share memory';
-  return { platform: platform.name, simd: gemm.simd, threads, why };
+  const info = { platform: platform.name, simd: gemm.simd, threads, why };
+  return gemm.workerError === undefined ? info : { ...info, workerError: gemm.workerError };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -122,8 +123,9 @@ describe('TypeScript with a strict tsconfig and skipLibCheck false', () => {
 });
 
 describe('a browser bundle of the root entry', () => {
+  const PAGE = "import * as sf from 'semiflow';\nglobalThis.sf = sf;\n";
   it('builds with esbuild for the browser and imports no Node built-in', async () => {
-    writeFileSync(join(project, 'page.js'), "import * as sf from 'semiflow';\nglobalThis.sf = sf;\n");
+    writeFileSync(join(project, 'page.js'), PAGE);
     const result = await build({
       entryPoints: [join(project, 'page.js')], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent',
     });
@@ -131,5 +133,15 @@ describe('a browser bundle of the root entry', () => {
     expect(code.match(/["'`]node:[a-z_/]+/g) ?? []).toEqual([]);
     expect(code).not.toMatch(/\brequire\(/);
     console.log(`root entry bundle: ${(code.length / 1024).toFixed(1)} KiB minified, ${(gzipSync(code).length / 1024).toFixed(1)} KiB gzipped`);
+  });
+
+  it('builds with Vite, which emits the GEMM\'s Web Worker beside the page', async () => {
+    writeFileSync(join(project, 'page.js'), PAGE);
+    writeFileSync(join(project, 'index.html'), '<!doctype html><script type="module" src="./page.js"></script>');
+    await viteBuild({ root: project, logLevel: 'silent', configFile: false, build: { outDir: join(work, 'vite-out') } });
+    const assets = readdirSync(join(work, 'vite-out/assets'));
+    expect(assets.filter((f) => /^web-worker-.*\.js$/.test(f))).toHaveLength(1);
+    const page = assets.find((f) => /^index-.*\.js$/.test(f)) as string;
+    expect(readFileSync(join(work, 'vite-out/assets', page), 'utf8')).not.toMatch(/["'`]node:[a-z_/]+/);
   });
 });
