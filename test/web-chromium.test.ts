@@ -1,6 +1,6 @@
 // The MNIST page (examples/web) in Debian's headless Chromium, as a person uses it: it loads MNIST from the dev
 // server, trains until stopped, shows the test accuracy, saves to and restores from IndexedDB, and reads a digit
-// drawn with the mouse. The screenshot goes to out/ (docs/ with SEMIFLOW_UPDATE_SCREENSHOTS=1, for the README).
+// drawn with the mouse, downloads the model; and trains on one thread when not isolated. The screenshot goes to out/ (docs/ with SEMIFLOW_UPDATE_SCREENSHOTS=1, for the README).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,20 +36,26 @@ async function stroke(page: Page, points: readonly (readonly [number, number])[]
 const ellipse = Array.from({ length: 25 }, (_, i) => [140 + 55 * Math.sin((2 * Math.PI * i) / 24), 140 - 90 * Math.cos((2 * Math.PI * i) / 24)] as const);
 const vertical = [[150, 45], [140, 140], [132, 235]] as const;
 
+/** Chromium, or a skip (a failure with SEMIFLOW_REQUIRE_CHROMIUM=1) when it is not installed. */
+function chromiumOrSkip(context: { skip: (note: string) => void }): string {
+  const executable = findChromium();
+  if (executable === undefined) {
+    if (process.env.SEMIFLOW_REQUIRE_CHROMIUM === '1') {
+      throw new Error(`SEMIFLOW_REQUIRE_CHROMIUM=1 but no \`chromium\` executable is on PATH; ${CHROMIUM_INSTALL_HINT}`);
+    }
+    const note = `no \`chromium\` executable on PATH; ${CHROMIUM_INSTALL_HINT}, or set SEMIFLOW_REQUIRE_CHROMIUM=1 to make this a failure`;
+    console.warn(`web-chromium.test.ts skipped: ${note}`);
+    context.skip(note);
+  }
+  return executable as string;
+}
+
 describe('the MNIST web page in headless Chromium', () => {
   it('trains past 90% test accuracy, saves and restores through IndexedDB, and reads drawn digits', async (context) => {
-    const executable = findChromium();
-    if (executable === undefined) {
-      if (process.env.SEMIFLOW_REQUIRE_CHROMIUM === '1') {
-        throw new Error(`SEMIFLOW_REQUIRE_CHROMIUM=1 but no \`chromium\` executable is on PATH; ${CHROMIUM_INSTALL_HINT}`);
-      }
-      const note = `no \`chromium\` executable on PATH; ${CHROMIUM_INSTALL_HINT}, or set SEMIFLOW_REQUIRE_CHROMIUM=1 to make this a failure`;
-      console.warn(`web-chromium.test.ts skipped: ${note}`);
-      context.skip(note);
-    }
+    const executable = chromiumOrSkip(context);
     const server = await createServer({ configFile: join(repo, 'examples/web/vite.config.ts'), server: { port: 0, strictPort: false }, logLevel: 'error' });
     await server.listen();
-    const browser = await launchChromium(executable as string);
+    const browser = await launchChromium(executable);
     try {
       const page = await browser.newPage({ viewport: { width: 1360, height: 760 } });
       const errors: string[] = [];
@@ -82,6 +88,16 @@ describe('the MNIST web page in headless Chromium', () => {
       await until(page, statusIs('restored from indexeddb://mnist-web'));
       expect(await text(page, '#test-accuracy')).toBe(accuracy);
 
+      const downloads = new Promise<string[]>((resolve) => {
+        const names: string[] = [];
+        page.on('download', (download) => {
+          names.push(download.suggestedFilename());
+          if (names.length === 2) resolve(names.sort());
+        });
+      });
+      await page.click('#download');
+      expect(await downloads).toEqual(['model.json', 'weights.bin']);
+
       await stroke(page, vertical);
       await until(page, predicted);
       expect(await text(page, '#prediction')).toBe('1');
@@ -95,6 +111,33 @@ describe('the MNIST web page in headless Chromium', () => {
       await page.screenshot({ path: join(screenshotDir, 'web-mnist.png') });
       expect(errors).toEqual([]);
       expect(requests.filter((r) => !r.startsWith(url) && !r.startsWith('blob:') && !r.startsWith('data:'))).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+  it('trains on one thread when the page is not cross-origin isolated, and says so', async (context) => {
+    const executable = chromiumOrSkip(context);
+    const headers = { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
+    const server = await createServer({ configFile: join(repo, 'examples/web/vite.config.ts'), server: { port: 0, headers }, logLevel: 'error' });
+    await server.listen();
+    const browser = await launchChromium(executable);
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto((server.resolvedUrls?.local ?? [])[0]);
+      await until(page, "!document.getElementById('train').disabled");
+      expect(await page.evaluate('crossOriginIsolated')).toBe(false);
+      expect(await text(page, '#backend')).toBe('semiflow on browser: WebAssembly SIMD, one thread: the page is not cross-origin isolated '
+        + '(serve it with COOP: same-origin and COEP: require-corp for Web Worker threads)');
+      await page.click('#train');
+      await until(page, stepsDone(50));
+      await page.click('#train');
+      await until(page, stopped);
+      expect(Number.parseFloat(await text(page, '#test-accuracy'))).toBeGreaterThan(50);
+      expect(errors).toEqual([]);
     } finally {
       await browser.close();
       await server.close();
