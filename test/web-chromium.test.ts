@@ -1,6 +1,7 @@
 // The MNIST page (examples/web) in Debian's headless Chromium, as a person uses it: it loads MNIST from the dev
-// server, trains until stopped, shows the test accuracy, saves to and restores from IndexedDB, and reads a digit
-// drawn with the mouse, downloads the model; and trains on one thread when not isolated. The screenshot goes to out/ (docs/ with SEMIFLOW_UPDATE_SCREENSHOTS=1, for the README).
+// server, trains until stopped, shows the test accuracy, saves to and restores from IndexedDB, downloads the model,
+// and reads digits drawn with the mouse; without the isolation headers it trains on one thread. The screenshot
+// goes to out/ (docs/ with SEMIFLOW_UPDATE_SCREENSHOTS=1, for the README).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
