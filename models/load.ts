@@ -38,7 +38,8 @@ interface Parsed {
 }
 
 /**
- * Loads a model saved by `model.save(dir)` (a directory, 'indexeddb://name', or a model.json URL) or by tfjs (`model.json` in the LayersModel format and its weight files).
+ * Loads a model saved by `model.save(dir)` or by tfjs (`model.json` in the LayersModel format and its weight files),
+ * from a directory (Node), 'indexeddb://name', or the URL of its model.json (see io/stores.ts).
  * Everything is read and checked (JSON, layer classes, manifest, byte counts, shapes) before the model is returned:
  * a load either gives a complete model or throws, naming the file and what is wrong. A model saved with
  * includeOptimizer comes back compiled, and its next fit() goes on where the saved one stopped.

@@ -257,7 +257,8 @@ export class Sequential {
 
   /**
    * Writes dir/model.json and dir/weights.bin in the TensorFlow.js LayersModel format, crash-safely; with
-   * includeOptimizer also the optimizer's state, so that loadModel(dir) resumes training exactly.
+   * includeOptimizer also the optimizer's state, so that loadModel(dir) resumes training exactly. `dir` may also
+   * be 'indexeddb://name' or 'downloads://name' (see io/stores.ts).
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
     return saveModelTo(this, dir, options);
