@@ -1,12 +1,10 @@
 import { startWebThread, webThreadsWork } from './kernels/threads/web-thread.ts';
 import type { WasmMemory, WasmModule } from './kernels/wasm/api.ts';
-import type { Callback } from '../models/callbacks.ts';
-import type { TrainingReportOptions } from '../models/report/report-options.ts';
-import { ConfigError } from './errors.ts';
 
 // The seam between the framework and the JavaScript engine it runs on. The root entry imports no Node built-in:
 // it starts with the defaults below, which use only what any engine (or a browser) offers. The Node entry
-// (platform/node/register.ts) replaces them with worker_threads, os, process.stdout and the file system.
+// (platform/node/register.ts) replaces them with worker_threads, os and process.stdout, and registers the file
+// system's model store (models/io/stores.ts) and the HTML training report (models/report/report-seam.ts).
 
 /** What a GEMM worker thread is started with (the pool's control words, the module and its shared memory). */
 export interface PoolWorkerData {
@@ -50,8 +48,6 @@ export interface Platform {
   stdout: TextStream;
   /** One line from a callback (EarlyStopping's "early stopping"...). */
   log(line: string): void;
-  /** fit's `report` option: a TrainingReport, which writes an HTML file (Node only). */
-  trainingReport(options: TrainingReportOptions): Callback;
 }
 
 type Globals = {
@@ -73,9 +69,6 @@ export const platform: Platform = {
   canBlock: globals.document === undefined,
   stdout: { write: () => undefined },
   log: (line) => globals.console.log(line),
-  trainingReport: () => {
-    throw new ConfigError('fit: report writes an HTML file, which needs Node (the root entry under Node, or semiflow/node); in a page, use callbacks');
-  },
 };
 
 /** Replaces some of the platform's settings (the Node entry and the web threads call it once, at import). */

@@ -20,6 +20,7 @@ import type { Verbosity } from './progress.ts';
 import { FitProgress, checkVerbosity } from './progress.ts';
 import type { ModelParams, OptimizerProgress, Sequential } from './sequential.ts';
 import { platform } from '../core/platform.ts';
+import { trainingReportCallback } from './report/report-seam.ts';
 
 export interface FitOptions {
   epochs?: number;
@@ -165,7 +166,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
     callbacks = options.report === undefined ? settings.callbacks
-      : settings.callbacks.with(platform.trainingReport({ path: options.report, validationData: data.validation, epochs: settings.epochs }), who);
+      : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: data.validation, epochs: settings.epochs }), who);
   } catch (error) {
     throw prefixError(error, who);
   }

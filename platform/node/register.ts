@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { startNodeThread } from '../../core/kernels/threads/node-thread.ts';
 import { setPlatform } from '../../core/platform.ts';
 import { registerModelStore } from '../../models/io/stores.ts';
+import { setTrainingReportMaker } from '../../models/report/report-seam.ts';
 import { TrainingReport } from '../../models/report/training-report.ts';
 import { fileStore } from './file-store.ts';
 
@@ -16,6 +17,6 @@ setPlatform({
   canBlock: true,
   stdout: process.stdout,
   log: (line) => process.stdout.write(`${line}\n`),
-  trainingReport: (options) => new TrainingReport(options),
 });
 registerModelStore(fileStore);
+setTrainingReportMaker((options) => new TrainingReport(options));
