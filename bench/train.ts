@@ -3,8 +3,10 @@
 // assembly included), the first WARMUP_STEPS are left out, training stops once the timed steps add up to
 // `seconds`; inference is passes over the 10k test images in batches of 1000, the median pass reported.
 import type { Sequential } from 'semiflow';
-import { BATCH_SIZE, benchData, buildBenchModel } from './models.ts';
-import type { BenchData, BenchModelName } from './models.ts';
+import { benchData } from './data.ts';
+import { BATCH_SIZE, buildBenchModel } from './models.ts';
+import type { BenchData } from './data.ts';
+import type { BenchModelName } from './models.ts';
 
 export const WARMUP_STEPS = 5;
 const INFER_BATCH = 1000;

@@ -6,6 +6,7 @@ import { NumericsError, fmtShape } from './errors.ts';
 import type { Prim } from './primitives.ts';
 import { inBackwardPass } from './tape.ts';
 import type { Tensor } from './tensor.ts';
+import { platform } from './platform.ts';
 
 /**
  * NaN hunting, like PyTorch's anomaly mode: with it on, every primitive's output is scanned for NaN and ±Infinity,
@@ -13,7 +14,7 @@ import type { Tensor } from './tensor.ts';
  * primitive, where it was called from (the layer, loss or optimizer) and the range of each input.
  * Off by default: the check reads every output once. SEMIFLOW_DEBUG_NUMERICS=1 turns it on for a whole script.
  */
-let enabled = process.env.SEMIFLOW_DEBUG_NUMERICS === '1';
+let enabled = platform.env('SEMIFLOW_DEBUG_NUMERICS') === '1';
 
 /** Where ops are being called from: 'layer dense_1', nested as 'layer block_1 > layer dense_2'. */
 let site: string | undefined;

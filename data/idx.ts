@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from '../core/errors.ts';
+
+// The IDX format (MNIST's files), read from and written to bytes; readIdx (read-idx.ts) reads files, in Node.
 
 /** The element types an IDX file can hold. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -62,40 +62,10 @@ const bytesText = (n: number): string => `${n} byte${n === 1 ? '' : 's'}`;
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 
 /**
- * Reads an IDX file (a path, or its bytes) into { dims, type, data }.
+ * Decodes the bytes of an IDX file into { dims, type, data } (`name` is for messages; gunzip first, see readIdx).
  * Layout: 00 00 <type byte> <ndims>, then ndims big-endian uint32 dims, then the values big-endian.
- * Bytes starting with the gzip magic 1f 8b are gunzipped first, whatever the file is called.
  */
-export function readIdx(source: string | Uint8Array): IdxArray {
-  let name: string;
-  let raw: Uint8Array;
-  if (typeof source === 'string') {
-    name = source;
-    try {
-      raw = readFileSync(source);
-    } catch (error) {
-      throw new ValueError(`readIdx: cannot read ${name}: ${(error as Error).message}`);
-    }
-  } else if (source instanceof Uint8Array) {
-    name = '<buffer>';
-    raw = source;
-  } else {
-    throw new ValueError(`readIdx: expected a file path or a Uint8Array, got ${describeValue(source)}`);
-  }
-
-  let bytes = raw;
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(raw);
-    } catch (error) {
-      throw new ValueError(`readIdx: ${name} starts with the gzip magic 1f 8b but does not gunzip: ${(error as Error).message}`);
-    }
-    name = `${name} (gunzipped)`;
-  }
-  return decode(bytes, name);
-}
-
-function decode(bytes: Uint8Array, name: string): IdxArray {
+export function parseIdx(bytes: Uint8Array, name = '<buffer>'): IdxArray {
   if (bytes.length < 4) {
     throw new ValueError(`readIdx: ${name} is too short for an IDX header: expected at least 4 bytes, found ${bytesText(bytes.length)}`);
   }

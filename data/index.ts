@@ -1,7 +1,7 @@
-// The data folder: IDX files, MNIST, and batching.
-export { readIdx, writeIdx } from './idx.ts';
+// The data folder: IDX bytes, MNIST splits from them, batching (reading files is in the Node entry, node.ts).
+export { parseIdx, writeIdx } from './idx.ts';
 export type { IdxArray, IdxData, IdxType } from './idx.ts';
-export { loadMnist, mnistDir } from './mnist.ts';
-export type { Mnist, MnistOptions, MnistSplit } from './mnist.ts';
+export { mnistSplit } from './mnist-split.ts';
+export type { MnistSplit, MnistSplitOptions } from './mnist-split.ts';
 export { batchIndices, shuffledIndices, sliceRows, takeRows } from './batches.ts';
 export type { BatchOptions } from './batches.ts';

@@ -2,7 +2,8 @@
 // Highway: y = g ⊙ tanh(x·Wh + bh) + (1 − g) ⊙ x with the gate g = sigmoid(x·Wg + bg).
 // Its gradient is checked numerically, then it trains on MNIST between two Dense layers.
 // Run: npx tsx examples/custom-layer.ts --epochs 2 --batch-size 128
-import { Dense, Flatten, Layer, Sequential, add, assertLayerGrad, initializers, loadMnist, matmul, mul, randomNormal, sigmoid, sub, tanh } from 'semiflow';
+import { Dense, Flatten, Layer, Sequential, add, assertLayerGrad, initializers, matmul, mul, randomNormal, sigmoid, sub, tanh } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
 import type { Shape, Tensor, Weight } from 'semiflow';
 import { exampleArgs } from './cli.ts';
 

@@ -1,6 +1,7 @@
 // Define a function of tensors, take its gradient with the tape, and check that gradient numerically.
 // Run: npx tsx examples/gradients.ts
-import { checkGrad, grad, randomNormal, tensor } from 'semiflow';
+import { grad, randomNormal, tensor } from 'semiflow';
+import { checkGrad } from 'semiflow/testing';
 import type { Tensor } from 'semiflow';
 
 const x = randomNormal([4, 3], { seed: 0 });

@@ -1,7 +1,8 @@
 // MNIST with a small CNN: Conv2D 32 3x3 relu, MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu,
 // Dense 10 softmax; Adam 1e-3, batch 128.
 // Run: npx tsx examples/mnist-cnn.ts --epochs 1 --batch-size 128
-import { Conv2D, Dense, EarlyStopping, Flatten, MaxPooling2D, Sequential, loadMnist } from 'semiflow';
+import { Conv2D, Dense, EarlyStopping, Flatten, MaxPooling2D, Sequential } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
 
 const { epochs, batchSize } = exampleArgs({ epochs: 1, batchSize: 128 });

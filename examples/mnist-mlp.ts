@@ -1,6 +1,7 @@
 // MNIST with a 784-128-10 MLP: Dense 128 relu, Dense 10 softmax, Adam 1e-3, batch 128, 5 epochs.
 // Run: npm run mnist   (or: npx tsx examples/mnist-mlp.ts --epochs 5 --batch-size 128)
-import { Dense, EarlyStopping, Flatten, Sequential, loadMnist } from 'semiflow';
+import { Dense, EarlyStopping, Flatten, Sequential } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
 
 const { epochs, batchSize } = exampleArgs({ epochs: 5, batchSize: 128 });

@@ -15,11 +15,12 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
 import type { Compiled } from './compile.ts';
 import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { History } from './history.ts';
-import { TrainingReport } from './report/training-report.ts';
 import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
 import type { Verbosity } from './progress.ts';
 import { FitProgress, checkVerbosity } from './progress.ts';
 import type { ModelParams, OptimizerProgress, Sequential } from './sequential.ts';
+import { platform } from '../core/platform.ts';
+import { trainingReportCallback } from './report/report-seam.ts';
 
 export interface FitOptions {
   epochs?: number;
@@ -157,7 +158,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
     callbacks = options.report === undefined ? settings.callbacks
-      : settings.callbacks.with(new TrainingReport({ path: options.report, validationData: data.validation, epochs: settings.epochs }), who);
+      : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: data.validation, epochs: settings.epochs }), who);
   } catch (error) {
     throw prefixError(error, who);
   }
@@ -165,7 +166,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
   const optimizer = compiled.optimizer;
   const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
   const logits = compiled.fusedLayer !== null;
-  const progress = new FitProgress(settings.verbose, process.stdout, epochs);
+  const progress = new FitProgress(settings.verbose, platform.stdout, epochs);
   const history = new History();
 
   let captured: Tensor | undefined;

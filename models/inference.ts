@@ -11,6 +11,7 @@ import type { Compiled } from './compile.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
 import type { Sequential } from './sequential.ts';
+import { platform } from '../core/platform.ts';
 
 export interface PredictOptions {
   /** Samples per forward pass; Keras's default is 32. */
@@ -80,7 +81,7 @@ function settingsOf(options: PredictOptions, rows: number, where: string): { bat
   const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH, 'batchSize', where);
   const verbose = options.verbose ?? 'auto';
   const steps = Math.ceil(rows / batchSize);
-  const stream = process.stdout;
+  const stream = platform.stdout;
   const level = verbose === 'auto' ? (stream.isTTY === true && steps > 1 ? 1 : 0) : checkVerbosity(verbose, where);
   return { batchSize, bar: level === 0 || steps === 0 ? undefined : new ProgressBar(steps, { verbose: level, stream }) };
 }

@@ -1,6 +1,7 @@
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { sameShape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
+import { storeFor } from './io/stores.ts';
 import { readSaved, readWeights } from './serialization/saved.ts';
 import type { Sequential } from './sequential.ts';
 
@@ -30,7 +31,8 @@ export async function loadWeightsInto(model: Sequential, dir: string): Promise<v
     if (typeof dir !== 'string' || dir === '') throw new ConfigError(`dir must be a directory path, got ${describeValue(dir)}`);
     if (model.inputShape === undefined) throw new ConfigError('the model is not built; give the first layer an inputShape, or call fit or predict once');
     const targets = model.layers.filter((layer) => layer.weights.length > 0);
-    const { saved, weights } = await readSaved(dir, who, async (saved) => ({ saved, weights: await readWeights(dir, saved, model.dtype, false) }));
+    const source = storeFor(dir, who).open(dir, who);
+    const { saved, weights } = await readSaved(source, who, async (saved) => ({ saved, weights: await readWeights(source, saved, model.dtype, false) }));
     const groups = [...byLayer(weights)];
     if (groups.length !== targets.length) {
       throw new ValueError(`${saved.file}: holds weights for ${groups.length} layers (${groups.map(([name]) => name).join(', ')}) `

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { checkOptionKeys } from '../core/options.ts';
+import type { ModelSource } from './io/source.ts';
+import { storeFor } from './io/stores.ts';
 import { sameShape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
@@ -40,7 +41,8 @@ interface Parsed {
 }
 
 /**
- * Loads a model saved by `model.save(dir)` or by tfjs (`model.json` in the LayersModel format and its weight files).
+ * Loads a model saved by `model.save(dir)` or by tfjs (`model.json` in the LayersModel format and its weight files),
+ * from a directory (Node), 'indexeddb://name', or the URL of its model.json (see io/stores.ts).
  * Everything is read and checked (JSON, layer classes, manifest, byte counts, shapes) before the model is returned:
  * a load either gives a complete model or throws, naming the file and what is wrong. A model saved with
  * includeOptimizer comes back compiled, and its next fit() goes on where the saved one stopped.
@@ -52,15 +54,16 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   if (!isJsonObject(customLayers as unknown)) throw new ConfigError(`loadModel: customLayers must be an object of classes, like { MyLayer }, got ${describeValue(customLayers)}`);
   const allowNonFinite = options.allowNonFinite ?? false;
   if (typeof allowNonFinite !== 'boolean') throw new ConfigError(`loadModel: allowNonFinite must be true or false, got ${describeValue(allowNonFinite)}`);
-  const parsed = await readSaved(dir, 'loadModel', (saved) => parse(dir, saved, customLayers, !allowNonFinite));
-  return assemble(parsed, options.optimizer, join(dir, MODEL_FILE));
+  const source = storeFor(dir, 'loadModel').open(dir, 'loadModel');
+  const parsed = await readSaved(source, 'loadModel', (saved) => parse(source, saved, customLayers, !allowNonFinite));
+  return assemble(parsed, options.optimizer, source.where(MODEL_FILE));
 }
 
-async function parse(dir: string, saved: SavedJson, customLayers: Readonly<Record<string, CustomLayerClass>>, refuseNonFinite: boolean): Promise<Parsed> {
+async function parse(source: ModelSource, saved: SavedJson, customLayers: Readonly<Record<string, CustomLayerClass>>, refuseNonFinite: boolean): Promise<Parsed> {
   const dtype = saved.semiflow?.dtype ?? 'float32';
   const topology = topologyFromJson(saved.json.modelTopology, customLayers, saved.file, dtype);
-  const weights = await readWeights(dir, saved, dtype, refuseNonFinite);
-  const optimizerTensors = await readOptimizerTensors(dir, saved, refuseNonFinite);
+  const weights = await readWeights(source, saved, dtype, refuseNonFinite);
+  const optimizerTensors = await readOptimizerTensors(source, saved, refuseNonFinite);
   return { topology, semiflow: saved.semiflow, weights, optimizerTensors };
 }
 

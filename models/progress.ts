@@ -1,11 +1,12 @@
 import { ConfigError, describeValue } from '../core/errors.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
+import { platform } from '../core/platform.ts';
 
 /** 0 prints nothing, 1 a live bar on a TTY (one final line elsewhere), 2 one final line. */
 export type Verbosity = 0 | 1 | 2;
 
-/** Where progress goes: process.stdout by default. `columns`, when known, keeps a live line from wrapping. */
+/** Where progress goes: platform.stdout by default (process.stdout in Node). `columns`, when known, keeps a live line from wrapping. */
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
@@ -69,7 +70,7 @@ export class ProgressBar {
     checkOptionKeys(options, ['verbose', 'stream', 'title', 'now'], 'ProgressBar');
     positiveInt(steps, 'steps', 'ProgressBar');
     this.verbose = checkVerbosity(options.verbose ?? 1, 'ProgressBar');
-    this.stream = options.stream ?? process.stdout;
+    this.stream = options.stream ?? platform.stdout;
     this.title = options.title;
     this.now = options.now ?? (() => performance.now());
     this.live = this.verbose === 1 && this.stream.isTTY === true;

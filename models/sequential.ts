@@ -21,7 +21,7 @@ import { getLearningRate, setLearningRate } from './learning-rate.ts';
 import type { History } from './history.ts';
 import { summarize } from './summary.ts';
 import type { SaveOptions } from './save.ts';
-import { saveModel } from './save.ts';
+import { saveModelTo } from './io/stores.ts';
 import { loadWeightsInto } from './load-weights.ts';
 
 export type ModelParams = Record<string, Record<string, Tensor>>;
@@ -274,10 +274,11 @@ export class Sequential {
 
   /**
    * Writes dir/model.json and dir/weights.bin in the TensorFlow.js LayersModel format, crash-safely; with
-   * includeOptimizer also the optimizer's state, so that loadModel(dir) resumes training exactly.
+   * includeOptimizer also the optimizer's state, so that loadModel(dir) resumes training exactly. `dir` may also
+   * be 'indexeddb://name' or 'downloads://name' (see io/stores.ts).
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
-    return saveModel(this, dir, options);
+    return saveModelTo(this, dir, options);
   }
 
   /**

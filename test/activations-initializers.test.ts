@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, Rng, ShapeError, ValueError, arbShape, arbTensor, checkGrad, elu, gelu, grad, hardSigmoid, leakyRelu, mish, relu, relu6,
+  ConfigError, Rng, ShapeError, ValueError, elu, gelu, grad, hardSigmoid, leakyRelu, mish, relu, relu6,
   selu, softmax, softsign, sum, swish, tensor,
 } from 'semiflow';
+import { arbShape, arbTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import { getActivation, isSoftmax } from '../layers/activations.ts';
 import type { Activation } from '../layers/activations.ts';

@@ -2,9 +2,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
-  add, checkGrad, exp, grad, GradientError, leaves, log, matmul, mean, mul, noGrad, randomNormal, ShapeError,
-  sigmoid, softplus, square, stopGradient, sum, tanh, tensor, valueAndGrad, vjp,
+  add, exp, grad, GradientError, leaves, log, matmul, mean, mul, noGrad, randomNormal, ShapeError, sigmoid, softplus, square, stopGradient, sum, tanh, tensor, valueAndGrad, vjp
 } from 'semiflow';
+import { checkGrad } from 'semiflow/testing';
 import type { Tensor } from 'semiflow';
 import { vjpRules } from '../core/vjp.ts';
 

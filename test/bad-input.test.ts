@@ -106,15 +106,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, ConfigError, add, Conv2D, Dense, Dropout, EarlyStopping, Flatten, InputLayer, MaxPooling2D, ReduceLROnPlateau, Rng,
-  SemiflowError, Sequential, ShapeError, Tensor, ValueError, abs, adam, applyGradients, arange, argmax, avgPool2d,
-  batchIndices, binaryCrossentropy, cast, categoricalCrossentropy, clip, concat, conv2d, cosineDecay, createTrainState, div,
-  equal, exp, expand, exponentialDecay, eye, fill, flatten, greater, greaterEqual, less, lessEqual, log, logSoftmax,
-  logsumexp, matmul, max, maxPool2d, maximum, mean, min, minimum, mul, oneHot, ones, pad, permute, pow, randomNormal,
-  randomUniform, reshape, rmsprop, sgd, shuffledIndices, sigmoid, slice, sliceRows, softmax, sparseCategoricalCrossentropy,
-  sqrt, square, sub, sum, takeRows, tanh, tensor, transpose, unfold, where, zeros, zerosLike, grad, valueAndGrad, vjp, checkGrad, setSeed,
-  argmin, conv2dTranspose, cumsum, einsum, expandDims, gather, norm, scatterAdd, split, squeeze, stack, tile, topk, unstack,
+  Activation, ConfigError, add, Conv2D, Dense, Dropout, EarlyStopping, Flatten, InputLayer, MaxPooling2D,
+  ReduceLROnPlateau, Rng, SemiflowError, Sequential, ShapeError, Tensor, ValueError, abs, adam, applyGradients,
+  arange, argmax, avgPool2d, batchIndices, binaryCrossentropy, cast, categoricalCrossentropy, clip, concat, conv2d,
+  cosineDecay, createTrainState, div, equal, exp, expand, exponentialDecay, eye, fill, flatten, greater,
+  greaterEqual, less, lessEqual, log, logSoftmax, logsumexp, matmul, max, maxPool2d, maximum, mean, min, minimum,
+  mul, oneHot, ones, pad, permute, pow, randomNormal, randomUniform, reshape, rmsprop, sgd, shuffledIndices, sigmoid,
+  slice, sliceRows, softmax, sparseCategoricalCrossentropy, sqrt, square, sub, sum, takeRows, tanh, tensor,
+  transpose, unfold, where, zeros, zerosLike, grad, valueAndGrad, vjp, setSeed, argmin, conv2dTranspose, cumsum,
+  einsum, expandDims, gather, norm, scatterAdd, split, squeeze, stack, tile, topk, unstack,
 } from 'semiflow';
+import { checkGrad } from 'semiflow/testing';
 import type { DType, NestedArray } from 'semiflow';
 import { thrown } from './thrown.ts';
 

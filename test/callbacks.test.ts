@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  CSVLogger, ConfigError, Dense, EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, Sequential, TerminateOnNaN,
-  ValueError, exponentialDecay, oneHot, piecewiseConstant, randomNormal, sgd, tensor,
+  ConfigError, Dense, EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, Sequential, TerminateOnNaN, ValueError, exponentialDecay, oneHot, piecewiseConstant, randomNormal, sgd, tensor
 } from 'semiflow';
+import { CSVLogger } from 'semiflow/node';
 import type { Callback, Logs, Tensor } from 'semiflow';
 
 const tmp = mkdtempSync(join(tmpdir(), 'semiflow-callbacks-'));

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbShape, arbTensor, assertGrad, checkGrad,
   GradientError, add, matmul, mul, neg, randomNormal, stopGradient, sum, tanh, tensor,
 } from 'semiflow';
+import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbShape, arbTensor, assertGrad, checkGrad } from 'semiflow/testing';
 import type { Tensor } from 'semiflow';
 
 const f64 = (values: number[][]) => tensor(values, undefined, 'float64');

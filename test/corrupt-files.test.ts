@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, Dense, Dropout, SemiflowError, Sequential, ShapeError, ValueError, loadMnist, loadModel, randomNormal, readIdx, writeIdx } from 'semiflow';
+import { ConfigError, Dense, Dropout, SemiflowError, Sequential, ShapeError, ValueError, loadModel, randomNormal, writeIdx } from 'semiflow';
 import type { IdxType } from 'semiflow';
 import { savedFiles } from './saved-files.ts';
+import { loadMnist, readIdx } from 'semiflow/node';
 
 const tmp = mkdtempSync(join(tmpdir(), 'semiflow-corrupt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, arbShape, debugNumerics, NumericsError, arbTensor, checkGrad, customGrad, Dense, Layer, Sequential, exp, grad, GradientError, hessian, jvp, less, log1p, matmul,
-  mul, noGrad, randomNormal, sigmoid, softplus, stopGradient, sum, tensor, ValueError, valueAndGrad, where,
+  Activation, debugNumerics, NumericsError, customGrad, Dense, Layer, Sequential, exp, grad, GradientError, hessian,
+  jvp, less, log1p, matmul, mul, noGrad, randomNormal, sigmoid, softplus, stopGradient, sum, tensor, ValueError,
+  valueAndGrad, where,
 } from 'semiflow';
+import { arbShape, arbTensor, checkGrad } from 'semiflow/testing';
 import type { Shape, Tensor, Weight } from 'semiflow';
 import { expectClose } from './close.ts';
 import { thrown } from './thrown.ts';

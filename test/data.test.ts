@@ -6,10 +6,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, oneHot, Rng, setSeed, ShapeError, tensor, ValueError } from 'semiflow';
 import type { Tensor } from 'semiflow';
-import {
-  batchIndices, loadMnist, mnistDir, readIdx, shuffledIndices, sliceRows, takeRows, writeIdx,
-} from '../data/index.ts';
-import type { IdxType, Mnist } from '../data/index.ts';
+import { batchIndices, shuffledIndices, sliceRows, takeRows } from '../data/index.ts';
+import { writeIdx } from 'semiflow';
+import type { IdxType } from 'semiflow';
+import { loadMnist, mnistDir, readIdx } from 'semiflow/node';
+import type { Mnist } from 'semiflow/node';
 
 let tmp: string;
 beforeAll(() => {

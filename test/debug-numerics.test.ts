@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Dense, Layer, adam, fill, NumericsError, SemiflowError, Sequential, add, debugNumerics, exp, grad, isDebuggingNumerics, log, maxPool2d,
-  randomNormal, randomUniform, relu, reshape, sgd, sqrt, sum, tensor,
+  Dense, Layer, adam, fill, NumericsError, SemiflowError, Sequential, add, debugNumerics, exp, grad, isDebuggingNumerics, log, maxPool2d, randomNormal, randomUniform, relu, reshape, sgd, sqrt, sum, tensor
 } from 'semiflow';
 import type { NumericsDetails, Tensor } from 'semiflow';
 import { thrown } from './thrown.ts';

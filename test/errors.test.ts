@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, concat, ConfigError, conv2d, exp, matmul, maxPool2d, oneHot, ones, reshape, SemiflowError, ShapeError, sum, tensor,
-  ValueError, zeros,
+  add, concat, ConfigError, conv2d, exp, matmul, maxPool2d, oneHot, ones, reshape, SemiflowError, ShapeError, sum, tensor, ValueError, zeros
 } from 'semiflow';
 import { thrown } from './thrown.ts';
 

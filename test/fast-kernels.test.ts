@@ -3,8 +3,10 @@
 // a buffer scope whose free arrays were left full of garbage (kernels that promise to write every element).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arbPoolConfig, avgPool2d, conv2d, div, expand, max, maxPool2d, mul, onesLike, pad, randomNormal, reciprocal, relu, reshape, sum, tensor, unfold, vjp } from 'semiflow';
-import type { PoolConfig, Tensor } from 'semiflow';
+import { avgPool2d, conv2d, div, expand, max, maxPool2d, mul, onesLike, pad, randomNormal, reciprocal, relu, reshape, sum, tensor, unfold, vjp } from 'semiflow';
+import { arbPoolConfig } from 'semiflow/testing';
+import type { Tensor } from 'semiflow';
+import type { PoolConfig } from 'semiflow/testing';
 import { withBufferScope } from '../core/buffer-scope.ts';
 import { allocate } from '../core/dtype.ts';
 import type { DType, TypedArray } from '../core/dtype.ts';

@@ -204,6 +204,7 @@ describe('a script under tsx', () => {
   const script = join(dir, 'threads.mts');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(script, `
+import ${JSON.stringify(join(root, 'platform/node/register.ts'))};
 import { configureGemm, fastMatmul, gemmInfo, gemmReady } from ${JSON.stringify(join(root, 'core/kernels/fast/matmul.ts'))};
 const fromEnv = gemmInfo().threads;
 const a = Float32Array.from({ length: 300 * 200 }, (_, i) => Math.sin(i));

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, Conv2D, ConfigError, Dense, Dropout, Flatten, Layer, MaxPooling2D, Rng, ShapeError, ValueError,
-  arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor, checkLayerGrad, randomNormal, tensor,
+  Activation, Conv2D, ConfigError, Dense, Dropout, Flatten, Layer, MaxPooling2D, Rng, ShapeError, ValueError, checkLayerGrad, randomNormal, tensor
 } from 'semiflow';
+import { arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from 'semiflow/testing';
 import type { Shape, Tensor, Weight } from 'semiflow';
 import { naiveConv2d, naiveMaxPool2d } from './specs/window-linalg.ts';
 

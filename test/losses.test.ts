@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ShapeError, ValueError, arbShape, arbTensor, checkGrad, grad, softmax, sigmoid, tensor, zeros } from 'semiflow';
+import { ConfigError, ShapeError, ValueError, grad, softmax, sigmoid, tensor, zeros } from 'semiflow';
+import { arbShape, arbTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import {
   binaryCrossentropy, categoricalCrossentropy, getLoss, meanAbsoluteError, meanSquaredError,

@@ -3,9 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ShapeError, ValueError, arbDistinctTensor, checkGrad, div, equal, expand, grad, max, maxPool2d, mul, onesLike, randomNormal,
-  reciprocal, referenceKernels, setKernel, sum, tensor, vjp,
+  ShapeError, ValueError, div, equal, expand, grad, max, maxPool2d, mul, onesLike, randomNormal, reciprocal, referenceKernels, setKernel, sum, tensor, vjp
 } from 'semiflow';
+import { arbDistinctTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import { withBufferScope } from '../core/buffer-scope.ts';
 import { allocate } from '../core/dtype.ts';

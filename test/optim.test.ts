@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { isDraft, isDraftable, produce } from 'immer';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  ConfigError, arbShape, grad, leaves, randomNormal, SemiflowError, ShapeError, Tensor, tensor, ValueError, zeros,
+  ConfigError, grad, leaves, randomNormal, SemiflowError, ShapeError, Tensor, tensor, ValueError, zeros
 } from 'semiflow';
+import { arbShape } from 'semiflow/testing';
 import type { DType, Tree } from 'semiflow';
 import {
   adam, adamw, applyGradients, clipByGlobalNorm, clipByNorm, clipByValue, createTrainState, getOptimizer, globalNorm,

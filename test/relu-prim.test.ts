@@ -4,9 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ShapeError, ValueError, arbTensor, checkGrad, grad, less, mul, randomNormal, referenceKernels, relu, setKernel, sum,
-  tensor, vjp, where,
+  ShapeError, ValueError, grad, less, mul, randomNormal, referenceKernels, relu, setKernel, sum, tensor, vjp, where
 } from 'semiflow';
+import { arbTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import { withBufferScope } from '../core/buffer-scope.ts';
 import { allocate } from '../core/dtype.ts';

@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Dense, Flatten, Sequential, TrainingReport, adam, cosineDecay, loadMnist } from 'semiflow';
+import { Dense, Flatten, Sequential, adam, cosineDecay } from 'semiflow';
+import { TrainingReport, loadMnist } from 'semiflow/node';
 import { CHROMIUM_INSTALL_HINT, findChromium, launchChromium } from './chromium.ts';
 
 const EPOCHS = 12;

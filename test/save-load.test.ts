@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  Activation, ConfigError, Conv2D, Dense, FileError, Dropout, Flatten, Layer, MaxPooling2D, ModelCheckpoint, Sequential, ShapeError, ValueError,
-  adam, add, initializers, loadModel, matmul, mul, oneHot, randomNormal, sigmoid, sub, tanh,
+  Activation, ConfigError, Conv2D, Dense, FileError, Dropout, Flatten, Layer, MaxPooling2D, ModelCheckpoint,
+  Sequential, ShapeError, ValueError, adam, add, initializers, loadModel, matmul, mul, oneHot, randomNormal, sigmoid,
+  sub, tanh,
 } from 'semiflow';
 import type { Callback, LayerOptions, Shape, Tensor, Weight } from 'semiflow';
 import { savedFiles } from './saved-files.ts';

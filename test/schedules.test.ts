@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, ValueError, adam, applyGradients, cosineDecay, createTrainState, exponentialDecay, learningRateOf, piecewiseConstant, sgd, tensor,
-  withLearningRate,
+  ConfigError, ValueError, adam, applyGradients, cosineDecay, createTrainState, exponentialDecay, learningRateOf, piecewiseConstant, sgd, tensor, withLearningRate
 } from 'semiflow';
 import { thrown } from './thrown.ts';
 

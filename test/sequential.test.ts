@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  ConfigError, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, ShapeError, ValueError, adam,
-  categoricalCrossentropy, checkGrad, loadMnist, oneHot, randomNormal, randomUniform, softmax, tensor, valueAndGrad,
+  ConfigError, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, ShapeError, ValueError, adam, categoricalCrossentropy, oneHot, randomNormal, randomUniform, softmax, tensor, valueAndGrad
 } from 'semiflow';
+import { checkGrad } from 'semiflow/testing';
+import { loadMnist } from 'semiflow/node';
 import type { Callback, ModelParams, Tensor } from 'semiflow';
 
 /** Two Gaussian blobs per class in 4-D, labels one-hot: a task a small model learns in a few epochs. */

@@ -5,9 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ShapeError, arbTensor, conv2d, conv2dTranspose, einsum, flopsOf, grad, mul, norm, prod, randomNormal, reshape, split, stack, std, sum, tensor,
-  unstack, zeros,
+  ShapeError, conv2d, conv2dTranspose, einsum, flopsOf, grad, mul, norm, prod, randomNormal, reshape, split, stack,
+  std, sum, tensor, unstack, zeros,
 } from 'semiflow';
+import { arbTensor } from 'semiflow/testing';
 import type { Padding, Tensor } from 'semiflow';
 import { shapeRules } from '../core/prim-shapes.ts';
 import { thrown } from './thrown.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ops from '../core/ops/index.ts';
 import {
-  arange, eye, fill, ones, randomNormal, randomUniform, Rng, scalar, setSeed, ShapeError, tensor, Tensor, ValueError, zeros,
+  arange, eye, fill, ones, randomNormal, randomUniform, Rng, scalar, setSeed, ShapeError, tensor, Tensor, ValueError, zeros
 } from 'semiflow';
 
 describe('building tensors', () => {

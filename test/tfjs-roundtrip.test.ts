@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Activation, ConfigError, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, loadModel, randomNormal, tensor,
+  Activation, ConfigError, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, loadModel, randomNormal, tensor
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor, exp, grad, hessian, hvp, jacobian, jvp, leaves, mapTree, matmul, max,
-  mul, rebuild, relu, ShapeError, softplus, sum, tanh, tensor, ValueError, vjp,
+  exp, grad, hessian, hvp, jacobian, jvp, leaves, mapTree, matmul, max, mul, rebuild, relu, ShapeError, softplus,
+  sum, tanh, tensor, ValueError, vjp,
 } from 'semiflow';
+import { arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor } from 'semiflow/testing';
 import type { Tensor, Tree } from 'semiflow';
 import { expectClose } from './close.ts';
 import { thrown } from './thrown.ts';

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { abs, arbShape, arbTensor, assertGrad, checkGrad, customGrad, expm1, grad, hessian, softplus, sum, tanh, tensor } from 'semiflow';
+import { abs, customGrad, expm1, grad, hessian, softplus, sum, tanh, tensor } from 'semiflow';
+import { arbShape, arbTensor, assertGrad, checkGrad } from 'semiflow/testing';
 import type { Tensor } from 'semiflow';
 import { expectClose } from './close.ts';
 

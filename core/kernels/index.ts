@@ -10,6 +10,7 @@ import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
 import { gatherKernel, scatterAddKernel } from './gather.ts';
 import { topkIndicesKernel } from './topk.ts';
+import { platform } from '../platform.ts';
 
 /** The plain JS kernels: the reference every fast path is tested against. */
 export const referenceKernels: Readonly<KernelTable> = {
@@ -52,7 +53,7 @@ export const referenceKernels: Readonly<KernelTable> = {
 };
 
 /** SEMIFLOW_KERNELS=reference runs only the plain kernels, e.g. to measure what the fast ones gain. */
-const useFast = typeof process === 'undefined' || process.env.SEMIFLOW_KERNELS !== 'reference';
+const useFast = platform.env('SEMIFLOW_KERNELS') !== 'reference';
 
 const active: KernelTable = useFast ? { ...referenceKernels, ...fastKernels } as KernelTable : { ...referenceKernels };
 

@@ -4,6 +4,7 @@ import type { Logs } from '../callbacks.ts';
 import { ModelCallback } from './model-callback.ts';
 import type { MonitorMode } from './monitor.ts';
 import { COUNT, Monitor, ZERO_OR_ONE, callbackOptions } from './monitor.ts';
+import { platform } from '../../core/platform.ts';
 
 export interface EarlyStoppingOptions {
   /** The epoch-log key to watch (default 'val_loss'). */
@@ -87,9 +88,9 @@ export class EarlyStopping extends ModelCallback {
   }
 
   onTrainEnd(): void {
-    if (this.stoppedEpoch !== null && this.verbose > 0) process.stdout.write(`Epoch ${this.stoppedEpoch + 1}: early stopping\n`);
+    if (this.stoppedEpoch !== null && this.verbose > 0) platform.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
     if (this.bestWeights === undefined) return;
-    if (this.verbose > 0 && this.bestEpoch !== null) process.stdout.write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
+    if (this.verbose > 0 && this.bestEpoch !== null) platform.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
     this.model.setWeights(this.bestWeights);
   }
 }

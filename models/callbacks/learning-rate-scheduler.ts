@@ -3,6 +3,7 @@ import { checkNumber } from '../../optim/options.ts';
 import { getLearningRate, setLearningRate } from '../learning-rate.ts';
 import { ModelCallback } from './model-callback.ts';
 import { ZERO_OR_ONE, callbackOptions } from './monitor.ts';
+import { platform } from '../../core/platform.ts';
 
 /** Gets the 0-based epoch and the current rate, returns the rate for this epoch. */
 export type EpochSchedule = (epoch: number, learningRate: number) => number;
@@ -28,6 +29,6 @@ export class LearningRateScheduler extends ModelCallback {
       throw new ValueError(`LearningRateScheduler: the schedule returned ${typeof rate === 'number' ? rate : describeValue(rate)} at epoch ${epoch} (expected a finite number >= 0)`);
     }
     setLearningRate(this.model, rate);
-    if (this.verbose > 0) process.stdout.write(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${rate}.\n`);
+    if (this.verbose > 0) platform.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${rate}.`);
   }
 }

@@ -4,6 +4,7 @@ import { getLearningRate, setLearningRate } from '../learning-rate.ts';
 import { ModelCallback } from './model-callback.ts';
 import type { MonitorMode } from './monitor.ts';
 import { COUNT, Monitor, ZERO_OR_ONE, callbackOptions } from './monitor.ts';
+import { platform } from '../../core/platform.ts';
 
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
@@ -74,7 +75,7 @@ export class ReduceLROnPlateau extends ModelCallback {
     if (rate > this.minLr) {
       const reduced = Math.max(rate * this.factor, this.minLr);
       setLearningRate(this.model, reduced);
-      if (this.verbose > 0) process.stdout.write(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${reduced}.\n`);
+      if (this.verbose > 0) platform.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${reduced}.`);
       this.cooldownLeft = this.cooldown;
       this.wait = 0;
     }

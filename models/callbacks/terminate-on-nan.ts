@@ -2,6 +2,7 @@ import type { Tensor } from '../../core/tensor.ts';
 import type { Logs } from '../callbacks.ts';
 import type { OptimizerProgress } from '../sequential.ts';
 import { ModelCallback } from './model-callback.ts';
+import { platform } from '../../core/platform.ts';
 
 interface Snapshot {
   readonly weights: Tensor[];
@@ -48,6 +49,6 @@ export class TerminateOnNaN extends ModelCallback {
     }
     this.model.stopTraining = true;
     this.stoppedAt = { epoch: this.epoch, batch };
-    process.stdout.write(`Batch ${batch}: invalid loss ${logs.loss}, terminating training\n`);
+    platform.log(`Batch ${batch}: invalid loss ${logs.loss}, terminating training`);
   }
 }

@@ -1,13 +1,10 @@
-import { promises as fs } from 'node:fs';
-import { isAbsolute, join, normalize } from 'node:path';
 import { firstNonFinite } from '../../core/dtype.ts';
 import type { DType } from '../../core/dtype.ts';
-import { ConfigError, ValueError, describeValue, fmtShape } from '../../core/errors.ts';
+import { ConfigError, SemiflowError, ValueError, describeValue, fmtShape } from '../../core/errors.ts';
 import { unravelIndex } from '../../core/shape.ts';
-import { asFileError } from './file-error.ts';
 import type { Tensor } from '../../core/tensor.ts';
+import type { ModelSource } from '../io/source.ts';
 import type { FileDigest } from './files.ts';
-import { readDataFile } from './files.ts';
 import type { SemiflowJson, TrainingJson } from './format.ts';
 import { MODEL_FILE, OPTIMIZER_FILE } from './format.ts';
 import type { JsonObject } from './names.ts';
@@ -15,7 +12,7 @@ import { isJsonObject } from './names.ts';
 import type { WeightSpec } from './weights.ts';
 import { byteLength, readSpecs, unpackTensors } from './weights.ts';
 
-// Reading a saved model's directory: model.json and the data files it describes, each checked (JSON, manifest,
+// Reading a saved model (a directory, or any ModelSource): model.json and the data files it describes, each checked (JSON, manifest,
 // sizes, SHA-256 sums, byte counts) before anything is built from them. Errors name the file and what is wrong.
 
 export interface SavedJson {
@@ -32,29 +29,31 @@ export interface SavedJson {
 const MAX_READS = 100;
 
 /**
- * Runs `read` on the directory's model.json. A load takes no lock (it must work where it cannot write): if `read`
+ * Runs `read` on the source's model.json. A load takes no lock (it must work where it cannot write): if `read`
  * fails and model.json changed meanwhile, a save committed during the read, and the load starts over. So a load
  * beside saves gives one whole version, the newest that stayed in place while it was read.
  */
-export async function readSaved<T>(dir: string, who: string, read: (saved: SavedJson) => Promise<T>): Promise<T> {
+export async function readSaved<T>(source: ModelSource, who: string, read: (saved: SavedJson) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const saved = await readModelJson(dir, who);
+    const saved = await readModelJson(source, who);
     try {
       return await read(saved);
     } catch (error) {
-      const now = await fs.readFile(saved.file, 'utf8').catch(() => undefined);
+      const now = await source.readText(MODEL_FILE).catch(() => undefined);
       if (now === saved.text || attempt === MAX_READS) throw error;
     }
   }
 }
 
-async function readModelJson(dir: string, who: string): Promise<SavedJson> {
-  const file = join(dir, MODEL_FILE);
+async function readModelJson(source: ModelSource, who: string): Promise<SavedJson> {
+  const file = source.where(MODEL_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await source.readText(MODEL_FILE);
   } catch (error) {
-    throw await asFileError(error, who, 'load', dir, file);
+    // A store names its own failures (a FileError from the file system, a ValueError for a URL); anything else is named here.
+    if (error instanceof SemiflowError) throw error;
+    throw new ValueError(`${file}: cannot read the file (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
   let json: unknown;
   try {
@@ -73,11 +72,11 @@ async function readModelJson(dir: string, who: string): Promise<SavedJson> {
  * Every weight the manifest lists by its name ("<layer>/<weight>"), in manifest order, read as `dtype` from the
  * weight files (or the staged F.next a save left).
  */
-export async function readWeights(dir: string, saved: SavedJson, dtype: DType, refuseNonFinite: boolean): Promise<ReadonlyMap<string, Tensor>> {
+export async function readWeights(source: ModelSource, saved: SavedJson, dtype: DType, refuseNonFinite: boolean): Promise<ReadonlyMap<string, Tensor>> {
   const { file, json, semiflow } = saved;
   const { specs, paths } = readManifest(json.weightsManifest, file);
-  const chunks = await Promise.all(paths.map((p) => readDataFile(dir, p, semiflow?.files[p], saved.who)));
-  const weightsFile = paths.map((p) => join(dir, p)).join(' + ') || file;
+  const chunks = await Promise.all(paths.map((p) => source.readData(p, semiflow?.files[p])));
+  const weightsFile = paths.map((p) => source.where(p)).join(' + ') || file;
   const verified = paths.length > 0 && paths.every((p) => semiflow?.files[p] !== undefined);
   const values = unpack(specs, concat(chunks), { file, what: 'the weights manifest', dataFile: weightsFile, verified, refuseNonFinite }, () => dtype);
   const weights = new Map<string, Tensor>();
@@ -89,13 +88,13 @@ export async function readWeights(dir: string, saved: SavedJson, dtype: DType, r
 }
 
 /** The tensors of optimizer.bin, each in its saved dtype; none when the model was saved without the optimizer. */
-export async function readOptimizerTensors(dir: string, saved: SavedJson, refuseNonFinite: boolean): Promise<Tensor[]> {
+export async function readOptimizerTensors(source: ModelSource, saved: SavedJson, refuseNonFinite: boolean): Promise<Tensor[]> {
   const { file, semiflow } = saved;
   if (semiflow?.training === undefined) return [];
   const specs = readSpecs(semiflow.training.tensors, `${file}: semiflow.training.tensors`);
-  const bytes = await readDataFile(dir, OPTIMIZER_FILE, semiflow.files[OPTIMIZER_FILE], saved.who);
-  const source = { file, what: 'semiflow.training.tensors', dataFile: join(dir, OPTIMIZER_FILE), verified: semiflow.files[OPTIMIZER_FILE] !== undefined, refuseNonFinite };
-  return unpack(specs, bytes, source, (spec: WeightSpec): DType => spec.dtype);
+  const bytes = await source.readData(OPTIMIZER_FILE, semiflow.files[OPTIMIZER_FILE]);
+  const from = { file, what: 'semiflow.training.tensors', dataFile: source.where(OPTIMIZER_FILE), verified: semiflow.files[OPTIMIZER_FILE] !== undefined, refuseNonFinite };
+  return unpack(specs, bytes, from, (spec: WeightSpec): DType => spec.dtype);
 }
 
 interface DataSource {
@@ -162,14 +161,27 @@ function readManifest(value: unknown, file: string): { specs: WeightSpec[]; path
   value.forEach((group: unknown, i) => {
     if (!isJsonObject(group) || !Array.isArray(group.paths)) throw new ConfigError(`${file}: weightsManifest[${i}] must be {paths, weights}`);
     for (const p of group.paths) {
-      if (typeof p !== 'string' || p === '' || isAbsolute(p) || normalize(p) === '.' || normalize(p).startsWith('..')) {
+      const inside = typeof p === 'string' ? pathInside(p) : undefined;
+      if (inside === undefined) {
         throw new ConfigError(`${file}: weightsManifest[${i}] lists the path ${describeValue(p)}; paths must name files inside the model's directory`);
       }
-      paths.push(normalize(p));
+      paths.push(inside);
     }
     specs.push(...readSpecs(group.weights, `${file}: weightsManifest[${i}]`));
   });
   return { specs, paths };
+}
+
+/** `path` with '.' and '..' steps resolved ('a/./b' → 'a/b'), or undefined when it is absolute, empty or leaves its directory. */
+export function pathInside(path: string): string | undefined {
+  if (path.startsWith('/')) return undefined;
+  const steps: string[] = [];
+  for (const step of path.split('/')) {
+    if (step === '' || step === '.') continue;
+    if (step !== '..') steps.push(step);
+    else if (steps.pop() === undefined) return undefined;
+  }
+  return steps.length === 0 ? undefined : steps.join('/');
 }
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {

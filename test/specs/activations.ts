@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { arbShape, arbTensor, elu, gelu, hardSigmoid, leakyRelu, mish, relu6, selu, softsign, swish } from '../../index.ts';
+import { elu, gelu, hardSigmoid, leakyRelu, mish, relu6, selu, softsign, swish } from '../../index.ts';
+import { arbShape, arbTensor } from '../../testing.ts';
 import type { Tensor } from '../../index.ts';
 import { activationCases, stableSigmoid, stableSoftplus, unaryCases } from './elementwise.ts';
 import { erfReference } from './erf-reference.ts';

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import {
-  abs, add, arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor, cast, clip, cos, div, equal, erf, exp, expm1,
-  floor, greater, greaterEqual, less, lessEqual, log, log1p, maximum, minimum, mul, neg, pow, reciprocal, relu, round,
-  sigmoid, sign, sin, softplus, sqrt, square, stopGradient, sub, tanh, tensor, where,
+  abs, add, cast, clip, cos, div, equal, erf, exp, expm1, floor, greater, greaterEqual, less, lessEqual, log, log1p,
+  maximum, minimum, mul, neg, pow, reciprocal, relu, round, sigmoid, sign, sin, softplus, sqrt, square, stopGradient,
+  sub, tanh, tensor, where,
 } from '../../index.ts';
-import type { Tensor, ValueConstraints } from '../../index.ts';
+import { arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor } from '../../testing.ts';
+import type { Tensor } from '../../index.ts';
+import type { ValueConstraints } from '../../testing.ts';
 import { reluGrad } from '../../core/ops/activations.ts';
 import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, OpSpec, SpecTable } from './spec.ts';

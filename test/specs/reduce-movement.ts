@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import {
-  arbDistinctTensor, arbShape, arbTensor, argmax, concat, expand, flatten, logSoftmax, logsumexp, max, mean, min, oneHot,
-  pad, permute, reshape, slice, softmax, sum, tensor, transpose,
+  argmax, concat, expand, flatten, logSoftmax, logsumexp, max, mean, min, oneHot, pad, permute, reshape, slice,
+  softmax, sum, tensor, transpose,
 } from '../../index.ts';
+import { arbDistinctTensor, arbShape, arbTensor } from '../../testing.ts';
 import type { Axes, Tensor } from '../../index.ts';
 import { maxGrad } from '../../core/ops/reduce.ts';
 import { sizeOf } from '../../core/shape.ts';

@@ -1,7 +1,8 @@
 import type fc from 'fast-check';
 import type * as ops from '../../core/ops/index.ts';
 import type { Prim } from '../../core/primitives.ts';
-import type { CheckGradOptions, Tensor } from '../../index.ts';
+import type { Tensor } from '../../index.ts';
+import type { CheckGradOptions } from '../../testing.ts';
 
 /** A naive result: row-major values and their shape. */
 export interface Reference {

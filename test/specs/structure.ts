@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import {
-  arbDistinctTensor, arbShape, arbTensor, argmin, concat, cumsum, einsum, expandDims, flatten, gather, norm, prod, scatterAdd,
-  split, squeeze, stack, std, tensor, tile, topk, unstack, variance,
+  argmin, concat, cumsum, einsum, expandDims, flatten, gather, norm, prod, scatterAdd, split, squeeze, stack, std,
+  tensor, tile, topk, unstack, variance,
 } from '../../index.ts';
+import { arbDistinctTensor, arbShape, arbTensor } from '../../testing.ts';
 import type { Axes, Indices, NestedArray, NormOrder, Tensor } from '../../index.ts';
 import { sizeOf } from '../../core/shape.ts';
 import { alongAxis, arbAxes, arbAxis, plain, reduceReference, reductionCases } from './reduce-movement.ts';

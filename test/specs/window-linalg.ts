@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import {
-  arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
+  avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
 } from '../../index.ts';
+import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from '../../testing.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
 import type { Reference, SpecTable } from './spec.ts';
 import { at, atBroadcast, broadcastShape, forEachIndex } from './spec.ts';

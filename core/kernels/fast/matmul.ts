@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { ConfigError, describeValue } from '../../errors.ts';
 import { checkOptionKeys, positiveInt } from '../../options.ts';
+import { platform } from '../../platform.ts';
 import { sizeOf } from '../../shape.ts';
 import type { Kernel } from '../kernel.ts';
 import { matmulKernel } from '../matmul.ts';
@@ -22,8 +22,8 @@ export interface GemmConfig {
 const DEFAULT_MAX_THREADS = 4;
 
 function threadsFromEnv(): number {
-  const raw = typeof process === 'undefined' ? undefined : process.env.SEMIFLOW_THREADS;
-  if (raw === undefined || raw === '') return Math.min(availableParallelism(), DEFAULT_MAX_THREADS);
+  const raw = platform.env('SEMIFLOW_THREADS');
+  if (raw === undefined || raw === '') return Math.min(platform.cores(), DEFAULT_MAX_THREADS);
   const threads = Number(raw);
   if (!Number.isInteger(threads) || threads < 1) {
     throw new ConfigError(`SEMIFLOW_THREADS must be a positive integer, got ${describeValue(raw)}`);
@@ -31,13 +31,18 @@ function threadsFromEnv(): number {
   return Math.min(threads, MAX_THREADS);
 }
 
+function configuredThreads(): number {
+  return (config.threads ??= threadsFromEnv());
+}
+
 /**
  * Crossovers measured here (best of interleaved runs): WebAssembly beats the JS kernel from about 8³
  * (1.2 µs against 1.8 µs; the fixed cost is ~1 µs of copies and the call); two threads beat one from
  * about 64³ (13 µs against 15.5 µs, 1.46× at 128³, 1.87× at 1024³).
  */
-const config: GemmConfig = {
-  threads: threadsFromEnv(),
+const config: Omit<GemmConfig, 'threads'> & { threads: number | undefined } = {
+  // Read on first use, from the platform the entry point has set by then.
+  threads: undefined,
   wasmMinFlops: 2 * 8 ** 3,
   threadMinFlops: 2 * 64 ** 3,
 };
@@ -72,7 +77,7 @@ export interface GemmInfo {
 }
 
 export function gemmInfo(): GemmInfo {
-  const info = { simd: gemmRuntime() !== null, threads: config.threads, tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
+  const info = { simd: gemmRuntime() !== null, threads: configuredThreads(), tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
   return pool?.error ? { ...info, workerError: pool.error.message } : info;
 }
 
@@ -87,7 +92,7 @@ let pool: WorkerPool | undefined;
 /** The pool for `threads` threads, started on the first product that wants it. */
 function poolFor(threads: number): WorkerPool | undefined {
   const rt = gemmRuntime();
-  if (threads < 2 || !rt || pool?.stalled) return undefined;
+  if (threads < 2 || !rt || pool?.stalled || platform.startThread === null) return undefined;
   pool ??= new WorkerPool(rt.module, rt.memory, 'chunk', SPIN_MS);
   pool.grow(threads);
   return pool;
@@ -95,7 +100,7 @@ function poolFor(threads: number): WorkerPool | undefined {
 
 /** Starts the worker pool for the configured threads now and resolves once the workers are up (for warm-ups). */
 export async function gemmReady(): Promise<void> {
-  await poolFor(config.threads)?.ready();
+  await poolFor(configuredThreads())?.ready();
 }
 
 /**
@@ -114,7 +119,7 @@ export const fastMatmul: Kernel<'matmul'> = (inputs, shapes, params, out) => {
   if (out.dtype !== 'float32' || !(a instanceof Float32Array) || !(b instanceof Float32Array) || flops < Math.max(1, config.wasmMinFlops)) {
     return matmulKernel(inputs, shapes, params, out);
   }
-  const threads = flops >= config.threadMinFlops ? config.threads : 1;
+  const threads = flops >= config.threadMinFlops ? configuredThreads() : 1;
   const problem = { a, b, batch, m, n, k, transposeA: params.transposeA, transposeB: params.transposeB };
   return wasmGemm(problem, poolFor(threads), threads) ?? matmulKernel(inputs, shapes, params, out);
 };

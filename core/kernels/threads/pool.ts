@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import { SemiflowError } from '../../errors.ts';
+import { platform } from '../../platform.ts';
+import type { PoolThread } from '../../platform.ts';
 import { instantiateExport } from '../wasm/api.ts';
 import type { WasmMemory, WasmModule } from '../wasm/api.ts';
 import { ARG, CONTROL_WORDS, DONE, FAIL, NEXT, PIECE_BITS, SEQ, TOTAL, drain } from './claim.mjs';
@@ -14,11 +15,12 @@ const STALL_MS = 30_000;
  * Workers that run one export of a WebAssembly module on a shared memory, as a synchronous parallel-for:
  * `run(arg, total)` calls entry(arg, piece, worker) once for each piece in 0..total−1, on the calling
  * thread (worker 0) and on every worker that is awake, each taking the next free piece, and returns
- * when all are done. Workers are unref()ed: they never keep a script alive.
+ * when all are done. Threads come from the platform (worker_threads in Node, Web Workers in a page); the pool
+ * needs platform.startThread, and a caller that may not block (a page's main thread) spins instead of sleeping.
  */
 export class WorkerPool {
   private readonly ctl = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
-  private readonly workers: Worker[] = [];
+  private readonly workers: PoolThread[] = [];
   private readonly run0: (arg: number, piece: number, worker: number) => void;
   private readonly booted: Promise<void>[] = [];
   private seq = 0;
@@ -42,25 +44,15 @@ export class WorkerPool {
 
   /** Starts workers until `threads` threads can take pieces; a worker boots in tens of ms, meanwhile the caller does its pieces. */
   grow(threads: number): void {
+    const start = platform.startThread;
+    if (start === null) throw new SemiflowError('WorkerPool.grow: this platform cannot start threads that share memory');
     while (this.threads < threads) {
-      const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-        workerData: { module: this.module, memory: this.memory, control: this.ctl.buffer, entry: this.entry, worker: this.threads, spinMs: this.spinMs },
-        execArgv: [],
-      });
-      worker.on('error', (error: Error) => {
+      const data = { module: this.module, memory: this.memory, control: this.ctl.buffer, entry: this.entry, worker: this.threads, spinMs: this.spinMs };
+      const thread = start(data, (error: Error) => {
         this.error ??= error;
       });
-      worker.unref();
-      this.booted.push(new Promise<void>((resolve) => {
-        worker.ref();
-        const done = () => {
-          worker.unref();
-          resolve();
-        };
-        worker.once('message', done);
-        worker.once('error', done);
-      }));
-      this.workers.push(worker);
+      this.booted.push(thread.ready);
+      this.workers.push(thread);
     }
   }
 
@@ -101,7 +93,7 @@ export class WorkerPool {
         this.stalled = true;
         throw new SemiflowError(`WorkerPool.run: no piece of ${this.entry} finished in ${this.stallMs / 1000} s (${done} of ${total} done): a worker thread stopped inside a piece (killed, or out of memory); products now run without the worker threads`);
       }
-      if (now >= until) Atomics.wait(ctl, DONE, done, this.stallMs);
+      if (now >= until && platform.canBlock) Atomics.wait(ctl, DONE, done, this.stallMs);
     }
     if (Atomics.load(ctl, FAIL) !== 0) throw new SemiflowError(`WorkerPool.run: a piece of ${this.entry} failed`);
     return total - own;

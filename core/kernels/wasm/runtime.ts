@@ -35,9 +35,16 @@ let runtime: GemmRuntime | null | undefined;
 export function gemmRuntime(): GemmRuntime | null {
   if (runtime !== undefined) return runtime;
   const bytes = gemmModuleBytes(BLOCKING, MAXIMUM_PAGES);
-  if (typeof SharedArrayBuffer === 'undefined' || !wasmApi.validate(bytes)) return (runtime = null);
+  if (!wasmApi.validate(bytes)) return (runtime = null);
+  let memory: WasmMemory;
+  try {
+    // A page that is not cross-origin isolated hides SharedArrayBuffer, yet Chromium still makes shared memories:
+    // the GEMM then runs there on one thread. Engines that refuse throw here.
+    memory = new wasmApi.Memory({ initial: Math.ceil(OPERANDS_OFFSET / PAGE_BYTES), maximum: MAXIMUM_PAGES, shared: true });
+  } catch {
+    return (runtime = null);
+  }
   const module = new wasmApi.Module(bytes);
-  const memory = new wasmApi.Memory({ initial: Math.ceil(OPERANDS_OFFSET / PAGE_BYTES), maximum: MAXIMUM_PAGES, shared: true });
   const chunk = instantiateExport<GemmRuntime['chunk']>(module, memory, 'chunk');
   runtime = { module, memory, chunk };
   return runtime;
