@@ -21,7 +21,9 @@ const UNLOCKED = /^\.semiflow\.unlocked\.(\d+)$/;
  * left it (pid, a hash of the host, token), as a process killed while writing it leaves it empty.
  */
 const CLAIM = /^\.semiflow\.claim\.(\d+)\.([0-9a-f]{8})\.([0-9a-f]+)$/;
-const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+/** A hash of the host name, computed at the first save: reading the host name at import would need Deno's --allow-sys for every user. */
+let hostTag: string | undefined;
+const tagOfHost = (): string => (hostTag ??= createHash('sha256').update(hostname()).digest('hex').slice(0, 8));
 
 /** Who holds a directory: a process on a host, and which of its saves (a process may hold several directories). */
 export interface LockHolder {
@@ -112,7 +114,7 @@ function timeoutError(dir: string, who: string, holder: LockHolder | 'unreadable
 
 /** Takes the next generation when the newest is free or its holder dead; waits (sleeping, not spinning) otherwise. */
 async function acquire(dir: string, me: LockHolder, timeoutMs: number, who: string): Promise<number> {
-  const claim = join(dir, `.semiflow.claim.${me.pid}.${HOST_TAG}.${me.token}`);
+  const claim = join(dir, `.semiflow.claim.${me.pid}.${tagOfHost()}.${me.token}`);
   const start = Date.now();
   try {
     await fs.writeFile(claim, JSON.stringify(me), { flag: 'wx' });
@@ -144,7 +146,7 @@ async function removeOlder(dir: string, g: number): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     const generation = generationOf(name);
     const claim = CLAIM.exec(name);
-    const stale = generation !== undefined ? generation < g : claim !== null && claim[2] === HOST_TAG && deadOnThisHost(Number(claim[1]), claim[3]);
+    const stale = generation !== undefined ? generation < g : claim !== null && claim[2] === tagOfHost() && deadOnThisHost(Number(claim[1]), claim[3]);
     if (stale) await fs.rm(join(dir, name), { force: true });
   }
 }

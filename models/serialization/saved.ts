@@ -1,6 +1,6 @@
 import { firstNonFinite } from '../../core/dtype.ts';
 import type { DType } from '../../core/dtype.ts';
-import { ConfigError, SemiflowError, ValueError, describeValue, fmtShape } from '../../core/errors.ts';
+import { ConfigError, FileError, ValueError, describeValue, fmtShape } from '../../core/errors.ts';
 import { unravelIndex } from '../../core/shape.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import type { ModelSource } from '../io/source.ts';
@@ -51,8 +51,8 @@ async function readModelJson(source: ModelSource, who: string): Promise<SavedJso
   try {
     text = await source.readText(MODEL_FILE);
   } catch (error) {
-    // A store names its own failures (a FileError from the file system, a ValueError for a URL); anything else is named here.
-    if (error instanceof SemiflowError) throw error;
+    // The file store raises FileErrors that name the model's directory; any other failure is named here.
+    if (error instanceof FileError) throw error;
     throw new ValueError(`${file}: cannot read the file (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
   let json: unknown;
