@@ -24,6 +24,7 @@ export { ModelCheckpoint } from './callbacks/model-checkpoint.ts';
 export type { ModelCheckpointOptions } from './callbacks/model-checkpoint.ts';
 export { loadModel } from './load.ts';
 export type { CustomLayerClass, LoadOptions } from './load.ts';
+export type { LoadWeightsOptions } from './load-weights.ts';
 export type { SaveOptions } from './save.ts';
 export type { ModelStore } from './io/stores.ts';
 export { registerModelStore } from './io/stores.ts';

@@ -1,5 +1,6 @@
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { sameShape } from '../core/shape.ts';
+import { checkOptionKeys } from '../core/options.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { storeFor } from './io/stores.ts';
 import { readSaved, readWeights } from './serialization/saved.ts';
@@ -25,14 +26,22 @@ function byLayer(weights: ReadonlyMap<string, Tensor>): Map<string, Map<string, 
  * Everything (JSON, manifest, sizes and SHA-256 sums, byte counts, every shape) is checked before any weight is
  * set, so on any error the model is unchanged.
  */
-export async function loadWeightsInto(model: Sequential, dir: string): Promise<void> {
+export interface LoadWeightsOptions {
+  /** Load weights that hold NaN or ±Infinity, which are refused otherwise. Default false. */
+  allowNonFinite?: boolean;
+}
+
+export async function loadWeightsInto(model: Sequential, dir: string, options: LoadWeightsOptions = {}): Promise<void> {
   const who = `${model.name}.loadWeights`;
   try {
+    checkOptionKeys(options, ['allowNonFinite'], who);
+    const allowNonFinite = options.allowNonFinite ?? false;
+    if (typeof allowNonFinite !== 'boolean') throw new ConfigError(`allowNonFinite must be true or false, got ${describeValue(allowNonFinite)}`);
     if (typeof dir !== 'string' || dir === '') throw new ConfigError(`dir must be a directory path, got ${describeValue(dir)}`);
     if (model.inputShape === undefined) throw new ConfigError('the model is not built; give the first layer an inputShape, or call fit or predict once');
     const targets = model.layers.filter((layer) => layer.weights.length > 0);
     const source = storeFor(dir, who).open(dir, who);
-    const { saved, weights } = await readSaved(source, who, async (saved) => ({ saved, weights: await readWeights(source, saved, model.dtype, false) }));
+    const { saved, weights } = await readSaved(source, who, async (saved) => ({ saved, weights: await readWeights(source, saved, model.dtype, !allowNonFinite) }));
     const groups = [...byLayer(weights)];
     if (groups.length !== targets.length) {
       throw new ValueError(`${saved.file}: holds weights for ${groups.length} layers (${groups.map(([name]) => name).join(', ')}) `

@@ -23,6 +23,7 @@ import { summarize } from './summary.ts';
 import type { SaveOptions } from './save.ts';
 import { saveModelTo } from './io/stores.ts';
 import { loadWeightsInto } from './load-weights.ts';
+import type { LoadWeightsOptions } from './load-weights.ts';
 
 export type ModelParams = Record<string, Record<string, Tensor>>;
 
@@ -285,8 +286,8 @@ export class Sequential {
    * Sets this model's weights from a directory model.save wrote (Keras's load_weights): weights only, layers matched
    * in order and weights by name and shape. All or nothing: on any error the weights are unchanged.
    */
-  async loadWeights(dir: string): Promise<void> {
-    return loadWeightsInto(this, dir);
+  async loadWeights(dir: string, options: LoadWeightsOptions = {}): Promise<void> {
+    return loadWeightsInto(this, dir, options);
   }
 
   /** Every weight, layer by layer, in the order setWeights takes them. */

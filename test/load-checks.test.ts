@@ -91,6 +91,22 @@ describe('declared input shapes are checked before the dry run', () => {
 });
 
 describe('non-finite weights and optimizer state are refused unless allowNonFinite', () => {
+  it('model.loadWeights refuses them too, leaving the weights as they were, unless allowNonFinite', async () => {
+    const dir = await saved();
+    plant(dir, 'weights.bin', 0, 2, NaN);
+    editJson(dir, (json) => { delete json.semiflow; });
+    const target = new Sequential({ name: 'target', seed: 9 });
+    target.add(new Dense(4, { inputShape: [3] }));
+    target.add(new Dense(2));
+    const before = target.getWeights().map((w) => Array.from(w.storage));
+    const error = await rejection(target.loadWeights(dir));
+    expect(error).toBeInstanceOf(ValueError);
+    expect(error.message).toMatch(/^target\.loadWeights: .*weights\.bin: hidden\/kernel holds NaN at \[0,2\] \(flat index 2\); .*Pass \{ allowNonFinite: true \} to target\.loadWeights to load it anyway$/);
+    expect(target.getWeights().map((w) => Array.from(w.storage))).toEqual(before);
+    await target.loadWeights(dir, { allowNonFinite: true });
+    expect(target.getWeights()[0].storage[2]).toBeNaN();
+  });
+
   /** Writes `value` as float32 into the data file at the `index`-th value of the tensor that starts at `start` values in. */
   function plant(dir: string, file: string, start: number, index: number, value: number): void {
     const bytes = readFileSync(join(dir, file));

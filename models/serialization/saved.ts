@@ -78,7 +78,7 @@ export async function readWeights(source: ModelSource, saved: SavedJson, dtype: 
   const chunks = await Promise.all(paths.map((p) => source.readData(p, semiflow?.files[p])));
   const weightsFile = paths.map((p) => source.where(p)).join(' + ') || file;
   const verified = paths.length > 0 && paths.every((p) => semiflow?.files[p] !== undefined);
-  const values = unpack(specs, concat(chunks), { file, what: 'the weights manifest', dataFile: weightsFile, verified, refuseNonFinite }, () => dtype);
+  const values = unpack(specs, concat(chunks), { file, what: 'the weights manifest', dataFile: weightsFile, verified, refuseNonFinite, who: saved.who }, () => dtype);
   const weights = new Map<string, Tensor>();
   specs.forEach((spec, i) => {
     if (weights.has(spec.name)) throw new ConfigError(`${file}: the weights manifest lists ${spec.name} twice`);
@@ -93,7 +93,7 @@ export async function readOptimizerTensors(source: ModelSource, saved: SavedJson
   if (semiflow?.training === undefined) return [];
   const specs = readSpecs(semiflow.training.tensors, `${file}: semiflow.training.tensors`);
   const bytes = await source.readData(OPTIMIZER_FILE, semiflow.files[OPTIMIZER_FILE]);
-  const from = { file, what: 'semiflow.training.tensors', dataFile: source.where(OPTIMIZER_FILE), verified: semiflow.files[OPTIMIZER_FILE] !== undefined, refuseNonFinite };
+  const from = { file, what: 'semiflow.training.tensors', dataFile: source.where(OPTIMIZER_FILE), verified: semiflow.files[OPTIMIZER_FILE] !== undefined, refuseNonFinite, who: saved.who };
   return unpack(specs, bytes, from, (spec: WeightSpec): DType => spec.dtype);
 }
 
@@ -103,6 +103,8 @@ interface DataSource {
   readonly dataFile: string;
   readonly verified: boolean;
   readonly refuseNonFinite: boolean;
+  /** Who loads (loadModel, net.loadWeights): the message says where allowNonFinite goes. */
+  readonly who: string;
 }
 
 /**
@@ -111,22 +113,22 @@ interface DataSource {
  * With refuseNonFinite, a NaN or ±Infinity (also one that a float64 value too large for float32 became) is refused.
  */
 function unpack(specs: readonly WeightSpec[], bytes: Uint8Array, source: DataSource, dtypeOf: (spec: WeightSpec) => DType): Tensor[] {
-  const { file, what, dataFile, verified, refuseNonFinite } = source;
+  const { file, what, dataFile, verified, refuseNonFinite, who } = source;
   if (verified && bytes.length !== byteLength(specs)) {
     throw new ValueError(`${file}: ${what} describes ${byteLength(specs)} bytes (${specs.length} tensors), but ${dataFile} holds ${bytes.length}, `
       + 'which match the size and SHA-256 model.json recorded: the list in model.json is wrong');
   }
   const tensors = unpackTensors(specs, bytes, dataFile, dtypeOf);
-  if (refuseNonFinite) tensors.forEach((t, i) => checkFinite(t, specs[i], dataFile));
+  if (refuseNonFinite) tensors.forEach((t, i) => checkFinite(t, specs[i], dataFile, who));
   return tensors;
 }
 
-function checkFinite(t: Tensor, spec: WeightSpec, dataFile: string): void {
+function checkFinite(t: Tensor, spec: WeightSpec, dataFile: string, who: string): void {
   const flat = firstNonFinite(t.storage);
   if (flat < 0) return;
   const converted = t.dtype === spec.dtype ? '' : ` (after conversion of its ${spec.dtype} value to ${t.dtype})`;
   throw new ValueError(`${dataFile}: ${spec.name} holds ${t.storage[flat]} at ${fmtShape(unravelIndex(flat, t.shape))} (flat index ${flat})${converted}; `
-    + 'a model with non-finite weights computes NaN. Pass { allowNonFinite: true } to loadModel to load it anyway');
+    + `a model with non-finite weights computes NaN. Pass { allowNonFinite: true } to ${who} to load it anyway`);
 }
 
 function readSemiflow(value: unknown, file: string): SemiflowJson {
