@@ -30,6 +30,8 @@ let userDepth = 0;
 let generation = 0;
 const counts = { fresh: 0, reused: 0 };
 
+const freshArray = (dtype: DType, size: number): TypedArray => (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size));
+
 function freeList(dtype: DType, size: number): FreeList {
   const key = `${dtype}:${size}`;
   let list = free.get(key);
@@ -48,7 +50,7 @@ export function pooledAllocate(dtype: DType, size: number, zeroed: boolean): Typ
   list.lastUsed = generation;
   let array = list.arrays.pop();
   if (array === undefined) {
-    array = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    array = freshArray(dtype, size);
     counts.fresh++;
   } else {
     if (zeroed) array.fill(0);
@@ -119,4 +121,17 @@ export function bufferPoolStats(): BufferPoolStats {
   let freeBytes = 0;
   for (const list of free.values()) for (const a of list.arrays) freeBytes += a.byteLength;
   return { ...counts, freeBytes };
+}
+
+/** A zeroed array; inside withBufferScope it may be a recycled one. */
+export function allocate(dtype: DType, size: number): TypedArray {
+  return pooledAllocate(dtype, size, true) ?? freshArray(dtype, size);
+}
+
+/**
+ * An array whose contents are unspecified (a recycled one is not cleared): only for a kernel that writes
+ * every element before anyone reads it. Saves the clearing pass (~0.1 ms per MB) inside withBufferScope.
+ */
+export function allocateOutput(dtype: DType, size: number): TypedArray {
+  return pooledAllocate(dtype, size, false) ?? freshArray(dtype, size);
 }

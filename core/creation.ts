@@ -1,4 +1,5 @@
-import { DTYPES, allocate, allocateOutput } from './dtype.ts';
+import { DTYPES } from './dtype.ts';
+import { allocate, allocateOutput } from './buffer-pool.ts';
 import type { DType, TypedArray } from './dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
 import { checkOptionKeys, show } from './options.ts';

@@ -1,4 +1,4 @@
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import { ConfigError, ShapeError, ValueError, describeValue } from '../core/errors.ts';
 import { checkOptionKeys } from '../core/options.ts';
 import { Rng, checkSeed, rngFrom } from '../core/random.ts';

@@ -1,4 +1,5 @@
-import { allocate, firstNonFinite } from '../core/dtype.ts';
+import { firstNonFinite } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import { ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { sizeOf, unravelIndex } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';

@@ -1,4 +1,4 @@
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { Tree } from '../core/tree.ts';
 import { leaves, mapTree } from '../core/tree.ts';

@@ -1,6 +1,6 @@
 import { freeze } from 'immer';
 import { zerosLike } from '../core/creation.ts';
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { checkFinite, isDebuggingNumerics } from '../core/debug-numerics.ts';
 import { ConfigError, ValueError } from '../core/errors.ts';

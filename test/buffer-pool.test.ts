@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conv2D, Dense, Flatten, MaxPooling2D, Rng, Sequential, ValueError, applyGradients, createTrainState, leaves, oneHot, randomUniform, valueAndGrad, zeros } from 'semiflow';
 import type { Tensor, TrainState, Tree } from 'semiflow';
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import { bufferPoolStats, releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { thrown } from './thrown.ts';
 

@@ -8,7 +8,7 @@ import { arbPoolConfig } from 'semiflow/testing';
 import type { Tensor } from 'semiflow';
 import type { PoolConfig } from 'semiflow/testing';
 import { withBufferScope } from '../core/buffer-scope.ts';
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import type { DType, TypedArray } from '../core/dtype.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';
 import { referenceKernels } from '../core/kernels/index.ts';

@@ -8,7 +8,7 @@ import {
 import { arbDistinctTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import { withBufferScope } from '../core/buffer-scope.ts';
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';
 import { maxGrad } from '../core/ops/reduce.ts';
 import { shapeRules } from '../core/prim-shapes.ts';

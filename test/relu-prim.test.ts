@@ -9,7 +9,7 @@ import {
 import { arbTensor, checkGrad } from 'semiflow/testing';
 import type { DType, Tensor } from 'semiflow';
 import { withBufferScope } from '../core/buffer-scope.ts';
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';
 import { reluGrad } from '../core/ops/activations.ts';

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withBufferScope } from '../core/buffer-scope.ts';
-import { allocate } from '../core/dtype.ts';
+import { allocate } from '../core/buffer-pool.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { fastElementwise } from '../core/kernels/fast/elementwise.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';

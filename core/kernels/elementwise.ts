@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.ts';
+import { allocate } from '../buffer-pool.ts';
 import type { DType, TypedArray } from '../dtype.ts';
 import type { BinaryPrim, UnaryPrim } from '../primitives.ts';
 import { erf } from './erf.ts';

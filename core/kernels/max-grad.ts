@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.ts';
+import { allocate } from '../buffer-pool.ts';
 import type { Kernel } from './kernel.ts';
 import { outputOffsets } from './reduce.ts';
 

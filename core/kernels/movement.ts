@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.ts';
+import { allocate } from '../buffer-pool.ts';
 import { sizeOf, stridesOf } from '../shape.ts';
 import type { Kernel } from './kernel.ts';
 import { copyStrided } from './strided.ts';

@@ -1,4 +1,4 @@
-import { allocateOutput } from '../dtype.ts';
+import { allocateOutput } from '../buffer-pool.ts';
 import type { Kernel } from './kernel.ts';
 
 /** relu(x)[i] = x[i] where 0 < x[i], else +0: -0 and NaN give +0, as where(less(0, x), x, 0) did. */

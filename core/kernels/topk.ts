@@ -1,4 +1,4 @@
-import { allocateOutput } from '../dtype.ts';
+import { allocateOutput } from '../buffer-pool.ts';
 import { sizeOf } from '../shape.ts';
 import type { Kernel } from './kernel.ts';
 

@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.ts';
+import { allocate } from '../buffer-pool.ts';
 import { sizeOf } from '../shape.ts';
 import type { WindowParams } from '../primitives.ts';
 import type { Kernel } from './kernel.ts';

@@ -1,4 +1,4 @@
-import { allocate } from '../../core/dtype.ts';
+import { allocate } from '../../core/buffer-pool.ts';
 import type { DType } from '../../core/dtype.ts';
 import { ConfigError, ValueError, describeValue } from '../../core/errors.ts';
 import { sizeOf } from '../../core/shape.ts';

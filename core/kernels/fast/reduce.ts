@@ -1,4 +1,4 @@
-import { allocate, allocateOutput } from '../../dtype.ts';
+import { allocate, allocateOutput } from '../../buffer-pool.ts';
 import type { TypedArray } from '../../dtype.ts';
 import { sizeOf } from '../../shape.ts';
 import type { Kernel } from '../kernel.ts';

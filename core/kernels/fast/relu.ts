@@ -1,4 +1,4 @@
-import { allocateOutput } from '../../dtype.ts';
+import { allocateOutput } from '../../buffer-pool.ts';
 import type { TypedArray } from '../../dtype.ts';
 import type { Kernel } from '../kernel.ts';
 import { wordsOf } from './layout.ts';

@@ -1,4 +1,4 @@
-import { allocateOutput } from '../../dtype.ts';
+import { allocateOutput } from '../../buffer-pool.ts';
 import type { TypedArray } from '../../dtype.ts';
 import type { Kernel, KernelOutput } from '../kernel.ts';
 import { elementwiseRuntime, heapOf, operandBytes } from '../wasm/elementwise-runtime.ts';

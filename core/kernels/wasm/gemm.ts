@@ -1,4 +1,4 @@
-import { allocateOutput } from '../../dtype.ts';
+import { allocateOutput } from '../../buffer-pool.ts';
 import { JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
