@@ -64,6 +64,8 @@ export function configureGemm(options: Partial<GemmConfig>): () => void {
 export interface GemmInfo {
   /** WebAssembly SIMD128 and shared memory are there (else float32 products run in the JS kernel). */
   simd: boolean;
+  /** The GEMM multiply-adds with relaxed SIMD's relaxed_madd (FMA where the CPU has it; SEMIFLOW_FMA=0 turns it off). */
+  fma: boolean;
   threads: number;
   /** The register tile, rows×columns. */
   tile: string;
@@ -72,7 +74,8 @@ export interface GemmInfo {
 }
 
 export function gemmInfo(): GemmInfo {
-  const info = { simd: gemmRuntime() !== null, threads: config.threads, tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
+  const rt = gemmRuntime();
+  const info = { simd: rt !== null, fma: rt?.fma ?? false, threads: config.threads, tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
   return pool?.error ? { ...info, workerError: pool.error.message } : info;
 }
 

@@ -105,6 +105,8 @@ export class FunctionBuilder {
   }
   addF32x4(): this { return this.simd(0xe4); }
   mulF32x4(): this { return this.simd(0xe6); }
+  /** f32x4.relaxed_madd (relaxed SIMD): [a, b, c] → a·b + c, fused (one rounding) where the CPU has FMA. */
+  relaxedMaddF32x4(): this { return this.simd(0x105); }
 
   call(functionIndex: number): this { return this.op(0x10, ...uleb(functionIndex)); }
 
