@@ -61,7 +61,7 @@ describe('the WebAssembly GEMM', () => {
   let restore: () => void = () => {};
   beforeAll(async () => {
     // Every float32 product goes to WebAssembly, on threads from the first flop.
-    restore = configureGemm({ threads: 3, wasmMinFlops: 0, threadMinFlops: 0 });
+    restore = configureGemm({ threads: 3, wasmMinFlops: 0, threadMinFlops: 0, adaptiveThreads: false });
     await gemmReady();
   });
   afterAll(() => restore());
@@ -206,6 +206,7 @@ describe('the WebAssembly GEMM', () => {
   it('rejects bad settings with a ConfigError that names the option', () => {
     expect(() => configureGemm({ threads: 0 })).toThrow(/configureGemm: threads must be a positive integer, got number 0/);
     expect(() => configureGemm({ wasmMinFlops: -1 })).toThrow(ConfigError);
+    expect(() => configureGemm({ adaptiveThreads: 1 as never })).toThrow(/configureGemm: adaptiveThreads must be/);
     expect(() => configureGemm({ thread: 2 } as never)).toThrow(/unknown option 'thread'/);
   });
 });
@@ -261,7 +262,7 @@ const b = Float32Array.from({ length: 200 * 100 }, (_, i) => Math.cos(i));
 const product = () => fastMatmul([a, b], [[300, 200], [200, 100]], { transposeA: false, transposeB: false }, { shape: [300, 100], dtype: 'float32' });
 configureGemm({ threads: 1 });
 const one = new Uint32Array(product().buffer);
-configureGemm({ threads: 2, threadMinFlops: 0 });
+configureGemm({ threads: 2, threadMinFlops: 0, adaptiveThreads: false });
 await gemmReady();
 const two = new Uint32Array(product().buffer);
 console.log(JSON.stringify({ fromEnv, same: one.every((x, i) => x === two[i]), info: gemmInfo() }));
