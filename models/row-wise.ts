@@ -6,7 +6,7 @@ import type { Sequential } from './sequential.ts';
 
 /**
  * Values of the layers' outputs one forward pass of predict may hold (16 MB of float32): the CNN of the bench
- * (38,000 values a row) runs in passes of 107 rows, an MLP (hundreds a row) in one pass per batch.
+ * (39,000 values a row) runs in passes of 107 rows, an MLP (hundreds a row) in one pass per batch.
  */
 const PASS_VALUES = 1 << 22;
 
