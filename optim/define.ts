@@ -1,6 +1,6 @@
 import { freeze } from 'immer';
 import { zerosLike } from '../core/creation.ts';
-import { allocate } from '../core/buffer-pool.ts';
+import { allocateOutput } from '../core/buffer-pool.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { checkFinite, isDebuggingNumerics } from '../core/debug-numerics.ts';
 import { ConfigError, ValueError } from '../core/errors.ts';
@@ -16,6 +16,7 @@ import { show } from './options.ts';
 /**
  * One fused loop over one parameter: reads p, g and the old slots, writes the new p and the new slots.
  * All arrays have the parameter's length and dtype; values are computed in float64 JS numbers and rounded on store.
+ * It must write every element of pOut and slotsOut: they may come from the buffer pool uncleared.
  */
 export type LeafKernel = (
   p: TypedArray, g: TypedArray, slots: readonly TypedArray[], pOut: TypedArray, slotsOut: readonly TypedArray[],
@@ -51,7 +52,8 @@ function freezeState(step: number, slots: Record<string, Tree>): OptimizerState 
 
 /**
  * The shared init/update of every optimizer. The update runs once per training step over every parameter, so it is
- * not built from tensor ops: each leaf gets one loop over the typed arrays, into freshly allocated arrays.
+ * not built from tensor ops: each leaf gets one loop over the typed arrays, into new arrays (from the buffer pool
+ * inside fit's step, not cleared first: the loop writes them whole).
  * It runs outside the autodiff tape (the new tensors record nothing), and no existing storage is ever written.
  */
 export function defineOptimizer(spec: OptimizerSpec): Optimizer {
@@ -81,8 +83,8 @@ export function defineOptimizer(spec: OptimizerSpec): Optimizer {
         slots.forEach((s, k) => checkFinite(`${name} update of ${s} ${i}`, inputs, newSlots[k][i].storage, ps[i].shape, 'update'));
       };
       ps.forEach((p, i) => {
-        const out = allocate(p.dtype, p.size);
-        const outs = slots.map(() => allocate(p.dtype, p.size));
+        const out = allocateOutput(p.dtype, p.size);
+        const outs = slots.map(() => allocateOutput(p.dtype, p.size));
         kernel(p.storage, g[i].storage, slotsIn.map((s) => s[i].storage), out, outs);
         newParams.push(new Tensor(out, p.shape));
         outs.forEach((o, k) => newSlots[k].push(new Tensor(o, p.shape)));

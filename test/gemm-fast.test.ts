@@ -1,6 +1,7 @@
 // The WebAssembly SIMD GEMM against the reference matmul kernel: parity within a rounding bound derived
-// from k, the same bits for any thread count, NaN/±Infinity like the reference, the fallbacks, the worker
-// pool on its own, and a script under tsx that uses the workers and exits by itself.
+// from k, the same bits for any thread count, the same bits as its arithmetic replayed in JS (with and
+// without FMA), NaN/±Infinity like the reference, the fallbacks, the worker pool on its own, and a script
+// under tsx that uses the workers and exits by itself.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +16,18 @@ import { matmulKernel } from '../core/kernels/matmul.ts';
 import { WorkerPool } from '../core/kernels/threads/pool.ts';
 import { wasmApi } from '../core/kernels/wasm/api.ts';
 import { FunctionBuilder, encodeModule, i32 } from '../core/kernels/wasm/emit.ts';
+import { wasmGemm } from '../core/kernels/wasm/gemm.ts';
+import { BLOCKING, createGemmRuntime } from '../core/kernels/wasm/runtime.ts';
 import { ConfigError } from 'semiflow';
+import { emulateGemm, fmaF32 } from './gemm-emulation.ts';
 import type { Case } from './matmul-cases.ts';
-import { label, operands, productSums, runMatmul, uniform } from './matmul-cases.ts';
+import { batchOf, label, operands, productSums, runMatmul, uniform } from './matmul-cases.ts';
 
 const u = 2 ** -24;
 
 /**
- * Each element of ours is a float32 sum in which every product is rounded once and passes through at
- * most k+1 additions, so it is within γ(k+2)·Σ|a||b| of the exact sum (γ(j) = j·u/(1−j·u), u = 2^-24);
+ * Each element of ours is a float32 sum in which every product is rounded at most once (not at all when the
+ * multiply-add is fused) and passes through at most k+1 additions, so it is within γ(k+2)·Σ|a||b| of the exact sum (γ(j) = j·u/(1−j·u), u = 2^-24);
  * the reference rounds a float64 sum once to float32, within u·Σ|a||b| plus float64 error (< u·Σ|a||b|).
  */
 function expectWithinBound(c: Case, ours: TypedArray, ref: TypedArray, a: TypedArray, b: TypedArray): void {
@@ -57,7 +61,7 @@ describe('the WebAssembly GEMM', () => {
   let restore: () => void = () => {};
   beforeAll(async () => {
     // Every float32 product goes to WebAssembly, on threads from the first flop.
-    restore = configureGemm({ threads: 3, wasmMinFlops: 0, threadMinFlops: 0 });
+    restore = configureGemm({ threads: 3, wasmMinFlops: 0, threadMinFlops: 0, adaptiveThreads: false });
     await gemmReady();
   });
   afterAll(() => restore());
@@ -65,6 +69,52 @@ describe('the WebAssembly GEMM', () => {
   it('is the matmul of the fast kernel table, with SIMD available here', () => {
     expect(fastKernels.matmul).toBe(fastMatmul);
     expect(gemmInfo()).toMatchObject({ simd: true, threads: 3, tile: '4x8' });
+  });
+
+  it('multiply-adds with relaxed_madd: Node 20 gets relaxed SIMD by turning its flag on at run time', () => {
+    expect(gemmInfo().fma).toBe(true);
+  });
+
+  it('gives the bits of its arithmetic replayed in JS: fused with relaxed_madd (or separate where the CPU has no FMA), separate without', () => {
+    const plain = createGemmRuntime(false);
+    expect(plain?.fma).toBe(false);
+    const cases: Case[] = [
+      { lead: [], m: 37, k: 600, n: 29, transposeA: false, transposeB: false, seed: 11 },
+      { lead: [2], m: 9, k: 300, n: 70, transposeA: true, transposeB: true, seed: 12 },
+      { lead: [], m: 130, k: 9, n: 32, transposeA: false, transposeB: true, seed: 13 },
+      { lead: [3], m: 5, k: 513, n: 3, transposeA: true, transposeB: false, seed: 14 },
+    ];
+    let fusedDiffers = false;
+    for (const c of cases) {
+      const [a, b] = operands(c);
+      const fused = emulateGemm(c, a, b, true, BLOCKING.kc);
+      const separate = emulateGemm(c, a, b, false, BLOCKING.kc);
+      fusedDiffers ||= !sameBits(fused, separate);
+      for (const threads of [1, 3]) {
+        const back = configureGemm({ threads });
+        try {
+          const ours = runMatmul(fastMatmul, c, a, b);
+          expect(sameBits(ours, fused) || sameBits(ours, separate), `${label(c)} on ${threads} threads`).toBe(true);
+        } finally {
+          back();
+        }
+      }
+      const problem = { a: a as Float32Array, b: b as Float32Array, batch: batchOf(c), m: c.m, n: c.n, k: c.k, transposeA: c.transposeA, transposeB: c.transposeB };
+      const withoutFma = wasmGemm(problem, undefined, 1, plain);
+      expect(withoutFma && sameBits(withoutFma, separate), `${label(c)} without FMA`).toBe(true);
+    }
+    // The replay tells the two apart, so the comparison above says which one ran.
+    expect(fusedDiffers).toBe(true);
+  });
+
+  it('replays a fused multiply-add exactly (the float64 sum corrected where it sits halfway between two float32)', () => {
+    // 1 + 2^-23 squared is 1 + 2^-22 + 2^-46: separately rounded, the 2^-46 is lost before 1 + 2^-22 is taken away.
+    const x = 1 + 2 ** -23;
+    expect(fmaF32(x, x, -(1 + 2 ** -22))).toBe(2 ** -46);
+    // 2^-24(1 + 2^-15)·(1 − 2^-15) + (1 + 2^-23) = 1 + 3·2^-24 − 2^-54: its float64 sum is the float32 midpoint
+    // 1 + 3·2^-24, which rounds to even (1 + 2^-22), but the exact sum is below it, so 1 + 2^-23.
+    expect(fmaF32(2 ** -24 * (1 + 2 ** -15), 1 - 2 ** -15, 1 + 2 ** -23)).toBe(1 + 2 ** -23);
+    expect(Math.fround(1 + 3 * 2 ** -24)).toBe(1 + 2 ** -22);
   });
 
   it('matches the reference kernel within γ(k+2)·Σ|a||b| on 1 and 3 threads, every transpose and batch', () => {
@@ -156,6 +206,7 @@ describe('the WebAssembly GEMM', () => {
   it('rejects bad settings with a ConfigError that names the option', () => {
     expect(() => configureGemm({ threads: 0 })).toThrow(/configureGemm: threads must be a positive integer, got number 0/);
     expect(() => configureGemm({ wasmMinFlops: -1 })).toThrow(ConfigError);
+    expect(() => configureGemm({ adaptiveThreads: 1 as never })).toThrow(/configureGemm: adaptiveThreads must be/);
     expect(() => configureGemm({ thread: 2 } as never)).toThrow(/unknown option 'thread'/);
   });
 });
@@ -212,7 +263,7 @@ const b = Float32Array.from({ length: 200 * 100 }, (_, i) => Math.cos(i));
 const product = () => fastMatmul([a, b], [[300, 200], [200, 100]], { transposeA: false, transposeB: false }, { shape: [300, 100], dtype: 'float32' });
 configureGemm({ threads: 1 });
 const one = new Uint32Array(product().buffer);
-configureGemm({ threads: 2, threadMinFlops: 0 });
+configureGemm({ threads: 2, threadMinFlops: 0, adaptiveThreads: false });
 await gemmReady();
 const two = new Uint32Array(product().buffer);
 console.log(JSON.stringify({ fromEnv, same: one.every((x, i) => x === two[i]), info: gemmInfo() }));
@@ -225,7 +276,7 @@ console.log(JSON.stringify({ fromEnv, same: one.every((x, i) => x === two[i]), i
     const result = runScript('3');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ fromEnv: 3, same: true, info: { simd: true, threads: 2, tile: '4x8' } });
+    expect(JSON.parse(result.stdout)).toEqual({ fromEnv: 3, same: true, info: { simd: true, fma: true, threads: 2, tile: '4x8' } });
   });
 
   it('rejects a SEMIFLOW_THREADS that is not a positive integer', () => {

@@ -1,11 +1,13 @@
 import { ConfigError, describeValue } from '../../errors.ts';
-import { checkOptionKeys, positiveInt } from '../../options.ts';
+import { checkOptionKeys, positiveInt, trueOrFalse } from '../../options.ts';
 import { platform } from '../../platform.ts';
 import { sizeOf } from '../../shape.ts';
 import type { Kernel } from '../kernel.ts';
 import { matmulKernel } from '../matmul.ts';
 import { WorkerPool } from '../threads/pool.ts';
+import { ThreadChoice } from './thread-choice.ts';
 import { wasmGemm } from '../wasm/gemm.ts';
+import type { GemmProblem } from '../wasm/gemm.ts';
 import { BLOCKING, MAX_THREADS, gemmRuntime } from '../wasm/runtime.ts';
 
 /** When the WebAssembly GEMM runs, and on how many threads. */
@@ -16,6 +18,11 @@ export interface GemmConfig {
   wasmMinFlops: number;
   /** Products of fewer flops run on the calling thread alone. */
   threadMinFlops: number;
+  /**
+   * Larger products are split over the threads only where that ran faster for their shape (see thread-choice.ts);
+   * false splits every one (tests that want the workers to take pieces).
+   */
+  adaptiveThreads: boolean;
 }
 
 /** Measured only on 2 cores: the training products are too small for more than a few threads to pay. */
@@ -45,6 +52,7 @@ const config: Omit<GemmConfig, 'threads'> & { threads: number | undefined } = {
   threads: undefined,
   wasmMinFlops: 2 * 8 ** 3,
   threadMinFlops: 2 * 64 ** 3,
+  adaptiveThreads: true,
 };
 
 /**
@@ -53,9 +61,10 @@ const config: Omit<GemmConfig, 'threads'> & { threads: number | undefined } = {
  */
 export function configureGemm(options: Partial<GemmConfig>): () => void {
   const where = 'configureGemm';
-  checkOptionKeys(options, ['threads', 'wasmMinFlops', 'threadMinFlops'], where);
+  checkOptionKeys(options, ['threads', 'wasmMinFlops', 'threadMinFlops', 'adaptiveThreads'], where);
   const previous = { ...config };
   if (options.threads !== undefined) config.threads = Math.min(positiveInt(options.threads, 'threads', where), MAX_THREADS);
+  if (options.adaptiveThreads !== undefined) config.adaptiveThreads = trueOrFalse(options.adaptiveThreads, 'adaptiveThreads', where);
   for (const key of ['wasmMinFlops', 'threadMinFlops'] as const) {
     const value = options[key];
     if (value === undefined) continue;
@@ -69,6 +78,8 @@ export function configureGemm(options: Partial<GemmConfig>): () => void {
 export interface GemmInfo {
   /** WebAssembly SIMD128 and shared memory are there (else float32 products run in the JS kernel). */
   simd: boolean;
+  /** The GEMM multiply-adds with relaxed SIMD's relaxed_madd (FMA where the CPU has it; SEMIFLOW_FMA=0 turns it off). */
+  fma: boolean;
   threads: number;
   /** The register tile, rows×columns. */
   tile: string;
@@ -77,17 +88,21 @@ export interface GemmInfo {
 }
 
 export function gemmInfo(): GemmInfo {
-  const info = { simd: gemmRuntime() !== null, threads: configuredThreads(), tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
+  const rt = gemmRuntime();
+  const info = { simd: rt !== null, fma: rt?.fma ?? false, threads: configuredThreads(), tile: `${BLOCKING.mr}x${BLOCKING.nr}` };
   return pool?.error ? { ...info, workerError: pool.error.message } : info;
 }
 
 /**
- * How long a worker spins for the next product before it sleeps, and the caller for the workers' last pieces:
- * the products of a training step come ms apart or less, and a sleeping worker wakes tens of µs late.
+ * How long a worker spins for the next product before it sleeps (Atomics.wait), and the caller for the workers'
+ * last pieces. Short: a sleeping worker wakes tens of µs late, but a spinning one takes a core from whatever
+ * else runs (our own main thread between products, another process), and the products of a training step
+ * come up to a few ms apart.
  */
-const SPIN_MS = 1;
+const SPIN_MS = 0.1;
 
 let pool: WorkerPool | undefined;
+const choice = new ThreadChoice();
 
 /** The pool for `threads` threads, started on the first product that wants it. */
 function poolFor(threads: number): WorkerPool | undefined {
@@ -119,7 +134,19 @@ export const fastMatmul: Kernel<'matmul'> = (inputs, shapes, params, out) => {
   if (out.dtype !== 'float32' || !(a instanceof Float32Array) || !(b instanceof Float32Array) || flops < Math.max(1, config.wasmMinFlops)) {
     return matmulKernel(inputs, shapes, params, out);
   }
-  const threads = flops >= config.threadMinFlops ? configuredThreads() : 1;
   const problem = { a, b, batch, m, n, k, transposeA: params.transposeA, transposeB: params.transposeB };
-  return wasmGemm(problem, poolFor(threads), threads) ?? matmulKernel(inputs, shapes, params, out);
+  return multiply(problem, flops) ?? matmulKernel(inputs, shapes, params, out);
 };
+
+/** The product on the calling thread or split over the pool, as GemmConfig says; undefined when WebAssembly cannot take it. */
+function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
+  const threads = configuredThreads();
+  if (threads < 2 || flops < config.threadMinFlops) return wasmGemm(p);
+  if (!config.adaptiveThreads) return wasmGemm(p, poolFor(threads), threads);
+  const key = `${threads} ${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB}`;
+  const split = choice.split(key);
+  const started = performance.now();
+  const c = split ? wasmGemm(p, poolFor(threads), threads) : wasmGemm(p);
+  choice.took(key, split, performance.now() - started);
+  return c;
+}

@@ -1,12 +1,13 @@
 /**
  * A minimal WebAssembly binary emitter: enough to build a module that imports a memory (shared or plain) and
- * exports functions over i32, f32 and v128 values. Opcodes follow the WebAssembly core and SIMD specs.
+ * exports functions over i32, f32, f64 and v128 values. Opcodes follow the WebAssembly core and SIMD specs.
  */
 
 export const i32 = 0x7f;
 export const f32 = 0x7d;
+export const f64 = 0x7c;
 export const v128 = 0x7b;
-export type ValType = typeof i32 | typeof f32 | typeof v128;
+export type ValType = typeof i32 | typeof f32 | typeof f64 | typeof v128;
 
 /** Unsigned LEB128. */
 export function uleb(value: number): number[] {
@@ -105,6 +106,8 @@ export class FunctionBuilder {
   }
   addF32x4(): this { return this.simd(0xe4); }
   mulF32x4(): this { return this.simd(0xe6); }
+  /** f32x4.relaxed_madd (relaxed SIMD): [a, b, c] → a·b + c, fused (one rounding) where the CPU has FMA. */
+  relaxedMaddF32x4(): this { return this.simd(0x105); }
 
   call(functionIndex: number): this { return this.op(0x10, ...uleb(functionIndex)); }
 

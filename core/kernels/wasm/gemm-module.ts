@@ -130,11 +130,11 @@ function pack(width: number): FunctionBuilder {
 /**
  * The macro-kernel: every MR×NR tile of an mc×nc block of C from packed panels of A (ap) and B (bp),
  * kc deep. Each tile keeps MR·NR/4 f32x4 accumulators in locals; per step it loads NR/4 vectors of B,
- * splats MR values of A and does a mul and an add per accumulator (no FMA: relaxed SIMD is not in Node 20).
- * `first` (the first KC block) stores the sums; later blocks add them to C. Tiles run whole: C must be
- * padded to multiples of MR rows and NR columns.
+ * splats MR values of A and updates each accumulator: acc = fma(a, b, acc) with `fma` (relaxed_madd, one
+ * rounding where the CPU fuses it), else acc + a·b (two roundings). `first` (the first KC block) stores the
+ * sums; later blocks add them to C. Tiles run whole: C must be padded to multiples of MR rows and NR columns.
  */
-function macro({ mr, nr }: Blocking): FunctionBuilder {
+function macro({ mr, nr }: Blocking, fma: boolean): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32]);
   const [ap, bp, c, ldc, mc, nc, kc, first] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [jr, ir, pa, pb, end, row] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
@@ -152,7 +152,10 @@ function macro({ mr, nr }: Blocking): FunctionBuilder {
         bv.forEach((x, v) => f.get(pb).loadV128(16 * v).set(x));
         acc.forEach((rowAcc, i) => {
           f.get(pa).splatLoad(4 * i).set(av);
-          rowAcc.forEach((x, v) => f.get(x).get(av).get(bv[v]).mulF32x4().addF32x4().set(x));
+          rowAcc.forEach((x, v) => {
+            if (fma) f.get(av).get(bv[v]).get(x).relaxedMaddF32x4().set(x);
+            else f.get(x).get(av).get(bv[v]).mulF32x4().addF32x4().set(x);
+          });
         });
         f.bump(pa, mr * 4);
         f.bump(pb, nr * 4);
@@ -261,12 +264,15 @@ export function scratchBytes({ mc, kc, nc }: Blocking): number {
   return 4 * kc * (mc + nc);
 }
 
-/** The GEMM module for a blocking; it imports env.memory (shared, up to maximumPages). */
-export function gemmModuleBytes(blocking: Blocking, maximumPages: number): Uint8Array {
+/**
+ * The GEMM module for a blocking, multiply-adding with relaxed_madd when `fma` (the engine must have relaxed
+ * SIMD on); it imports env.memory (shared, up to maximumPages).
+ */
+export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: boolean): Uint8Array {
   const { mr, nr, mc, nc } = blocking;
   if (nr % 4 !== 0 || mc % mr !== 0 || nc % nr !== 0) throw new Error(`gemmModuleBytes: bad blocking ${JSON.stringify(blocking)}`);
   return encodeModule({
     memory: { initialPages: 1, maximumPages, shared: true },
-    exports: { packA: pack(mr), packB: pack(nr), macro: macro(blocking), gemm: gemm(blocking), chunk: chunk() },
+    exports: { packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk() },
   });
 }

@@ -36,10 +36,10 @@ const align64 = (bytes: number) => roundUp(bytes, 64);
  * calling thread), and returns C in a Float32Array from allocateOutput. A and B are copied in as they are
  * (the packing reads the transposed layouts); C is padded to whole tiles in memory and copied out.
  * Undefined when the operands do not fit in the module's memory or the engine has no SIMD.
+ * `rt` (the process's runtime by default) must be the one `pool` runs.
  * Needs k ≥ 1 and batch·m·n ≥ 1.
  */
-export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1): Float32Array | undefined {
-  const rt = gemmRuntime();
+export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
   if (!rt) return undefined;
   const { mr, nr, kc, mc } = BLOCKING;
   const { batch, m, n, k } = p;

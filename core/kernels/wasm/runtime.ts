@@ -2,10 +2,12 @@ import { MAXIMUM_PAGES, PAGE_BYTES, growTo, instantiateExport, wasmApi } from '.
 import type { WasmMemory, WasmModule } from './api.ts';
 import { JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
 import type { Blocking } from './gemm-module.ts';
+import { relaxedSimd } from './relaxed-simd.ts';
 
 /**
  * The blocking measured fastest here (Zen 4, V8 11.3): a 4×8 tile keeps 8 accumulators, 2 vectors of B
- * and a splat of A in registers; 6×8, 4×12 and 4×16 spill in V8 and ran at half the speed.
+ * and a splat of A in registers; 6×8, 4×12 and 4×16 spill in V8 and ran at half the speed. With relaxed_madd
+ * (Xeon with AVX-512, V8 11.3) 4×8 still ran the MLP's products 1.3–1.6× faster than 6×8, 5×8 or 4×12.
  * KC·(MR+NR)·4 = 12 KiB of panels stay in L1; the 64×256 block of A (64 KiB) and 256×1024 of B (1 MiB) in L2.
  */
 export const BLOCKING: Blocking = { mr: 4, nr: 8, kc: 256, mc: 64, nc: 1024 };
@@ -24,29 +26,38 @@ export interface GemmRuntime {
   readonly memory: WasmMemory;
   /** chunk(job, q, worker): piece q of the job at byte offset `job`, with worker's scratch. */
   readonly chunk: (job: number, q: number, worker: number) => void;
+  /** The micro-kernel multiply-adds with relaxed_madd (FMA where the CPU has it). */
+  readonly fma: boolean;
 }
 
-let runtime: GemmRuntime | null | undefined;
-
 /**
- * The compiled module on its shared memory, made on first use and kept for the process;
- * null where this engine lacks WebAssembly SIMD or shared memory (the reference kernel then runs).
+ * A module with or without relaxed_madd on a shared memory of its own; null where this engine lacks
+ * WebAssembly SIMD (or relaxed SIMD, asked for `fma`) or shared memory.
  */
-export function gemmRuntime(): GemmRuntime | null {
-  if (runtime !== undefined) return runtime;
-  const bytes = gemmModuleBytes(BLOCKING, MAXIMUM_PAGES);
-  if (!wasmApi.validate(bytes)) return (runtime = null);
+export function createGemmRuntime(fma: boolean): GemmRuntime | null {
+  const bytes = gemmModuleBytes(BLOCKING, MAXIMUM_PAGES, fma);
+  if (!wasmApi.validate(bytes)) return null;
   let memory: WasmMemory;
   try {
     // A page that is not cross-origin isolated hides SharedArrayBuffer, yet Chromium still makes shared memories:
     // the GEMM then runs there on one thread. Engines that refuse throw here.
     memory = new wasmApi.Memory({ initial: Math.ceil(OPERANDS_OFFSET / PAGE_BYTES), maximum: MAXIMUM_PAGES, shared: true });
   } catch {
-    return (runtime = null);
+    return null;
   }
   const module = new wasmApi.Module(bytes);
   const chunk = instantiateExport<GemmRuntime['chunk']>(module, memory, 'chunk');
-  runtime = { module, memory, chunk };
+  return { module, memory, chunk, fma };
+}
+
+let runtime: GemmRuntime | null | undefined;
+
+/**
+ * The runtime the matmul kernel uses, made on first use and kept for the process: with FMA where relaxed
+ * SIMD is there (see relaxed-simd.ts), else SIMD128; null without either (the reference kernel then runs).
+ */
+export function gemmRuntime(): GemmRuntime | null {
+  if (runtime === undefined) runtime = (relaxedSimd() ? createGemmRuntime(true) : null) ?? createGemmRuntime(false);
   return runtime;
 }
 

@@ -1,0 +1,41 @@
+import type { TypedArray } from '../core/dtype.ts';
+import { adamHeap, adamRuntime } from '../core/kernels/wasm/adam.ts';
+
+/** One Adam step's constants: lrT is the rate with both bias corrections folded in, decay scales p first. */
+export interface AdamStep {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly lrT: number;
+  readonly decay: number;
+}
+
+/** Float32 values per region of the module's memory for a leaf of n: whole vectors, so regions stay 16-aligned. */
+const regionOf = (n: number): number => 4 * Math.ceil(n / 4);
+
+/**
+ * The Adam step (without amsgrad) of one float32 leaf in WebAssembly SIMD, the same bits as adamLoop: p, g, m
+ * and v are copied into the module's memory, updated there in place, and copied out. False (nothing written)
+ * where it cannot run: another dtype, no SIMD, or a leaf past the memory's 2 GiB.
+ */
+export function adamSimd(
+  p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, out: TypedArray, mOut: TypedArray, vOut: TypedArray, step: AdamStep,
+): boolean {
+  if (![p, g, m, v, out, mOut, vOut].every((a) => a instanceof Float32Array)) return false;
+  const rt = adamRuntime();
+  const n = p.length;
+  const r = regionOf(n);
+  const heap = rt === null ? undefined : adamHeap(rt, 16 * r);
+  if (rt === null || heap === undefined) return false;
+  heap.set(p, 0);
+  heap.set(g, r);
+  heap.set(m, 2 * r);
+  heap.set(v, 3 * r);
+  // The pairs past n (when n is odd, or the region's padding) compute on stale values and are not copied out.
+  const { beta1, beta2, epsilon, lrT, decay } = step;
+  rt.adam(0, 4 * r, 8 * r, 12 * r, r / 2, beta1, 1 - beta1, beta2, 1 - beta2, lrT, decay, epsilon);
+  out.set(heap.subarray(0, n));
+  mOut.set(heap.subarray(2 * r, 2 * r + n));
+  vOut.set(heap.subarray(3 * r, 3 * r + n));
+  return true;
+}
