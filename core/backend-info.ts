@@ -7,6 +7,8 @@ export interface BackendInfo {
   platform: string;
   /** WebAssembly SIMD with shared memory: float32 products run in the WebAssembly GEMM (else in plain JS). */
   simd: boolean;
+  /** The GEMM multiply-adds with relaxed SIMD (FMA where the CPU has it): products round differently from an engine without it. */
+  fma: boolean;
   /** Threads a large product runs on, the calling one included. */
   threads: number;
   /** Why that many, in words. */
@@ -23,6 +25,6 @@ export function backendInfo(): BackendInfo {
     : shared ? `${threads} thread${threads === 1 ? '' : 's'} (${platform.name === 'browser' ? 'Web Workers, the page is cross-origin isolated' : 'worker_threads'}; SEMIFLOW_THREADS or configureGemm change it)`
     : platform.name === 'browser' ? 'one thread: the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp for Web Worker threads)'
     : 'one thread: this engine cannot start threads that share memory';
-  const info = { platform: platform.name, simd: gemm.simd, threads, why };
+  const info = { platform: platform.name, simd: gemm.simd, fma: gemm.fma, threads, why };
   return gemm.workerError === undefined ? info : { ...info, workerError: gemm.workerError };
 }

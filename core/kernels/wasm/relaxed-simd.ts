@@ -15,7 +15,7 @@ function probe(): Uint8Array {
  */
 function enableInNode(): void {
   const node = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
-  const v8 = node.process?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  const v8 = node.process?.getBuiltinModule?.('v8') as { setFlagsFromString(flags: string): void } | undefined;
   v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
