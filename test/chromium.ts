@@ -26,3 +26,17 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: ARGS });
 }
+
+/** Chromium's path, or a skip (a failure with SEMIFLOW_REQUIRE_CHROMIUM=1, as CI sets) when it is not installed. */
+export function chromiumOrSkip(context: { skip: (note: string) => void }, testFile: string): string {
+  const executable = findChromium();
+  if (executable === undefined) {
+    if (process.env.SEMIFLOW_REQUIRE_CHROMIUM === '1') {
+      throw new Error(`SEMIFLOW_REQUIRE_CHROMIUM=1 but no \`chromium\` executable is on PATH; ${CHROMIUM_INSTALL_HINT}`);
+    }
+    const note = `no \`chromium\` executable on PATH; ${CHROMIUM_INSTALL_HINT}, or set SEMIFLOW_REQUIRE_CHROMIUM=1 to make this a failure`;
+    console.warn(`${testFile} skipped: ${note}`);
+    context.skip(note);
+  }
+  return executable as string;
+}

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { adam, cosineDecay } from 'semiflow';
 import { TrainingReport } from 'semiflow/node';
 import type { Page } from 'playwright-core';
-import { CHROMIUM_INSTALL_HINT, findChromium, launchChromium } from './chromium.ts';
+import { chromiumOrSkip, launchChromium } from './chromium.ts';
 import { barClassifier, bars } from './report-data.ts';
 
 const EPOCHS = 3;
@@ -37,17 +37,9 @@ async function writeReport(): Promise<string> {
 
 describe('TrainingReport in headless Chromium', () => {
   it('renders every chart with its points, the matrix and the images, with no errors and no requests off the file', async (context) => {
-    const executable = findChromium();
-    if (executable === undefined) {
-      if (process.env.SEMIFLOW_REQUIRE_CHROMIUM === '1') {
-        throw new Error(`SEMIFLOW_REQUIRE_CHROMIUM=1 but no \`chromium\` executable is on PATH; ${CHROMIUM_INSTALL_HINT}`);
-      }
-      const note = `no \`chromium\` executable on PATH; ${CHROMIUM_INSTALL_HINT}, or set SEMIFLOW_REQUIRE_CHROMIUM=1 to make this a failure`;
-      console.warn(`report-chromium.test.ts skipped: ${note}`);
-      context.skip(note);
-    }
+    const executable = chromiumOrSkip(context, 'report-chromium.test.ts');
     const path = await writeReport();
-    const browser = await launchChromium(executable as string);
+    const browser = await launchChromium(executable);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];

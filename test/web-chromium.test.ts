@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createServer } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { CHROMIUM_INSTALL_HINT, findChromium, launchChromium } from './chromium.ts';
+import { chromiumOrSkip, launchChromium } from './chromium.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const STEPS = 300;
@@ -37,23 +37,9 @@ async function stroke(page: Page, points: readonly (readonly [number, number])[]
 const ellipse = Array.from({ length: 25 }, (_, i) => [140 + 55 * Math.sin((2 * Math.PI * i) / 24), 140 - 90 * Math.cos((2 * Math.PI * i) / 24)] as const);
 const vertical = [[150, 45], [140, 140], [132, 235]] as const;
 
-/** Chromium, or a skip (a failure with SEMIFLOW_REQUIRE_CHROMIUM=1) when it is not installed. */
-function chromiumOrSkip(context: { skip: (note: string) => void }): string {
-  const executable = findChromium();
-  if (executable === undefined) {
-    if (process.env.SEMIFLOW_REQUIRE_CHROMIUM === '1') {
-      throw new Error(`SEMIFLOW_REQUIRE_CHROMIUM=1 but no \`chromium\` executable is on PATH; ${CHROMIUM_INSTALL_HINT}`);
-    }
-    const note = `no \`chromium\` executable on PATH; ${CHROMIUM_INSTALL_HINT}, or set SEMIFLOW_REQUIRE_CHROMIUM=1 to make this a failure`;
-    console.warn(`web-chromium.test.ts skipped: ${note}`);
-    context.skip(note);
-  }
-  return executable as string;
-}
-
 describe('the MNIST web page in headless Chromium', () => {
   it('trains past 90% test accuracy, saves and restores through IndexedDB, and reads drawn digits', async (context) => {
-    const executable = chromiumOrSkip(context);
+    const executable = chromiumOrSkip(context, 'web-chromium.test.ts');
     const server = await createServer({ configFile: join(repo, 'examples/web/vite.config.ts'), server: { port: 0, strictPort: false }, logLevel: 'error' });
     await server.listen();
     const browser = await launchChromium(executable);
@@ -119,7 +105,7 @@ describe('the MNIST web page in headless Chromium', () => {
   });
 
   it('trains on one thread when the page is not cross-origin isolated, and says so', async (context) => {
-    const executable = chromiumOrSkip(context);
+    const executable = chromiumOrSkip(context, 'web-chromium.test.ts');
     const headers = { 'Cross-Origin-Opener-Policy': 'unsafe-none', 'Cross-Origin-Embedder-Policy': 'unsafe-none' };
     const server = await createServer({ configFile: join(repo, 'examples/web/vite.config.ts'), server: { port: 0, headers }, logLevel: 'error' });
     await server.listen();
