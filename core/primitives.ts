@@ -14,6 +14,7 @@ export interface PrimParams {
   expm1: {};
   log1p: {};
   erf: {};
+  erfc: {};
   sin: {};
   cos: {};
   // floor and round (half to even) are piecewise constant: their gradient is 0
@@ -68,7 +69,7 @@ export interface WindowParams {
 
 export type Prim = keyof PrimParams;
 
-export const UNARY_PRIMS = ['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'expm1', 'log1p', 'erf', 'sin', 'cos', 'floor', 'round'] as const;
+export const UNARY_PRIMS = ['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'expm1', 'log1p', 'erf', 'erfc', 'sin', 'cos', 'floor', 'round'] as const;
 export const BINARY_PRIMS = ['add', 'mul', 'less', 'equal'] as const;
 export type UnaryPrim = (typeof UNARY_PRIMS)[number];
 export type BinaryPrim = (typeof BINARY_PRIMS)[number];

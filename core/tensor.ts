@@ -91,6 +91,7 @@ export class Tensor {
   expm1(): Tensor { return ops.expm1(this); }
   log1p(): Tensor { return ops.log1p(this); }
   erf(): Tensor { return ops.erf(this); }
+  erfc(): Tensor { return ops.erfc(this); }
   sin(): Tensor { return ops.sin(this); }
   cos(): Tensor { return ops.cos(this); }
   floor(): Tensor { return ops.floor(this); }

@@ -29,6 +29,7 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   expm1: (g, { output }) => [() => mul(g, add(output, 1))], // d(e^x - 1) = e^x
   log1p: (g, { inputs: [x] }) => [() => div(g, add(x, 1))], // d log(1+x) = 1/(1+x)
   erf: (g, { inputs: [x] }) => [() => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))], // d erf x = (2/√π)·e^(−x²)
+  erfc: (g, { inputs: [x] }) => [() => mul(g, mul(exp(neg(mul(x, x))), -2 / Math.sqrt(Math.PI)))], // d erfc x = −(2/√π)·e^(−x²)
   sin: (g, { inputs: [x] }) => [() => mul(g, cos(x))], // d sin x = cos x
   cos: (g, { inputs: [x] }) => [() => neg(mul(g, sin(x)))], // d cos x = −sin x
   floor: () => [null], // piecewise constant

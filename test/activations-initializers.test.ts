@@ -10,7 +10,7 @@ import { getActivation, isSoftmax } from '../layers/activations.ts';
 import type { Activation } from '../layers/activations.ts';
 import { computeFans, getInitializer, initializers } from '../layers/initializers.ts';
 import type { Initializer } from '../layers/initializers.ts';
-import { erfReference } from './specs/erf-reference.ts';
+import { erfcReference } from './specs/erf-reference.ts';
 
 const RUNS = 40;
 
@@ -39,7 +39,7 @@ const elementwise: Record<string, Elementwise> = {
   softplus: { ref: jsSoftplus },
   elu: { ref: (x) => jsElu(x, 1), avoid: [0] },
   selu: { ref: (x) => SELU_SCALE * jsElu(x, SELU_ALPHA), avoid: [0] },
-  gelu: { ref: (x) => 0.5 * x * (1 + erfReference(x / Math.SQRT2)), range: [-4, 4] },
+  gelu: { ref: (x) => 0.5 * x * erfcReference(-x / Math.SQRT2), range: [-4, 4] },
   geluApproximate: { ref: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), range: [-4, 4] },
   leakyRelu: { ref: (x) => (x > 0 ? x : 0.2 * x), avoid: [0] },
   swish: { ref: (x) => x * jsSigmoid(x) },

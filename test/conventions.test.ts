@@ -1,9 +1,10 @@
 // The conventions that follow Keras, PyTorch and TF (issue 12, point 8), each pinned by a value that the old one missed.
 import { describe, expect, it } from 'vitest';
 import {
-  abs, erf, gelu, grad, hardSigmoid, meanAbsoluteError, MaxPooling2D, pow, relu, relu6, sum, tensor,
+  abs, erf, erfc, gelu, grad, hardSigmoid, meanAbsoluteError, MaxPooling2D, pow, relu, relu6, sum, tensor,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
+import { erfcReference } from './specs/erf-reference.ts';
 
 const f64 = (values: number[]) => tensor(values, [values.length], 'float64');
 const gradAt = (f: (x: Tensor) => Tensor, values: number[]) => Array.from(grad((x: Tensor) => sum(f(x)))(f64(values)).storage);
@@ -24,6 +25,19 @@ describe('erf and gelu', () => {
     expect(Array.from(erf(x32).storage)).toEqual(Array.from(erf(x32.cast('float64')).storage, Math.fround));
     expect(erf(f64([0, -0, Infinity, -Infinity, 7])).toArray()).toEqual([0, -0, 1, -1, 1]);
     expect(Number.isNaN(erf(f64([NaN])).item())).toBe(true);
+  });
+
+  it('erfc keeps its digits where 1 − erf x cancels, and gelu keeps them for x ≪ 0 through it', () => {
+    // Against 512-bit and wider arithmetic (test/specs/erf-reference.ts), including erfc(10) ≈ 2·10⁻⁴⁵ where 1 − erf is 0.
+    const xs = [-6, -2.5, -1, -0.3, 0, 0.4, 1, 2.48, 4, 10, 26];
+    const y = erfc(f64(xs));
+    xs.forEach((x, i) => expect(Math.abs(y.storage[i] - erfcReference(x))).toBeLessThanOrEqual(2e-15 * erfcReference(x)));
+    expect(1 - erf(f64([10])).item()).toBe(0);
+    // A loaded test run drew this input: through 1 + erf(x/√2) gelu was 2e-12 off, through erfc(−x/√2) it is not.
+    const x = -3.4380811899900436;
+    const exact = 0.5 * x * erfcReference(-x / Math.SQRT2);
+    // erfc's 2e-15 plus three roundings of the products around it.
+    expect(Math.abs(gelu(f64([x])).item() - exact)).toBeLessThanOrEqual(3e-15 * Math.abs(exact));
   });
 
   it("gelu is Keras's exact x·Φ(x), and the tanh form is gelu(x, { approximate: true })", () => {

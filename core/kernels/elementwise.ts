@@ -1,7 +1,7 @@
 import { allocate } from '../buffer-pool.ts';
 import type { DType, TypedArray } from '../dtype.ts';
 import type { BinaryPrim, UnaryPrim } from '../primitives.ts';
-import { erf } from './erf.ts';
+import { erf, erfc } from './erf.ts';
 import type { Kernel } from './kernel.ts';
 
 /** y[i] = f(x[i]) for every i. */
@@ -20,6 +20,7 @@ export const unaryLoops: { [P in UnaryPrim]: UnaryLoop } = {
   expm1: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.expm1(x[i]); },
   log1p: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.log1p(x[i]); },
   erf: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = erf(x[i]); },
+  erfc: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = erfc(x[i]); },
   sin: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.sin(x[i]); },
   cos: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.cos(x[i]); },
   floor: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.floor(x[i]); },

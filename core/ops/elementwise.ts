@@ -24,6 +24,7 @@ export const expm1 = unary('expm1');
 export const log1p = unary('log1p');
 /** The error function (2/√π)∫₀ˣ e^(−t²) dt, within 1e-15 relative in float64. */
 export const erf = unary('erf');
+export const erfc = unary('erfc');
 export const sin = unary('sin');
 export const cos = unary('cos');
 /** The largest integer <= x; its gradient is 0. */

@@ -1,4 +1,4 @@
-export { abs, clip, cos, erf, exp, expm1, floor, log, log1p, neg, pow, reciprocal, round, sign, sin, sqrt, square } from './elementwise.ts';
+export { abs, clip, cos, erf, erfc, exp, expm1, floor, log, log1p, neg, pow, reciprocal, round, sign, sin, sqrt, square } from './elementwise.ts';
 export { add, div, maximum, minimum, mul, sub } from './arithmetic.ts';
 export { equal, greater, greaterEqual, less, lessEqual, where } from './compare.ts';
 export { argmax, logsumexp, max, mean, min, sum } from './reduce.ts';

@@ -3,7 +3,7 @@ import { elu, gelu, hardSigmoid, leakyRelu, mish, relu6, selu, softsign, swish }
 import { arbShape, arbTensor } from '../../testing.ts';
 import type { Tensor } from '../../index.ts';
 import { activationCases, stableSigmoid, stableSoftplus, unaryCases } from './elementwise.ts';
-import { erfReference } from './erf-reference.ts';
+import { erfcReference } from './erf-reference.ts';
 import type { OpCase, SpecTable } from './spec.ts';
 import { elementwiseReference } from './spec.ts';
 
@@ -26,7 +26,7 @@ function withParameter(run: (x: Tensor, p: number) => Tensor, fn: (v: number, p:
   }));
 }
 
-const geluExact = (v: number): number => 0.5 * v * (1 + erfReference(v / Math.SQRT2));
+const geluExact = (v: number): number => 0.5 * v * erfcReference(-v / Math.SQRT2);
 const geluTanh = (v: number): number => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
 
 const geluCases = fc.boolean().chain((approximate) => activationCases((x) => gelu(x, { approximate }), approximate ? geluTanh : geluExact)

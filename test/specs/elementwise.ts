@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  abs, add, cast, clip, cos, div, equal, erf, exp, expm1, floor, greater, greaterEqual, less, lessEqual, log, log1p,
+  abs, add, cast, clip, cos, div, equal, erf, erfc, exp, expm1, floor, greater, greaterEqual, less, lessEqual, log, log1p,
   maximum, minimum, mul, neg, pow, reciprocal, relu, round, sigmoid, sign, sin, softplus, sqrt, square, stopGradient,
   sub, tanh, tensor, where,
 } from '../../index.ts';
@@ -11,7 +11,7 @@ import { reluGrad } from '../../core/ops/activations.ts';
 import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, OpSpec, SpecTable } from './spec.ts';
 import { broadcastShape, elementwiseReference } from './spec.ts';
-import { erfReference } from './erf-reference.ts';
+import { erfReference, erfcReference } from './erf-reference.ts';
 
 type Fn = (...values: number[]) => number;
 
@@ -210,6 +210,7 @@ export const elementwiseSpecs = {
   expm1: { cases: unaryCases(expm1, Math.expm1), gradient: 'checked', secondOrder: true },
   log1p: { cases: unaryCases(log1p, Math.log1p, { min: -0.9, max: 3 }), gradient: 'checked', secondOrder: true },
   erf: { cases: activationCases(erf, erfReference), gradient: 'checked', secondOrder: true },
+  erfc: { cases: activationCases(erfc, erfcReference), gradient: 'checked', secondOrder: true },
   sin: { cases: unaryCases(sin, Math.sin, { min: -7, max: 7 }), gradient: 'checked', secondOrder: true },
   cos: { cases: unaryCases(cos, Math.cos, { min: -7, max: 7 }), gradient: 'checked', secondOrder: true },
   floor: { cases: steppedCases(floor, Math.floor), gradient: 'zero' },
