@@ -251,7 +251,7 @@ describe('TrainingReport: other models and missing data', () => {
   it('rejects bad options and bad validation data, naming TrainingReport', async () => {
     const e1 = thrown(() => new TrainingReport({ path: 'r.html', maxMisclasified: 3 } as never));
     expect(e1).toBeInstanceOf(ConfigError);
-    expect(e1.message).toMatch(/^TrainingReport: unknown option 'maxMisclasified'; valid options are path, validationData, title, maxMisclassified/);
+    expect(e1.message).toMatch(/^TrainingReport: unknown option 'maxMisclasified' \(did you mean 'maxMisclassified'\?\); valid options are path, validationData, title, maxMisclassified/);
     expect(thrown(() => new TrainingReport({} as never)).message).toBe('TrainingReport: path must be a non-empty string, got undefined');
     const e2 = thrown(() => new TrainingReport({ path: 'r.html', validationData: [train.x, bars(10, 5).y] }));
     expect(e2).toBeInstanceOf(ShapeError);
