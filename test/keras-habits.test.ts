@@ -54,3 +54,18 @@ describe('option keys from another library get a hint', () => {
     expect(() => new Dense(2, { xyz: 1 } as never)).toThrow(/unknown option 'xyz'; valid options/);
   });
 });
+
+describe('evaluate with a fused loss speaks of the loss the user chose', () => {
+  it('targets of the wrong width name categoricalCrossentropy, not its fused form', () => {
+    const model = new Sequential({ layers: [new Dense(3, { inputShape: [2], activation: 'softmax' })] });
+    model.compile({ loss: 'categoricalCrossentropy' });
+    let message = '';
+    try {
+      model.evaluate(randomNormal([4, 2]), zeros([4, 5]));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/evaluate: categoricalCrossentropy: targets \[4,5\] do not fit predictions \[4,3\]/);
+    expect(message).not.toMatch(/softmax/);
+  });
+});
