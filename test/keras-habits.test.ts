@@ -4,6 +4,7 @@ import {
   Conv2D, Dense, MaxPooling2D, Sequential, adam, avgPool2d, conv2d, conv2dTranspose, maxPool2d, randomNormal, zeros,
 } from 'semiflow';
 import type { PaddingName } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
 
 describe('padding in any case, as Keras lowercases it', () => {
   const x = randomNormal([2, 5, 5, 3], { seed: 1 });
@@ -67,5 +68,17 @@ describe('evaluate with a fused loss speaks of the loss the user chose', () => {
     }
     expect(message).toMatch(/evaluate: categoricalCrossentropy: targets \[4,5\] do not fit predictions \[4,3\]/);
     expect(message).not.toMatch(/softmax/);
+  });
+});
+
+describe('loadMnist({ flat: true }) gives rows [N, 784] for a Dense model', () => {
+  it('the same pixels, one row per image', () => {
+    const square = loadMnist({ trainSize: 20, testSize: 5 });
+    const flat = loadMnist({ trainSize: 20, testSize: 5, flat: true });
+    expect(flat.train.images.shape).toEqual([20, 784]);
+    expect(flat.test.images.shape).toEqual([5, 784]);
+    expect(flat.train.images.storage).toEqual(square.train.images.storage);
+    expect(flat.test.oneHot.storage).toEqual(square.test.oneHot.storage);
+    expect(() => loadMnist({ flat: 1 } as never)).toThrow(/^loadMnist: flat must be true or false, got number 1/);
   });
 });
