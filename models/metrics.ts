@@ -29,10 +29,61 @@ const BY_NAME: Readonly<Record<string, (name: string, lossName: string) => Metri
 };
 export const metricNames = Object.keys(BY_NAME);
 
+/**
+ * How compile's metrics are saved in model.json: a name as given, a built-in maker with its options, or for a
+ * user's function or Metric only its name (`user`), since code cannot be stored.
+ */
+export type SavedMetric = string | { readonly name: string; readonly config: Readonly<Record<string, number | string>> } | { readonly user: string };
+
+const savedForms = new WeakMap<Metric, SavedMetric>();
+
+function remember(metric: Metric, form: SavedMetric | undefined): Metric {
+  if (form !== undefined) savedForms.set(metric, form);
+  return metric;
+}
+
+const MAKERS = { topKCategoricalAccuracy, sparseTopKCategoricalAccuracy, precision, recall, auc, meanAbsoluteError, meanSquaredError };
+type Makers = typeof MAKERS;
+
+/** A maker whose metrics remember their maker and options, so that a save can rebuild them. */
+function savable<K extends keyof Makers>(name: K): Makers[K] {
+  const make = MAKERS[name] as (options?: Record<string, number | string>) => Metric;
+  return ((options: Record<string, number | string> = {}) => remember(make(options), { name, config: { ...options } })) as Makers[K];
+}
+
 /** The metrics with options, for compile({ metrics: [metrics.topKCategoricalAccuracy({ k: 3 }), metrics.auc()] }). */
 export const metrics = Object.freeze({
-  topKCategoricalAccuracy, sparseTopKCategoricalAccuracy, precision, recall, auc, meanAbsoluteError, meanSquaredError, fromFunction: metricFromFunction,
+  topKCategoricalAccuracy: savable('topKCategoricalAccuracy'),
+  sparseTopKCategoricalAccuracy: savable('sparseTopKCategoricalAccuracy'),
+  precision: savable('precision'),
+  recall: savable('recall'),
+  auc: savable('auc'),
+  meanAbsoluteError: savable('meanAbsoluteError'),
+  meanSquaredError: savable('meanSquaredError'),
+  fromFunction: metricFromFunction,
 });
+
+/** How a compiled metric is saved. */
+export function savedMetric(metric: Metric): SavedMetric {
+  return savedForms.get(metric) ?? { user: metric.name };
+}
+
+/**
+ * What compile takes for a saved metric. A user's metric cannot be rebuilt: it is left out with a warning (as
+ * Keras warns when it cannot compile a loaded model); compile the model again to measure it.
+ */
+export function metricFromSaved(form: unknown, where: string): MetricSpec | undefined {
+  if (typeof form === 'string') return form;
+  if (typeof form === 'object' && form !== null && typeof (form as { user?: unknown }).user === 'string') {
+    console.warn(`${where}: the metric '${(form as { user: string }).user}' was a user's function or Metric, which a save cannot store; it is left out`);
+    return undefined;
+  }
+  const { name, config } = (form ?? {}) as { name?: unknown; config?: unknown };
+  if (typeof name !== 'string' || !Object.hasOwn(MAKERS, name) || typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError(`${where}: a metric must be saved as a name, {name, config} of a built-in metric or {user}, got ${describeValue(form)}`);
+  }
+  return savable(name as keyof Makers)(config as Record<string, number | string>);
+}
 
 /** A name as written, in camelCase from Keras's snake_case, or from a Keras class name ('AUC', 'Precision'). */
 function byName(name: string): ((name: string, lossName: string) => Metric) | undefined {
@@ -49,12 +100,12 @@ const isMetric = (spec: unknown): spec is Metric =>
  * built-in metric that reads probabilities, and a user function, get softmax or sigmoid of them instead.
  */
 export function getMetric(spec: unknown, loss: Pick<Loss, 'name' | 'fused'>, where: string): Metric {
-  if (isMetric(spec)) return forLoss(spec, loss);
+  if (isMetric(spec)) return remember(forLoss(spec, loss), savedForms.get(spec));
   if (typeof spec === 'function') return forLoss(metricFromFunction(spec as MetricFn), loss);
   const make = typeof spec === 'string' ? byName(spec) : undefined;
   if (make === undefined) {
     const meant = typeof spec === 'string' ? closeName(spec, metricNames) : undefined;
     throw new ConfigError(`${where}: unknown metric ${describeValue(spec)}${meant === undefined ? '' : ` (did you mean '${meant}'?)`}; valid metrics are ${metricNames.join(', ')}, snake_case spellings, a Metric or a function (yTrue, yPred) => Tensor`);
   }
-  return forLoss(make(spec as string, loss.name), loss);
+  return remember(forLoss(make(spec as string, loss.name), loss), spec as string);
 }

@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, Dense, Sequential, ShapeError, ValueError, mean, metrics, randomNormal, sgd, sliceRows, tensor } from 'semiflow';
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigError, Dense, Sequential, ShapeError, ValueError, loadModel, mean, metrics, randomNormal, sgd, sliceRows, tensor } from 'semiflow';
 import type { Metric, Tensor } from 'semiflow';
 
 /** The metric's value after the given batches, each a (yTrue, yPred) pair. */
@@ -183,6 +186,36 @@ describe('metrics in compile, evaluate and fit', () => {
     for (let r = 0; r < n; r++) first += p.storage[r * 3];
     // mean over 3 columns of the masked row: p[r,0]/3, averaged over all 50 rows (batches of 16, 16, 16, 2).
     expect(logs.meanFirst).toBeCloseTo(first / n / 3, 6);
+  });
+});
+
+describe('saved with the model', () => {
+  it('built-in metrics come back with their options; a user function is left out with a warning', async () => {
+    const n = 30;
+    const x = randomNormal([n, 4], { seed: 2 });
+    const y = tensor(Array.from({ length: n }, (_, i) => [0, 1, 2].map((j) => (j === i % 3 ? 1 : 0))));
+    const mine = (yTrue: Tensor, yPred: Tensor) => mean(yPred.mul(yTrue), -1);
+    const model = classifier(['auc', 'top_k_categorical_accuracy', metrics.topKCategoricalAccuracy({ k: 1, name: 'top1' }), metrics.precision({ threshold: 0.3 }), mine]);
+    const dir = mkdtempSync(join(tmpdir(), 'semiflow-metrics-'));
+    try {
+      await model.save(dir, { includeOptimizer: true });
+      expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).semiflow.training.metrics).toEqual([
+        'auc', 'top_k_categorical_accuracy', { name: 'topKCategoricalAccuracy', config: { k: 1, name: 'top1' } },
+        { name: 'precision', config: { threshold: 0.3 } }, { user: 'mine' },
+      ]);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const loaded = await loadModel(dir);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/metrics: the metric 'mine' was a user's function or Metric, which a save cannot store; it is left out$/)]);
+      warn.mockRestore();
+      const before = model.evaluate(x, y, { verbose: 0 });
+      const after = loaded.evaluate(x, y, { verbose: 0 });
+      expect(Object.keys(after).sort()).toEqual(['auc', 'loss', 'precision', 'top1', 'top_k_categorical_accuracy']);
+      for (const key of Object.keys(after)) expect(after[key], key).toBe(before[key]);
+      // The options matter: at 0.3 and k = 1 these differ from the defaults' values.
+      expect(after.precision).not.toBe(over(metrics.precision(), [[y, model.predict(x, { verbose: 0 })]]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
