@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, Dense, Sequential, ShapeError, ValueError, loadModel, mean, metrics, randomNormal, sgd, sliceRows, tensor } from 'semiflow';
+import { ConfigError, Dense, EarlyStopping, Sequential, ShapeError, ValueError, loadModel, mean, metrics, randomNormal, sgd, sliceRows, tensor } from 'semiflow';
 import type { Metric, Tensor } from 'semiflow';
 
 /** The metric's value after the given batches, each a (yTrue, yPred) pair. */
@@ -232,5 +232,13 @@ describe('bad metric input', () => {
     expect(() => over(metrics.fromFunction(() => tensor([1, 2, 3]), { name: 'odd' }), [[t([[1], [2]]), t([[1], [2]])]])).toThrow(/^odd: a metric function must return one value per sample \(2\) or one for the batch/);
     expect(() => classifier(['auc_roc'])).toThrow(/unknown metric string "auc_roc"/);
     expect(() => classifier([42 as never])).toThrow(/unknown metric number 42; valid metrics are accuracy/);
+  });
+});
+
+describe("callbacks' mode 'auto'", () => {
+  it('maximises auc, precision, recall and top-k, and minimises mae and mse', () => {
+    const modeOf = (monitor: string) => new EarlyStopping({ monitor }).monitor.mode;
+    for (const key of ['val_auc', 'AUC', 'val_precision', 'recall', 'val_top_k_categorical_accuracy', 'val_accuracy']) expect(modeOf(key), key).toBe('max');
+    for (const key of ['val_loss', 'val_mae', 'mean_squared_error', 'val_meanAbsoluteError']) expect(modeOf(key), key).toBe('min');
   });
 });
