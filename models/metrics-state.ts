@@ -1,4 +1,5 @@
 import { ShapeError, fmtShape } from '../core/errors.ts';
+import { userCode } from '../core/buffer-scope.ts';
 import { sigmoid, softmax } from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Loss } from '../layers/losses.ts';
@@ -37,6 +38,20 @@ export function forLoss(metric: Metric, loss: Pick<Loss, 'fused'>): Metric {
       const inner = metric.state();
       return {
         update: (yTrue, yPred, logits) => inner.update(yTrue, logits ? toProbabilities(yPred) : yPred, false),
+        result: () => inner.result(),
+      };
+    },
+  };
+}
+
+/** A user's Metric: its update runs as user code, so the buffer pool never recycles a tensor it sees or keeps. */
+export function asUserMetric(metric: Metric): Metric {
+  return {
+    name: metric.name,
+    state() {
+      const inner = metric.state();
+      return {
+        update: (yTrue, yPred, logits) => userCode([yTrue, yPred], () => inner.update(yTrue, yPred, logits)),
         result: () => inner.result(),
       };
     },

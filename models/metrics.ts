@@ -6,7 +6,7 @@ import { auc, precision, recall } from './metrics-confusion.ts';
 import type { MetricFn } from './metrics-error.ts';
 import { meanAbsoluteError, meanSquaredError, metricFromFunction } from './metrics-error.ts';
 import type { Metric } from './metrics-state.ts';
-import { forLoss } from './metrics-state.ts';
+import { asUserMetric, forLoss } from './metrics-state.ts';
 
 export type { Metric, MetricState } from './metrics-state.ts';
 export type { MetricFn } from './metrics-error.ts';
@@ -97,10 +97,11 @@ const isMetric = (spec: unknown): spec is Metric =>
 
 /**
  * The metric for a name, a Metric or a user function. With a fused loss the model hands metrics the logits: a
- * built-in metric that reads probabilities, and a user function, get softmax or sigmoid of them instead.
+ * built-in metric that reads probabilities, and a user function, get softmax or sigmoid of them instead; a
+ * user's Metric object gets them with logits = true, as its update's contract says.
  */
 export function getMetric(spec: unknown, loss: Pick<Loss, 'name' | 'fused'>, where: string): Metric {
-  if (isMetric(spec)) return remember(forLoss(spec, loss), savedForms.get(spec));
+  if (isMetric(spec)) return savedForms.has(spec) ? remember(forLoss(spec, loss), savedForms.get(spec)) : asUserMetric(spec);
   if (typeof spec === 'function') return forLoss(metricFromFunction(spec as MetricFn), loss);
   const make = typeof spec === 'string' ? byName(spec) : undefined;
   if (make === undefined) {

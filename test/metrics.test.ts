@@ -242,3 +242,28 @@ describe("callbacks' mode 'auto'", () => {
     for (const key of ['val_loss', 'val_mae', 'mean_squared_error', 'val_meanAbsoluteError']) expect(modeOf(key), key).toBe('min');
   });
 });
+
+describe("a user's Metric object", () => {
+  it('is updated per batch with the logits flag, and the tensors it keeps are never recycled', () => {
+    const kept: { tensor: Tensor; copy: number[] }[] = [];
+    const flags: boolean[] = [];
+    const rows: Metric = {
+      name: 'rows',
+      state() {
+        let count = 0;
+        return {
+          update(_y, p, logits) { kept.push({ tensor: p, copy: Array.from(p.storage) }); flags.push(logits); count += p.shape[0]; },
+          result: () => count,
+        };
+      },
+    };
+    const model = classifier([rows]);
+    // Batches of 512 rows: outputs of 1,536 values, above the pool's 1,024-element floor.
+    const x = randomNormal([2048, 4], { seed: 8 });
+    const y = tensor(Array.from({ length: 2048 }, (_, i) => [0, 1, 2].map((j) => (j === i % 3 ? 1 : 0))));
+    expect(model.evaluate(x, y, { batchSize: 512, verbose: 0 }).rows).toBe(2048);
+    model.evaluate(x.mul(-3), y, { batchSize: 512, verbose: 0 });
+    expect(flags.every((f) => f)).toBe(true);
+    for (const { tensor: t, copy } of kept) expect(Array.from(t.storage)).toEqual(copy);
+  });
+});
