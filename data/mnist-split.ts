@@ -4,7 +4,7 @@ import type { IdxArray } from './idx.ts';
 
 /** One MNIST split, as tensors ready to train on. */
 export interface MnistSplit {
-  /** [N,H,W,1] float32, pixel / 255 in [0,1]. */
+  /** [N,H,W,1] float32 (or [N,H·W] with flat), pixel / 255 in [0,1]. */
   images: Tensor;
   /** [N] float32 holding the integer class 0..9. */
   labels: Tensor;
@@ -22,6 +22,8 @@ export interface MnistSplitOptions {
   sizeName?: string;
   imagesName?: string;
   labelsName?: string;
+  /** Images as rows [N, H·W] rather than [N,H,W,1]. */
+  flat?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface MnistSplitOptions {
  * first `size` examples kept, pixels scaled to [0,1]. loadMnist reads the files in Node; a page fetches them.
  */
 export function mnistSplit(images: IdxArray, labels: IdxArray, options: MnistSplitOptions = {}): MnistSplit {
-  const { size, sizeName = 'size', imagesName: imagesPath = 'the images', labelsName: labelsPath = 'the labels' } = options;
+  const { size, flat = false, sizeName = 'size', imagesName: imagesPath = 'the images', labelsName: labelsPath = 'the labels' } = options;
   if (images.type !== 'uint8' || images.dims.length !== 3) {
     throw new ValueError(`loadMnist: ${imagesPath} should hold uint8 images [N,H,W], found ${images.type} ${fmtShape(images.dims)}`);
   }
@@ -56,7 +58,7 @@ export function mnistSplit(images: IdxArray, labels: IdxArray, options: MnistSpl
   const oneHot = new Float32Array(n * CLASSES);
   for (let i = 0; i < n; i++) oneHot[i * CLASSES + labelValues[i]] = 1;
   return {
-    images: new Tensor(imageValues, [n, height, width, 1]),
+    images: new Tensor(imageValues, flat ? [n, height * width] : [n, height, width, 1]),
     labels: new Tensor(Float32Array.from(labelValues), [n]),
     labelValues,
     oneHot: new Tensor(oneHot, [n, CLASSES]),

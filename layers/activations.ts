@@ -62,10 +62,10 @@ function asUserActivation(name: string, fn: ActivationFn): Activation {
 
 /**
  * An activation from a name (camelCase or Keras snake_case), an Activation, or a bare function
- * (named after the function, or 'custom'); undefined is linear.
+ * (named after the function, or 'custom'); undefined and null (Keras's None) are linear.
  */
-export function getActivation(spec: string | Activation | ActivationFn | undefined, where: string): Activation {
-  if (spec === undefined) return byName.linear;
+export function getActivation(spec: string | Activation | ActivationFn | null | undefined, where: string): Activation {
+  if (spec === undefined || spec === null) return byName.linear;
   if (typeof spec === 'string') return lookupName(byName, spec, 'activation', where);
   if (typeof spec === 'function') return byFn.get(spec) ?? asUserActivation(spec.name || 'custom', spec);
   if (spec !== null && typeof spec === 'object' && typeof spec.name === 'string' && typeof spec.fn === 'function') {

@@ -1,4 +1,5 @@
-import type { Padding } from '../core/ops/index.ts';
+import type { Padding, PaddingName } from '../core/ops/index.ts';
+import { paddingOf } from '../core/ops/window.ts';
 import { conv2d } from '../core/ops/index.ts';
 import { addBiasAndActivate } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
@@ -9,14 +10,15 @@ import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
-import { checkOptionKeys, oneOf, positiveInt, positivePair, trueOrFalse } from '../core/options.ts';
+import { checkOptionKeys, positiveInt, positivePair, trueOrFalse } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 import { markBuiltIn } from './built-in.ts';
 
 export interface Conv2DOptions extends LayerOptions {
   strides?: number | Pair;
-  padding?: Padding;
-  activation?: string | Activation | ActivationFn;
+  padding?: PaddingName;
+  /** null (Keras's None) or undefined is linear. */
+  activation?: string | Activation | ActivationFn | null;
   useBias?: boolean;
   kernelInitializer?: WeightSpec;
   biasInitializer?: WeightSpec;
@@ -43,7 +45,7 @@ export class Conv2D extends Layer {
     this.filters = positiveInt(filters, 'filters', this.name);
     this.kernelSize = positivePair(kernelSize, 'kernelSize', this.name);
     this.strides = positivePair(options.strides ?? 1, 'strides', this.name);
-    this.padding = oneOf(options.padding ?? 'valid', ['valid', 'same'] as const, 'padding', this.name);
+    this.padding = paddingOf(options.padding ?? 'valid', this.name);
     this.activation = getActivation(options.activation, this.name);
     this.useBias = trueOrFalse(options.useBias ?? true, 'useBias', this.name);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';

@@ -12,7 +12,8 @@ import { checkOptionKeys, positiveInt, trueOrFalse } from '../core/options.ts';
 import { markBuiltIn } from './built-in.ts';
 
 export interface DenseOptions extends LayerOptions {
-  activation?: string | Activation | ActivationFn;
+  /** null (Keras's None) or undefined is linear. */
+  activation?: string | Activation | ActivationFn | null;
   useBias?: boolean;
   kernelInitializer?: WeightSpec;
   biasInitializer?: WeightSpec;

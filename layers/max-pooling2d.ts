@@ -1,18 +1,19 @@
-import type { Padding } from '../core/ops/index.ts';
+import type { Padding, PaddingName } from '../core/ops/index.ts';
+import { paddingOf } from '../core/ops/window.ts';
 import { maxPool2d } from '../core/ops/index.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { LayerOptions } from './layer.ts';
 import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
-import { checkOptionKeys, oneOf, positivePair } from '../core/options.ts';
+import { checkOptionKeys, positivePair } from '../core/options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 import { markBuiltIn } from './built-in.ts';
 
 export interface MaxPooling2DOptions extends LayerOptions {
   /** Defaults to poolSize. */
   strides?: number | Pair;
-  padding?: Padding;
+  padding?: PaddingName;
 }
 
 const POOL_OPTIONS = ['name', 'trainable', 'inputShape', 'strides', 'padding'] as const;
@@ -32,7 +33,7 @@ export class MaxPooling2D extends Layer {
     checkOptionKeys(options, POOL_OPTIONS, this.name);
     this.poolSize = positivePair(poolSize, 'poolSize', this.name);
     this.strides = positivePair(options.strides ?? this.poolSize, 'strides', this.name);
-    this.padding = oneOf(options.padding ?? 'valid', ['valid', 'same'] as const, 'padding', this.name);
+    this.padding = paddingOf(options.padding ?? 'valid', this.name);
   }
 
   protected override build(inputShape: Shape): void {

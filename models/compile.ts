@@ -7,14 +7,15 @@ import { getLoss } from '../layers/losses.ts';
 import { checkOptionKeys } from '../core/options.ts';
 import type { Optimizer } from '../optim/index.ts';
 import { getOptimizer } from '../optim/index.ts';
-import type { Metric } from './metrics.ts';
+import type { Metric, MetricSpec } from './metrics.ts';
 import { getMetric } from './metrics.ts';
 
 export interface CompileOptions {
   /** A name ('sgd', 'momentum', 'rmsprop', 'adam', 'adamw') or an optimizer object. Keras's default is rmsprop. */
   optimizer?: string | Optimizer;
   loss: string | Loss;
-  metrics?: readonly string[];
+  /** Names ('accuracy', 'auc', 'top_k_categorical_accuracy'...), Metric objects (see `metrics`) or functions (yTrue, yPred) => Tensor. */
+  metrics?: readonly MetricSpec[];
 }
 
 /** What compile resolved: the loss that training minimises may be the fused form on the last layer's logits. */
@@ -46,9 +47,9 @@ export function resolveCompile(options: CompileOptions, lastLayer: Layer | undef
   const optimizer = getOptimizer(options.optimizer ?? 'rmsprop', `${where}.compile`);
   const loss = getLoss(options.loss, `${where}.compile`);
   if (options.metrics !== undefined && !Array.isArray(options.metrics)) {
-    throw new ConfigError(`${where}.compile: metrics must be an array of names, like ['accuracy'], got ${describeValue(options.metrics)}`);
+    throw new ConfigError(`${where}.compile: metrics must be an array of names, metrics or functions, like ['accuracy'], got ${describeValue(options.metrics)}`);
   }
-  const metrics = (options.metrics ?? []).map((m) => getMetric(m, loss.name, `${where}.compile`));
+  const metrics = (options.metrics ?? []).map((m) => getMetric(m, loss, `${where}.compile`));
   const activation = finalActivation(lastLayer);
   const fused = loss.fused;
   const fusable = fused !== undefined && activation !== undefined && activation.fn === getActivation(fused.activation, where).fn;

@@ -9,6 +9,7 @@ import { sliceRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
 import type { Compiled } from './compile.ts';
+import type { MetricState } from './metrics.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
 import { rowsPerPass } from './row-wise.ts';
@@ -33,30 +34,26 @@ export type EvaluateOptions = PredictOptions;
 
 const DEFAULT_BATCH = 32;
 
-/** Sums of the loss and each metric over the batches so far, each batch weighted by its size. */
+/** The loss summed over the batches so far, each batch weighted by its size, and each metric's state (made anew per epoch). */
 export class RunningLogs {
   private seen = 0;
   private lossSum = 0;
-  private readonly sums: { total: number; count: number }[];
+  private readonly states: MetricState[];
 
   constructor(private readonly compiled: Compiled) {
-    this.sums = compiled.metrics.map(() => ({ total: 0, count: 0 }));
+    this.states = compiled.metrics.map((m) => m.state());
   }
 
   add(loss: number, yb: Tensor, out: Tensor, logits: boolean): void {
     const rows = yb.shape[0];
     this.seen += rows;
     this.lossSum += loss * rows;
-    this.compiled.metrics.forEach((m, i) => {
-      const { total, count } = m.measure(yb, out, logits);
-      this.sums[i].total += total;
-      this.sums[i].count += count;
-    });
+    this.states.forEach((s) => s.update(yb, out, logits));
   }
 
   get logs(): Record<string, number> {
     const logs: Record<string, number> = { loss: this.lossSum / this.seen };
-    this.compiled.metrics.forEach((m, i) => { logs[m.name] = this.sums[i].total / this.sums[i].count; });
+    this.compiled.metrics.forEach((m, i) => { logs[m.name] = this.states[i].result(); });
     return logs;
   }
 }

@@ -1,84 +1,112 @@
-import { ConfigError, ShapeError, describeValue, fmtShape } from '../core/errors.ts';
-import type { Tensor } from '../core/tensor.ts';
+import { ConfigError, describeValue } from '../core/errors.ts';
+import { closeName } from '../core/options.ts';
+import type { Loss } from '../layers/losses.ts';
+import { accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, sparseTopKCategoricalAccuracy, topKCategoricalAccuracy } from './metrics-accuracy.ts';
+import { auc, precision, recall } from './metrics-confusion.ts';
+import type { MetricFn } from './metrics-error.ts';
+import { meanAbsoluteError, meanSquaredError, metricFromFunction } from './metrics-error.ts';
+import type { Metric } from './metrics-state.ts';
+import { asUserMetric, forLoss } from './metrics-state.ts';
 
-/** A metric counts per batch; the epoch value is Σ total / Σ count, so a short last batch weighs what it should. */
-export interface Metric {
-  readonly name: string;
-  /** `logits` says yPred holds the pre-activation values of a fused softmax or sigmoid. */
-  measure(yTrue: Tensor, yPred: Tensor, logits: boolean): { total: number; count: number };
-}
+export type { Metric, MetricState } from './metrics-state.ts';
+export type { MetricFn } from './metrics-error.ts';
 
-/** Index of the largest value in each row of the last axis. */
-function rowArgmax(values: ArrayLike<number>, row: number, width: number): number {
-  let best = 0;
-  for (let j = 1; j < width; j++) if (values[row * width + j] > values[row * width + best]) best = j;
-  return best;
-}
+/** What compile({ metrics }) takes: a name, a Metric (see `metrics`), or a function of (yTrue, yPred). */
+export type MetricSpec = string | Metric | MetricFn;
 
-/** Rows whose predicted class (the argmax) equals trueClass(row). */
-function classAccuracy(name: string, trueClass: (yTrue: Tensor, row: number, width: number) => number): Metric {
-  return {
-    name,
-    measure(yTrue, yPred) {
-      const width = yPred.shape[yPred.rank - 1];
-      const rows = yPred.size / width;
-      let correct = 0;
-      for (let r = 0; r < rows; r++) correct += trueClass(yTrue, r, width) === rowArgmax(yPred.storage, r, width) ? 1 : 0;
-      return { total: correct, count: rows };
-    },
-  };
-}
-
-const categoricalAccuracy = (name: string): Metric => classAccuracy(name, (y, r, width) => rowArgmax(y.storage, r, width));
-/** Integer labels, one per row: [batch] or [batch,1]. One-hot rows read as labels would give a wrong accuracy silently. */
-function sparseCategoricalAccuracy(name: string): Metric {
-  const counted = classAccuracy(name, (y, r) => y.storage[r]);
-  return {
-    name,
-    measure(yTrue, yPred, logits) {
-      const rows = yPred.size / yPred.shape[yPred.rank - 1];
-      if (yTrue.size !== rows) {
-        throw new ShapeError(`${name}: expected one integer label per row (shape ${fmtShape(yPred.shape.slice(0, -1))} or ${fmtShape([...yPred.shape.slice(0, -1), 1])}), got labels of shape ${fmtShape(yTrue.shape)}; for one-hot labels use 'categoricalAccuracy'`);
-      }
-      return counted.measure(yTrue, yPred, logits);
-    },
-  };
-}
-
-/** Threshold 0.5 on probabilities, which is 0 on logits. */
-function binaryAccuracy(name: string): Metric {
-  return {
-    name,
-    measure(yTrue, yPred, logits) {
-      const threshold = logits ? 0 : 0.5;
-      let correct = 0;
-      for (let i = 0; i < yPred.size; i++) correct += (yPred.storage[i] > threshold) === (yTrue.storage[i] > 0.5) ? 1 : 0;
-      return { total: correct, count: yPred.size };
-    },
-  };
-}
-
-const METRICS: Record<string, (name: string) => Metric> = { categoricalAccuracy, sparseCategoricalAccuracy, binaryAccuracy };
-const ACCURACY_ALIASES = ['accuracy', 'acc'];
-export const metricNames = [...ACCURACY_ALIASES, ...Object.keys(METRICS)];
+/** Each name makes its metric under that name, the key of its value in the logs; the loss decides what 'accuracy' means. */
+const BY_NAME: Readonly<Record<string, (name: string, lossName: string) => Metric>> = {
+  accuracy, acc: accuracy, categoricalAccuracy, sparseCategoricalAccuracy, binaryAccuracy,
+  topKCategoricalAccuracy: (name) => topKCategoricalAccuracy({ name }),
+  sparseTopKCategoricalAccuracy: (name) => sparseTopKCategoricalAccuracy({ name }),
+  precision: (name) => precision({ name }),
+  recall: (name) => recall({ name }),
+  auc: (name) => auc({ name }),
+  meanAbsoluteError: (name) => meanAbsoluteError({ name }),
+  meanSquaredError: (name) => meanSquaredError({ name }),
+  mae: (name) => meanAbsoluteError({ name }),
+  mse: (name) => meanSquaredError({ name }),
+};
+export const metricNames = Object.keys(BY_NAME);
 
 /**
- * 'accuracy' means what Keras makes of it: binary for a binary loss or a one-wide output, sparse for a sparse
- * loss, categorical otherwise. The output width is read from each batch, so the model need not be built yet.
+ * How compile's metrics are saved in model.json: a name as given, a built-in maker with its options, or for a
+ * user's function or Metric only its name (`user`), since code cannot be stored.
  */
-function accuracy(name: string, lossName: string): Metric {
-  const binary = binaryAccuracy(name);
-  const classes = lossName.startsWith('sparse') ? sparseCategoricalAccuracy(name) : categoricalAccuracy(name);
-  return {
-    name,
-    measure: (yTrue, yPred, logits) =>
-      (lossName.startsWith('binary') || yPred.shape[yPred.rank - 1] === 1 ? binary : classes).measure(yTrue, yPred, logits),
-  };
+export type SavedMetric = string | { readonly name: string; readonly config: Readonly<Record<string, number | string>> } | { readonly user: string };
+
+const savedForms = new WeakMap<Metric, SavedMetric>();
+
+function remember(metric: Metric, form: SavedMetric | undefined): Metric {
+  if (form !== undefined) savedForms.set(metric, form);
+  return metric;
 }
 
-export function getMetric(spec: unknown, lossName: string, where: string): Metric {
-  if (typeof spec === 'string' && ACCURACY_ALIASES.includes(spec)) return accuracy(spec, lossName);
-  const make = typeof spec === 'string' ? METRICS[spec] : undefined;
-  if (make === undefined) throw new ConfigError(`${where}: unknown metric ${describeValue(spec)}; valid metrics are ${metricNames.join(', ')}`);
-  return make(spec as string);
+const MAKERS = { topKCategoricalAccuracy, sparseTopKCategoricalAccuracy, precision, recall, auc, meanAbsoluteError, meanSquaredError };
+type Makers = typeof MAKERS;
+
+/** A maker whose metrics remember their maker and options, so that a save can rebuild them. */
+function savable<K extends keyof Makers>(name: K): Makers[K] {
+  const make = MAKERS[name] as (options?: Record<string, number | string>) => Metric;
+  return ((options: Record<string, number | string> = {}) => remember(make(options), { name, config: { ...options } })) as Makers[K];
+}
+
+/** The metrics with options, for compile({ metrics: [metrics.topKCategoricalAccuracy({ k: 3 }), metrics.auc()] }). */
+export const metrics = Object.freeze({
+  topKCategoricalAccuracy: savable('topKCategoricalAccuracy'),
+  sparseTopKCategoricalAccuracy: savable('sparseTopKCategoricalAccuracy'),
+  precision: savable('precision'),
+  recall: savable('recall'),
+  auc: savable('auc'),
+  meanAbsoluteError: savable('meanAbsoluteError'),
+  meanSquaredError: savable('meanSquaredError'),
+  fromFunction: metricFromFunction,
+});
+
+/** How a compiled metric is saved. */
+export function savedMetric(metric: Metric): SavedMetric {
+  return savedForms.get(metric) ?? { user: metric.name };
+}
+
+/**
+ * What compile takes for a saved metric. A user's metric cannot be rebuilt: it is left out with a warning (as
+ * Keras warns when it cannot compile a loaded model); compile the model again to measure it.
+ */
+export function metricFromSaved(form: unknown, where: string): MetricSpec | undefined {
+  if (typeof form === 'string') return form;
+  if (typeof form === 'object' && form !== null && typeof (form as { user?: unknown }).user === 'string') {
+    console.warn(`${where}: the metric '${(form as { user: string }).user}' was a user's function or Metric, which a save cannot store; it is left out`);
+    return undefined;
+  }
+  const { name, config } = (form ?? {}) as { name?: unknown; config?: unknown };
+  if (typeof name !== 'string' || !Object.hasOwn(MAKERS, name) || typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError(`${where}: a metric must be saved as a name, {name, config} of a built-in metric or {user}, got ${describeValue(form)}`);
+  }
+  return savable(name as keyof Makers)(config as Record<string, number | string>);
+}
+
+/** A name as written, in camelCase from Keras's snake_case, or from a Keras class name ('AUC', 'Precision'). */
+function byName(name: string): ((name: string, lossName: string) => Metric) | undefined {
+  const camel = name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const key = [name, camel, camel[0]?.toLowerCase() + camel.slice(1), name.toLowerCase()].find((k) => Object.hasOwn(BY_NAME, k));
+  return key === undefined ? undefined : BY_NAME[key];
+}
+
+const isMetric = (spec: unknown): spec is Metric =>
+  typeof spec === 'object' && spec !== null && typeof (spec as Metric).name === 'string' && typeof (spec as Metric).state === 'function';
+
+/**
+ * The metric for a name, a Metric or a user function. With a fused loss the model hands metrics the logits: a
+ * built-in metric that reads probabilities, and a user function, get softmax or sigmoid of them instead; a
+ * user's Metric object gets them with logits = true, as its update's contract says.
+ */
+export function getMetric(spec: unknown, loss: Pick<Loss, 'name' | 'fused'>, where: string): Metric {
+  if (isMetric(spec)) return savedForms.has(spec) ? remember(forLoss(spec, loss), savedForms.get(spec)) : asUserMetric(spec);
+  if (typeof spec === 'function') return forLoss(metricFromFunction(spec as MetricFn), loss);
+  const make = typeof spec === 'string' ? byName(spec) : undefined;
+  if (make === undefined) {
+    const meant = typeof spec === 'string' ? closeName(spec, metricNames) : undefined;
+    throw new ConfigError(`${where}: unknown metric ${describeValue(spec)}${meant === undefined ? '' : ` (did you mean '${meant}'?)`}; valid metrics are ${metricNames.join(', ')}, snake_case spellings, a Metric or a function (yTrue, yPred) => Tensor`);
+  }
+  return remember(forLoss(make(spec as string, loss.name), loss), spec as string);
 }

@@ -348,7 +348,7 @@ describe('initializer errors', () => {
     expect(() => initializers.varianceScaling({ scale: 0 })).toThrow(/varianceScaling: scale must be > 0/);
     expect(() => initializers.varianceScaling({ mode: 'fan_in' as never })).toThrow(ConfigError);
     expect(() => initializers.varianceScaling({ distribution: 'normal' as never })).toThrow(/varianceScaling: distribution must be one of 'truncatedNormal', 'untruncatedNormal', 'uniform'/);
-    expect(() => initializers.randomNormal({ std: 1 } as never)).toThrow(new ConfigError("randomNormal: unknown option 'std'; valid options are mean, stddev, seed"));
+    expect(() => initializers.randomNormal({ std: 1 } as never)).toThrow(new ConfigError("randomNormal: unknown option 'std' (did you mean 'stddev'?); valid options are mean, stddev, seed"));
     expect(() => initializers.heNormal({ scale: 2 } as never)).toThrow(/heNormal: unknown option 'scale'; valid options are seed/);
   });
 

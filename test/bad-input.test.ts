@@ -601,16 +601,16 @@ describe('ops', () => {
   });
 
   it('30. unknown padding names', () => {
-    const padding = fc.oneof(fc.constantFrom('SAME', 'Valid', 'full', 'causal', ''), unknownName);
+    const padding = fc.oneof(fc.constantFrom('full', 'causal', 'SAMEE', ''), unknownName);
     fc.assert(fc.property(padding, (p) => {
       refuses(() => conv2d(zeros([1, 3, 3, 1]), zeros([1, 1, 1, 1]), { padding: p as never }), ConfigError,
         { who: 'conv2d', given: `unknown padding '${p}'`, expected: "expected 'valid' or 'same'" });
       refuses(() => maxPool2d(zeros([1, 2, 2, 1]), { poolSize: 1, padding: p as never }), ConfigError,
         { who: 'maxPool2d', given: `unknown padding '${p}'`, expected: "expected 'valid' or 'same'" });
       refuses(() => new Conv2D(1, 1, { padding: p as never }), ConfigError,
-        { who: /conv2d_\d+/, given: JSON.stringify(p), expected: "padding must be one of 'valid', 'same'" });
+        { who: /conv2d_\d+/, given: `unknown padding '${p}'`, expected: "expected 'valid' or 'same'" });
       refuses(() => new MaxPooling2D(2, { padding: p as never }), ConfigError,
-        { who: /max_pooling2d_\d+/, given: JSON.stringify(p), expected: "padding must be one of 'valid', 'same'" });
+        { who: /max_pooling2d_\d+/, given: `unknown padding '${p}'`, expected: "expected 'valid' or 'same'" });
     }), RUNS);
   });
 
@@ -664,7 +664,7 @@ describe('layers', () => {
         refuses(make, ConfigError, { who, given: `unknown activation '${name}'`, expected: 'expected one of linear, sigmoid, relu' });
       }
     }), RUNS);
-    fc.assert(fc.property(fc.oneof(fc.integer(), fc.constant(null), fc.constant({ name: 'relu' })), (activation) => {
+    fc.assert(fc.property(fc.oneof(fc.integer(), fc.constant(true), fc.constant({ name: 'relu' })), (activation) => {
       refuses(() => new Dense(2, { activation: activation as never }), ConfigError,
         { who: /dense_\d+/, given: shown(activation), expected: 'an activation must be a name, an Activation or a function' });
     }), FEW);

@@ -141,7 +141,7 @@ describe('EarlyStopping', () => {
   });
 
   it('checks its options', () => {
-    expect(() => new EarlyStopping({ patiance: 3 } as never)).toThrow(/EarlyStopping: unknown option 'patiance'; valid options are monitor, minDelta, patience/);
+    expect(() => new EarlyStopping({ patiance: 3 } as never)).toThrow(/EarlyStopping: unknown option 'patiance' \(did you mean 'patience'\?\); valid options are monitor, minDelta, patience/);
     expect(() => new EarlyStopping({ patience: -1 })).toThrow(/EarlyStopping: patience must be an integer >= 0, got -1/);
     expect(() => new EarlyStopping({ mode: 'up' as never })).toThrow(/EarlyStopping: mode must be one of 'auto', 'min', 'max', got string "up"/);
     expect(() => new EarlyStopping({ restoreBestWeights: 'yes' as never })).toThrow(ValueError);
@@ -366,6 +366,6 @@ describe('CSVLogger', () => {
   it('checks its arguments', () => {
     expect(() => new CSVLogger('')).toThrow(/CSVLogger: path must be a file name/);
     expect(() => new CSVLogger('a.csv', { separator: '' })).toThrow(ConfigError);
-    expect(() => new CSVLogger('a.csv', { sep: ';' } as never)).toThrow(/CSVLogger: unknown option 'sep'; valid options are separator, append/);
+    expect(() => new CSVLogger('a.csv', { sep: ';' } as never)).toThrow(/CSVLogger: unknown option 'sep' \(did you mean 'separator'\?\); valid options are separator, append/);
   });
 });

@@ -236,7 +236,7 @@ describe('loadMnist on the real MNIST files', () => {
     expect(() => loadMnist({ testSize: 0 })).toThrow('loadMnist: testSize must be a positive integer, got number 0');
     expect(() => loadMnist({ trainSize: 60001 })).toThrow(/^loadMnist: trainSize 60001 exceeds the 60000 examples in .*train-images-idx3-ubyte$/);
     expect(() => loadMnist({ trainSize: 60001 })).toThrow(ValueError);
-    expect(() => loadMnist({ trainsize: 10 } as never)).toThrow("loadMnist: unknown option 'trainsize' (expected dir, trainSize, testSize)");
+    expect(() => loadMnist({ trainsize: 10 } as never)).toThrow("loadMnist: unknown option 'trainsize' (did you mean 'trainSize'?); valid options are dir, trainSize, testSize, flat");
     const missing = join(tmp, 'nowhere');
     expect(() => loadMnist({ dir: missing })).toThrow(`loadMnist: neither ${join(missing, 'train-images-idx3-ubyte')} nor`);
   });

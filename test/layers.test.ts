@@ -210,9 +210,9 @@ describe('the Layer base', () => {
   it('rejects bad constructor arguments and unknown options, listing the valid ones', () => {
     expect(() => new Dense(0)).toThrow(/units must be a positive integer, got number 0/);
     expect(() => new Dense(2.5)).toThrow(ValueError);
-    expect(() => new Dense(3, { activaton: 'relu' } as never)).toThrow(/unknown option 'activaton'; valid options are .*activation/);
+    expect(() => new Dense(3, { activaton: 'relu' } as never)).toThrow(/unknown option 'activaton' \(did you mean 'activation'\?\); valid options are .*activation/);
     expect(() => new Dense(3, { activation: 'relux' })).toThrow(/relux.*relu/);
-    expect(() => new Conv2D(8, 3, { padding: 'full' as never })).toThrow(/padding must be one of 'valid', 'same'/);
+    expect(() => new Conv2D(8, 3, { padding: 'full' as never })).toThrow(/unknown padding 'full' \(expected 'valid' or 'same'/);
     expect(() => new Conv2D(8, [3, 0])).toThrow(/kernelSize must be a positive integer/);
   });
 });

@@ -460,7 +460,7 @@ describe('validation errors say who is speaking, what was expected and what was 
     const lr = thrown(() => adam({ lr: 0.1 } as never));
     expect(lr).toBeInstanceOf(ConfigError);
     expect(lr.message).toBe(
-      "adam: unknown option 'lr'; valid options are learningRate, beta1, beta2, epsilon, amsgrad, weightDecay, clipnorm, clipvalue, globalClipnorm",
+      "adam: unknown option 'lr' (did you mean 'learningRate'?); valid options are learningRate, beta1, beta2, epsilon, amsgrad, weightDecay, clipnorm, clipvalue, globalClipnorm",
     );
     expect(thrown(() => sgd({ learning_rate: 0.1 } as never)).message).toBe(
       "sgd: unknown option 'learning_rate' (did you mean 'learningRate'?); valid options are learningRate, momentum, nesterov, weightDecay, clipnorm, clipvalue, globalClipnorm",

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, Dense, Sequential, ShapeError, ValueError, tensor } from 'semiflow';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConfigError, Dense, Sequential, ShapeError, ValueError, sliceRows, tensor } from 'semiflow';
 import { TrainingReport } from 'semiflow/node';
 import type { Callback, Tensor } from 'semiflow';
+import { BatchLosses, smoothed } from '../models/report/batch-loss.ts';
 import { niceAxis, tickLabels } from '../models/report/ticks.ts';
 import { barClassifier, bars } from './report-data.ts';
 import { thrown } from './thrown.ts';
@@ -106,7 +107,23 @@ describe('TrainingReport: a 3-epoch run of a small image classifier', () => {
     for (const [, y] of points) expect(y).toBeCloseTo(Number(tick?.[1]) - 4, 0);
     // x runs in epochs: the last step of epoch e sits at e, the ticks of x = 1, 2, 3 (8 steps per epoch).
     const xTick = (label: string): number => Number(new RegExp(`<text class="tick x" x="([\\d.]+)"[^>]*>${label}</text>`).exec(card)?.[1]);
-    for (let e = 1; e <= EPOCHS; e++) expect(points[e * STEPS - 1][0]).toBeCloseTo(xTick(e.toFixed(1)), 0);
+    for (let e = 1; e <= EPOCHS; e++) expect(points[e * STEPS - 1][0]).toBeCloseTo(xTick(String(e)), 0);
+    // Epochs are whole: the x ticks are 0, 1, 2, 3 (with a free step they were 0, 0.5, 1, ...).
+    expect([...card.matchAll(/<text class="tick x"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0', '1', '2', '3']);
+  });
+
+  it('draws the loss of every batch, smoothed, under the per-epoch points, with whole-epoch ticks', () => {
+    const card = /<article class="card" id="loss">([\s\S]*?)<\/article>/.exec(html)?.[1] ?? '';
+    const line = /<polyline class="line" data-series="batch_loss" data-points="(\d+)"[^>]* points="([^"]*)"/.exec(card);
+    expect(line?.[1]).toBe(String(EPOCHS * STEPS));
+    expect(card).toContain('batch loss (smoothed)');
+    const xTick = (label: string): number => Number(new RegExp(`<text class="tick x" x="([\\d.]+)"[^>]*>${label}</text>`).exec(card)?.[1]);
+    const xs = (line?.[2] ?? '').trim().split(' ').map((p) => Number(p.split(',')[0]));
+    // The last batch of epoch e is level with epoch e's point.
+    const epochXs = [...card.matchAll(/<circle class="point" data-series="loss" cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    for (let e = 1; e <= EPOCHS; e++) expect(xs[e * STEPS - 1]).toBeCloseTo(epochXs[e - 1], 5);
+    expect(xs[0]).toBeGreaterThan(xTick('0'));
+    expect([...card.matchAll(/<text class="tick x"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['0', '1', '2', '3']);
   });
 
   it('shows the model summary', () => {
@@ -251,7 +268,7 @@ describe('TrainingReport: other models and missing data', () => {
   it('rejects bad options and bad validation data, naming TrainingReport', async () => {
     const e1 = thrown(() => new TrainingReport({ path: 'r.html', maxMisclasified: 3 } as never));
     expect(e1).toBeInstanceOf(ConfigError);
-    expect(e1.message).toMatch(/^TrainingReport: unknown option 'maxMisclasified'; valid options are path, validationData, title, maxMisclassified/);
+    expect(e1.message).toMatch(/^TrainingReport: unknown option 'maxMisclasified' \(did you mean 'maxMisclassified'\?\); valid options are path, validationData, title, maxMisclassified/);
     expect(thrown(() => new TrainingReport({} as never)).message).toBe('TrainingReport: path must be a non-empty string, got undefined');
     const e2 = thrown(() => new TrainingReport({ path: 'r.html', validationData: [train.x, bars(10, 5).y] }));
     expect(e2).toBeInstanceOf(ShapeError);
@@ -300,5 +317,53 @@ describe('TrainingReport: chart axes', () => {
       expect(new Set(labels).size).toBe(labels.length);
       labels.forEach((label, i) => expect(Math.abs(Number(label) - ticks[i])).toBeLessThanOrEqual(step * 1e-6 + Math.abs(ticks[i]) * 1e-9));
     }), { numRuns: 300 });
+  });
+});
+
+describe('the per-batch loss curve', () => {
+  it("recovers each batch's own loss from the running means fit logs, as evaluate computes it on that batch", async () => {
+    const data = bars(100, 5);
+    const model = barClassifier(4);
+    const batch = 16;
+    const expected: number[] = [];
+    const derived: number[] = [];
+    const losses = new BatchLosses();
+    const probe: Callback = {
+      onBatchBegin: (b, logs) => {
+        losses.begin(b, logs.size);
+        const [from, to] = [b * batch, Math.min(100, (b + 1) * batch)];
+        expected.push(model.evaluate(sliceRows(data.x, from, to), sliceRows(data.y, from, to), { batchSize: batch, verbose: 0 }).loss);
+      },
+      onBatchEnd: (_b, logs) => { derived.push(losses.end(logs.loss) as number); },
+    };
+    await model.fit(data.x, data.y, { epochs: 2, batchSize: batch, shuffle: false, verbose: 0, callbacks: [probe] });
+    expect(derived).toHaveLength(2 * Math.ceil(100 / batch));
+    derived.forEach((loss, i) => expect(Math.abs(loss - expected[i]), `batch ${i}`).toBeLessThan(1e-5 * Math.max(1, expected[i])));
+  });
+
+  it('smooths as TensorBoard does: a debiased moving average with weight 0.6 that skips non-finite values', () => {
+    // 0.4·4 / 0.4 = 4; (0.6·1.6 + 0.4·1) / (1 − 0.36) = 2.125.
+    const near = (got: number[], want: number[]) => { expect(got).toHaveLength(want.length); got.forEach((v, i) => (Number.isNaN(want[i]) ? expect(v).toBeNaN() : expect(v).toBeCloseTo(want[i], 12))); };
+    near(smoothed([4, 1]), [4, 2.125]);
+    near(smoothed([4, Number.NaN, 1]), [4, Number.NaN, 2.125]);
+    for (const v of smoothed([3, 3, 3, 3])) expect(v).toBeCloseTo(3, 12);
+  });
+});
+
+describe("the report's own predict", () => {
+  it('prints nothing: fit with verbose 0 and a report writes no progress bar, even on a terminal', async () => {
+    const train = bars(60, 6);
+    const val = bars(300, 7);
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => writes.push(String(chunk)) > 0);
+    const tty = process.stdout.isTTY;
+    process.stdout.isTTY = true;
+    try {
+      await barClassifier().fit(train.x, train.y, { epochs: 2, batchSize: 30, verbose: 0, validationData: [val.x, val.y], report: join(outDir(), 'r.html') });
+    } finally {
+      process.stdout.isTTY = tty;
+      spy.mockRestore();
+    }
+    expect(writes).toEqual([]);
   });
 });

@@ -283,7 +283,7 @@ describe('Sequential: bad input gets a clear error naming the model or layer', (
   it('unknown loss, optimizer, metric or activation names list the valid ones', () => {
     expect(() => classifier().compile({ loss: 'crossentropy' })).toThrow(/crossentropy.*categoricalCrossentropy/);
     expect(() => classifier().compile({ loss: 'mse', optimizer: 'adagrad' })).toThrow(/adagrad.*sgd.*adam/);
-    expect(() => classifier().compile({ loss: 'mse', metrics: ['precision'] })).toThrow(/unknown metric string "precision"; valid metrics are accuracy/);
+    expect(() => classifier().compile({ loss: 'mse', metrics: ['precission'] })).toThrow(/unknown metric string "precission" \(did you mean 'precision'\?\); valid metrics are accuracy/);
     expect(() => new Dense(3, { activation: 'sigmoidal' })).toThrow(ConfigError);
   });
 

@@ -4,12 +4,12 @@ import type { Tensor } from '../tensor.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
 import { pad, reshape, slice, transpose } from './movement.ts';
-import type { Padding } from './window.ts';
-import { checkPadding, fold, pair } from './window.ts';
+import type { PaddingName } from './window.ts';
+import { fold, paddingOf, pair } from './window.ts';
 
 export interface Conv2dTransposeOptions {
   strides?: number | readonly [number, number];
-  padding?: Padding;
+  padding?: PaddingName;
 }
 
 /**
@@ -22,7 +22,7 @@ export function conv2dTranspose(x: Tensor, kernel: Tensor, options: Conv2dTransp
   expectTensor(x, 'conv2dTranspose');
   expectTensor(kernel, 'conv2dTranspose', 'kernel');
   checkOptionKeys(options, ['strides', 'padding'], 'conv2dTranspose');
-  const { strides = 1, padding = 'valid' } = options;
+  const { strides = 1 } = options;
   if (x.rank !== 4 || kernel.rank !== 4) {
     throw new ShapeError(`conv2dTranspose: expected input [N,H,W,C] and kernel [kh,kw,outC,inC], got ${fmtShape(x.shape)} and ${fmtShape(kernel.shape)}`);
   }
@@ -35,7 +35,7 @@ export function conv2dTranspose(x: Tensor, kernel: Tensor, options: Conv2dTransp
     throw new ShapeError(`conv2dTranspose: input ${fmtShape(x.shape)} has ${inC} channels but kernel ${fmtShape(kernel.shape)} expects ${kernel.shape[3]}`);
   }
   const [sh, sw] = pair(strides, 'strides', 'conv2dTranspose');
-  checkPadding(padding, 'conv2dTranspose');
+  const padding = paddingOf(options.padding ?? 'valid', 'conv2dTranspose');
   const cols = matmul(reshape(x, [n * h * w, inC]), transpose(reshape(kernel, [kh * kw * outC, inC])));
   const full = fold(reshape(cols, [n, h, w, kh, kw, outC]), (h - 1) * sh + kh, (w - 1) * sw + kw, [sh, sw]);
   // The output is a window of `full` (zeros past its end): 'same' drops the leading half of the overhang k - s.

@@ -14,7 +14,7 @@ export type { Scalar } from './broadcast.ts';
 export type { Axes } from './reduce.ts';
 export type { PadPairs } from './movement.ts';
 export type { GeluOptions } from './smooth-activations.ts';
-export type { Conv2dOptions, Padding, Pool2dOptions } from './window.ts';
+export type { Conv2dOptions, Padding, PaddingName, Pool2dOptions } from './window.ts';
 export { gather, scatterAdd } from './gather.ts';
 export type { Indices } from './gather.ts';
 export { expandDims, squeeze } from './unit-axes.ts';

@@ -11,11 +11,13 @@ import { pad, permute, reshape, slice } from './movement.ts';
 import { max, sum } from './reduce.ts';
 
 export type Padding = 'valid' | 'same';
+/** Keras lowercases the padding name, so 'SAME' and 'Same' are the same as 'same'. */
+export type PaddingName = Padding | Uppercase<Padding> | Capitalize<Padding>;
 type Pair = readonly [number, number];
 
 export interface Conv2dOptions {
   strides?: number | Pair;
-  padding?: Padding;
+  padding?: PaddingName;
   /** Spacing between kernel taps (atrous convolution); 1 by default. */
   dilations?: number | Pair;
   /** Channel groups: input and output channels are split into `groups` blocks, block g seeing only block g; 1 by default. */
@@ -26,7 +28,7 @@ export interface Pool2dOptions {
   poolSize: number | Pair;
   /** Defaults to poolSize. */
   strides?: number | Pair;
-  padding?: Padding;
+  padding?: PaddingName;
 }
 
 /**
@@ -124,8 +126,8 @@ function tiles(x: Tensor, [kh, kw]: Pair): Tensor {
 }
 
 /** 'same' pads so the output has ceil(size / stride) positions, the extra pixel going after (TF's rule). */
-export function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding, value: number, op: string): Tensor {
-  checkPadding(padding, op);
+export function padFor(x: Tensor, kernel: Pair, strides: Pair, name: PaddingName, value: number, op: string): Tensor {
+  const padding = paddingOf(name, op);
   const amounts = [1, 2].map((axis, i): [number, number] => {
     const size = x.shape[axis];
     if (padding === 'valid') {
@@ -138,11 +140,13 @@ export function padFor(x: Tensor, kernel: Pair, strides: Pair, padding: Padding,
   return pad(x, [[0, 0], amounts[0], amounts[1], [0, 0]], value);
 }
 
-/** A padding name is 'valid' or 'same'; anything else is a ConfigError naming the op. */
-export function checkPadding(padding: Padding, op: string): void {
+/** A padding name is 'valid' or 'same' in any case, as Keras lowercases it; anything else is a ConfigError naming the op. */
+export function paddingOf(name: unknown, op: string): Padding {
+  const padding = typeof name === 'string' ? name.toLowerCase() : name;
   if (padding !== 'valid' && padding !== 'same') {
-    throw new ConfigError(`${op}: unknown padding '${String(padding)}' (expected 'valid' or 'same')`);
+    throw new ConfigError(`${op}: unknown padding '${String(name)}' (expected 'valid' or 'same', in any case)`);
   }
+  return padding;
 }
 
 export function pair(value: number | Pair, name: string, op: string): Pair {

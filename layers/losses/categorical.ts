@@ -32,8 +32,13 @@ function smooth(y: Tensor, s: number): Tensor {
 export function softmaxCategoricalCrossentropy(options: Omit<CrossentropyOptions, 'fromLogits'> = {}): Loss {
   const who = 'softmaxCategoricalCrossentropy';
   checkOptionKeys(options, ['labelSmoothing'], who);
-  const labelSmoothing = readLabelSmoothing(who, options.labelSmoothing);
-  return defineLoss(who, { labelSmoothing }, (yTrue, yPred) => fromLogits(smooth(categoricalTargets(who, yTrue, yPred), labelSmoothing), yPred));
+  return softmaxCrossentropy(readLabelSmoothing(who, options.labelSmoothing), who);
+}
+
+/** softmaxCategoricalCrossentropy whose target errors name `who`: the fused form speaks of the loss the user chose. */
+function softmaxCrossentropy(labelSmoothing: number, who: string): Loss {
+  const compute = (yTrue: Tensor, yPred: Tensor): Tensor => fromLogits(smooth(categoricalTargets(who, yTrue, yPred), labelSmoothing), yPred);
+  return defineLoss('softmaxCategoricalCrossentropy', { labelSmoothing }, compute);
 }
 
 /**
@@ -49,7 +54,7 @@ export function categoricalCrossentropy(options: CrossentropyOptions = {}): Loss
     const y = smooth(categoricalTargets(who, yTrue, yPred), labelSmoothing);
     return logits ? fromLogits(y, yPred) : fromProbabilities(y, yPred);
   };
-  const fused = logits ? undefined : { activation: 'softmax' as const, loss: softmaxCategoricalCrossentropy({ labelSmoothing }) };
+  const fused = logits ? undefined : { activation: 'softmax' as const, loss: softmaxCrossentropy(labelSmoothing, who) };
   return defineLoss(who, { fromLogits: logits, labelSmoothing }, compute, fused);
 }
 

@@ -13,7 +13,7 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping (default 0). */
   patience?: number;
-  /** 'auto' maximises names containing 'acc' and minimises the rest. */
+  /** 'auto' maximises names containing acc, auc, precision or recall (any case) and minimises the rest. */
   mode?: MonitorMode;
   /** Stop unless the value beats this within patience epochs. */
   baseline?: number;

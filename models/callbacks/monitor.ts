@@ -5,9 +5,12 @@ import type { Logs } from '../callbacks.ts';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 
+/** Log keys of metrics that grow as the model improves: accuracies, top-k, AUC, precision, recall (any case). */
+const GROWING = /acc|auc|precision|recall/i;
+
 /**
- * A watched value in the epoch logs and the direction that counts as better. Mode 'auto' maximises names that
- * contain 'acc' (accuracy, val_accuracy, …) and minimises the rest (losses).
+ * A watched value in the epoch logs and the direction that counts as better. Mode 'auto' maximises the names of
+ * metrics that grow (accuracy, val_auc, val_precision, …) and minimises the rest (losses, mae, mse).
  */
 export class Monitor {
   readonly mode: 'min' | 'max';
@@ -15,7 +18,7 @@ export class Monitor {
   constructor(readonly who: string, readonly key: string, mode: MonitorMode, readonly minDelta: number) {
     if (typeof key !== 'string' || key === '') throw new ConfigError(`${who}: monitor must be a key of the logs such as 'val_loss', got ${describeValue(key)}`);
     const chosen = oneOf(mode, ['auto', 'min', 'max'], 'mode', who);
-    this.mode = chosen === 'auto' ? (key.includes('acc') ? 'max' : 'min') : chosen;
+    this.mode = chosen === 'auto' ? (GROWING.test(key) ? 'max' : 'min') : chosen;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { smoothed } from './batch-loss.ts';
 import type { Card } from './html.ts';
 import { formatMetric, isAccuracyKey } from './html.ts';
 import type { Point, Series } from './svg-chart.ts';
@@ -24,19 +25,32 @@ function thin(points: readonly Point[], limit: number): Point[] {
   return points.filter((_, i) => i % every === 0 || i === points.length - 1);
 }
 
-const MAX_RATE_POINTS = 1000;
+/** Per-step lines keep at most this many points. */
+const MAX_STEP_POINTS = 1000;
+
+/** Each batch's loss smoothed as TensorBoard does, drawn faint under the per-epoch points. */
+function batchLossSeries(losses: readonly Point[]): Series[] {
+  if (losses.length === 0) return [];
+  const values = smoothed(losses.map((p) => p[1]));
+  const points = thin(losses.map((p, i) => [p[0], values[i]] as const), MAX_STEP_POINTS);
+  return [{ key: 'batch_loss', label: 'batch loss (smoothed)', points, color: '#93c5fd' }];
+}
 
 /**
- * The loss chart, a chart of the other metrics (accuracy) if any, and the learning rate over time: per batch at
- * x = epoch + (batch + 1) / batches when the batch logs carry learning_rate, else per epoch.
+ * The loss chart (per epoch, and per batch smoothed), a chart of the other metrics (accuracy) if any, and the
+ * learning rate over time. Per-batch values sit at x = epoch + (batch + 1) / batches, so the last batch of an
+ * epoch is level with that epoch's point; the rate is per epoch when the batch logs carry no learning_rate.
  */
-export function chartCards(history: ReadonlyMap<string, readonly number[]>, rates: readonly Point[], epochs: number | undefined): Card[] {
+export function chartCards(
+  history: ReadonlyMap<string, readonly number[]>, rates: readonly Point[], losses: readonly Point[], epochs: number | undefined,
+): Card[] {
   const done = Math.max(0, ...[...history.values()].map((v) => v.length));
   const xDomain = [1, Math.max(2, epochs ?? done)] as const;
   const metricKeys = [...history.keys()].filter((k) => !k.startsWith('val_') && k !== 'loss' && k !== 'learning_rate');
   const cards: Card[] = [{
     id: 'loss', title: 'Loss',
-    body: lineChart(epochSeries(history, ['loss']), { title: 'Loss', xLabel: 'epoch', xDomain, integerX: true }),
+    body: lineChart([...batchLossSeries(losses), ...epochSeries(history, ['loss'])],
+      { title: 'Loss', xLabel: 'epoch', xDomain: [losses.length > 0 ? 0 : 1, xDomain[1]], integerX: true }),
   }];
   if (metricKeys.length > 0) {
     const title = metricKeys.every(isAccuracyKey) ? 'Accuracy' : 'Metrics';
@@ -46,12 +60,12 @@ export function chartCards(history: ReadonlyMap<string, readonly number[]>, rate
     });
   }
   const perEpoch = (history.get('learning_rate') ?? []).map((v, e) => [e + 1, v] as const);
-  const ratePoints = rates.length > 0 ? thin(rates, MAX_RATE_POINTS) : perEpoch;
+  const ratePoints = rates.length > 0 ? thin(rates, MAX_STEP_POINTS) : perEpoch;
   cards.push({
     id: 'learning-rate', title: 'Learning rate',
     note: ratePoints.length === 0 ? 'The logs carry no learning_rate.' : rates.length > 0 ? 'per training step' : 'per epoch',
     body: lineChart([{ key: 'learning_rate', label: 'learning rate', points: ratePoints, color: '#059669', markers: rates.length === 0 }],
-      { title: 'Learning rate', xLabel: 'epoch', xDomain: [rates.length > 0 ? 0 : 1, xDomain[1]], formatValue: (v) => v.toExponential(3) }),
+      { title: 'Learning rate', xLabel: 'epoch', xDomain: [rates.length > 0 ? 0 : 1, xDomain[1]], integerX: true, formatValue: (v) => v.toExponential(3) }),
   });
   return cards;
 }

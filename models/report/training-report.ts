@@ -5,6 +5,7 @@ import { ConfigError, prefixError } from '../../core/errors.ts';
 import type { Callback, Logs } from '../callbacks.ts';
 import type { Sequential } from '../sequential.ts';
 import { writeFileAtomic } from '../write-atomic.ts';
+import { BatchLosses } from './batch-loss.ts';
 import { chartCards } from './chart-cards.ts';
 import { escapeHtml } from './escape.ts';
 import type { Card } from './html.ts';
@@ -20,7 +21,7 @@ const WHO = 'TrainingReport';
 
 /**
  * A callback that keeps one self-contained HTML page up to date during training: loss and metric curves per
- * epoch, the learning rate per step, the model summary, and for classifiers a confusion matrix and the
+ * epoch (and the loss per batch, smoothed), the learning rate per step, the model summary, and for classifiers a confusion matrix and the
  * misclassified samples of the validation data. The page is rewritten at every epoch end and reloads itself
  * while training, so it can stay open in a browser.
  */
@@ -33,6 +34,10 @@ export class TrainingReport implements Callback {
   /** (step position in epochs, learning rate) per batch. */
   private rates: Point[] = [];
   private epochRates: number[] = [];
+  /** (step position in epochs, the batch's own loss) per batch, and the current epoch's losses. */
+  private losses: Point[] = [];
+  private epochLosses: number[] = [];
+  private batchLosses = new BatchLosses();
   private epochsDone = 0;
   /** The confusion matrix and misclassified cards, computed once per epoch end. */
   private validationSection: Card[] = [];
@@ -60,6 +65,8 @@ export class TrainingReport implements Callback {
     this.history = new Map();
     this.rates = [];
     this.epochRates = [];
+    this.losses = [];
+    this.epochLosses = [];
     this.lastLogs = {};
     this.epochsDone = 0;
     this.validationSection = [];
@@ -67,8 +74,14 @@ export class TrainingReport implements Callback {
     await this.write(false);
   }
 
+  onBatchBegin(batch: number, logs: Logs): void {
+    this.batchLosses.begin(batch, logs.size);
+  }
+
   onBatchEnd(_batch: number, logs: Logs): void {
     if (typeof logs.learning_rate === 'number') this.epochRates.push(logs.learning_rate);
+    const loss = this.batchLosses.end(logs.loss);
+    if (loss !== undefined) this.epochLosses.push(loss);
   }
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -81,6 +94,8 @@ export class TrainingReport implements Callback {
     const steps = this.epochRates.length;
     this.epochRates.forEach((lr, b) => this.rates.push([epoch + (b + 1) / steps, lr]));
     this.epochRates = [];
+    this.epochLosses.forEach((loss, b, all) => this.losses.push([epoch + (b + 1) / all.length, loss]));
+    this.epochLosses = [];
     this.lastLogs = logs;
     this.epochsDone++;
     try {
@@ -98,7 +113,7 @@ export class TrainingReport implements Callback {
   /** The page as it stands; `finished` drops the auto-refresh and marks the run done. */
   private render(finished: boolean): string {
     const model = this.model;
-    const cards: Card[] = chartCards(this.history, this.rates, this.settings.epochs);
+    const cards: Card[] = chartCards(this.history, this.rates, this.losses, this.settings.epochs);
     cards.push({
       id: 'summary', title: 'Model',
       body: model === undefined ? '<p class="note">The report has no model (fit passes it with setModel).</p>' : `<pre class="summary">${escapeHtml(model.summary(null))}</pre>`,

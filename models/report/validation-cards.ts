@@ -45,7 +45,7 @@ export function validationCards(model: Sequential | undefined, data: ValidationI
   if (names.length !== classes) throw new ConfigError(`${who}: classNames has ${names.length} names but the model has ${classes} classes`);
   const truth = trueClasses(data.y, kind);
   checkLabels(truth, data.y, kind, classes, who);
-  const { predicted, score } = predictedClasses(model.predict(data.x, { batchSize: 256 }), kind);
+  const { predicted, score } = predictedClasses(model.predict(data.x, { batchSize: 256, verbose: 0 }), kind);
   const counts = confusionMatrix(truth, predicted, classes);
   const rows = truth.length;
   const wrong: number[] = [];

@@ -3,6 +3,7 @@ import type { FileDigest } from './files.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { isJsonObject } from './names.ts';
 import type { WeightSpec } from './weights.ts';
+import type { SavedMetric } from '../metrics.ts';
 
 // The files of a saved model. model.json is the tfjs LayersModel format; semiflow's own additions sit under the
 // top-level key `semiflow`, which tfjs ignores (it reads only modelTopology, weightsManifest and its known keys).
@@ -27,7 +28,7 @@ export interface LayerJson {
 export interface TrainingJson {
   readonly optimizer: { readonly name: string; readonly config: JsonObject };
   readonly loss: { readonly name: string; readonly config: JsonObject };
-  readonly metrics: readonly string[];
+  readonly metrics: readonly SavedMetric[];
   /** model.optimizerProgress with its tensors replaced by references into optimizer.bin, or null before the first step. */
   readonly progress: JsonValue;
   /** The tensors of optimizer.bin, in order. */

@@ -9,6 +9,7 @@ import { checkRateOverride } from '../../optim/learning-rate.ts';
 import { matchTrees } from '../../optim/match.ts';
 import { optimizerFromConfig } from '../../optim/registry.ts';
 import type { Compiled, CompileOptions } from '../compile.ts';
+import { metricFromSaved, savedMetric } from '../metrics.ts';
 import type { ModelParams, OptimizerProgress } from '../sequential.ts';
 import type { TrainingJson } from './format.ts';
 import type { JsonObject } from './names.ts';
@@ -31,7 +32,7 @@ export function trainingToJson(compiled: Compiled, progress: OptimizerProgress |
     json: {
       optimizer: { name: compiled.optimizer.name, config: { ...compiled.optimizer.config } },
       loss: { name: compiled.loss.name, config: { ...compiled.loss.config } },
-      metrics: compiled.metrics.map((m) => m.name),
+      metrics: compiled.metrics.map(savedMetric),
       progress: skeleton,
       tensors: packed.specs,
     },
@@ -48,10 +49,9 @@ export function compileOptionsFromJson(json: TrainingJson, optimizer: string | O
   if (!isJsonObject(json.loss) || typeof json.loss.name !== 'string' || !isJsonObject(json.loss.config)) {
     throw new ConfigError(`${where}.loss must be {name, config}, got ${describeValue(json.loss)}`);
   }
-  if (!Array.isArray(json.metrics) || !json.metrics.every((m) => typeof m === 'string')) {
-    throw new ConfigError(`${where}.metrics must be a list of names, got ${describeValue(json.metrics)}`);
-  }
-  return { optimizer: optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where), loss: savedLoss(json.loss.name, json.loss.config, where), metrics: json.metrics };
+  if (!Array.isArray(json.metrics)) throw new ConfigError(`${where}.metrics must be a list, got ${describeValue(json.metrics)}`);
+  const metrics = json.metrics.flatMap((m) => metricFromSaved(m, `${where}.metrics`) ?? []);
+  return { optimizer: optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where), loss: savedLoss(json.loss.name, json.loss.config, where), metrics };
 }
 
 function savedOptimizer(name: string, config: JsonObject, where: string): Optimizer {
