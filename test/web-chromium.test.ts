@@ -16,8 +16,14 @@ const screenshotDir = join(repo, process.env.SEMIFLOW_UPDATE_SCREENSHOTS === '1'
 
 const text = async (page: Page, selector: string): Promise<string> => (await page.textContent(selector)) ?? '';
 
+/**
+ * A hang guard only: 300 training steps take about 10 s on a quiet machine and several minutes on a loaded one (a
+ * loaded run of the suite went past 120 s), so nothing here may be a deadline.
+ */
+const HANG_GUARD_MS = 900_000;
+
 /** Waits until `condition`, JavaScript run in the page (which has lib.dom; this file does not), holds. */
-const until = (page: Page, condition: string, timeout = 120_000) => page.waitForFunction(condition, null, { timeout });
+const until = (page: Page, condition: string, timeout = HANG_GUARD_MS) => page.waitForFunction(condition, null, { timeout });
 const stepsDone = (steps: number) => `Number(document.getElementById('step').textContent) >= ${steps}`;
 const statusIs = (status: string) => `document.getElementById('status').textContent === ${JSON.stringify(status)}`;
 const stopped = "document.getElementById('status').textContent.startsWith('stopped after')";
@@ -102,7 +108,7 @@ describe('the MNIST web page in headless Chromium', () => {
       await browser.close();
       await server.close();
     }
-  });
+  }, HANG_GUARD_MS);
 
   it('trains on one thread when the page is not cross-origin isolated, and says so', async (context) => {
     const executable = chromiumOrSkip(context, 'web-chromium.test.ts');
@@ -129,5 +135,5 @@ describe('the MNIST web page in headless Chromium', () => {
       await browser.close();
       await server.close();
     }
-  });
+  }, HANG_GUARD_MS);
 });
