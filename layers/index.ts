@@ -14,3 +14,5 @@ export type { DropoutOptions } from './dropout.ts';
 export { InputLayer } from './input-layer.ts';
 export { assertLayerGrad, checkLayerGrad } from './check-layer.ts';
 export type { LayerGradOptions } from './check-layer.ts';
+export { BatchNormalization } from './batch-normalization.ts';
+export type { BatchNormalizationOptions } from './batch-normalization.ts';
