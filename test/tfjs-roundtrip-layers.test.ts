@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchNormalization, Dense, Flatten, Sequential, loadModel, randomNormal } from 'semiflow';
+import {
+  AveragePooling2D, BatchNormalization, Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, Sequential, loadModel, randomNormal,
+} from 'semiflow';
 import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'semiflow-tfjs-layers-'));
@@ -40,6 +42,25 @@ const CASES: Case[] = [
       tf.layers.batchNormalization({ momentum: 0.5, inputShape: [4, 4, 3] }), tf.layers.batchNormalization({ epsilon: 0.01 }),
       tf.layers.flatten(), tf.layers.dense({ units: 2 }),
     ] }),
+  },
+  {
+    label: 'LayerNormalization (one axis and three), AveragePooling2D, GlobalAveragePooling2D',
+    sample: [5, 5, 3],
+    ours: () => new Sequential({ seed: 3, layers: [
+      new LayerNormalization({ inputShape: [5, 5, 3] }), new AveragePooling2D(2, { strides: 1, padding: 'same' }),
+      new LayerNormalization({ axis: [1, 2, 3], epsilon: 0.01 }), new AveragePooling2D(3, { strides: 2 }), new GlobalAveragePooling2D(), new Dense(2),
+    ] }),
+    theirs: () => tf.sequential({ layers: [
+      tf.layers.layerNormalization({ inputShape: [5, 5, 3] }), tf.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+      tf.layers.layerNormalization({ axis: [1, 2, 3], epsilon: 0.01 }), tf.layers.averagePooling2d({ poolSize: 3, strides: 2 }),
+      tf.layers.globalAveragePooling2d({}), tf.layers.dense({ units: 2 }),
+    ] }),
+  },
+  {
+    label: 'AveragePooling2D (default pool size), GlobalMaxPooling2D',
+    sample: [6, 4, 2],
+    ours: () => new Sequential({ seed: 4, layers: [new AveragePooling2D(undefined, { inputShape: [6, 4, 2] }), new GlobalMaxPooling2D(), new Dense(3)] }),
+    theirs: () => tf.sequential({ layers: [tf.layers.averagePooling2d({ inputShape: [6, 4, 2] }), tf.layers.globalMaxPooling2d({}), tf.layers.dense({ units: 3 })] }),
   },
 ];
 
