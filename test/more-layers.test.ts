@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  AveragePooling2D, ConfigError, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, ShapeError, ValueError, checkLayerGrad, randomNormal,
+  AveragePooling2D, ConfigError, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, LeakyReLU, PReLU, Permute, ReLU, RepeatVector,
+  Reshape, ShapeError, Softmax, ValueError, checkLayerGrad, randomNormal,
 } from 'semiflow';
 import { arbDistinctTensor, arbPoolConfig, arbTensor } from 'semiflow/testing';
 import type { Layer, Tensor } from 'semiflow';
@@ -117,5 +118,140 @@ describe('GlobalAveragePooling2D and GlobalMaxPooling2D', () => {
     expect(() => new GlobalAveragePooling2D({ name: 'gap_a' }).apply(randomNormal([2, 3, 4]))).toThrow(ShapeError);
     expect(() => new GlobalMaxPooling2D({ name: 'gmp_a' }).apply(randomNormal([2, 3, 4]))).toThrow(/gmp_a: expected input of rank 4/);
     expect(() => new GlobalMaxPooling2D({ name: 'gmp_b', keepdims: 1 as unknown as boolean })).toThrow(/gmp_b: keepdims must be true or false/);
+  });
+});
+
+describe('Reshape, Permute and RepeatVector', () => {
+  it('Reshape keeps the values in order, infers a -1, and passes gradients through', () => {
+    fc.assert(fc.property(
+      arbShape(2, 4).chain((shape) => fc.tuple(arbTensor(shape), fc.boolean())),
+      ([x, infer]) => {
+        const size = x.size / x.shape[0];
+        const layer = new Reshape(infer ? [-1, 1] : [1, size]);
+        const y = layer.apply(x);
+        expect(y.shape).toEqual([x.shape[0], ...(infer ? [size, 1] : [1, size])]);
+        expect(Array.from(y.storage)).toEqual(Array.from(x.storage));
+        expectGradOk(layer, x);
+      },
+    ), { numRuns: RUNS });
+    expect(() => new Reshape([4, 2], { name: 'reshape_a' }).apply(randomNormal([1, 3, 3]))).toThrow(/reshape_a: cannot reshape samples of shape \[3,3\] \(9 values\) to \[4,2\]/);
+    expect(() => new Reshape([-1, 2], { name: 'reshape_b' }).apply(randomNormal([1, 3, 3]))).toThrow(ShapeError);
+    expect(() => new Reshape([-1, -1], { name: 'reshape_c' })).toThrow(/reshape_c: targetShape must be/);
+  });
+
+  it('Permute moves sample axes (1-based dims) and passes gradients through', () => {
+    fc.assert(fc.property(
+      arbShape(3, 4).chain((shape) => fc.tuple(arbTensor(shape), fc.shuffledSubarray(shape.slice(1).map((_, i) => i + 1), { minLength: shape.length - 1 }))),
+      ([x, dims]) => {
+        const layer = new Permute(dims);
+        const y = layer.apply(x);
+        expect(y.shape).toEqual([x.shape[0], ...dims.map((d) => x.shape[d])]);
+        // Element [b, i1, i2, …] of y is element [b, …] of x with index i_k on axis dims[k].
+        const strides = x.shape.map((_, a) => x.shape.slice(a + 1).reduce((n, d) => n * d, 1));
+        for (let flat = 0; flat < y.size; flat++) {
+          let rest = flat;
+          let source = 0;
+          for (let a = y.rank - 1; a >= 0; a--) {
+            const index = rest % y.shape[a];
+            rest = Math.floor(rest / y.shape[a]);
+            source += index * strides[a === 0 ? 0 : dims[a - 1]];
+          }
+          expect(y.storage[flat]).toBe(x.storage[source]);
+        }
+        expectGradOk(layer, x);
+      },
+    ), { numRuns: RUNS });
+    expect(() => new Permute([0, 1], { name: 'perm_a' })).toThrow(/perm_a: dims must be a permutation of 1\.\.n/);
+    expect(() => new Permute([2, 1], { name: 'perm_b' }).apply(randomNormal([2, 3]))).toThrow(/perm_b: dims/);
+  });
+
+  it('RepeatVector repeats each sample n times and sums the gradient over the copies', () => {
+    fc.assert(fc.property(
+      arbShape(2, 2).chain((shape) => fc.tuple(arbTensor(shape), fc.integer({ min: 1, max: 3 }))),
+      ([x, n]) => {
+        const layer = new RepeatVector(n);
+        const y = layer.apply(x);
+        const [b, f] = x.shape;
+        expect(y.shape).toEqual([b, n, f]);
+        for (let i = 0; i < b; i++) for (let r = 0; r < n; r++) for (let j = 0; j < f; j++) expect(y.storage[(i * n + r) * f + j]).toBe(x.storage[i * f + j]);
+        expectGradOk(layer, x);
+      },
+    ), { numRuns: RUNS });
+    expect(() => new RepeatVector(0, { name: 'rep_a' })).toThrow(/rep_a: n must be a positive integer/);
+    expect(() => new RepeatVector(2, { name: 'rep_b' }).apply(randomNormal([2, 3, 1]))).toThrow(/rep_b: expected input of rank 2/);
+  });
+});
+
+describe('LeakyReLU, ReLU, Softmax and PReLU', () => {
+  const each = (x: Tensor, f: (v: number) => number): number[] => Array.from(x.storage, f);
+
+  it('LeakyReLU defaults to alpha 0.3 as Keras; ReLU follows threshold, negativeSlope and maxValue', () => {
+    fc.assert(fc.property(
+      arbShape(1, 4).map((s) => [2, ...s]).chain((shape) => fc.tuple(
+        arbTensor(shape, { min: -3, max: 3, avoid: [0, 0.5, 1.5] }), fc.double({ min: 0, max: 1, noNaN: true }), fc.option(fc.constant(1.5)), fc.constantFrom(0, 0.5),
+      )),
+      ([x, slope, maxValue, threshold]) => {
+        const leaky = new LeakyReLU();
+        close(leaky.apply(x), each(x, (v) => (v > 0 ? v : 0.3 * v)), 0);
+        expectGradOk(leaky, x);
+        const relu = new ReLU({ negativeSlope: slope, maxValue, threshold });
+        close(relu.apply(x), each(x, (v) => Math.min(v > threshold ? v : slope * (v - threshold), maxValue ?? Infinity)), 1e-15);
+        expectGradOk(relu, x);
+      },
+    ), { numRuns: RUNS });
+    expect(new ReLU().apply(randomNormal([1, 3], { seed: 1 })).storage.every((v) => v >= 0)).toBe(true);
+    expect(() => new ReLU({ name: 'relu_a', maxValue: -1 })).toThrow(/relu_a: maxValue must be a finite number >= 0, got number -1/);
+    expect(() => new LeakyReLU({ name: 'leaky_a', alpha: Number.NaN })).toThrow(/leaky_a: alpha/);
+  });
+
+  it('Softmax sums to 1 along its axis and has a correct gradient', () => {
+    fc.assert(fc.property(
+      arbShape(2, 4).chain((shape) => fc.tuple(arbTensor(shape), fc.integer({ min: 1, max: shape.length - 1 }))),
+      ([x, axis]) => {
+        const layer = new Softmax({ axis });
+        const y = layer.apply(x);
+        const stride = x.shape.slice(axis + 1).reduce((n, d) => n * d, 1);
+        for (let flat = 0; flat < y.size; flat++) {
+          if (Math.floor(flat / stride) % x.shape[axis] !== 0) continue;
+          let total = 0;
+          for (let k = 0; k < x.shape[axis]; k++) total += y.storage[flat + k * stride];
+          expect(total).toBeCloseTo(1, 12);
+        }
+        expectGradOk(layer, x);
+      },
+    ), { numRuns: RUNS });
+    expect(new Softmax().axis).toBe(-1);
+    expect(() => new Softmax({ name: 'sm_a', axis: 3 }).apply(randomNormal([2, 3]))).toThrow(/sm_a/);
+  });
+
+  it('PReLU learns one alpha per position, shared along sharedAxes, with a correct gradient for x and alpha', () => {
+    fc.assert(fc.property(
+      arbShape(2, 4).chain((shape) => fc.tuple(arbTensor(shape, { avoid: [0] }), fc.subarray(shape.slice(1).map((_, i) => i + 1)))),
+      ([x, sharedAxes]) => {
+        const layer = new PReLU({ sharedAxes, alphaInitializer: 'randomNormal' });
+        const y = layer.apply(x);
+        const alpha = layer.params.alpha;
+        expect(alpha.shape).toEqual(x.shape.slice(1).map((d, i) => (sharedAxes.includes(i + 1) ? 1 : d)));
+        // alpha broadcast to a sample: index it with 0 on the shared axes.
+        const sample = x.size / x.shape[0];
+        for (let flat = 0; flat < x.size; flat++) {
+          let rest = flat % sample;
+          let a = 0;
+          let alphaStride = 1;
+          for (let axis = x.rank - 1; axis >= 1; axis--) {
+            const index = rest % x.shape[axis];
+            rest = Math.floor(rest / x.shape[axis]);
+            if (!sharedAxes.includes(axis)) a += index * alphaStride;
+            alphaStride *= alpha.shape[axis - 1];
+          }
+          const v = x.storage[flat];
+          expect(y.storage[flat]).toBeCloseTo(v > 0 ? v : alpha.storage[a] * v, 14);
+        }
+        expectGradOk(layer, x);
+      },
+    ), { numRuns: RUNS });
+    expect(new PReLU().apply(randomNormal([2, 3])).shape).toEqual([2, 3]);
+    expect(() => new PReLU({ name: 'prelu_a', sharedAxes: [0] })).toThrow(/prelu_a: sharedAxes must be axes >= 1/);
+    expect(() => new PReLU({ name: 'prelu_b', sharedAxes: [3] }).apply(randomNormal([2, 3]))).toThrow(ConfigError);
   });
 });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AveragePooling2D, BatchNormalization, Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, Sequential, loadModel, randomNormal,
+  AveragePooling2D, BatchNormalization, Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, LeakyReLU, PReLU, Permute, ReLU, RepeatVector,
+  Reshape, Sequential, Softmax, loadModel, randomNormal,
 } from 'semiflow';
 import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
@@ -61,6 +62,20 @@ const CASES: Case[] = [
     sample: [6, 4, 2],
     ours: () => new Sequential({ seed: 4, layers: [new AveragePooling2D(undefined, { inputShape: [6, 4, 2] }), new GlobalMaxPooling2D(), new Dense(3)] }),
     theirs: () => tf.sequential({ layers: [tf.layers.averagePooling2d({ inputShape: [6, 4, 2] }), tf.layers.globalMaxPooling2d({}), tf.layers.dense({ units: 3 })] }),
+  },
+  {
+    // tfjs 4.22 takes no softmax along a non-last axis (and its Softmax layer defaults to axis 1), and loses the sizes after a Reshape with -1 followed by Permute.
+    label: 'Reshape, Permute, LeakyReLU, ReLU (maxValue), RepeatVector, PReLU (sharedAxes), Softmax',
+    sample: [4, 6],
+    ours: () => new Sequential({ seed: 5, layers: [
+      new Reshape([3, 8], { inputShape: [4, 6] }), new Permute([2, 1]), new LeakyReLU(), new Flatten(), new Dense(5), new ReLU({ maxValue: 1 }),
+      new RepeatVector(2), new PReLU({ sharedAxes: [1], alphaInitializer: 'randomNormal' }), new Softmax(),
+    ] }),
+    theirs: () => tf.sequential({ layers: [
+      tf.layers.reshape({ targetShape: [3, 8], inputShape: [4, 6] }), tf.layers.permute({ dims: [2, 1] }), tf.layers.leakyReLU(), tf.layers.flatten(),
+      tf.layers.dense({ units: 5 }), tf.layers.reLU({ maxValue: 1 }), tf.layers.repeatVector({ n: 2 }),
+      tf.layers.prelu({ sharedAxes: [1], alphaInitializer: 'randomNormal' }), tf.layers.softmax({ axis: -1 }),
+    ] }),
   },
 ];
 

@@ -4,6 +4,11 @@ import { BatchNormalization } from '../../layers/batch-normalization.ts';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../../layers/global-pooling2d.ts';
 import type { Layer } from '../../layers/layer.ts';
 import { LayerNormalization } from '../../layers/layer-normalization.ts';
+import { LeakyReLU, ReLU, Softmax } from '../../layers/advanced-activations.ts';
+import { Permute } from '../../layers/permute.ts';
+import { PReLU } from '../../layers/prelu.ts';
+import { RepeatVector } from '../../layers/repeat-vector.ts';
+import { Reshape } from '../../layers/reshape.ts';
 import type { GlobalPooling2DOptions } from '../../layers/global-pooling2d.ts';
 import type { BuiltinSpec, Reader } from './layers.ts';
 import { channelsLast, initializerJson, initializerOption, isNull } from './layers.ts';
@@ -26,6 +31,13 @@ function axisOrAxes(r: Reader, key: string, fallback: number): number | number[]
   const value: JsonValue = r.value(key, fallback);
   if (typeof value === 'number') return value;
   if (!Array.isArray(value) || !value.every((a) => typeof a === 'number')) throw new ConfigError(`${r.where}: ${key} must be an integer or a list of integers, got ${describeValue(value)}`);
+  return value as number[];
+}
+
+/** A list of integers. */
+function integers(r: Reader, key: string): number[] {
+  const value = r.value(key);
+  if (!Array.isArray(value) || !value.every((d) => typeof d === 'number' && Number.isInteger(d))) throw new ConfigError(`${r.where}: ${key} must be a list of integers, got ${describeValue(value)}`);
   return value as number[];
 }
 
@@ -93,6 +105,67 @@ export const MORE_BUILTINS: readonly BuiltinSpec[] = [
   },
   globalPooling('GlobalAveragePooling2D', GlobalAveragePooling2D),
   globalPooling('GlobalMaxPooling2D', GlobalMaxPooling2D),
+  {
+    className: 'Reshape',
+    cls: Reshape,
+    toJson: (layer) => ({ target_shape: [...(layer as Reshape).targetShape] }),
+    fromJson: (r) => new Reshape(integers(r, 'target_shape'), r.common),
+  },
+  {
+    className: 'Permute',
+    cls: Permute,
+    toJson: (layer) => ({ dims: [...(layer as Permute).dims] }),
+    fromJson: (r) => new Permute(integers(r, 'dims'), r.common),
+  },
+  {
+    className: 'RepeatVector',
+    cls: RepeatVector,
+    toJson: (layer) => ({ n: (layer as RepeatVector).n }),
+    fromJson: (r) => new RepeatVector(r.number('n'), r.common),
+  },
+  {
+    className: 'LeakyReLU',
+    cls: LeakyReLU,
+    toJson: (layer) => ({ alpha: (layer as LeakyReLU).alpha }),
+    // Keras 3 names the slope negative_slope.
+    fromJson: (r) => new LeakyReLU({ ...r.common, alpha: r.number('alpha', r.number('negative_slope', 0.3)) }),
+  },
+  {
+    className: 'ReLU',
+    // tfjs 4.22 reads max_value only; Keras reads all three.
+    cls: ReLU,
+    toJson: (layer) => {
+      const relu = layer as ReLU;
+      return { max_value: relu.maxValue, negative_slope: relu.negativeSlope, threshold: relu.threshold };
+    },
+    fromJson: (r) => {
+      const maxValue = r.config.max_value ?? null;
+      if (maxValue !== null && typeof maxValue !== 'number') throw new ConfigError(`${r.where}: max_value must be a number or null, got ${describeValue(maxValue)}`);
+      return new ReLU({ ...r.common, maxValue, negativeSlope: r.number('negative_slope', 0), threshold: r.number('threshold', 0) });
+    },
+  },
+  {
+    className: 'Softmax',
+    cls: Softmax,
+    toJson: (layer) => ({ axis: (layer as Softmax).axis }),
+    fromJson: (r) => new Softmax({ ...r.common, axis: singleAxis(r, 'axis', -1) }),
+  },
+  {
+    className: 'PReLU',
+    cls: PReLU,
+    toJson: (layer) => {
+      const shared = (layer as PReLU).sharedAxes;
+      return { alpha_initializer: initializerJson(layer, 'alphaInitializer'), alpha_regularizer: null, alpha_constraint: null, shared_axes: shared === null ? null : [...shared] };
+    },
+    fromJson: (r) => {
+      r.unsupported(noneOf('alpha_regularizer', 'alpha_constraint'));
+      const shared = r.config.shared_axes ?? null;
+      return new PReLU({
+        ...r.common, ...initializerOption(r, 'alpha_initializer', 'alphaInitializer'),
+        sharedAxes: shared === null ? null : typeof shared === 'number' ? shared : integers(r, 'shared_axes'),
+      });
+    },
+  },
 ];
 
 /** tfjs 4.22 reads only data_format and always drops height and width, so keepdims is written only when true. */
