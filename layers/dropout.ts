@@ -33,8 +33,13 @@ export class Dropout extends Layer {
 
   protected call(x: Tensor, options: CallOptions): Tensor {
     if (!options.training || this.rate === 0) return x;
-    const draws = randomUniform(x.shape, { seed: this.seededRng ?? options.rng, dtype: x.dtype });
+    const draws = randomUniform(this.noiseShape(x), { seed: this.seededRng ?? options.rng, dtype: x.dtype });
     return div(mul(x, less(this.rate, draws)), 1 - this.rate);
+  }
+
+  /** The shape of the mask, broadcast over x: one draw per value here. */
+  protected noiseShape(x: Tensor): readonly number[] {
+    return x.shape;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -29,3 +29,6 @@ export { LeakyReLU, ReLU, Softmax } from './advanced-activations.ts';
 export type { LeakyReLUOptions, ReLUOptions, SoftmaxOptions } from './advanced-activations.ts';
 export { PReLU } from './prelu.ts';
 export type { PReLUOptions } from './prelu.ts';
+export { SpatialDropout2D } from './spatial-dropout2d.ts';
+export { GaussianNoise } from './gaussian-noise.ts';
+export type { GaussianNoiseOptions } from './gaussian-noise.ts';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AveragePooling2D, ConfigError, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, LeakyReLU, PReLU, Permute, ReLU, RepeatVector,
-  Reshape, ShapeError, Softmax, ValueError, checkLayerGrad, randomNormal,
+  GaussianNoise, Reshape, Rng, ShapeError, Softmax, SpatialDropout2D, ValueError, checkLayerGrad, randomNormal,
 } from 'semiflow';
 import { arbDistinctTensor, arbPoolConfig, arbTensor } from 'semiflow/testing';
 import type { Layer, Tensor } from 'semiflow';
@@ -253,5 +253,52 @@ describe('LeakyReLU, ReLU, Softmax and PReLU', () => {
     expect(new PReLU().apply(randomNormal([2, 3])).shape).toEqual([2, 3]);
     expect(() => new PReLU({ name: 'prelu_a', sharedAxes: [0] })).toThrow(/prelu_a: sharedAxes must be axes >= 1/);
     expect(() => new PReLU({ name: 'prelu_b', sharedAxes: [3] }).apply(randomNormal([2, 3]))).toThrow(ConfigError);
+  });
+});
+
+describe('SpatialDropout2D and GaussianNoise', () => {
+  it('SpatialDropout2D drops whole feature maps at about the rate in training, scales the rest, and is the identity otherwise', () => {
+    const x = randomNormal([50, 3, 4, 8], { seed: 9, dtype: 'float64', mean: 5 });
+    const layer = new SpatialDropout2D(0.25);
+    expect(layer.apply(x).storage).toEqual(x.storage);
+    const y = layer.apply(x, { training: true, rng: new Rng(3) });
+    let dropped = 0;
+    for (let b = 0; b < 50; b++) {
+      for (let c = 0; c < 8; c++) {
+        const ratios = Array.from({ length: 12 }, (_, p) => y.storage[(b * 12 + p) * 8 + c] / x.storage[(b * 12 + p) * 8 + c]);
+        // One draw per (sample, channel): the whole map is 0 or scaled by 1 / (1 - rate).
+        const kept = ratios[0] !== 0;
+        if (!kept) dropped++;
+        ratios.forEach((r) => expect(r).toBeCloseTo(kept ? 1 / 0.75 : 0, 12));
+      }
+    }
+    expect(dropped / 400).toBeGreaterThan(0.17);
+    expect(dropped / 400).toBeLessThan(0.33);
+  });
+
+  it('SpatialDropout2D has a correct gradient in training (fixed mask) and takes images only', () => {
+    fc.assert(fc.property(
+      arbShape(4, 4).chain((shape) => fc.tuple(arbTensor(shape), fc.integer({ min: 0, max: 1000 }))),
+      ([x, seed]) => expectGradOk(new SpatialDropout2D(0.5), x, { training: true, rngSeed: seed }),
+    ), { numRuns: RUNS });
+    expect(() => new SpatialDropout2D(0.5, { name: 'sd_a' }).apply(randomNormal([2, 3]))).toThrow(/sd_a: expected input of rank 4/);
+    expect(() => new SpatialDropout2D(1, { name: 'sd_b' })).toThrow(/sd_b: rate must be a number in \[0, 1\)/);
+  });
+
+  it('GaussianNoise adds noise of the given spread in training only, with a correct gradient', () => {
+    const x = randomNormal([100, 50], { seed: 4, dtype: 'float64' });
+    const layer = new GaussianNoise(0.5);
+    expect(layer.apply(x).storage).toEqual(x.storage);
+    const noise = Array.from(layer.apply(x, { training: true, rng: new Rng(8) }).storage, (v, i) => v - x.storage[i]);
+    const mean = noise.reduce((s, v) => s + v, 0) / noise.length;
+    const sd = Math.sqrt(noise.reduce((s, v) => s + (v - mean) ** 2, 0) / noise.length);
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(sd).toBeGreaterThan(0.47);
+    expect(sd).toBeLessThan(0.53);
+    fc.assert(fc.property(
+      arbShape(2, 4).chain((shape) => fc.tuple(arbTensor(shape), fc.integer({ min: 0, max: 1000 }))),
+      ([input, seed]) => expectGradOk(new GaussianNoise(0.3), input, { training: true, rngSeed: seed }),
+    ), { numRuns: RUNS });
+    expect(() => new GaussianNoise(-1, { name: 'gn_a' })).toThrow(/gn_a: stddev must be a finite number >= 0, got number -1/);
   });
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AveragePooling2D, BatchNormalization, Dense, Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D, LayerNormalization, LeakyReLU, PReLU, Permute, ReLU, RepeatVector,
-  Reshape, Sequential, Softmax, loadModel, randomNormal,
+  GaussianNoise, Reshape, Sequential, Softmax, SpatialDropout2D, loadModel, randomNormal,
 } from 'semiflow';
 import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
@@ -77,6 +77,12 @@ const CASES: Case[] = [
       tf.layers.prelu({ sharedAxes: [1], alphaInitializer: 'randomNormal' }), tf.layers.softmax({ axis: -1 }),
     ] }),
   },
+  {
+    label: 'GaussianNoise (the identity at inference)',
+    sample: [5],
+    ours: () => new Sequential({ seed: 6, layers: [new Dense(4, { inputShape: [5] }), new GaussianNoise(0.2), new Dense(2)] }),
+    theirs: () => tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [5] }), tf.layers.gaussianNoise({ stddev: 0.2 }), tf.layers.dense({ units: 2 })] }),
+  },
 ];
 
 /** x with a mean and spread far from BatchNormalization's initial statistics, and y for the model's output. */
@@ -124,4 +130,18 @@ describe('tfjs round trip of the issue-15 layers', () => {
       expect(model.layers.slice(1).map((l) => l.parameterCount)).toEqual(theirs.layers.map((l) => l.countParams()));
     });
   }
+
+  it('SpatialDropout2D saves and loads here; tfjs 4.22, which has SpatialDropout1D only, refuses it by name', async () => {
+    const model = new Sequential({ seed: 7, layers: [new SpatialDropout2D(0.4, { seed: 3, inputShape: [3, 3, 2] }), new Flatten(), new Dense(2)] });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const { x, y } = trainingData([3, 3, 2], [2], 15);
+    await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    const dir = join(root, 'spatial-dropout');
+    await model.save(dir);
+    const reloaded = await loadModel(dir);
+    expect(reloaded.layers[1]).toBeInstanceOf(SpatialDropout2D);
+    expect(reloaded.layers[1].getConfig()).toEqual(model.layers[1].getConfig());
+    expect(Array.from(reloaded.predict(x).storage)).toEqual(Array.from(model.predict(x).storage));
+    await expect(tf.loadLayersModel(readHandler(dir))).rejects.toThrow(/SpatialDropout2D/);
+  });
 });

@@ -9,6 +9,8 @@ import { Permute } from '../../layers/permute.ts';
 import { PReLU } from '../../layers/prelu.ts';
 import { RepeatVector } from '../../layers/repeat-vector.ts';
 import { Reshape } from '../../layers/reshape.ts';
+import { GaussianNoise } from '../../layers/gaussian-noise.ts';
+import { SpatialDropout2D } from '../../layers/spatial-dropout2d.ts';
 import type { GlobalPooling2DOptions } from '../../layers/global-pooling2d.ts';
 import type { BuiltinSpec, Reader } from './layers.ts';
 import { channelsLast, initializerJson, initializerOption, isNull } from './layers.ts';
@@ -39,6 +41,13 @@ function integers(r: Reader, key: string): number[] {
   const value = r.value(key);
   if (!Array.isArray(value) || !value.every((d) => typeof d === 'number' && Number.isInteger(d))) throw new ConfigError(`${r.where}: ${key} must be a list of integers, got ${describeValue(value)}`);
   return value as number[];
+}
+
+/** A seed option: a number, or null / absent for none. */
+function seedOption(r: Reader): { seed?: number } {
+  const seed = r.config.seed;
+  if (seed !== undefined && seed !== null && typeof seed !== 'number') throw new ConfigError(`${r.where}: seed must be a number or null, got ${describeValue(seed)}`);
+  return typeof seed === 'number' ? { seed } : {};
 }
 
 /** Regularizers and constraints are not implemented here: a config must leave them null. */
@@ -165,6 +174,28 @@ export const MORE_BUILTINS: readonly BuiltinSpec[] = [
         sharedAxes: shared === null ? null : typeof shared === 'number' ? shared : integers(r, 'shared_axes'),
       });
     },
+  },
+  {
+    // Keras's class; tfjs 4.22 has SpatialDropout1D only, so it refuses this one by name.
+    className: 'SpatialDropout2D',
+    cls: SpatialDropout2D,
+    toJson: (layer) => {
+      const dropout = layer as SpatialDropout2D;
+      return { rate: dropout.rate, seed: dropout.seed ?? null, data_format: 'channels_last' };
+    },
+    fromJson: (r) => {
+      r.unsupported({ data_format: channelsLast, noise_shape: isNull });
+      return new SpatialDropout2D(r.number('rate'), { ...r.common, ...seedOption(r) });
+    },
+  },
+  {
+    className: 'GaussianNoise',
+    cls: GaussianNoise,
+    toJson: (layer) => {
+      const noise = layer as GaussianNoise;
+      return { stddev: noise.stddev, seed: noise.seed ?? null };
+    },
+    fromJson: (r) => new GaussianNoise(r.number('stddev'), { ...r.common, ...seedOption(r) }),
   },
 ];
 
