@@ -13,7 +13,7 @@ import { GaussianNoise } from '../../layers/gaussian-noise.ts';
 import { SpatialDropout2D } from '../../layers/spatial-dropout2d.ts';
 import type { GlobalPooling2DOptions } from '../../layers/global-pooling2d.ts';
 import type { BuiltinSpec, Reader } from './layers.ts';
-import { channelsLast, initializerJson, initializerOption, isNull } from './layers.ts';
+import { channelsLast, initializerJson, initializerOption, isNull, poolingSpec } from './layers.ts';
 import type { JsonValue } from './names.ts';
 
 // The tfjs / Keras configs of the normalization, pooling, reshaping, activation and noise layers (issue 15).
@@ -99,19 +99,7 @@ export const MORE_BUILTINS: readonly BuiltinSpec[] = [
       });
     },
   },
-  {
-    className: 'AveragePooling2D',
-    cls: AveragePooling2D,
-    toJson: (layer) => {
-      const pool = layer as AveragePooling2D;
-      return { pool_size: [...pool.poolSize], strides: [...pool.strides], padding: pool.padding, data_format: 'channels_last' };
-    },
-    fromJson: (r) => {
-      r.unsupported({ data_format: channelsLast });
-      const poolSize = r.pair('pool_size', 2);
-      return new AveragePooling2D(poolSize, { ...r.common, strides: r.pair('strides', r.config.strides ?? poolSize), padding: r.padding() });
-    },
-  },
+  poolingSpec('AveragePooling2D', AveragePooling2D),
   globalPooling('GlobalAveragePooling2D', GlobalAveragePooling2D),
   globalPooling('GlobalMaxPooling2D', GlobalMaxPooling2D),
   {
