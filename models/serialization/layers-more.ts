@@ -12,13 +12,15 @@ import { Reshape } from '../../layers/reshape.ts';
 import { GaussianNoise } from '../../layers/gaussian-noise.ts';
 import { SpatialDropout2D } from '../../layers/spatial-dropout2d.ts';
 import type { GlobalPooling2DOptions } from '../../layers/global-pooling2d.ts';
+import type { Pooling2D, Pooling2DOptions } from '../../layers/pooling2d.ts';
+import type { Pair } from '../../core/options.ts';
 import type { BuiltinSpec, Reader } from './layers.ts';
-import { channelsLast, initializerJson, initializerOption, isNull, poolingSpec } from './layers.ts';
+import { channelsLast, initializerJson, initializerOption, isNull } from './layers.ts';
 import type { JsonValue } from './names.ts';
 
 // The tfjs / Keras configs of the normalization, pooling, reshaping, activation and noise layers (issue 15).
-// layers.ts spreads MORE_BUILTINS into its registry; the helpers it shares are used inside functions only,
-// so the import cycle between the two files is harmless.
+// layers.ts spreads MORE_BUILTINS into its registry and imports this file first. The helpers taken from layers.ts
+// must only be called inside the specs' functions, never while this file loads (they do not exist yet then).
 
 /** An axis written as n or as Keras's one-element list [n]. */
 function singleAxis(r: Reader, key: string, fallback: number): number {
@@ -53,6 +55,23 @@ function seedOption(r: Reader): { seed?: number } {
 /** Regularizers and constraints are not implemented here: a config must leave them null. */
 function noneOf(...keys: string[]): Record<string, (v: JsonValue) => boolean> {
   return Object.fromEntries(keys.map((k) => [k, isNull]));
+}
+
+/** MaxPooling2D's and AveragePooling2D's config: pool_size, strides (default pool_size) and padding. */
+export function poolingSpec(className: string, cls: new (poolSize: Pair, options: Pooling2DOptions) => Pooling2D): BuiltinSpec {
+  return {
+    className,
+    cls,
+    toJson: (layer) => {
+      const pool = layer as Pooling2D;
+      return { pool_size: [...pool.poolSize], strides: [...pool.strides], padding: pool.padding, data_format: 'channels_last' };
+    },
+    fromJson: (r) => {
+      r.unsupported({ data_format: channelsLast });
+      const poolSize = r.pair('pool_size', 2);
+      return new cls(poolSize, { ...r.common, strides: r.pair('strides', r.config.strides ?? poolSize), padding: r.padding() });
+    },
+  };
 }
 
 export const MORE_BUILTINS: readonly BuiltinSpec[] = [

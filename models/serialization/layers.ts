@@ -7,9 +7,7 @@ import { Flatten } from '../../layers/flatten.ts';
 import type { Initializer } from '../../layers/initializers.ts';
 import { Layer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
-import type { Pooling2D, Pooling2DOptions } from '../../layers/pooling2d.ts';
-import type { Pair } from '../../core/options.ts';
-import { MORE_BUILTINS } from './layers-more.ts';
+import { MORE_BUILTINS, poolingSpec } from './layers-more.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
@@ -104,23 +102,6 @@ export const initializerJson = (layer: Layer, key: string): JsonObject => initia
 export function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
   const init = initializerFromJson(reader.config[key], `${reader.where}: ${key}`);
   return init === undefined ? {} : { [option]: init };
-}
-
-/** MaxPooling2D's and AveragePooling2D's config: pool_size, strides (default pool_size) and padding. */
-export function poolingSpec(className: string, cls: new (poolSize: Pair, options: Pooling2DOptions) => Pooling2D): BuiltinSpec {
-  return {
-    className,
-    cls,
-    toJson: (layer) => {
-      const pool = layer as Pooling2D;
-      return { pool_size: [...pool.poolSize], strides: [...pool.strides], padding: pool.padding, data_format: 'channels_last' };
-    },
-    fromJson: (r) => {
-      r.unsupported({ data_format: channelsLast });
-      const poolSize = r.pair('pool_size', 2);
-      return new cls(poolSize, { ...r.common, strides: r.pair('strides', r.config.strides ?? poolSize), padding: r.padding() });
-    },
-  };
 }
 
 const BUILTINS: readonly BuiltinSpec[] = [
