@@ -1,8 +1,11 @@
 // The normalization layers: values against the formula, gradients (float64, fast-check shapes), and
 // BatchNormalization's moving statistics through fit, evaluate and predict.
 import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BatchNormalization, ConfigError, Dense, Sequential, ValueError, checkLayerGrad, randomNormal, tensor } from 'semiflow';
+import { BatchNormalization, ConfigError, Dense, Sequential, ValueError, checkLayerGrad, loadModel, randomNormal, tensor } from 'semiflow';
 import { arbTensor } from 'semiflow/testing';
 import type { Layer, Tensor } from 'semiflow';
 
@@ -163,5 +166,28 @@ describe('BatchNormalization in fit, evaluate and predict', () => {
       const { mean } = replay(halves, step + 1);
       values.forEach((v, j) => expect(v).toBeCloseTo(mean[j], 12));
     });
+  });
+});
+
+describe('BatchNormalization configs from Keras files', () => {
+  it("loads Keras's one-element axis list, and refuses a regularizer it would ignore, naming the layer and key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'semiflow-bn-'));
+    try {
+      const model = new Sequential({ layers: [new BatchNormalization({ name: 'bn', axis: -1, inputShape: [2, 3] })] });
+      await model.save(dir);
+      const file = join(dir, 'model.json');
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      const config = json.modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'BatchNormalization').config;
+      config.axis = [2];
+      writeFileSync(file, JSON.stringify(json));
+      expect((await loadModel(dir)).layers[1].getConfig().axis).toBe(2);
+      config.gamma_regularizer = { class_name: 'L2', config: { l2: 0.01 } };
+      writeFileSync(file, JSON.stringify(json));
+      const error = await loadModel(dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/bn.*gamma_regularizer = .*not supported/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
