@@ -7,6 +7,7 @@ import { Flatten } from '../../layers/flatten.ts';
 import type { Initializer } from '../../layers/initializers.ts';
 import { Layer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
+import { MORE_BUILTINS, poolingSpec } from './layers-more.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
@@ -23,7 +24,7 @@ export type CustomLayerClass =
   | (new (config: Record<string, unknown>) => Layer)
   | ((abstract new (...args: never[]) => Layer) & { fromConfig(config: Record<string, unknown>): Layer });
 
-interface BuiltinSpec {
+export interface BuiltinSpec {
   readonly className: string;
   readonly cls: abstract new (...args: never[]) => Layer;
   /** The class-specific part of the config; name, trainable and the input shape are added by the caller. */
@@ -88,17 +89,17 @@ export class Reader {
   }
 }
 
-const isNull = (v: JsonValue): boolean => v === null;
-const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
+export const isNull = (v: JsonValue): boolean => v === null;
+export const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
 const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 const NO_REGULARIZERS = {
   kernel_regularizer: isNull, bias_regularizer: isNull, activity_regularizer: isNull, kernel_constraint: isNull, bias_constraint: isNull,
 };
 
 const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
-const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
+export const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
 /** An initializer option for a constructor: absent keys keep the layer's default. */
-function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
+export function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
   const init = initializerFromJson(reader.config[key], `${reader.where}: ${key}`);
   return init === undefined ? {} : { [option]: init };
 }
@@ -144,19 +145,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
       });
     },
   },
-  {
-    className: 'MaxPooling2D',
-    cls: MaxPooling2D,
-    toJson: (layer) => {
-      const pool = layer as MaxPooling2D;
-      return { pool_size: [...pool.poolSize], strides: [...pool.strides], padding: pool.padding, data_format: 'channels_last' };
-    },
-    fromJson: (r) => {
-      r.unsupported({ data_format: channelsLast });
-      const poolSize = r.pair('pool_size', 2);
-      return new MaxPooling2D(poolSize, { ...r.common, strides: r.pair('strides', r.config.strides ?? poolSize), padding: r.padding() });
-    },
-  },
+  poolingSpec('MaxPooling2D', MaxPooling2D),
   {
     className: 'Flatten',
     cls: Flatten,
@@ -186,6 +175,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
     toJson: (layer, where) => ({ activation: activationToJson((layer as Activation).activation, where) }),
     fromJson: (r) => new Activation(activationFromJson(r.value('activation'), r.where), r.common),
   },
+  ...MORE_BUILTINS,
 ];
 
 /** The keys every layer config may carry that the layer class itself does not read. */
