@@ -79,7 +79,8 @@ describe('AveragePooling2D', () => {
     ), { numRuns: RUNS });
     expect(new AveragePooling2D().apply(randomNormal([1, 5, 4, 2])).shape).toEqual([1, 2, 2, 2]);
     expect(() => new AveragePooling2D(2, { name: 'avg_a' }).apply(randomNormal([2, 6]))).toThrow(/avg_a: expected input of rank 4/);
-    expect(() => new AveragePooling2D(2, { name: 'avg_b', padding: 'SAME' as 'same' })).toThrow(/avg_b: padding must be one of 'valid', 'same'/);
+    expect(() => new AveragePooling2D(2, { name: 'avg_b', padding: 'full' as 'same' })).toThrow(/avg_b: unknown padding 'full' \(expected 'valid' or 'same', in any case\)/);
+    expect(new AveragePooling2D(2, { padding: 'SAME' }).padding).toBe('same');
   });
 });
 
