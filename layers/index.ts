@@ -14,3 +14,6 @@ export type { DropoutOptions } from './dropout.ts';
 export { InputLayer } from './input-layer.ts';
 export { assertLayerGrad, checkLayerGrad } from './check-layer.ts';
 export type { LayerGradOptions } from './check-layer.ts';
+export * from './merge/index.ts';
+export { input, SymbolicTensor } from './symbolic.ts';
+export type { InputOptions } from './symbolic.ts';
