@@ -1,5 +1,5 @@
 import { InputLayer } from '../layers/input-layer.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -24,7 +24,7 @@ function boxTable(rows: readonly string[][], rightAligned: readonly boolean[]): 
 }
 
 /** Keras's summary: layer (type), output shape and parameters; totals with byte sizes; loss and optimizer once compiled. */
-export function summarize(model: Sequential): string {
+export function summarize(model: Model): string {
   const bytesPerValue = model.dtype === 'float64' ? 8 : 4;
   const rows = [['Layer (type)', 'Output Shape', 'Param #']];
   let trainable = 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Add, Average, Concatenate, ConfigError, Maximum, Minimum, Multiply, ShapeError, Subtract, ValueError, checkLayerGrad, input, randomNormal,
 } from 'semiflow';
-import type { Layer, Tensor } from 'semiflow';
+import type { MergeLayer, Tensor } from 'semiflow';
 import { thrown } from './thrown.ts';
 
 const RUNS = 15;
@@ -11,7 +11,7 @@ const arbSample = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLe
 const draw = (shape: number[], seed: number, n: number): Tensor[] =>
   Array.from({ length: n }, (_, i) => randomNormal(shape, { seed: seed + i, dtype: 'float64' }));
 
-const ELEMENTWISE: [string, () => Layer, (v: number[]) => number, number][] = [
+const ELEMENTWISE: [string, () => MergeLayer, (v: number[]) => number, number][] = [
   ['Add', () => new Add(), (v) => v.reduce((a, b) => a + b), 3],
   ['Subtract', () => new Subtract(), ([a, b]) => a - b, 2],
   ['Multiply', () => new Multiply(), (v) => v.reduce((a, b) => a * b), 3],
@@ -25,7 +25,7 @@ describe.each(ELEMENTWISE)('%s', (_, make, reference, n) => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), arbSample, fc.integer({ min: 0, max: 1000 }), (batch, sample, seed) => {
       const xs = draw([batch, ...sample], seed, n);
       const layer = make();
-      const y = (layer.apply as (x: Tensor[]) => Tensor)(xs);
+      const y = layer.apply(xs);
       expect(y.shape).toEqual([batch, ...sample]);
       for (let i = 0; i < y.size; i++) expect(y.storage[i]).toBeCloseTo(reference(xs.map((x) => x.storage[i])), 12);
       const result = checkLayerGrad(layer, xs, { seed });
@@ -35,7 +35,7 @@ describe.each(ELEMENTWISE)('%s', (_, make, reference, n) => {
 
   it('refuses inputs of different shapes, naming the layer and both shapes', () => {
     const layer = make();
-    const error = thrown(() => (layer.apply as (x: Tensor[]) => Tensor)([randomNormal([2, 3]), randomNormal([2, 4])]));
+    const error = thrown(() => layer.apply([randomNormal([2, 3]), randomNormal([2, 4])]));
     expect(error).toBeInstanceOf(ShapeError);
     expect(error.message).toMatch(new RegExp(`^${layer.name}: expected inputs of one shape, got \\[2,3\\] \\(input 0\\) and \\[2,4\\] \\(input 1\\)`));
   });

@@ -48,8 +48,9 @@ export interface ModelJson {
   readonly generatedBy: string;
   readonly convertedBy: null;
   readonly modelTopology: {
-    readonly class_name: 'Sequential';
-    readonly config: { readonly name: string; readonly layers: readonly LayerJson[] };
+    readonly class_name: 'Sequential' | 'Functional';
+    /** Sequential: {name, layers}; Functional also input_layers, output_layers and each layer's inbound_nodes. */
+    readonly config: { readonly name: string; readonly layers: readonly LayerJson[]; readonly [key: string]: unknown };
     readonly keras_version: string;
     readonly backend: string;
   };
