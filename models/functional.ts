@@ -145,7 +145,7 @@ export class Functional extends Model {
     const count = this.inputs.length;
     const list = Array.isArray(x) ? x : [x];
     if (list.length !== count) {
-      throw new ValueError(`${this.name}.${where}: ${argument} must be ${count === 1 ? 'one Tensor' : `a list of ${count} tensors, one per input (${this.inputs.map((t) => t.operationName).join(', ')})`}, got ${Array.isArray(x) ? `a list of ${x.length}` : describeValue(x)}`);
+      throw new ValueError(`${this.name}.${where}: ${argument} must be ${count === 1 ? 'one Tensor' : `a list of ${count} tensors, one per input (${this.inputs.map((t) => t.operationName).join(', ')})`}, got ${Array.isArray(x) ? `a list of ${x.length}` : x instanceof Tensor ? 'one Tensor' : describeValue(x)}`);
     }
     const tensors = list.map((t: unknown, i) => {
       const name = count === 1 ? argument : `${argument}[${i}]`;

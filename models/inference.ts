@@ -90,7 +90,7 @@ export function checkTargets(model: Model, xs: readonly Tensor[], y: unknown, wh
   const count = model.outputNames.length;
   const list = Array.isArray(y) ? y : [y];
   if (list.length !== count) {
-    throw new ValueError(`${model.name}.${where}: ${names[1]} must be ${count === 1 ? 'one Tensor' : `a list of ${count} tensors, one per output (${model.outputNames.join(', ')})`}, got ${Array.isArray(y) ? `a list of ${y.length}` : describeValue(y)}`);
+    throw new ValueError(`${model.name}.${where}: ${names[1]} must be ${count === 1 ? 'one Tensor' : `a list of ${count} tensors, one per output (${model.outputNames.join(', ')})`}, got ${Array.isArray(y) ? `a list of ${y.length}` : y instanceof Tensor ? 'one Tensor' : describeValue(y)}`);
   }
   const rows = xs[0].shape[0];
   return list.map((t: unknown, i) => {

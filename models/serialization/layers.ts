@@ -8,6 +8,7 @@ import type { Initializer } from '../../layers/initializers.ts';
 import { Layer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
+import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
@@ -23,7 +24,7 @@ export type CustomLayerClass =
   | (new (config: Record<string, unknown>) => Layer)
   | ((abstract new (...args: never[]) => Layer) & { fromConfig(config: Record<string, unknown>): Layer });
 
-interface BuiltinSpec {
+export interface BuiltinSpec {
   readonly className: string;
   readonly cls: abstract new (...args: never[]) => Layer;
   /** The class-specific part of the config; name, trainable and the input shape are added by the caller. */
@@ -104,6 +105,7 @@ function initializerOption(reader: Reader, key: string, option: string): Record<
 }
 
 const BUILTINS: readonly BuiltinSpec[] = [
+  ...MERGE_SPECS,
   {
     className: 'Dense',
     cls: Dense,

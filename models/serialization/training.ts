@@ -9,7 +9,7 @@ import { checkRateOverride } from '../../optim/learning-rate.ts';
 import { matchTrees } from '../../optim/match.ts';
 import { optimizerFromConfig } from '../../optim/registry.ts';
 import type { Compiled, CompileOptions } from '../compile.ts';
-import type { ModelParams, OptimizerProgress } from '../sequential.ts';
+import type { ModelParams, OptimizerProgress } from '../model.ts';
 import type { TrainingJson } from './format.ts';
 import type { JsonObject } from './names.ts';
 import { isJsonObject } from './names.ts';
@@ -25,6 +25,9 @@ const LOSSES: Readonly<Record<string, LossFactory>> = {
 
 /** The training section of model.json and the bytes of optimizer.bin. */
 export function trainingToJson(compiled: Compiled, progress: OptimizerProgress | undefined, where: string): { json: TrainingJson; bytes: Uint8Array } {
+  if (compiled.outputs.length > 1 || compiled.outputs[0].weight !== 1) {
+    throw new ConfigError(`${where}: includeOptimizer stores one loss of weight 1; a model compiled with ${compiled.outputs.length} outputs or loss weights cannot be saved with it yet (save without includeOptimizer, and compile again after loading)`);
+  }
   const { skeleton, tensors } = encodeTree(progress ?? null, `${where}: optimizer progress`);
   const packed = packTensors(tensors);
   return {
