@@ -154,11 +154,9 @@ export class Sequential extends Model {
     return x;
   }
 
-  /** @internal One input, which may come as a list of one. */
+  /** @internal One input, which may come as a list of one; any other list is refused as not a Tensor. */
   checkInputs(x: unknown, where: string, argument = 'x'): Tensor[] {
-    const list = Array.isArray(x) ? x : [x];
-    if (list.length !== 1) throw new ValueError(`${this.name}.${where}: ${argument} must be one Tensor (the model has one input), got a list of ${list.length}`);
-    return [this.checkInput(list[0], where, argument)];
+    return [this.checkInput(Array.isArray(x) && x.length === 1 ? x[0] : x, where, argument)];
   }
 
   /** @internal */

@@ -425,7 +425,7 @@ describe('corrupt or foreign files: clear errors that name the file', () => {
 
     const other = await saved('subclassed');
     editJson(other, (json) => { json.modelTopology.class_name = 'MyModel'; });
-    expect((await loadError(other)).message).toMatch(/the model is a 'MyModel'; semiflow loads Sequential and Functional models/);
+    expect((await loadError(other)).message).toMatch(/the model is a string "MyModel"; semiflow loads Sequential and Functional models/);
     // A Sequential's config read as a Functional's lacks the graph, and the error says which layer.
     const unwired = await saved('unwired');
     editJson(unwired, (json) => { json.modelTopology.class_name = 'Functional'; });

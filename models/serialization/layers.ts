@@ -105,7 +105,6 @@ function initializerOption(reader: Reader, key: string, option: string): Record<
 }
 
 const BUILTINS: readonly BuiltinSpec[] = [
-  ...MERGE_SPECS,
   {
     className: 'Dense',
     cls: Dense,
@@ -188,6 +187,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
     toJson: (layer, where) => ({ activation: activationToJson((layer as Activation).activation, where) }),
     fromJson: (r) => new Activation(activationFromJson(r.value('activation'), r.where), r.common),
   },
+  ...MERGE_SPECS,
 ];
 
 /** The keys every layer config may carry that the layer class itself does not read. */
