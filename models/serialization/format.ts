@@ -28,6 +28,8 @@ export interface TrainingJson {
   readonly optimizer: { readonly name: string; readonly config: JsonObject };
   readonly loss: { readonly name: string; readonly config: JsonObject };
   readonly metrics: readonly string[];
+  /** Each output's loss, weight and metrics, for a model compiled with several outputs or loss weights. */
+  readonly outputs?: readonly { readonly name: string; readonly loss: { readonly name: string; readonly config: JsonObject }; readonly weight: number; readonly metrics: readonly string[] }[];
   /** model.optimizerProgress with its tensors replaced by references into optimizer.bin, or null before the first step. */
   readonly progress: JsonValue;
   /** The tensors of optimizer.bin, in order. */

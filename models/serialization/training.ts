@@ -25,9 +25,6 @@ const LOSSES: Readonly<Record<string, LossFactory>> = {
 
 /** The training section of model.json and the bytes of optimizer.bin. */
 export function trainingToJson(compiled: Compiled, progress: OptimizerProgress | undefined, where: string): { json: TrainingJson; bytes: Uint8Array } {
-  if (compiled.outputs.length > 1 || compiled.outputs[0].weight !== 1) {
-    throw new ConfigError(`${where}: includeOptimizer stores one loss of weight 1; a model compiled with ${compiled.outputs.length} outputs or loss weights cannot be saved with it yet (save without includeOptimizer, and compile again after loading)`);
-  }
   const { skeleton, tensors } = encodeTree(progress ?? null, `${where}: optimizer progress`);
   const packed = packTensors(tensors);
   return {
@@ -35,6 +32,11 @@ export function trainingToJson(compiled: Compiled, progress: OptimizerProgress |
       optimizer: { name: compiled.optimizer.name, config: { ...compiled.optimizer.config } },
       loss: { name: compiled.loss.name, config: { ...compiled.loss.config } },
       metrics: compiled.metrics.map((m) => m.name),
+      ...(compiled.outputs.length > 1 || compiled.outputs[0].weight !== 1 ? {
+        outputs: compiled.outputs.map((o) => ({
+          name: o.name, loss: { name: o.loss.name, config: { ...o.loss.config } }, weight: o.weight, metrics: o.metrics.map((m) => m.name),
+        })),
+      } : {}),
       progress: skeleton,
       tensors: packed.specs,
     },
@@ -54,7 +56,30 @@ export function compileOptionsFromJson(json: TrainingJson, optimizer: string | O
   if (!Array.isArray(json.metrics) || !json.metrics.every((m) => typeof m === 'string')) {
     throw new ConfigError(`${where}.metrics must be a list of names, got ${describeValue(json.metrics)}`);
   }
-  return { optimizer: optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where), loss: savedLoss(json.loss.name, json.loss.config, where), metrics: json.metrics };
+  const chosen = optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where);
+  if (json.outputs === undefined) return { optimizer: chosen, loss: savedLoss(json.loss.name, json.loss.config, where), metrics: json.metrics };
+  return { optimizer: chosen, ...outputsFromJson(json.outputs, `${where}.outputs`) };
+}
+
+/** Each output's loss, weight and metrics, by output name. */
+function outputsFromJson(outputs: unknown, where: string): Pick<CompileOptions, 'loss' | 'lossWeights' | 'metrics'> {
+  if (!Array.isArray(outputs) || outputs.length === 0) throw new ConfigError(`${where} must list the outputs, got ${describeValue(outputs)}`);
+  const loss: Record<string, Loss> = {};
+  const lossWeights: Record<string, number> = {};
+  const metrics: Record<string, string[]> = {};
+  outputs.forEach((o: unknown, i) => {
+    const at = `${where}[${i}]`;
+    const { name, loss: l, weight, metrics: m } = (isJsonObject(o as JsonObject) ? o : {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || !isJsonObject(l as JsonObject) || typeof weight !== 'number' || !Array.isArray(m) || !m.every((x) => typeof x === 'string')) {
+      throw new ConfigError(`${at} must be {name, loss: {name, config}, weight, metrics}, got ${describeValue(o)}`);
+    }
+    const { name: lossName, config } = l as Record<string, unknown>;
+    if (typeof lossName !== 'string' || !isJsonObject(config as JsonObject)) throw new ConfigError(`${at}.loss must be {name, config}, got ${describeValue(l)}`);
+    loss[name] = savedLoss(lossName, config as JsonObject, at);
+    lossWeights[name] = weight;
+    metrics[name] = m as string[];
+  });
+  return { loss, lossWeights, metrics };
 }
 
 function savedOptimizer(name: string, config: JsonObject, where: string): Optimizer {
