@@ -99,3 +99,45 @@ describe('functional tfjs round trip: saved by tfjs, loaded here', () => {
     expect(maxAbsDiff(y2, r2)).toBeLessThan(1e-5);
   });
 });
+
+describe('functional tfjs round trip: a model used as a layer, twice', () => {
+  it('ours: tfjs loads the nested model with its two calls and predicts the same (1e-5); it loads back here too', async () => {
+    const x = input({ shape: [4], name: 'inner_in' });
+    const inner = model({ inputs: x, outputs: new Dense(3, { name: 'inner_dense', activation: 'tanh' }).apply(x), name: 'encoder', seed: 1 });
+    const a = input({ shape: [4], name: 'left' });
+    const b = input({ shape: [4], name: 'right' });
+    const both = new Add({ name: 'both' }).apply([inner.apply(a), inner.apply(b)]);
+    const m = model({ inputs: [a, b], outputs: new Dense(2, { name: 'head' }).apply(both), name: 'siamese', seed: 2 });
+    randomizeWeights(m, 50);
+    const dir = join(root, 'ours-nested');
+    await m.save(dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const encoder = json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'encoder');
+    expect(encoder.class_name).toBe('Functional');
+    expect(encoder.inbound_nodes).toEqual([[['left', 0, 0, {}]], [['right', 0, 0, {}]]]);
+    expect(json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'both').inbound_nodes).toEqual([[['encoder', 1, 0, {}], ['encoder', 2, 0, {}]]]);
+
+    const xa = randomNormal([5, 4], { seed: 5 });
+    const xb = randomNormal([5, 4], { seed: 6 });
+    const ours = m.predict([xa, xb]) as Tensor;
+    const theirs = await tf.loadLayersModel(readHandler(dir));
+    expect(maxAbsDiff(ours, theirs.predict([toTf(xa), toTf(xb)]) as tf.Tensor)).toBeLessThan(1e-5);
+    const back = await loadModel<Functional>(dir);
+    expect(maxAbsDiff(back.predict([xa, xb]) as Tensor, theirs.predict([toTf(xa), toTf(xb)]) as tf.Tensor)).toBeLessThan(1e-5);
+    expect(back.summary(null)).toMatch(/encoder \(Functional\)\s+│ \(None, 3\)\s+│\s+15 │ left\[0\]\[0\], right\[0\]\[0\]/);
+  });
+
+  it('theirs: a tfjs model with a nested model loads here and predicts the same (1e-5)', async () => {
+    const i = tf.input({ shape: [3], name: 'ii' });
+    const inner = tf.model({ inputs: i, outputs: tf.layers.dense({ units: 2, name: 'in_d', activation: 'tanh', biasInitializer: 'randomNormal' }).apply(i) as tf.SymbolicTensor, name: 'inner' });
+    const a = tf.input({ shape: [3], name: 'a' });
+    const o = tf.layers.dense({ units: 1, name: 'out' }).apply(inner.apply(a) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const theirs = tf.model({ inputs: a, outputs: o, name: 'outer' });
+    const dir = join(root, 'theirs-nested');
+    await saveFromTfjs(theirs, dir);
+    const m = await loadModel<Functional>(dir);
+    const x = randomNormal([4, 3], { seed: 7 });
+    expect(maxAbsDiff(m.predict(x) as Tensor, theirs.predict(toTf(x)) as tf.Tensor)).toBeLessThan(1e-5);
+    expect(m.layers.map((l) => l.name)).toEqual(['in_d', 'out']);
+  });
+});

@@ -6,7 +6,7 @@ import type { GraphNode, SymbolicTensor } from '../../layers/symbolic.ts';
 import { InputOperation, input } from '../../layers/symbolic.ts';
 import { Functional } from '../functional.ts';
 import type { ModelOptions } from '../model.ts';
-import type { ModelJson } from './format.ts';
+import type { LayerJson, ModelJson } from './format.ts';
 import { KERAS_VERSION } from './format.ts';
 import type { CustomLayerClass } from './layers.ts';
 import { layerFromJson, layerToJson } from './layers.ts';
@@ -15,11 +15,20 @@ import { isJsonObject } from './names.ts';
 
 // modelTopology of a functional model, as tfjs-layers 4.22 and Keras write it: {class_name: 'Functional', config:
 // {name, layers, input_layers, output_layers}}. Each layer lists its inbound_nodes, one per call in the graph, each
-// a list of [layer name, node index, tensor index, kwargs]; an input is an InputLayer with no inbound nodes.
+// a list of [layer name, node index, tensor index, kwargs]; an input is an InputLayer with no inbound nodes. A model
+// used as a layer is written whole in its place (class_name Functional); as in tfjs, its calls count from node 1,
+// node 0 being the model's own construction.
 
 type Reference = [string, number, number];
 
 export function functionalToJson(model: Functional, where: string): ModelJson['modelTopology'] {
+  return { class_name: 'Functional', config: graphConfig(model, where), keras_version: KERAS_VERSION, backend: 'tensor_flow.js' };
+}
+
+const NO_KWARGS: JsonObject = {};
+
+/** name, layers (each with its inbound_nodes), input_layers and output_layers. */
+function graphConfig(model: Functional, where: string): JsonObject & { name: string; layers: readonly LayerJson[] } {
   const nodesOf = new Map<object, GraphNode[]>();
   for (const node of model.nodes) {
     if (!nodesOf.has(node.operation)) nodesOf.set(node.operation, []);
@@ -27,7 +36,7 @@ export function functionalToJson(model: Functional, where: string): ModelJson['m
   }
   const ref = (t: SymbolicTensor): Reference => {
     const op = t.node.operation;
-    return [op.name, op instanceof InputOperation ? 0 : (nodesOf.get(op) as GraphNode[]).indexOf(t.node), t.index];
+    return [op.name, op instanceof InputOperation ? 0 : (nodesOf.get(op) as GraphNode[]).indexOf(t.node) + firstNode(op), t.index];
   };
   const inputs = model.inputs.map((t) => {
     const op = t.node.operation as InputOperation;
@@ -37,20 +46,19 @@ export function functionalToJson(model: Functional, where: string): ModelJson['m
     };
   });
   const layers = [...nodesOf].map(([operation, nodes]) => {
+    const inbound_nodes = nodes.map((n) => n.inputs.map((t) => [...ref(t), NO_KWARGS]));
+    if (operation instanceof Functional) return { name: operation.name, class_name: 'Functional', config: graphConfig(operation, where), inbound_nodes };
     if (!(operation instanceof Layer)) {
-      throw new ConfigError(`${where}: ${(operation as { name: string }).name} is a model used as a layer; saving nested models is not supported yet`);
+      throw new ConfigError(`${where}: ${(operation as { name: string }).name} is a Sequential used as a layer; saving it inside a functional model is not supported yet`);
     }
-    const layer = operation as Layer;
-    const { class_name, config } = layerToJson(layer, layer.name);
-    return { name: layer.name, class_name, config, inbound_nodes: nodes.map((n) => n.inputs.map((t) => [...ref(t), {}])) };
+    const { class_name, config } = layerToJson(operation, operation.name);
+    return { name: operation.name, class_name, config, inbound_nodes };
   });
-  return {
-    class_name: 'Functional',
-    config: { name: model.name, layers: [...inputs, ...layers], input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) },
-    keras_version: KERAS_VERSION,
-    backend: 'tensor_flow.js',
-  };
+  return { name: model.name, layers: [...inputs, ...layers], input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) };
 }
+
+/** The index of an operation's first call in inbound_nodes: 1 for a model (node 0 is its construction), else 0. */
+const firstNode = (operation: object): number => (operation instanceof Functional ? 1 : 0);
 
 export function isFunctionalTopology(topology: JsonObject): boolean {
   return topology.class_name === 'Functional' || topology.class_name === 'Model';
@@ -82,7 +90,7 @@ export function functionalFromJson(
   if (!isJsonObject(config) || !Array.isArray(config.layers)) throw new ConfigError(`${file}: modelTopology.config must hold the layers, got ${describeValue(config)}`);
   const name = typeof config.name === 'string' ? config.name : undefined;
   const inputShapes = new Map<string, readonly number[]>();
-  const layers = new Map<string, { layer: Layer; nodes: Reference[][] }>();
+  const layers = new Map<string, { make: () => Layer | Functional; nodes: Reference[][] }>();
   (config.layers as readonly JsonValue[]).forEach((entry, i) => {
     const where = `${file}: layer ${i}`;
     if (!isJsonObject(entry) || typeof entry.class_name !== 'string' || !isJsonObject(entry.config)) {
@@ -104,7 +112,13 @@ export function functionalFromJson(
       if (!Array.isArray(node) || node.length === 0) throw new ConfigError(`${here}: inbound node ${n} must be a list of references, got ${describeValue(node)}`);
       return node.map((r: JsonValue, k) => reference(r, `${here}: inbound node ${n} input ${k}`));
     });
-    layers.set(layerName, { layer: layerFromJson(entry.class_name, entry.config, customLayers, here), nodes });
+    if (isFunctionalTopology(entry)) {
+      const nested = functionalFromJson({ config: entry.config }, customLayers, here, dtype, sampleShape);
+      layers.set(layerName, { make: () => nested.functional({ ...(nested.name === undefined ? {} : { name: nested.name }), dtype }), nodes });
+      return;
+    }
+    const layer = layerFromJson(entry.class_name, entry.config, customLayers, here);
+    layers.set(layerName, { make: () => layer, nodes });
   });
   const ends = (key: string): Reference[] => {
     const list = config[key];
@@ -120,13 +134,14 @@ export function functionalFromJson(
 }
 
 function wire(
-  inputShapes: ReadonlyMap<string, readonly number[]>, layers: ReadonlyMap<string, { layer: Layer; nodes: Reference[][] }>,
+  inputShapes: ReadonlyMap<string, readonly number[]>, made: ReadonlyMap<string, { make: () => Layer | Functional; nodes: Reference[][] }>,
   inputRefs: readonly Reference[], outputRefs: readonly Reference[], file: string, options: ModelOptions,
 ): Functional {
   const tensors = new Map<string, SymbolicTensor>();
   const key = ([layer, node, index]: Reference): string => `${layer}/${node}/${index}`;
   for (const [layerName, shape] of inputShapes) tensors.set(key([layerName, 0, 0]), input({ shape, name: layerName, dtype: options.dtype ?? 'float32' }));
   // Apply each layer's calls in order, as soon as their inputs exist; a pass that applies nothing means a missing source.
+  const layers = new Map([...made].map(([name, { make, nodes }]) => [name, { layer: make(), nodes }]));
   const next = new Map([...layers.keys()].map((n) => [n, 0]));
   for (let progress = true; progress;) {
     progress = false;
@@ -136,7 +151,9 @@ function wire(
       const sources = nodes[n].map((r) => tensors.get(key(r)));
       if (sources.some((t) => t === undefined)) continue;
       const ins = sources as SymbolicTensor[];
-      tensors.set(key([layerName, n, 0]), ins.length === 1 && !(layer instanceof MergeLayer) ? layer.apply(ins[0]) : layer.apply(ins));
+      const outs = layer instanceof Functional ? layer.applyMany(ins)
+        : [ins.length === 1 && !(layer instanceof MergeLayer) ? layer.apply(ins[0]) : layer.apply(ins)];
+      outs.forEach((t, i) => tensors.set(key([layerName, n + firstNode(layer), i]), t));
       next.set(layerName, n + 1);
       progress = true;
     }
