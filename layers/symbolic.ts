@@ -9,7 +9,7 @@ import { checkSampleShape } from './layer.ts';
 // one sample and the node that makes it; a node is one application of an operation (a layer, or a model used as one)
 // to symbolic inputs. model({ inputs, outputs }) walks the nodes back from the outputs.
 
-/** What a node applies: a layer, or a model used as a layer. `run` computes real outputs from real inputs. */
+/** What a node applies: a layer, an input, or a model used as a layer. */
 export interface GraphOperation {
   readonly name: string;
 }
@@ -26,7 +26,7 @@ export class SymbolicTensor {
     Object.freeze(this.shape);
   }
 
-  /** The name Keras gives it in a summary: `<layer>[<node>][<index>]` is built by the model, this is the layer's. */
+  /** The name of the layer (or input, or model) that makes it. */
   get operationName(): string {
     return this.node.operation.name;
   }
