@@ -225,6 +225,30 @@ describe('functional errors name the model or layer', () => {
       .toBe('two_by_two.predict: every input needs the same number of samples, got 4 in x[0] and 3 in x[1]');
   });
 
+  it('takes per-output losses, weights and metrics as lists, and refuses lists of the wrong length', () => {
+    const { m } = twoByTwo();
+    m.compile({ loss: ['mse', 'binaryCrossentropy'], lossWeights: [3, 1], metrics: [[], ['accuracy']] });
+    expect(m.compiled?.outputs.map((o) => [o.loss.name, o.weight, o.metrics.map((x) => x.name)])).toEqual([
+      ['meanSquaredError', 3, []], ['binaryCrossentropy', 1, ['accuracy']],
+    ]);
+    m.compile({ loss: 'mse', metrics: ['accuracy'] });
+    expect(m.compiled?.outputs.map((o) => [o.loss.name, o.weight, o.metrics.map((x) => x.name)])).toEqual([
+      ['meanSquaredError', 1, ['accuracy']], ['meanSquaredError', 1, ['accuracy']],
+    ]);
+    expect(thrown(() => m.compile({ loss: 'mse', lossWeights: [1] })).message)
+      .toBe('two_by_two.compile: lossWeights must be one value for every output, a list of 2, or a record by output name (o1, o2), got an array');
+  });
+
+  it('refuses a shared layer called on two different shapes when the model is made, naming the layer', () => {
+    const shared = new Dense(2, { name: 'mixed' });
+    const a = input({ shape: [3] });
+    const b = input({ shape: [4] });
+    const error = thrown(() => model({ inputs: [a, b], outputs: new Add().apply([shared.apply(a), shared.apply(b)]), name: 'mixed_model' }));
+    expect(error).toBeInstanceOf(ShapeError);
+    expect(error.message).toBe('mixed: expected input of shape [batch,3], got [1,4]');
+    expect(shared.built).toBe(false);
+  });
+
   it('refuses a per-output loss naming no output, two layers of one name, and a layer output as a model input', () => {
     const { m } = twoByTwo();
     expect(thrown(() => m.compile({ loss: { o3: 'mse' } })).message).toBe('two_by_two.compile: loss names \'o3\', which is not an output; the outputs are o1, o2');
