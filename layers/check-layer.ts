@@ -3,6 +3,7 @@ import { Rng } from '../core/random.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { CheckGradOptions, GradCheckResult } from '../core/testing/check-grad.ts';
 import { checkGrad } from '../core/testing/check-grad.ts';
+import type { ApplyOptions } from './layer.ts';
 import { Layer } from './layer.ts';
 
 export interface LayerGradOptions extends CheckGradOptions {
@@ -16,18 +17,22 @@ export interface LayerGradOptions extends CheckGradOptions {
  * checkGrad of a layer with respect to its input and every weight at once, in float64.
  * Builds the layer for x first if needed; the same check users run on their own layers.
  */
-export function checkLayerGrad(layer: Layer, x: Tensor, options: LayerGradOptions = {}): GradCheckResult {
+export function checkLayerGrad(layer: Layer, x: Tensor | readonly Tensor[], options: LayerGradOptions = {}): GradCheckResult {
   if (!(layer instanceof Layer)) throw new ValueError(`checkLayerGrad: layer must be a Layer, got ${describeValue(layer)}`);
-  if (!(x instanceof Tensor)) throw new ValueError(`checkLayerGrad: x must be a Tensor, got ${describeValue(x)}`);
+  const list = Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof Tensor);
+  if (!(x instanceof Tensor) && !list) throw new ValueError(`checkLayerGrad: x must be a Tensor, or a list of them for a merge layer, got ${describeValue(x)}`);
   const { training = false, rngSeed = 0, ...checkOptions } = options;
-  layer.ensureBuilt(x.shape, 'float64', new Rng(rngSeed));
-  const run = ({ input, params }: { input: Tensor; params: Record<string, Tensor> }): Tensor =>
-    layer.apply(input, { params, training, rng: new Rng(rngSeed) });
-  return checkGrad(run, { input: x, params: layer.params }, checkOptions);
+  const first = x instanceof Tensor ? x : (x as readonly Tensor[])[0];
+  layer.ensureBuilt(first.shape, 'float64', new Rng(rngSeed));
+  // A merge layer's apply takes the list; every other layer's takes one tensor.
+  const apply = layer.apply.bind(layer) as (input: Tensor | readonly Tensor[], options: ApplyOptions) => Tensor;
+  const run = ({ input, params }: { input: Tensor | Tensor[]; params: Record<string, Tensor> }): Tensor =>
+    apply(input, { params, training, rng: new Rng(rngSeed) });
+  return checkGrad(run, { input: x instanceof Tensor ? x : [...(x as readonly Tensor[])], params: layer.params }, checkOptions);
 }
 
 /** checkLayerGrad that throws a GradientError naming the worst input or weight. */
-export function assertLayerGrad(layer: Layer, x: Tensor, options?: LayerGradOptions): void {
+export function assertLayerGrad(layer: Layer, x: Tensor | readonly Tensor[], options?: LayerGradOptions): void {
   const result = checkLayerGrad(layer, x, options);
   if (!result.ok) throw new GradientError(`${layer.name}: ${result.message}`);
 }

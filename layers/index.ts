@@ -32,3 +32,6 @@ export type { PReLUOptions } from './prelu.ts';
 export { SpatialDropout2D } from './spatial-dropout2d.ts';
 export { GaussianNoise } from './gaussian-noise.ts';
 export type { GaussianNoiseOptions } from './gaussian-noise.ts';
+export * from './merge/index.ts';
+export { input, SymbolicTensor } from './symbolic.ts';
+export type { InputOptions } from './symbolic.ts';

@@ -1,8 +1,7 @@
 import type { DType } from '../core/dtype.ts';
 import { atSite } from '../core/debug-numerics.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
-import type { Rng } from '../core/random.ts';
-import { rngFrom } from '../core/random.ts';
+import { Rng, rngFrom } from '../core/random.ts';
 import type { Shape } from '../core/shape.ts';
 import { sameShape } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
@@ -10,6 +9,8 @@ import type { Initializer } from './initializers.ts';
 import { getInitializer } from './initializers.ts';
 import { isBuiltInCall } from './built-in.ts';
 import { userCode } from '../core/buffer-scope.ts';
+import type { SymbolicTensor } from './symbolic.ts';
+import { applySymbolic, isSymbolic } from './symbolic.ts';
 
 /** What every call receives: whether it is a training step, and the generator of that step's randomness. */
 export interface CallOptions {
@@ -199,8 +200,14 @@ export abstract class Layer {
     this.sampleShape = undefined;
   }
 
-  /** Runs the layer on a batch: builds on first use, checks the input shape, binds `params` if given. */
-  apply(x: Tensor, options: ApplyOptions = {}): Tensor {
+  /**
+   * Runs the layer on a batch: builds on first use, checks the input shape, binds `params` if given. On a symbolic
+   * tensor (the functional API) it records the call and returns the symbolic output instead.
+   */
+  apply(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor;
+  apply(x: Tensor, options?: ApplyOptions): Tensor;
+  apply(x: Tensor | SymbolicTensor | readonly SymbolicTensor[], options: ApplyOptions = {}): Tensor | SymbolicTensor {
+    if (isSymbolic(x)) return this.applyToSymbolic(x);
     if (!(x instanceof Tensor)) throw new ValueError(`${this.name}: expected a Tensor input, got ${describeValue(x)}`);
     if (options === null || typeof options !== 'object') throw new ConfigError(`${this.name}: apply options must be an object, got ${describeValue(options)}`);
     this.ensureBuilt(x.shape, x.dtype);
@@ -217,6 +224,23 @@ export abstract class Layer {
       return atSite(`layer ${this.name}`, bindAll);
     } catch (error) {
       throw prefixError(error, this.name);
+    }
+  }
+
+  /**
+   * The dry run of a symbolic call builds an unbuilt layer with throwaway weights and forgets them again, so that
+   * the model that takes the layer initialises it from its own seed, in the order of its graph.
+   */
+  private applyToSymbolic(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+    const fresh = !this.built;
+    try {
+      const [out] = applySymbolic(this, x, (inputs) => {
+        if (fresh && inputs instanceof Tensor) this.ensureBuilt(inputs.shape, inputs.dtype, new Rng(0));
+        return (this.apply as (t: unknown) => Tensor)(inputs);
+      });
+      return out;
+    } finally {
+      if (fresh) this.resetBuild();
     }
   }
 

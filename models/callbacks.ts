@@ -1,5 +1,5 @@
 import { ConfigError, describeValue } from '../core/errors.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 
 /** Metric values by name: loss, accuracy, val_loss, val_accuracy, … */
 export type Logs = Readonly<Record<string, number>>;
@@ -12,7 +12,7 @@ type Hook<A extends unknown[]> = ((...args: A) => void | Promise<void>) | undefi
  * the rate of the last step; epoch logs add the `val_` values.
  */
 export interface Callback {
-  setModel?(model: Sequential): void;
+  setModel?(model: Model): void;
   onTrainBegin?: Hook<[logs: Logs]>;
   onTrainEnd?: Hook<[logs: Logs]>;
   onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
@@ -51,7 +51,7 @@ export class CallbackList {
     return this.callbacks.some(predicate);
   }
 
-  setModel(model: Sequential): void {
+  setModel(model: Model): void {
     for (const c of this.callbacks) c.setModel?.(model);
   }
 

@@ -15,10 +15,10 @@ import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
 import type { Compiled } from './compile.ts';
 import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
 import { History } from './history.ts';
-import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
+import { RunningLogs, checkTargets, evaluateBatches, totalLoss } from './inference.ts';
 import type { Verbosity } from './progress.ts';
 import { FitProgress, checkVerbosity } from './progress.ts';
-import type { ModelParams, OptimizerProgress, Sequential } from './sequential.ts';
+import type { Model, ModelParams, OptimizerProgress, TensorOrList } from './model.ts';
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
 
@@ -34,7 +34,8 @@ export interface FitOptions {
   seed?: number;
   /** Hold out this fraction of the samples, taken from the end before shuffling (as Keras does). */
   validationSplit?: number;
-  validationData?: readonly [Tensor, Tensor];
+  /** [x, y], each a tensor or (for a model with several inputs or outputs) a list of them. */
+  validationData?: readonly [TensorOrList, TensorOrList];
   /** 0 silent, 1 a live progress bar on a TTY, 2 one line per epoch. */
   verbose?: Verbosity;
   callbacks?: Callback | readonly Callback[];
@@ -81,35 +82,45 @@ function parseOptions(options: FitOptions, who: string) {
   };
 }
 
-/** The (x, y) pairs to train and validate on; a split keeps its tail for validation. */
-function splitData(model: Sequential, x: Tensor, y: Tensor, options: FitOptions, split: number, who: string) {
+type Split = { x: Tensor[]; y: Tensor[]; validation: readonly [Tensor[], Tensor[]] | undefined };
+
+/** The (x, y) lists to train and validate on; a split keeps its tail for validation. */
+function splitData(model: Model, x: Tensor[], y: Tensor[], options: FitOptions, split: number, who: string): Split {
   if (options.validationData !== undefined) {
     if (split > 0) throw new ConfigError(`${who}: give validationSplit or validationData, not both`);
     const data = options.validationData;
     if (!Array.isArray(data) || data.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${describeValue(data)}`);
-    const valX = model.checkInput(data[0], 'fit', 'validationData x');
-    if (valX.shape[0] === 0) throw new ValueError(`${who}: validationData x has no samples (shape ${fmtShape(valX.shape)})`);
-    return { x, y, validation: [valX, checkTargets(model, valX, data[1], 'fit', ['validationData x', 'validationData y'])] as const };
+    const valX = model.checkInputs(data[0], 'fit', 'validationData x');
+    if (valX[0].shape[0] === 0) throw new ValueError(`${who}: validationData x has no samples (shape ${fmtShape(valX[0].shape)})`);
+    return { x, y, validation: [valX, checkTargets(model, valX, data[1], 'fit', ['validationData x', 'validationData y'])] };
   }
-  const rows = x.shape[0];
+  const rows = x[0].shape[0];
   const trainRows = rows - Math.floor(rows * split);
   if (split > 0 && (trainRows === rows || trainRows === 0)) {
     throw new ValueError(`${who}: validationSplit ${split} of ${rows} samples leaves ${trainRows === 0 ? 'nothing to train on' : 'no validation samples'}`);
   }
   if (split === 0) return { x, y, validation: undefined };
-  return {
-    x: sliceRows(x, 0, trainRows), y: sliceRows(y, 0, trainRows),
-    validation: [sliceRows(x, trainRows, rows), sliceRows(y, trainRows, rows)] as const,
-  };
+  const head = (ts: Tensor[]): Tensor[] => ts.map((t) => sliceRows(t, 0, trainRows));
+  const tail = (ts: Tensor[]): Tensor[] => ts.map((t) => sliceRows(t, trainRows, rows));
+  return { x: head(x), y: head(y), validation: [tail(x), tail(y)] };
+}
+
+/** The training report draws one input and one output (its confusion matrix and images). */
+function reportData(model: Model, validation: Split['validation'], who: string): readonly [Tensor, Tensor] | undefined {
+  if (model.outputNames.length !== 1 || (validation !== undefined && validation[0].length !== 1)) {
+    throw new ConfigError(`${who}: report takes a model with one input and one output; ${model.name} has ${model.outputNames.length} outputs`);
+  }
+  return validation === undefined ? undefined : [validation[0][0], validation[1][0]];
 }
 
 /**
  * Every target must fit the loss before the first step, not fail halfway through an epoch. The check runs the
  * loss the user named, so the message speaks of it rather than of its fused form.
  */
-function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): void {
+function checkLossTargets(model: Model, compiled: Compiled, ys: readonly Tensor[]): void {
+  const shapes = model.outputShapes as readonly (readonly number[])[];
   // Predictions of 0.5 are valid for every loss, so with debugNumerics on the check itself stays finite.
-  noGrad(() => compiled.loss.compute(y, fill([y.shape[0], ...(model.outputShape as readonly number[])], 0.5, model.dtype)));
+  noGrad(() => compiled.outputs.forEach((o, i) => o.loss.compute(ys[i], fill([ys[i].shape[0], ...shapes[i]], 0.5, model.dtype))));
 }
 
 /**
@@ -117,11 +128,11 @@ function checkLossTargets(model: Sequential, compiled: Compiled, y: Tensor): voi
  * override) are the state, so whatever a callback changes there (setWeights, a restored snapshot, model.learningRate)
  * is what the next step starts from. The TrainState of a step is made from them, and its result written back.
  */
-function stateOf(model: Sequential, progress: OptimizerProgress, seed: number): TrainState<ModelParams> {
+function stateOf(model: Model, progress: OptimizerProgress, seed: number): TrainState<ModelParams> {
   return { params: model.trainableParams(), optimizerState: progress.state, step: progress.step, seed, learningRate: progress.learningRate };
 }
 
-function storeState(model: Sequential, state: TrainState<ModelParams>): void {
+function storeState(model: Model, state: TrainState<ModelParams>): void {
   model.assignParams(state.params);
   model.optimizerProgress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
 }
@@ -144,36 +155,37 @@ function warnNonFinite(who: string, loss: number, epoch: number, batch: number, 
  * model and written back to it (stateOf, storeState), so a callback always sees the current model, and what it
  * changes (weights, the learning rate) is what the next step starts from.
  */
-export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList, y: TensorOrList, options: FitOptions): Promise<History> {
   const who = `${model.name}.fit`;
   let settings: ReturnType<typeof parseOptions>;
   let data: ReturnType<typeof splitData>;
   let callbacks: CallbackList;
   try {
     settings = parseOptions(options, who);
-    model.checkInput(x, 'fit');
-    checkTargets(model, x, y, 'fit');
-    if (x.shape[0] === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(x.shape)}); there is nothing to train on`);
-    data = splitData(model, x, y, options, settings.validationSplit, who);
+    const xs = model.checkInputs(x, 'fit');
+    const ys = checkTargets(model, xs, y, 'fit');
+    if (xs[0].shape[0] === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(xs[0].shape)}); there is nothing to train on`);
+    data = splitData(model, xs, ys, options, settings.validationSplit, who);
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
     callbacks = options.report === undefined ? settings.callbacks
-      : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: data.validation, epochs: settings.epochs }), who);
+      : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: reportData(model, data.validation, who), epochs: settings.epochs }), who);
   } catch (error) {
     throw prefixError(error, who);
   }
   const { epochs, batchSize, shuffle } = settings;
   const optimizer = compiled.optimizer;
   const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
-  const logits = compiled.fusedLayer !== null;
+  const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
+  const several = compiled.outputs.length > 1;
   const progress = new FitProgress(settings.verbose, platform.stdout, epochs);
   const history = new History();
 
-  let captured: Tensor | undefined;
-  const lossOf = (params: ModelParams, xb: Tensor, yb: Tensor, rng: Rng): Tensor => {
-    captured = model.forward(xb, { training: true, rng, logits, params });
-    const predicted = captured;
-    return atSite(`loss ${compiled.trainingLoss.name}`, () => compiled.trainingLoss.compute(yb, predicted));
+  let captured: Tensor[] = [];
+  const capturedLosses: Tensor[] = [];
+  const lossOf = (params: ModelParams, xbs: Tensor[], ybs: Tensor[], rng: Rng): Tensor => {
+    captured = model.forwardAll(xbs, { training: true, rng, logits, params });
+    return totalLoss(compiled, ybs, captured, several ? capturedLosses : undefined);
   };
   const step = valueAndGrad(lossOf);
   model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
@@ -188,7 +200,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
     let lastLogs: Logs = {};
     for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       await callbacks.run('onEpochBegin', epoch, {});
-      const batches = batchIndices(data.x.shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
+      const batches = batchIndices(data.x[0].shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
       progress.epochBegin(epoch, batches.length);
       const running = new RunningLogs(compiled);
       for (let b = 0; b < batches.length && !model.stopTraining; b++) {
@@ -197,12 +209,14 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
         rate = learningRateOf(before, optimizer);
         // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
         const after = withBufferScope(() => {
-          const xb = takeRows(data.x, batches[b]);
-          const yb = takeRows(data.y, batches[b]);
-          const [loss, grads] = step(before.params, xb, yb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
+          const xbs = data.x.map((t) => takeRows(t, batches[b]));
+          const ybs = data.y.map((t) => takeRows(t, batches[b]));
+          const [loss, grads] = step(before.params, xbs, ybs, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
           lossValue = loss.item();
-          running.add(lossValue, yb, captured as Tensor, logits);
-          captured = undefined;
+          // Each output's loss is read from the step's own value (the tape keeps it; values are not traced).
+          running.add(lossValue, capturedLosses.map((l) => l.item()), ybs, captured, logits);
+          captured = [];
+          capturedLosses.length = 0;
           return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
         }, (next) => [next.params, next.optimizerState.slots]);
         if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);

@@ -1,7 +1,11 @@
 // The models folder: Sequential and what fit needs.
 export { Sequential } from './sequential.ts';
-export type { ModelParams, OptimizerProgress, SequentialOptions } from './sequential.ts';
-export type { CompileOptions, Compiled } from './compile.ts';
+export type { SequentialOptions } from './sequential.ts';
+export { Model } from './model.ts';
+export type { ForwardOptions, ModelOptions, ModelParams, OptimizerProgress, TensorOrList } from './model.ts';
+export { Functional, model } from './functional.ts';
+export type { FunctionalOptions } from './functional.ts';
+export type { CompileOptions, Compiled, CompiledOutput, LossSpec } from './compile.ts';
 export type { FitOptions } from './fit.ts';
 export type { EvaluateOptions, PredictOptions } from './inference.ts';
 export type { Callback, Logs } from './callbacks.ts';

@@ -13,7 +13,9 @@ import type { MetricState } from './metrics.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
 import { rowsPerPass } from './row-wise.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model, TensorOrList } from './model.ts';
+import { atSite } from '../core/debug-numerics.ts';
+import { add, mul } from '../core/ops/index.ts';
 import { platform } from '../core/platform.ts';
 
 export interface PredictOptions {
@@ -34,38 +36,70 @@ export type EvaluateOptions = PredictOptions;
 
 const DEFAULT_BATCH = 32;
 
-/** The loss summed over the batches so far, each batch weighted by its size, and each metric's state (made anew per epoch). */
+/**
+ * The loss summed over the batches so far, each batch weighted by its size, and each metric's state (made anew per
+ * epoch). With several outputs the logs also hold each output's loss and metrics, prefixed with its name
+ * (`out_loss`, `out_accuracy`).
+ */
 export class RunningLogs {
   private seen = 0;
   private lossSum = 0;
-  private readonly states: MetricState[];
+  private readonly outputLossSums: number[];
+  private readonly states: MetricState[][];
 
   constructor(private readonly compiled: Compiled) {
-    this.states = compiled.metrics.map((m) => m.state());
+    this.outputLossSums = compiled.outputs.map(() => 0);
+    this.states = compiled.outputs.map((o) => o.metrics.map((m) => m.state()));
   }
 
-  add(loss: number, yb: Tensor, out: Tensor, logits: boolean): void {
-    const rows = yb.shape[0];
+  /** `outputLosses` holds each output's loss when there are several. */
+  add(loss: number, outputLosses: readonly number[], ys: readonly Tensor[], outs: readonly Tensor[], logits: boolean): void {
+    const rows = ys[0].shape[0];
     this.seen += rows;
     this.lossSum += loss * rows;
-    this.states.forEach((s) => s.update(yb, out, logits));
+    outputLosses.forEach((l, i) => { this.outputLossSums[i] += l * rows; });
+    this.compiled.outputs.forEach((output, o) => this.states[o].forEach((s) => s.update(ys[o], outs[o], logits && output.fusedLayer !== null)));
   }
 
   get logs(): Record<string, number> {
     const logs: Record<string, number> = { loss: this.lossSum / this.seen };
-    this.compiled.metrics.forEach((m, i) => { logs[m.name] = this.states[i].result(); });
+    const outputs = this.compiled.outputs;
+    const prefix = (o: number): string => (outputs.length > 1 ? `${outputs[o].name}_` : '');
+    if (outputs.length > 1) outputs.forEach((output, o) => { logs[`${output.name}_loss`] = this.outputLossSums[o] / this.seen; });
+    outputs.forEach((output, o) => output.metrics.forEach((m, i) => { logs[`${prefix(o)}${m.name}`] = this.states[o][i].result(); }));
     return logs;
   }
 }
 
-/** x and y must be tensors with one row per sample, the same number of rows. */
-export function checkTargets(model: Sequential, x: Tensor, y: unknown, where: string, names = ['x', 'y']): Tensor {
-  if (!(y instanceof Tensor)) throw new ValueError(`${model.name}.${where}: ${names[1]} must be a Tensor, got ${describeValue(y)}`);
-  if (y.rank === 0 || y.shape[0] !== x.shape[0]) {
-    throw new ShapeError(`${model.name}.${where}: ${names[0]} has ${x.shape[0]} samples but ${names[1]} ${y.rank === 0 ? 'is a scalar' : `has ${y.shape[0]}`} (shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)})`);
+/**
+ * The loss training minimises: Σ weight · loss over the outputs, each with its (possibly fused) training loss. One
+ * output of weight 1 is its loss alone, so a Sequential's steps are what they were before models had several outputs.
+ */
+export function totalLoss(compiled: Compiled, ys: readonly Tensor[], outs: readonly Tensor[], each?: Tensor[]): Tensor {
+  const losses = compiled.outputs.map((o, i) => atSite(`loss ${o.trainingLoss.name}`, () => o.trainingLoss.compute(ys[i], outs[i])));
+  each?.push(...losses);
+  const [only] = compiled.outputs;
+  if (losses.length === 1 && only.weight === 1) return losses[0];
+  return losses.map((l, i) => mul(l, compiled.outputs[i].weight)).reduce((a, b) => add(a, b));
+}
+
+/** One target per output, each with as many rows as the inputs. */
+export function checkTargets(model: Model, xs: readonly Tensor[], y: unknown, where: string, names = ['x', 'y']): Tensor[] {
+  const count = model.outputNames.length;
+  const list = Array.isArray(y) ? y : [y];
+  if (list.length !== count) {
+    throw new ValueError(`${model.name}.${where}: ${names[1]} must be ${count === 1 ? 'one Tensor' : `a list of ${count} tensors, one per output (${model.outputNames.join(', ')})`}, got ${Array.isArray(y) ? `a list of ${y.length}` : y instanceof Tensor ? 'one Tensor' : describeValue(y)}`);
   }
-  checkFiniteData(y, `${model.name}.${where}`, names[1]);
-  return y;
+  const rows = xs[0].shape[0];
+  return list.map((t: unknown, i) => {
+    const name = count === 1 ? names[1] : `${names[1]}[${i}]`;
+    if (!(t instanceof Tensor)) throw new ValueError(`${model.name}.${where}: ${name} must be a Tensor, got ${describeValue(t)}`);
+    if (t.rank === 0 || t.shape[0] !== rows) {
+      throw new ShapeError(`${model.name}.${where}: ${names[0]} has ${rows} samples but ${name} ${t.rank === 0 ? 'is a scalar' : `has ${t.shape[0]}`} (shapes ${fmtShape(xs[0].shape)} and ${fmtShape(t.shape)})`);
+    }
+    checkFiniteData(t, `${model.name}.${where}`, name);
+    return t;
+  });
 }
 
 /**
@@ -88,16 +122,16 @@ function settingsOf(options: PredictOptions, rows: number, where: string): { bat
   return { batchSize, bar: level === 0 || steps === 0 ? undefined : new ProgressBar(steps, { verbose: level, stream }) };
 }
 
-/** The outputs for every row of x, computed batchSize rows at a time and gathered into one tensor. */
-export function predictBatches(model: Sequential, x: Tensor, options: PredictOptions): Tensor {
+/** The outputs for every row of x, computed batchSize rows at a time and gathered into one tensor per output. */
+export function predictBatches(model: Model, x: TensorOrList, options: PredictOptions): Tensor[] {
   const where = `${model.name}.predict`;
   try {
-    model.checkInput(x, 'predict');
-    const rows = x.shape[0];
+    const xs = model.checkInputs(x, 'predict');
+    const rows = xs[0].shape[0];
     const { batchSize, bar } = settingsOf(options, rows, where);
-    const sampleShape = model.outputShape as readonly number[];
-    const rowSize = sizeOf(sampleShape);
-    const out = allocate(model.dtype, rows * rowSize);
+    const sampleShapes = model.outputShapes as readonly (readonly number[])[];
+    const rowSizes = sampleShapes.map(sizeOf);
+    const outs = rowSizes.map((size) => allocate(model.dtype, rows * size));
     // A CNN batch of 1,000 MNIST images in one pass peaked at 1.5 GB of RSS, in passes of 107 rows at 0.54 GB, and ran faster.
     const passRows = rowsPerPass(model, batchSize);
     try {
@@ -107,7 +141,8 @@ export function predictBatches(model: Sequential, x: Tensor, options: PredictOpt
           // Only the copied values outlive a pass, so its arrays go back to the pool for the next one.
           for (let from = start; from < end; from += passRows) {
             const to = Math.min(from + passRows, end);
-            withBufferScope(() => out.set(model.forward(sliceRows(x, from, to)).storage, from * rowSize), () => []);
+            withBufferScope(() => model.forwardAll(xs.map((t) => sliceRows(t, from, to)))
+              .forEach((out, o) => outs[o].set(out.storage, from * rowSizes[o])), () => []);
           }
           if (end < rows) bar?.update(step);
         }
@@ -116,7 +151,7 @@ export function predictBatches(model: Sequential, x: Tensor, options: PredictOpt
       releaseBufferPool(); // a batch of 1,000 CNN inputs pools hundreds of MB
     }
     bar?.finish();
-    return new Tensor(out, [rows, ...sampleShape]);
+    return outs.map((out, o) => new Tensor(out, [rows, ...sampleShapes[o]]));
   } catch (error) {
     throw prefixError(error, where);
   }
@@ -127,26 +162,29 @@ export function predictBatches(model: Sequential, x: Tensor, options: PredictOpt
  * `onBatch(done, total)` follows the batches (fit shows its validation with it).
  */
 export function evaluateBatches(
-  model: Sequential, compiled: Compiled, x: Tensor, y: Tensor, options: EvaluateOptions, where: string,
+  model: Model, compiled: Compiled, x: TensorOrList, y: TensorOrList, options: EvaluateOptions, where: string,
   onBatch?: (done: number, total: number) => void,
 ): Record<string, number> {
   const who = `${model.name}.${where}`;
   try {
-    model.checkInput(x, where);
-    checkTargets(model, x, y, where);
-    const rows = x.shape[0];
-    if (rows === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(x.shape)}); the loss of nothing is undefined`);
+    const xs = model.checkInputs(x, where);
+    const ys = checkTargets(model, xs, y, where);
+    const rows = xs[0].shape[0];
+    if (rows === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(xs[0].shape)}); the loss of nothing is undefined`);
     const { batchSize, bar } = settingsOf(options, rows, who);
-    const logits = compiled.fusedLayer !== null;
+    const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
+    const several = compiled.outputs.length > 1;
     const running = new RunningLogs(compiled);
     try {
       noGrad(() => {
         for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
           const end = Math.min(start + batchSize, rows);
           withBufferScope(() => {
-            const yb = sliceRows(y, start, end);
-            const out = model.forward(sliceRows(x, start, end), { logits });
-            running.add(compiled.trainingLoss.compute(yb, out).item(), yb, out, logits);
+            const ybs = ys.map((t) => sliceRows(t, start, end));
+            const outs = model.forwardAll(xs.map((t) => sliceRows(t, start, end)), { logits });
+            const each: Tensor[] = [];
+            const loss = totalLoss(compiled, ybs, outs, each).item();
+            running.add(loss, several ? each.map((l) => l.item()) : [], ybs, outs, logits);
           }, () => []);
           if (bar?.live === true && end < rows) bar.update(step, running.logs);
           onBatch?.(step, Math.ceil(rows / batchSize));

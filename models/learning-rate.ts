@@ -1,15 +1,15 @@
 import { ConfigError } from '../core/errors.ts';
 import { checkRateOverride } from '../optim/learning-rate.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 
-function optimizerOf(model: Sequential, who: string) {
+function optimizerOf(model: Model, who: string) {
   const compiled = model.compiled;
   if (compiled === undefined) throw new ConfigError(`${who}: the model is not compiled; call compile({optimizer, loss}) first`);
   return compiled.optimizer;
 }
 
 /** The rate the next step will use: a rate set over the optimizer's if there is one, else its rate or schedule at that step. */
-export function getLearningRate(model: Sequential): number {
+export function getLearningRate(model: Model): number {
   const optimizer = optimizerOf(model, `${model.name}.learningRate`);
   const progress = model.optimizerProgress;
   return progress?.learningRate ?? optimizer.learningRateAt(progress?.step ?? 0);
@@ -20,13 +20,13 @@ export function getLearningRate(model: Sequential): number {
  * goes back to the optimizer's own rate or schedule (at the current step). It lives in model.optimizerProgress
  * as a plain number, so fit picks it up at the next step and a save with the optimizer keeps it. compile() clears it.
  */
-export function setLearningRate(model: Sequential, rate: number | null): void {
+export function setLearningRate(model: Model, rate: number | null): void {
   const who = `${model.name}.learningRate`;
   const optimizer = optimizerOf(model, who);
   const learningRate = rate === null ? null : checkRateOverride(who, rate);
   let progress = model.optimizerProgress;
   if (progress === undefined) {
-    if (model.outputShape === undefined) {
+    if (model.outputShapes === undefined) {
       throw new ConfigError(`${who}: the model is not built yet; give the first layer an inputShape, or set the rate from a callback during fit`);
     }
     progress = { state: optimizer.init(model.trainableParams()), step: 0, learningRate: null };

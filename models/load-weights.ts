@@ -4,7 +4,7 @@ import { checkOptionKeys } from '../core/options.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { storeFor } from './io/stores.ts';
 import { readSaved, readWeights } from './serialization/saved.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 
 /** The saved weights grouped by layer ("<layer>/<weight>" → layer, weight), layers in manifest order. */
 function byLayer(weights: ReadonlyMap<string, Tensor>): Map<string, Map<string, Tensor>> {
@@ -31,14 +31,14 @@ export interface LoadWeightsOptions {
   allowNonFinite?: boolean;
 }
 
-export async function loadWeightsInto(model: Sequential, dir: string, options: LoadWeightsOptions = {}): Promise<void> {
+export async function loadWeightsInto(model: Model, dir: string, options: LoadWeightsOptions = {}): Promise<void> {
   const who = `${model.name}.loadWeights`;
   try {
     checkOptionKeys(options, ['allowNonFinite'], who);
     const allowNonFinite = options.allowNonFinite ?? false;
     if (typeof allowNonFinite !== 'boolean') throw new ConfigError(`allowNonFinite must be true or false, got ${describeValue(allowNonFinite)}`);
     if (typeof dir !== 'string' || dir === '') throw new ConfigError(`dir must be a directory path, got ${describeValue(dir)}`);
-    if (model.inputShape === undefined) throw new ConfigError('the model is not built; give the first layer an inputShape, or call fit or predict once');
+    if (model.outputShapes === undefined) throw new ConfigError('the model is not built; give the first layer an inputShape, or call fit or predict once');
     const targets = model.layers.filter((layer) => layer.weights.length > 0);
     const source = storeFor(dir, who).open(dir, who);
     const { saved, weights } = await readSaved(source, who, async (saved) => ({ saved, weights: await readWeights(source, saved, model.dtype, !allowNonFinite) }));

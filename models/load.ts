@@ -14,7 +14,10 @@ import { isJsonObject } from './serialization/names.ts';
 import type { SavedJson } from './serialization/saved.ts';
 import { readOptimizerTensors, readSaved, readWeights } from './serialization/saved.ts';
 import type { Topology } from './serialization/topology.ts';
-import { topologyFromJson } from './serialization/topology.ts';
+import { sampleShape, topologyFromJson, unwrapTopology } from './serialization/topology.ts';
+import type { FunctionalTopology } from './serialization/functional-topology.ts';
+import { functionalFromJson, isFunctionalTopology } from './serialization/functional-topology.ts';
+import type { Model } from './model.ts';
 import { compileOptionsFromJson, progressFromJson } from './serialization/training.ts';
 import { Sequential } from './sequential.ts';
 
@@ -34,7 +37,7 @@ export interface LoadOptions {
 
 /** Everything a saved model holds, read and checked before any model exists. */
 interface Parsed {
-  readonly topology: Topology;
+  readonly topology: Topology | FunctionalTopology;
   readonly semiflow: SemiflowJson | undefined;
   readonly weights: ReadonlyMap<string, Tensor>;
   readonly optimizerTensors: readonly Tensor[];
@@ -45,9 +48,10 @@ interface Parsed {
  * from a directory (Node), 'indexeddb://name', or the URL of its model.json (see io/stores.ts).
  * Everything is read and checked (JSON, layer classes, manifest, byte counts, shapes) before the model is returned:
  * a load either gives a complete model or throws, naming the file and what is wrong. A model saved with
- * includeOptimizer comes back compiled, and its next fit() goes on where the saved one stopped.
+ * includeOptimizer comes back compiled, and its next fit() goes on where the saved one stopped. A functional model
+ * comes back as a Functional: `loadModel<Functional>(dir)` types it so (check with instanceof when unsure).
  */
-export async function loadModel(dir: string, options: LoadOptions = {}): Promise<Sequential> {
+export async function loadModel<M extends Model = Sequential>(dir: string, options: LoadOptions = {}): Promise<M> {
   checkOptionKeys(options, ['customLayers', 'optimizer', 'allowNonFinite'], 'loadModel');
   if (typeof dir !== 'string' || dir === '') throw new ConfigError(`loadModel: dir must be a directory path, got ${describeValue(dir)}`);
   const customLayers = options.customLayers ?? {};
@@ -56,12 +60,16 @@ export async function loadModel(dir: string, options: LoadOptions = {}): Promise
   if (typeof allowNonFinite !== 'boolean') throw new ConfigError(`loadModel: allowNonFinite must be true or false, got ${describeValue(allowNonFinite)}`);
   const source = storeFor(dir, 'loadModel').open(dir, 'loadModel');
   const parsed = await readSaved(source, 'loadModel', (saved) => parse(source, saved, customLayers, !allowNonFinite));
-  return assemble(parsed, options.optimizer, source.where(MODEL_FILE));
+  // The file decides the class (Sequential or Functional); M is what the caller expects, Sequential unless said.
+  return assemble(parsed, options.optimizer, source.where(MODEL_FILE)) as M;
 }
 
 async function parse(source: ModelSource, saved: SavedJson, customLayers: Readonly<Record<string, CustomLayerClass>>, refuseNonFinite: boolean): Promise<Parsed> {
   const dtype = saved.semiflow?.dtype ?? 'float32';
-  const topology = topologyFromJson(saved.json.modelTopology, customLayers, saved.file, dtype);
+  const raw = saved.json.modelTopology;
+  const topology = isJsonObject(raw) && isFunctionalTopology(unwrapTopology(raw))
+    ? functionalFromJson(unwrapTopology(raw), customLayers, saved.file, dtype, sampleShape)
+    : topologyFromJson(raw, customLayers, saved.file, dtype);
   const weights = await readWeights(source, saved, dtype, refuseNonFinite);
   const optimizerTensors = await readOptimizerTensors(source, saved, refuseNonFinite);
   return { topology, semiflow: saved.semiflow, weights, optimizerTensors };
@@ -81,9 +89,14 @@ function savedWeight(weights: ReadonlyMap<string, Tensor>, name: string): [strin
 const BUILD_SLACK_VALUES = 1 << 24;
 
 /** The layers, built, with at most BUILD_SLACK_VALUES more weight values than the manifest holds. */
-function buildModel({ topology, semiflow, weights }: Parsed): Sequential {
-  const model = new Sequential({ ...(topology.name === undefined ? {} : { name: topology.name }), dtype: semiflow?.dtype ?? 'float32', ...(semiflow?.seed == null ? {} : { seed: semiflow.seed }) });
+function buildModel({ topology, semiflow, weights }: Parsed): Model {
+  const options = { ...(topology.name === undefined ? {} : { name: topology.name }), dtype: semiflow?.dtype ?? 'float32', ...(semiflow?.seed == null ? {} : { seed: semiflow.seed }) };
   const savedValues = [...weights.values()].reduce((n, t) => n + t.size, 0);
+  if ('functional' in topology) {
+    // Wiring the graph builds each layer twice (the symbolic dry run, then the model), so the budget counts the weights twice.
+    return withWeightBudget(2 * savedValues + BUILD_SLACK_VALUES, `the weights manifest holds ${savedValues} values in all`, () => topology.functional(options));
+  }
+  const model = new Sequential(options);
   withWeightBudget(savedValues + BUILD_SLACK_VALUES, `the weights manifest holds ${savedValues} values in all`, () => {
     model.add(new InputLayer({ inputShape: topology.inputShape }));
     for (const layer of topology.layers) model.add(layer);
@@ -92,9 +105,9 @@ function buildModel({ topology, semiflow, weights }: Parsed): Sequential {
 }
 
 /** Builds the model from parsed parts; every weight is matched and shape-checked before any is set. */
-function assemble(parsed: Parsed, optimizer: string | Optimizer | undefined, file: string): Sequential {
-  const { topology, semiflow } = parsed;
-  let model: Sequential;
+function assemble(parsed: Parsed, optimizer: string | Optimizer | undefined, file: string): Model {
+  const { semiflow } = parsed;
+  let model: Model;
   try {
     model = buildModel(parsed);
   } catch (error) {
@@ -121,12 +134,12 @@ function assemble(parsed: Parsed, optimizer: string | Optimizer | undefined, fil
   return model;
 }
 
-function restoreTraining(model: Sequential, training: TrainingJson, tensors: readonly Tensor[], optimizer: string | Optimizer | undefined, file: string): void {
+function restoreTraining(model: Model, training: TrainingJson, tensors: readonly Tensor[], optimizer: string | Optimizer | undefined, file: string): void {
   try {
     model.compile(compileOptionsFromJson(training, optimizer, file));
   } catch (error) {
     throw prefixError(error, file);
   }
-  const compiled = model.compiled as NonNullable<Sequential['compiled']>;
+  const compiled = model.compiled as NonNullable<Model['compiled']>;
   model.optimizerProgress = progressFromJson(training, tensors, compiled.optimizer, model.trainableParams(), file);
 }

@@ -2,7 +2,7 @@ import type { Layer } from '../layers/layer.ts';
 import { isBuiltInCall } from '../layers/built-in.ts';
 import { isBuiltInActivation } from '../layers/activations.ts';
 import { sizeOf } from '../core/shape.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 
 /**
  * Values of the layers' outputs one forward pass of predict may hold (16 MB of float32): the CNN of the bench
@@ -28,7 +28,7 @@ export function computesRowByRow(layers: readonly Layer[]): boolean {
  * computes row by row and a batch's layer outputs would pass PASS_VALUES. Smaller passes give the same results
  * with the activations and the WebAssembly memories (which never shrink) sized by the pass.
  */
-export function rowsPerPass(model: Sequential, batchSize: number): number {
+export function rowsPerPass(model: Model, batchSize: number): number {
   if (!computesRowByRow(model.layers)) return batchSize;
   const perRow = model.layers.reduce((sum, layer) => sum + sizeOf(model.outputShapeOf(layer) ?? []), 0);
   return Math.min(batchSize, Math.max(1, Math.floor(PASS_VALUES / perRow)));

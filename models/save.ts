@@ -2,7 +2,7 @@ import { ConfigError, describeValue } from '../core/errors.ts';
 import { modelArtifacts } from './io/artifacts.ts';
 import { digest, commitSave } from './serialization/files.ts';
 import { DATA_FILES, MODEL_FILE, recordedDigests } from './serialization/format.ts';
-import type { Sequential } from './sequential.ts';
+import type { Model } from './model.ts';
 
 export interface SaveOptions {
   /** Also save compile()'s optimizer, loss and metrics and the optimizer's state and step, so that fit() resumes exactly. */
@@ -21,7 +21,7 @@ const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
  * includeOptimizer. The save is crash-safe (serialization/files.ts), saves into one directory take turns, across
  * processes too (serialization/dir-lock.ts), and file-system errors are FileErrors naming dir. Node only (the file store).
  */
-export async function saveModel(model: Sequential, dir: string, options: SaveOptions = {}): Promise<void> {
+export async function saveModel(model: Model, dir: string, options: SaveOptions = {}): Promise<void> {
   const where = `${model.name}.save`;
   if (typeof dir !== 'string' || dir === '') throw new ConfigError(`${where}: dir must be a directory path, got ${describeValue(dir)}`);
   const lockTimeout = options?.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS;

@@ -209,7 +209,7 @@ describe('fuzzed model directories', () => {
         const corrupted = corrupt(files(), c);
         writeDir(dir, corrupted);
         let loaded: Sequential | undefined;
-        const error = await rejection(async () => { loaded = await loadModel(dir); });
+        const error = await rejection(async () => { loaded = await loadModel<Sequential>(dir); });
         const unchanged = same(corrupted.get(c.file), files().get(c.file));
         if (error === undefined) {
           const model = loaded as Sequential;

@@ -423,9 +423,13 @@ describe('corrupt or foreign files: clear errors that name the file', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/layer 1 \(.*\): unknown layer class 'SpatialDropout'.*customLayers/);
 
-    const other = await saved('functional');
-    editJson(other, (json) => { json.modelTopology.class_name = 'Functional'; });
-    expect((await loadError(other)).message).toMatch(/semiflow loads Sequential models only/);
+    const other = await saved('subclassed');
+    editJson(other, (json) => { json.modelTopology.class_name = 'MyModel'; });
+    expect((await loadError(other)).message).toMatch(/the model is a string "MyModel"; semiflow loads Sequential and Functional models/);
+    // A Sequential's config read as a Functional's lacks the graph, and the error says which layer.
+    const unwired = await saved('unwired');
+    editJson(unwired, (json) => { json.modelTopology.class_name = 'Functional'; });
+    expect((await loadError(unwired)).message).toMatch(/layer 0 \(.*\): inbound_nodes must list the layer's calls, got undefined/);
 
     const shapes = await saved('shape');
     const name = lastLayerName(shapes);

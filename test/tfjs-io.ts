@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import type { Tensor } from 'semiflow';
+import { randomNormal } from 'semiflow';
+import type { Model, Tensor } from 'semiflow';
 
 /** tf.io.IOHandler reading dir/model.json and the files of its weights manifest. */
 export function readHandler(dir: string): tf.io.IOHandler {
@@ -42,8 +43,14 @@ export async function saveFromTfjs(model: tf.LayersModel, dir: string): Promise<
   }));
 }
 
+/** Every weight replaced by a seeded normal draw, so that biases are not all zero and order mistakes show. */
+export function randomizeWeights(model: Model, seed: number): void {
+  model.setWeights(model.getWeights().map((w, i) => randomNormal(w.shape, { seed: seed + i, stddev: 0.5 })));
+}
+
 export function maxAbsDiff(ours: Tensor, theirs: tf.Tensor): number {
   expect(theirs.shape).toEqual(ours.shape);
   const values = theirs.dataSync();
   return Math.max(...Array.from(ours.storage, (v, i) => Math.abs(v - values[i])));
 }
+

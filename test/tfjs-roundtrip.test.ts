@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Activation, ConfigError, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, loadModel, randomNormal, tensor
 } from 'semiflow';
-import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
+import { maxAbsDiff, randomizeWeights, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'semiflow-tfjs-'));
 
@@ -22,11 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Every weight replaced by a seeded normal draw, so that biases are not all zero and order mistakes show. */
-function randomizeWeights(model: Sequential, seed: number): void {
-  model.setWeights(model.getWeights().map((w, i) => randomNormal(w.shape, { seed: seed + i, stddev: 0.5 })));
-}
 
 function cnn(): Sequential {
   const model = new Sequential({ seed: 3, name: 'small_cnn' });

@@ -5,10 +5,9 @@ import type { SaveOptions } from '../save.ts';
 import type { FileDigest } from '../serialization/files.ts';
 import type { ModelJson, TrainingJson } from '../serialization/format.ts';
 import { FORMAT_VERSION, GENERATED_BY, OPTIMIZER_FILE, WEIGHTS_FILE } from '../serialization/format.ts';
-import { topologyToJson } from '../serialization/topology.ts';
 import { trainingToJson } from '../serialization/training.ts';
 import { packTensors } from '../serialization/weights.ts';
-import type { Sequential } from '../sequential.ts';
+import type { Model } from '../model.ts';
 
 /** What a save writes, wherever it goes: model.json's bytes and the data files it describes, by name. */
 export interface ModelArtifacts {
@@ -21,12 +20,12 @@ export interface ModelArtifacts {
  * optimizer.bin with includeOptimizer. Weights are stored as float32, named `<layer>/<weight>` in the order of the
  * model's weights; model.json records each data file's size and SHA-256 (`digest`).
  */
-export function modelArtifacts(model: Sequential, options: SaveOptions, where: string, digest: (bytes: Uint8Array) => FileDigest): ModelArtifacts {
+export function modelArtifacts(model: Model, options: SaveOptions, where: string, digest: (bytes: Uint8Array) => FileDigest): ModelArtifacts {
   try {
     checkOptionKeys(options, ['includeOptimizer', 'lockTimeout'], where);
     const includeOptimizer = options.includeOptimizer ?? false;
     if (typeof includeOptimizer !== 'boolean') throw new ConfigError(`${where}: includeOptimizer must be true or false, got ${describeValue(includeOptimizer)}`);
-    const modelTopology = topologyToJson(model, where);
+    const modelTopology = model.topologyJson(where);
     const weights = packTensors(model.layers.filter((l) => !(l instanceof InputLayer)).flatMap((layer) =>
       layer.weights.map((w) => ({ name: `${layer.name}/${w.name}`, tensor: w.value, dtype: 'float32' as const }))));
     const files = new Map([[WEIGHTS_FILE, weights.bytes]]);

@@ -1,6 +1,6 @@
 import { ConfigError, describeValue } from '../../core/errors.ts';
 import type { SaveOptions } from '../save.ts';
-import type { Sequential } from '../sequential.ts';
+import type { Model } from '../model.ts';
 import type { ModelSource } from './source.ts';
 import { downloadsStore, httpStore, indexedDbStore } from './web-stores.ts';
 
@@ -11,7 +11,7 @@ export interface ModelStore {
   /** What the store holds, for messages: 'IndexedDB', 'a directory'... */
   readonly name: string;
   accepts(location: string): boolean;
-  save(model: Sequential, location: string, options: SaveOptions): Promise<void>;
+  save(model: Model, location: string, options: SaveOptions): Promise<void>;
   /** A reader of the saved model at `location`; `who` (loadModel, net.loadWeights) names the caller in its errors. */
   open(location: string, who: string): ModelSource;
 }
@@ -40,6 +40,6 @@ export function storeFor(location: unknown, who: string): ModelStore {
 }
 
 /** model.save(location): a directory, 'indexeddb://name' or 'downloads://name'. */
-export async function saveModelTo(model: Sequential, location: string, options: SaveOptions = {}): Promise<void> {
+export async function saveModelTo(model: Model, location: string, options: SaveOptions = {}): Promise<void> {
   return storeFor(location, `${model.name}.save`).save(model, location, options);
 }

@@ -1,7 +1,7 @@
 import { ConfigError, ValueError } from '../../core/errors.ts';
 import { MODEL_FILE } from '../serialization/format.ts';
 import type { SaveOptions } from '../save.ts';
-import type { Sequential } from '../sequential.ts';
+import type { Model } from '../model.ts';
 import { modelArtifacts } from './artifacts.ts';
 import type { ModelSource } from './source.ts';
 import { checkedData, digestOf, memorySource } from './source.ts';
@@ -64,7 +64,7 @@ async function openDatabase(who: string): Promise<Database> {
   return settle(request, who);
 }
 
-function artifactsRecord(model: Sequential, options: SaveOptions, where: string): SavedRecord {
+function artifactsRecord(model: Model, options: SaveOptions, where: string): SavedRecord {
   const { index, files } = modelArtifacts(model, options, where, digestOf);
   return { [MODEL_FILE]: index, ...Object.fromEntries(files) };
 }

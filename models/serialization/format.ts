@@ -29,6 +29,8 @@ export interface TrainingJson {
   readonly optimizer: { readonly name: string; readonly config: JsonObject };
   readonly loss: { readonly name: string; readonly config: JsonObject };
   readonly metrics: readonly SavedMetric[];
+  /** Each output's loss, weight and metrics, for a model compiled with several outputs or loss weights. */
+  readonly outputs?: readonly { readonly name: string; readonly loss: { readonly name: string; readonly config: JsonObject }; readonly weight: number; readonly metrics: readonly SavedMetric[] }[];
   /** model.optimizerProgress with its tensors replaced by references into optimizer.bin, or null before the first step. */
   readonly progress: JsonValue;
   /** The tensors of optimizer.bin, in order. */
@@ -49,8 +51,9 @@ export interface ModelJson {
   readonly generatedBy: string;
   readonly convertedBy: null;
   readonly modelTopology: {
-    readonly class_name: 'Sequential';
-    readonly config: { readonly name: string; readonly layers: readonly LayerJson[] };
+    readonly class_name: 'Sequential' | 'Functional';
+    /** Sequential: {name, layers}; Functional also input_layers, output_layers and each layer's inbound_nodes. */
+    readonly config: { readonly name: string; readonly layers: readonly LayerJson[]; readonly [key: string]: unknown };
     readonly keras_version: string;
     readonly backend: string;
   };

@@ -9,6 +9,7 @@ import { Layer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
 import { MORE_BUILTINS, poolingSpec } from './layers-more.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
+import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
@@ -176,6 +177,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
     fromJson: (r) => new Activation(activationFromJson(r.value('activation'), r.where), r.common),
   },
   ...MORE_BUILTINS,
+  ...MERGE_SPECS,
 ];
 
 /** The keys every layer config may carry that the layer class itself does not read. */

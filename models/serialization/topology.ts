@@ -38,10 +38,9 @@ export interface Topology {
  */
 export function topologyFromJson(value: unknown, customLayers: Readonly<Record<string, CustomLayerClass>>, file: string, dtype: DType): Topology {
   if (!isJsonObject(value)) throw new ConfigError(`${file}: modelTopology must be an object, got ${describeValue(value)}`);
-  // Keras's converter wraps the model as {model_config, training_config}.
-  const topology = isJsonObject(value.model_config) ? value.model_config : value;
+  const topology = unwrapTopology(value);
   if (topology.class_name !== 'Sequential') {
-    throw new ConfigError(`${file}: the model is a ${describeValue(topology.class_name)}; semiflow loads Sequential models only`);
+    throw new ConfigError(`${file}: the model is a ${describeValue(topology.class_name)}; semiflow loads Sequential and Functional models`);
   }
   const config = topology.config;
   const entries = Array.isArray(config) ? config : isJsonObject(config) ? config.layers : undefined;
@@ -70,11 +69,16 @@ export function topologyFromJson(value: unknown, customLayers: Readonly<Record<s
   return { name, inputShape, layers };
 }
 
+/** Keras's converter wraps the model as {model_config, training_config}. */
+export function unwrapTopology(value: JsonObject): JsonObject {
+  return isJsonObject(value.model_config) ? value.model_config : value;
+}
+
 /**
  * batch_input_shape (tfjs, Keras 2), batch_shape (Keras 3) or input_shape, without the batch axis; input_dim n
  * (Keras 2) declares [n]. Each one given must be positive integers (the batch axis null or one), within the budget.
  */
-function sampleShape(config: JsonObject, where: string, dtype: DType): readonly number[] | undefined {
+export function sampleShape(config: JsonObject, where: string, dtype: DType): readonly number[] | undefined {
   const declared: [string, JsonValue | undefined, (d: unknown[]) => unknown[]][] = [
     ['batch_input_shape', config.batch_input_shape, (d) => d.slice(1)],
     ['batch_shape', config.batch_shape, (d) => d.slice(1)],

@@ -10,7 +10,8 @@ import { matchTrees } from '../../optim/match.ts';
 import { optimizerFromConfig } from '../../optim/registry.ts';
 import type { Compiled, CompileOptions } from '../compile.ts';
 import { metricFromSaved, savedMetric } from '../metrics.ts';
-import type { ModelParams, OptimizerProgress } from '../sequential.ts';
+import type { MetricSpec } from '../metrics.ts';
+import type { ModelParams, OptimizerProgress } from '../model.ts';
 import type { TrainingJson } from './format.ts';
 import type { JsonObject } from './names.ts';
 import { isJsonObject } from './names.ts';
@@ -33,6 +34,11 @@ export function trainingToJson(compiled: Compiled, progress: OptimizerProgress |
       optimizer: { name: compiled.optimizer.name, config: { ...compiled.optimizer.config } },
       loss: { name: compiled.loss.name, config: { ...compiled.loss.config } },
       metrics: compiled.metrics.map(savedMetric),
+      ...(compiled.outputs.length > 1 || compiled.outputs[0].weight !== 1 ? {
+        outputs: compiled.outputs.map((o) => ({
+          name: o.name, loss: { name: o.loss.name, config: { ...o.loss.config } }, weight: o.weight, metrics: o.metrics.map(savedMetric),
+        })),
+      } : {}),
       progress: skeleton,
       tensors: packed.specs,
     },
@@ -50,8 +56,33 @@ export function compileOptionsFromJson(json: TrainingJson, optimizer: string | O
     throw new ConfigError(`${where}.loss must be {name, config}, got ${describeValue(json.loss)}`);
   }
   if (!Array.isArray(json.metrics)) throw new ConfigError(`${where}.metrics must be a list, got ${describeValue(json.metrics)}`);
-  const metrics = json.metrics.flatMap((m) => metricFromSaved(m, `${where}.metrics`) ?? []);
-  return { optimizer: optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where), loss: savedLoss(json.loss.name, json.loss.config, where), metrics };
+  const chosen = optimizer ?? savedOptimizer(json.optimizer.name, json.optimizer.config, where);
+  if (json.outputs === undefined) {
+    const metrics = json.metrics.flatMap((m) => metricFromSaved(m, `${where}.metrics`) ?? []);
+    return { optimizer: chosen, loss: savedLoss(json.loss.name, json.loss.config, where), metrics };
+  }
+  return { optimizer: chosen, ...outputsFromJson(json.outputs, `${where}.outputs`) };
+}
+
+/** Each output's loss, weight and metrics, by output name. */
+function outputsFromJson(outputs: unknown, where: string): Pick<CompileOptions, 'loss' | 'lossWeights' | 'metrics'> {
+  if (!Array.isArray(outputs) || outputs.length === 0) throw new ConfigError(`${where} must list the outputs, got ${describeValue(outputs)}`);
+  const loss: Record<string, Loss> = {};
+  const lossWeights: Record<string, number> = {};
+  const metrics: Record<string, MetricSpec[]> = {};
+  outputs.forEach((o: unknown, i) => {
+    const at = `${where}[${i}]`;
+    const { name, loss: l, weight, metrics: m } = (isJsonObject(o as JsonObject) ? o : {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || !isJsonObject(l as JsonObject) || typeof weight !== 'number' || !Array.isArray(m)) {
+      throw new ConfigError(`${at} must be {name, loss: {name, config}, weight, metrics}, got ${describeValue(o)}`);
+    }
+    const { name: lossName, config } = l as Record<string, unknown>;
+    if (typeof lossName !== 'string' || !isJsonObject(config as JsonObject)) throw new ConfigError(`${at}.loss must be {name, config}, got ${describeValue(l)}`);
+    loss[name] = savedLoss(lossName, config as JsonObject, at);
+    lossWeights[name] = weight;
+    metrics[name] = m.flatMap((x) => metricFromSaved(x, `${at}.metrics`) ?? []);
+  });
+  return { loss, lossWeights, metrics };
 }
 
 function savedOptimizer(name: string, config: JsonObject, where: string): Optimizer {
