@@ -3,7 +3,7 @@
 // (b) a model built and saved by tfjs loads here and predicts the same to 1e-5;
 // (c) layer names, weight names and shapes, output shapes and parameter counts agree.
 // Pure tfjs in Node has no file:// handler, so the files go through an IOHandler laid out like tfjs-node's.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Activation, ConfigError, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, loadModel, randomNormal, tensor
 } from 'semiflow';
-import type { Tensor } from 'semiflow';
+import { maxAbsDiff, randomizeWeights, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'semiflow-tfjs-'));
 
@@ -22,53 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** tf.io.IOHandler reading dir/model.json and the files of its weights manifest. */
-function readHandler(dir: string): tf.io.IOHandler {
-  return {
-    load: async () => {
-      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const chunks = manifest.flatMap((group) => group.paths).map((p) => new Uint8Array(readFileSync(join(dir, p))));
-        const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-        let offset = 0;
-        for (const c of chunks) {
-          bytes.set(c, offset);
-          offset += c.length;
-        }
-        return [specs, bytes.buffer];
-      });
-    },
-  };
-}
-
-/** Saves a tfjs model as tfjs-node's file handler lays it out: model.json plus one weights.bin. */
-async function saveFromTfjs(model: tf.LayersModel, dir: string): Promise<void> {
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const data = artifacts.weightData as ArrayBuffer | ArrayBuffer[];
-    const weights = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
-    rmSync(dir, { recursive: true, force: true });
-    (await import('node:fs')).mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'weights.bin'), new Uint8Array(weights));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({
-      modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy, weightsManifest: [{ paths: ['./weights.bin'], weights: artifacts.weightSpecs }],
-    }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-}
-
-/** Every weight replaced by a seeded normal draw, so that biases are not all zero and order mistakes show. */
-function randomizeWeights(model: Sequential, seed: number): void {
-  model.setWeights(model.getWeights().map((w, i) => randomNormal(w.shape, { seed: seed + i, stddev: 0.5 })));
-}
-
-function maxAbsDiff(ours: Tensor, theirs: tf.Tensor): number {
-  expect(theirs.shape).toEqual(ours.shape);
-  const values = theirs.dataSync();
-  return Math.max(...Array.from(ours.storage, (v, i) => Math.abs(v - values[i])));
-}
 
 function cnn(): Sequential {
   const model = new Sequential({ seed: 3, name: 'small_cnn' });

@@ -1,6 +1,5 @@
 import { ConfigError, describeValue, prefixError } from '../../core/errors.ts';
 import { Activation } from '../../layers/activation-layer.ts';
-import { Conv2D } from '../../layers/conv2d.ts';
 import { Dense } from '../../layers/dense.ts';
 import { Dropout } from '../../layers/dropout.ts';
 import { Flatten } from '../../layers/flatten.ts';
@@ -9,6 +8,7 @@ import { Layer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
+import { CONV_BUILTINS } from './layers-conv.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
 
@@ -23,7 +23,7 @@ export type CustomLayerClass =
   | (new (config: Record<string, unknown>) => Layer)
   | ((abstract new (...args: never[]) => Layer) & { fromConfig(config: Record<string, unknown>): Layer });
 
-interface BuiltinSpec {
+export interface BuiltinSpec {
   readonly className: string;
   readonly cls: abstract new (...args: never[]) => Layer;
   /** The class-specific part of the config; name, trainable and the input shape are added by the caller. */
@@ -88,22 +88,23 @@ export class Reader {
   }
 }
 
-const isNull = (v: JsonValue): boolean => v === null;
-const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
-const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
-const NO_REGULARIZERS = {
+export const isNull = (v: JsonValue): boolean => v === null;
+export const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
+export const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
+export const NO_REGULARIZERS = {
   kernel_regularizer: isNull, bias_regularizer: isNull, activity_regularizer: isNull, kernel_constraint: isNull, bias_constraint: isNull,
 };
 
 const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
-const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
+export const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
 /** An initializer option for a constructor: absent keys keep the layer's default. */
-function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
+export function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
   const init = initializerFromJson(reader.config[key], `${reader.where}: ${key}`);
   return init === undefined ? {} : { [option]: init };
 }
 
 const BUILTINS: readonly BuiltinSpec[] = [
+  ...CONV_BUILTINS,
   {
     className: 'Dense',
     cls: Dense,
@@ -119,27 +120,6 @@ const BUILTINS: readonly BuiltinSpec[] = [
       r.unsupported(NO_REGULARIZERS);
       return new Dense(r.number('units'), {
         ...r.common, activation: activationFromJson(r.config.activation, r.where), useBias: r.boolean('use_bias', true),
-        ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'), ...initializerOption(r, 'bias_initializer', 'biasInitializer'),
-      });
-    },
-  },
-  {
-    className: 'Conv2D',
-    cls: Conv2D,
-    toJson: (layer, where) => {
-      const conv = layer as Conv2D;
-      return {
-        filters: conv.filters, kernel_size: [...conv.kernelSize], strides: [...conv.strides], padding: conv.padding,
-        data_format: 'channels_last', dilation_rate: [1, 1], activation: activationToJson(conv.activation, where), use_bias: conv.useBias,
-        kernel_initializer: initializerJson(layer, 'kernelInitializer'), bias_initializer: initializerJson(layer, 'biasInitializer'),
-        kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
-      };
-    },
-    fromJson: (r) => {
-      r.unsupported({ ...NO_REGULARIZERS, data_format: channelsLast, dilation_rate: ones, groups: ones });
-      return new Conv2D(r.number('filters'), r.pair('kernel_size'), {
-        ...r.common, strides: r.pair('strides', 1), padding: r.padding(), activation: activationFromJson(r.config.activation, r.where),
-        useBias: r.boolean('use_bias', true),
         ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'), ...initializerOption(r, 'bias_initializer', 'biasInitializer'),
       });
     },

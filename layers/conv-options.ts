@@ -1,0 +1,67 @@
+import { ConfigError, describeValue } from '../core/errors.ts';
+import type { Padding } from '../core/ops/index.ts';
+import type { Pair } from '../core/options.ts';
+import { positivePair, trueOrFalse } from '../core/options.ts';
+import type { Activation, ActivationFn } from './activations.ts';
+import { getActivation } from './activations.ts';
+import { getInitializer } from './initializers.ts';
+import type { LayerOptions, WeightSpec } from './layer.ts';
+
+/** Keras lowercases a padding name, so 'SAME' and 'Valid' are accepted. */
+export type PaddingName = Padding | Uppercase<Padding> | Capitalize<Padding>;
+
+/** The options every convolution layer shares, with Keras's defaults. */
+export interface ConvOptions extends LayerOptions {
+  /** 1 by default. */
+  strides?: number | Pair;
+  /** 'valid' (default) or 'same', in any case. */
+  padding?: PaddingName;
+  /** Spacing between kernel taps; 1 by default. Keras refuses strides > 1 together with a rate > 1, and so does semiflow. */
+  dilationRate?: number | Pair;
+  activation?: string | Activation | ActivationFn;
+  useBias?: boolean;
+  biasInitializer?: WeightSpec;
+}
+
+export const CONV_OPTION_KEYS = ['name', 'trainable', 'inputShape', 'strides', 'padding', 'dilationRate', 'activation', 'useBias', 'biasInitializer'] as const;
+
+export interface ConvSettings {
+  readonly strides: Pair;
+  readonly padding: Padding;
+  readonly dilationRate: Pair;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+}
+
+export function convSettings(options: ConvOptions, where: string): ConvSettings {
+  const strides = positivePair(options.strides ?? 1, 'strides', where);
+  const dilationRate = positivePair(options.dilationRate ?? 1, 'dilationRate', where);
+  if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
+    throw new ConfigError(`${where}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras), got strides [${strides.join(',')}] and dilationRate [${dilationRate.join(',')}]`);
+  }
+  return {
+    strides, dilationRate,
+    padding: paddingOption(options.padding ?? 'valid', where),
+    activation: getActivation(options.activation, where),
+    useBias: trueOrFalse(options.useBias ?? true, 'useBias', where),
+  };
+}
+
+/** 'valid' or 'same' in any case. */
+export function paddingOption(value: unknown, where: string): Padding {
+  const lower = typeof value === 'string' ? value.toLowerCase() : value;
+  if (lower !== 'valid' && lower !== 'same') throw new ConfigError(`${where}: padding must be one of 'valid', 'same' (in any case), got ${describeValue(value)}`);
+  return lower;
+}
+
+/** An initializer option resolved now, so that a misspelt name fails in the constructor, not at the first build. */
+export function initializerOption(spec: WeightSpec | undefined, fallback: WeightSpec, where: string): WeightSpec {
+  const chosen = spec ?? fallback;
+  getInitializer(chosen, where);
+  return chosen;
+}
+
+/** The extent of a dilated window: (k − 1)·d + 1 taps wide. */
+export function dilatedWindow(kernel: Pair, dilation: Pair): Pair {
+  return [(kernel[0] - 1) * dilation[0] + 1, (kernel[1] - 1) * dilation[1] + 1];
+}
