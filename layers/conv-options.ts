@@ -6,12 +6,16 @@ import type { Activation, ActivationFn } from './activations.ts';
 import { getActivation } from './activations.ts';
 import { getInitializer } from './initializers.ts';
 import type { LayerOptions, WeightSpec } from './layer.ts';
+import type { RuleOptions } from './penalties.ts';
+import { ruleKeys } from './penalties.ts';
+import type { Regularizer, RegularizerSpec } from './regularizers.ts';
+import { getRegularizer } from './regularizers.ts';
 
 /** Keras lowercases a padding name, so 'SAME' and 'Valid' are accepted. */
 export type PaddingName = Padding | Uppercase<Padding> | Capitalize<Padding>;
 
 /** The options every convolution layer shares, with Keras's defaults. */
-export interface ConvOptions extends LayerOptions {
+export interface ConvOptions extends LayerOptions, RuleOptions<'bias'> {
   /** 1 by default. */
   strides?: number | Pair;
   /** 'valid' (default) or 'same', in any case. */
@@ -21,9 +25,13 @@ export interface ConvOptions extends LayerOptions {
   activation?: string | Activation | ActivationFn;
   useBias?: boolean;
   biasInitializer?: WeightSpec;
+  /** A penalty on the output, divided by the batch size, added to the training loss. */
+  activityRegularizer?: RegularizerSpec | null;
 }
 
-export const CONV_OPTION_KEYS = ['name', 'trainable', 'inputShape', 'strides', 'padding', 'dilationRate', 'activation', 'useBias', 'biasInitializer'] as const;
+export const CONV_OPTION_KEYS = [
+  'name', 'trainable', 'inputShape', 'strides', 'padding', 'dilationRate', 'activation', 'useBias', 'biasInitializer', 'activityRegularizer', ...ruleKeys(['bias']),
+];
 
 export interface ConvSettings {
   readonly strides: Pair;
@@ -31,6 +39,7 @@ export interface ConvSettings {
   readonly dilationRate: Pair;
   readonly activation: Activation;
   readonly useBias: boolean;
+  readonly activityRegularizer: Regularizer | undefined;
 }
 
 export function convSettings(options: ConvOptions, where: string): ConvSettings {
@@ -44,6 +53,7 @@ export function convSettings(options: ConvOptions, where: string): ConvSettings 
     padding: paddingOption(options.padding ?? 'valid', where),
     activation: getActivation(options.activation, where),
     useBias: trueOrFalse(options.useBias ?? true, 'useBias', where),
+    activityRegularizer: getRegularizer(options.activityRegularizer, `${where}.activityRegularizer`),
   };
 }
 

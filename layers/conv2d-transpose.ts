@@ -7,6 +7,8 @@ import { checkOptionKeys, positiveInt, positivePair } from '../core/options.ts';
 import { addBiasAndActivate } from './activated.ts';
 import type { Activation } from './activations.ts';
 import { markBuiltIn } from './built-in.ts';
+import type { RuleOptions, WeightRules } from './penalties.ts';
+import { ruleKeys, weightRules } from './penalties.ts';
 import type { ConvOptions } from './conv-options.ts';
 import { CONV_OPTION_KEYS, convSettings, initializerOption } from './conv-options.ts';
 import { getInitializer } from './initializers.ts';
@@ -14,12 +16,12 @@ import type { CallOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkImageInput } from './spatial.ts';
 
-export interface Conv2DTransposeOptions extends Omit<ConvOptions, 'dilationRate'> {
+export interface Conv2DTransposeOptions extends Omit<ConvOptions, 'dilationRate'>, RuleOptions<'kernel'> {
   kernelInitializer?: WeightSpec;
 }
 
 // No dilationRate or outputPadding: the transposed convolution op has neither (a saved model with them is refused).
-const OPTIONS = [...CONV_OPTION_KEYS.filter((k) => k !== 'dilationRate'), 'kernelInitializer'] as const;
+const OPTIONS = [...CONV_OPTION_KEYS.filter((k) => k !== 'dilationRate'), 'kernelInitializer', ...ruleKeys(['kernel'])];
 
 /**
  * Transposed convolution (Keras's Conv2DTranspose, the gradient of Conv2D with respect to its input), channels-last:
@@ -34,6 +36,8 @@ export class Conv2DTranspose extends Layer {
   readonly useBias: boolean;
   private readonly kernelInitializer: WeightSpec;
   private readonly biasInitializer: WeightSpec;
+  /** Each weight's regularizer and constraint, by option prefix. */
+  readonly rules: Readonly<Record<string, WeightRules>>;
   private kernel: Weight | undefined;
   private bias: Weight | undefined;
 
@@ -42,7 +46,8 @@ export class Conv2DTranspose extends Layer {
     checkOptionKeys(options, OPTIONS, this.name);
     this.filters = positiveInt(filters, 'filters', this.name);
     this.kernelSize = positivePair(kernelSize, 'kernelSize', this.name);
-    ({ strides: this.strides, padding: this.padding, activation: this.activation, useBias: this.useBias } = convSettings(options, this.name));
+    ({ strides: this.strides, padding: this.padding, activation: this.activation, useBias: this.useBias, activityRegularizer: this.activityRegularizer } = convSettings(options, this.name));
+    this.rules = weightRules(options, ['kernel', 'bias'], this.name);
     this.kernelInitializer = initializerOption(options.kernelInitializer, 'glorotUniform', `${this.name}.kernelInitializer`);
     this.biasInitializer = initializerOption(options.biasInitializer, 'zeros', `${this.name}.biasInitializer`);
   }
@@ -50,8 +55,8 @@ export class Conv2DTranspose extends Layer {
   protected override build(inputShape: Shape): void {
     checkImageInput(inputShape, this.name);
     const [kh, kw] = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [kh, kw, this.filters, inputShape[3]], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    this.kernel = this.addWeight('kernel', [kh, kw, this.filters, inputShape[3]], this.kernelInitializer, this.rules.kernel);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, this.rules.bias);
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {

@@ -14,14 +14,16 @@ import type { ConvOptions } from './conv-options.ts';
 import { CONV_OPTION_KEYS, convSettings, dilatedWindow, initializerOption } from './conv-options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 import { markBuiltIn } from './built-in.ts';
+import type { RuleOptions, WeightRules } from './penalties.ts';
+import { ruleKeys, weightRules } from './penalties.ts';
 
-export interface Conv2DOptions extends ConvOptions {
+export interface Conv2DOptions extends ConvOptions, RuleOptions<'kernel'> {
   /** Channel groups (Keras's groups): input and output channels split into blocks, block g seeing only input block g; 1 by default. */
   groups?: number;
   kernelInitializer?: WeightSpec;
 }
 
-const CONV_OPTIONS = [...CONV_OPTION_KEYS, 'groups', 'kernelInitializer'] as const;
+const CONV_OPTIONS = [...CONV_OPTION_KEYS, 'groups', 'kernelInitializer', ...ruleKeys(['kernel'])];
 
 /** 2-D convolution, channels-last: input [batch,height,width,channels], kernel [kh,kw,channels/groups,filters]. */
 export class Conv2D extends Layer {
@@ -35,6 +37,8 @@ export class Conv2D extends Layer {
   readonly useBias: boolean;
   private readonly kernelInitializer: WeightSpec;
   private readonly biasInitializer: WeightSpec;
+  /** Each weight's regularizer and constraint, by option prefix. */
+  readonly rules: Readonly<Record<string, WeightRules>>;
   private kernel: Weight | undefined;
   private bias: Weight | undefined;
 
@@ -43,7 +47,8 @@ export class Conv2D extends Layer {
     checkOptionKeys(options, CONV_OPTIONS, this.name);
     this.filters = positiveInt(filters, 'filters', this.name);
     this.kernelSize = positivePair(kernelSize, 'kernelSize', this.name);
-    ({ strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias } = convSettings(options, this.name));
+    ({ strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias, activityRegularizer: this.activityRegularizer } = convSettings(options, this.name));
+    this.rules = weightRules(options, ['kernel', 'bias'], this.name);
     this.groups = positiveInt(options.groups ?? 1, 'groups', this.name);
     if (this.filters % this.groups !== 0) throw new ShapeError(`${this.name}: filters (${this.filters}) must be a multiple of groups (${this.groups})`);
     this.kernelInitializer = initializerOption(options.kernelInitializer, 'glorotUniform', `${this.name}.kernelInitializer`);
@@ -57,8 +62,8 @@ export class Conv2D extends Layer {
     }
     windowOutputSize(inputShape, dilatedWindow(this.kernelSize, this.dilationRate), this.strides, this.padding, this.name);
     const [kh, kw] = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [kh, kw, inputShape[3] / this.groups, this.filters], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    this.kernel = this.addWeight('kernel', [kh, kw, inputShape[3] / this.groups, this.filters], this.kernelInitializer, this.rules.kernel);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, this.rules.bias);
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {

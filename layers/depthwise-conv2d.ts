@@ -7,6 +7,8 @@ import { checkOptionKeys, positiveInt, positivePair } from '../core/options.ts';
 import { addBiasAndActivate } from './activated.ts';
 import type { Activation } from './activations.ts';
 import { markBuiltIn } from './built-in.ts';
+import type { RuleOptions, WeightRules } from './penalties.ts';
+import { ruleKeys, weightRules } from './penalties.ts';
 import type { ConvOptions } from './conv-options.ts';
 import { CONV_OPTION_KEYS, convSettings, dilatedWindow, initializerOption } from './conv-options.ts';
 import { getInitializer } from './initializers.ts';
@@ -14,13 +16,13 @@ import type { CallOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 
-export interface DepthwiseConv2DOptions extends ConvOptions {
+export interface DepthwiseConv2DOptions extends ConvOptions, RuleOptions<'depthwise'> {
   /** Output channels per input channel; 1 by default. */
   depthMultiplier?: number;
   depthwiseInitializer?: WeightSpec;
 }
 
-const OPTIONS = [...CONV_OPTION_KEYS, 'depthMultiplier', 'depthwiseInitializer'] as const;
+const OPTIONS = [...CONV_OPTION_KEYS, 'depthMultiplier', 'depthwiseInitializer', ...ruleKeys(['depthwise'])];
 
 /**
  * Each input channel convolved with its own depthMultiplier filters, channels-last: kernel [kh,kw,channels,depthMultiplier],
@@ -44,6 +46,8 @@ export class DepthwiseConv2D extends Layer {
   readonly useBias: boolean;
   private readonly depthwiseInitializer: WeightSpec;
   private readonly biasInitializer: WeightSpec;
+  /** Each weight's regularizer and constraint, by option prefix. */
+  readonly rules: Readonly<Record<string, WeightRules>>;
   private kernel: Weight | undefined;
   private bias: Weight | undefined;
 
@@ -52,7 +56,8 @@ export class DepthwiseConv2D extends Layer {
     checkOptionKeys(options, OPTIONS, this.name);
     this.kernelSize = positivePair(kernelSize, 'kernelSize', this.name);
     this.depthMultiplier = positiveInt(options.depthMultiplier ?? 1, 'depthMultiplier', this.name);
-    ({ strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias } = convSettings(options, this.name));
+    ({ strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias, activityRegularizer: this.activityRegularizer } = convSettings(options, this.name));
+    this.rules = weightRules(options, ['depthwise', 'bias'], this.name);
     this.depthwiseInitializer = initializerOption(options.depthwiseInitializer, 'glorotUniform', `${this.name}.depthwiseInitializer`);
     this.biasInitializer = initializerOption(options.biasInitializer, 'zeros', `${this.name}.biasInitializer`);
   }
@@ -62,8 +67,8 @@ export class DepthwiseConv2D extends Layer {
     windowOutputSize(inputShape, dilatedWindow(this.kernelSize, this.dilationRate), this.strides, this.padding, this.name);
     const [kh, kw] = this.kernelSize;
     const channels = inputShape[3];
-    this.kernel = this.addWeight('depthwise_kernel', [kh, kw, channels, this.depthMultiplier], this.depthwiseInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [channels * this.depthMultiplier], this.biasInitializer);
+    this.kernel = this.addWeight('depthwise_kernel', [kh, kw, channels, this.depthMultiplier], this.depthwiseInitializer, this.rules.depthwise);
+    if (this.useBias) this.bias = this.addWeight('bias', [channels * this.depthMultiplier], this.biasInitializer, this.rules.bias);
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {

@@ -26,3 +26,8 @@ export { Cropping2D } from './cropping2d.ts';
 export { UpSampling2D } from './up-sampling2d.ts';
 export type { UpSampling2DOptions } from './up-sampling2d.ts';
 export type { EdgePairs } from './spatial.ts';
+export { regularizers } from './regularizers.ts';
+export type { Regularizer, RegularizerSpec } from './regularizers.ts';
+export { constraints } from './constraints.ts';
+export type { Constraint, ConstraintSpec } from './constraints.ts';
+export type { RuleOptions, WeightRules } from './penalties.ts';

@@ -21,6 +21,7 @@ import { FitProgress, checkVerbosity } from './progress.ts';
 import type { ModelParams, OptimizerProgress, Sequential } from './sequential.ts';
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
+import { applyConstraints, withRegularization } from '../layers/penalties.ts';
 
 export interface FitOptions {
   epochs?: number;
@@ -170,11 +171,11 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
   const history = new History();
 
   let captured: Tensor | undefined;
-  const lossOf = (params: ModelParams, xb: Tensor, yb: Tensor, rng: Rng): Tensor => {
+  const lossOf = (params: ModelParams, xb: Tensor, yb: Tensor, rng: Rng): Tensor => withRegularization(() => {
     captured = model.forward(xb, { training: true, rng, logits, params });
     const predicted = captured;
     return atSite(`loss ${compiled.trainingLoss.name}`, () => compiled.trainingLoss.compute(yb, predicted));
-  };
+  });
   const step = valueAndGrad(lossOf);
   model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
   let rate = learningRateOf(stateOf(model, model.optimizerProgress, seed), optimizer);
@@ -206,7 +207,7 @@ export async function fitModel(model: Sequential, compiled: Compiled, x: Tensor,
           return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
         }, (next) => [next.params, next.optimizerState.slots]);
         if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
-        storeState(model, after);
+        storeState(model, { ...after, params: applyConstraints(model.layers, after.params) });
         const logs = { ...running.logs, learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);

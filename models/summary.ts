@@ -1,5 +1,6 @@
 import { InputLayer } from '../layers/input-layer.ts';
 import type { Sequential } from './sequential.ts';
+import { penaltySummary } from '../layers/penalties.ts';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -45,6 +46,7 @@ export function summarize(model: Sequential): string {
     ` Total params: ${count(total)} (${bytes(total * bytesPerValue)})`,
     ` Trainable params: ${count(trainable)} (${bytes(trainable * bytesPerValue)})`,
     ` Non-trainable params: ${count(frozen)} (${bytes(frozen * bytesPerValue)})`,
+    ...penaltySummary(model.layers),
   ];
   const compiled = model.compiled;
   if (compiled !== undefined) {

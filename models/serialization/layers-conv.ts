@@ -12,8 +12,10 @@ import { UpSampling2D } from '../../layers/up-sampling2d.ts';
 import { ZeroPadding2D } from '../../layers/zero-padding2d.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import type { BuiltinSpec, Reader } from './layers.ts';
-import { NO_REGULARIZERS, channelsLast, initializerJson, initializerOption, isNull, ones } from './layers.ts';
+import { channelsLast, initializerJson, initializerOption, isNull, ones } from './layers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
+import { rulesFromJson, rulesToJson } from './regularizers.ts';
+import type { WeightRules } from '../../layers/penalties.ts';
 
 // The tfjs / Keras configs of the convolution and image-geometry layers (issue 15). layers.ts spreads CONV_BUILTINS
 // into its registry; the helpers it shares are used inside functions only, so the import cycle is harmless.
@@ -23,6 +25,7 @@ interface ConvLike {
   readonly padding: Padding;
   readonly activation: Activation;
   readonly useBias: boolean;
+  readonly rules: Readonly<Record<string, WeightRules>>;
 }
 
 /** The keys every convolution writes, in tfjs's spelling. */
@@ -31,16 +34,15 @@ function convJson(layer: Layer & ConvLike, where: string, dilationRate?: readonl
     strides: [...layer.strides], padding: layer.padding, data_format: 'channels_last',
     ...(dilationRate === undefined ? {} : { dilation_rate: [...dilationRate] }),
     activation: activationToJson(layer.activation, where), use_bias: layer.useBias,
-    bias_initializer: initializerJson(layer, 'biasInitializer'),
-    bias_regularizer: null, activity_regularizer: null, bias_constraint: null,
+    bias_initializer: initializerJson(layer, 'biasInitializer'), ...rulesToJson(layer.rules, layer.activityRegularizer),
   };
 }
 
 /** The options every convolution reads back. */
-function convOptions(r: Reader, withDilation: boolean) {
-  r.unsupported({ ...NO_REGULARIZERS, data_format: channelsLast, ...(withDilation ? {} : { dilation_rate: ones, output_padding: isNull }) });
+function convOptions(r: Reader, withDilation: boolean, prefixes: readonly string[]) {
+  r.unsupported({ data_format: channelsLast, ...(withDilation ? {} : { dilation_rate: ones, output_padding: isNull }) });
   return {
-    ...r.common, strides: r.pair('strides', 1), padding: r.padding(), activation: activationFromJson(r.config.activation, r.where),
+    ...r.common, ...rulesFromJson(r.config, [...prefixes, 'bias'], r.where), strides: r.pair('strides', 1), padding: r.padding(), activation: activationFromJson(r.config.activation, r.where),
     useBias: r.boolean('use_bias', true), ...initializerOption(r, 'bias_initializer', 'biasInitializer'),
     ...(withDilation ? { dilationRate: r.pair('dilation_rate', 1) } : {}),
   };
@@ -75,11 +77,11 @@ export const CONV_BUILTINS: readonly BuiltinSpec[] = [
         filters: conv.filters, kernel_size: [...conv.kernelSize], ...convJson(conv, where, conv.dilationRate),
         // tfjs's Conv2D has no groups: written only when > 1, where tfjs then refuses the kernel's shape instead of misreading it.
         ...(conv.groups > 1 ? { groups: conv.groups } : {}),
-        kernel_initializer: initializerJson(layer, 'kernelInitializer'), kernel_regularizer: null, kernel_constraint: null,
+        kernel_initializer: initializerJson(layer, 'kernelInitializer'),
       };
     },
     fromJson: (r) => new Conv2D(r.number('filters'), r.pair('kernel_size'), {
-      ...convOptions(r, true), groups: r.number('groups', 1), ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'),
+      ...convOptions(r, true, ['kernel']), groups: r.number('groups', 1), ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'),
     }),
   },
   {
@@ -89,11 +91,11 @@ export const CONV_BUILTINS: readonly BuiltinSpec[] = [
       const conv = layer as Conv2DTranspose;
       return {
         filters: conv.filters, kernel_size: [...conv.kernelSize], ...convJson(conv, where),
-        kernel_initializer: initializerJson(layer, 'kernelInitializer'), kernel_regularizer: null, kernel_constraint: null,
+        kernel_initializer: initializerJson(layer, 'kernelInitializer'),
       };
     },
     fromJson: (r) => new Conv2DTranspose(r.number('filters'), r.pair('kernel_size'), {
-      ...convOptions(r, false), ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'),
+      ...convOptions(r, false, ['kernel']), ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'),
     }),
   },
   {
@@ -103,13 +105,12 @@ export const CONV_BUILTINS: readonly BuiltinSpec[] = [
       const conv = layer as DepthwiseConv2D;
       return {
         kernel_size: [...conv.kernelSize], depth_multiplier: conv.depthMultiplier, ...convJson(conv, where, conv.dilationRate),
-        depthwise_initializer: initializerJson(layer, 'depthwiseInitializer'), depthwise_regularizer: null, depthwise_constraint: null,
+        depthwise_initializer: initializerJson(layer, 'depthwiseInitializer'),
       };
     },
     fromJson: (r) => {
-      r.unsupported({ depthwise_regularizer: isNull, depthwise_constraint: isNull });
       return new DepthwiseConv2D(r.pair('kernel_size'), {
-        ...convOptions(r, true), depthMultiplier: r.number('depth_multiplier', 1),
+        ...convOptions(r, true, ['depthwise']), depthMultiplier: r.number('depth_multiplier', 1),
         ...initializerOption(r, 'depthwise_initializer', 'depthwiseInitializer'),
       });
     },
@@ -122,13 +123,11 @@ export const CONV_BUILTINS: readonly BuiltinSpec[] = [
       return {
         filters: conv.filters, kernel_size: [...conv.kernelSize], depth_multiplier: conv.depthMultiplier, ...convJson(conv, where, conv.dilationRate),
         depthwise_initializer: initializerJson(layer, 'depthwiseInitializer'), pointwise_initializer: initializerJson(layer, 'pointwiseInitializer'),
-        depthwise_regularizer: null, pointwise_regularizer: null, depthwise_constraint: null, pointwise_constraint: null,
       };
     },
     fromJson: (r) => {
-      r.unsupported({ depthwise_regularizer: isNull, pointwise_regularizer: isNull, depthwise_constraint: isNull, pointwise_constraint: isNull });
       return new SeparableConv2D(r.number('filters'), r.pair('kernel_size'), {
-        ...convOptions(r, true), depthMultiplier: r.number('depth_multiplier', 1),
+        ...convOptions(r, true, ['depthwise', 'pointwise']), depthMultiplier: r.number('depth_multiplier', 1),
         ...initializerOption(r, 'depthwise_initializer', 'depthwiseInitializer'), ...initializerOption(r, 'pointwise_initializer', 'pointwiseInitializer'),
       });
     },

@@ -9,6 +9,7 @@ import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import { CONV_BUILTINS } from './layers-conv.ts';
+import { rulesFromJson, rulesToJson } from './regularizers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
 
@@ -91,9 +92,6 @@ export class Reader {
 export const isNull = (v: JsonValue): boolean => v === null;
 export const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
 export const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
-export const NO_REGULARIZERS = {
-  kernel_regularizer: isNull, bias_regularizer: isNull, activity_regularizer: isNull, kernel_constraint: isNull, bias_constraint: isNull,
-};
 
 const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
 export const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
@@ -104,7 +102,6 @@ export function initializerOption(reader: Reader, key: string, option: string): 
 }
 
 const BUILTINS: readonly BuiltinSpec[] = [
-  ...CONV_BUILTINS,
   {
     className: 'Dense',
     cls: Dense,
@@ -113,17 +110,17 @@ const BUILTINS: readonly BuiltinSpec[] = [
       return {
         units: dense.units, activation: activationToJson(dense.activation, where), use_bias: dense.useBias,
         kernel_initializer: initializerJson(layer, 'kernelInitializer'), bias_initializer: initializerJson(layer, 'biasInitializer'),
-        kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+        ...rulesToJson(dense.rules, dense.activityRegularizer),
       };
     },
     fromJson: (r) => {
-      r.unsupported(NO_REGULARIZERS);
       return new Dense(r.number('units'), {
-        ...r.common, activation: activationFromJson(r.config.activation, r.where), useBias: r.boolean('use_bias', true),
+        ...r.common, ...rulesFromJson(r.config, ['kernel', 'bias'], r.where), activation: activationFromJson(r.config.activation, r.where), useBias: r.boolean('use_bias', true),
         ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'), ...initializerOption(r, 'bias_initializer', 'biasInitializer'),
       });
     },
   },
+  ...CONV_BUILTINS,
   {
     className: 'MaxPooling2D',
     cls: MaxPooling2D,
