@@ -2,7 +2,7 @@
 // (weights once per layer, activities once per call over the batch size), training with l2 shrinks the weights,
 // every constraint holds after every step, and all of them save and load in the tfjs format.
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ describe('regularizers', () => {
     expect(() => regularizers.l2(-1)).toThrow(ValueError);
     expect(() => new Dense(2, { name: 'd', kernelRegularizer: 'l3' as 'l1' })).toThrow(/d\.kernelRegularizer: expected a regularizer/);
     expect(() => new Dense(2, { name: 'd2', kernelRegularizer: 'l2' })).not.toThrow();
+    expect(() => new Conv2D(2, 2, { name: 'c', kernelRegularizer: 5 as never })).toThrow(ConfigError);
   });
 
   it('a layer reports its weight penalties once however often it is called, and its activity penalty per call over the batch', () => {
@@ -179,6 +180,23 @@ describe('saving regularizers and constraints', () => {
     expect(layers[4].rules.kernel.regularizer?.l2).toBe(0.3);
   });
 
+  it('a file with a constraint or regularizer semiflow cannot rebuild is refused, naming the layer and the key', async () => {
+    const model = regression({ kernelConstraint: 'nonNeg', kernelRegularizer: 'l2' });
+    const dir = join(tmp, 'bad-rules');
+    await model.save(dir);
+    const file = join(dir, 'model.json');
+    const edit = (key: string, value: unknown) => {
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      json.modelTopology.config.layers[0].config[key] = value;
+      writeFileSync(file, JSON.stringify(json));
+    };
+    edit('kernel_constraint', { class_name: 'Orthogonal', config: {} });
+    await expect(loadModel(dir)).rejects.toThrow(/layer 0 \(dense_\d+\): kernel_constraint: unknown constraint 'Orthogonal' \(semiflow reads MaxNorm, NonNeg, UnitNorm, MinMaxNorm\)/);
+    edit('kernel_constraint', null);
+    edit('kernel_regularizer', { class_name: 'L1L2', config: { l1: -1, l2: 0 } });
+    await expect(loadModel(dir)).rejects.toThrow(/layer 0 \(dense_\d+\): kernel_regularizer: cannot rebuild regularizer L1L2: .*l1 must be a finite number ≥ 0, got number -1/);
+  });
+
   it('the penalty of a weight follows the tape: grad of the regularized loss includes 2·l2·w', () => {
     const layer = new Dense(2, { kernelRegularizer: regularizers.l2(0.5), useBias: false });
     const x = randomNormal([3, 4], { seed: 8, dtype: 'float64' });
@@ -192,8 +210,4 @@ describe('saving regularizers and constraints', () => {
     const ones = sum(x, 0);
     values(g).forEach((v, i) => near(v, ones.storage[Math.floor(i / 2)] + k.storage[i], 1e-12));
   });
-});
-
-it('ConfigError is what a wrong regularizer type gives', () => {
-  expect(() => new Conv2D(2, 2, { kernelRegularizer: 5 as never })).toThrow(ConfigError);
 });
