@@ -1,41 +1,44 @@
-import type { Padding, PaddingName } from '../core/ops/index.ts';
-import { paddingOf } from '../core/ops/window.ts';
+import { ShapeError, fmtShape } from '../core/errors.ts';
+import type { Padding } from '../core/ops/index.ts';
 import { conv2d } from '../core/ops/index.ts';
 import { addBiasAndActivate } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
-import type { Activation, ActivationFn } from './activations.ts';
-import { getActivation } from './activations.ts';
+import type { Activation } from './activations.ts';
 import { getInitializer } from './initializers.ts';
-import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
+import type { CallOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
 import type { Pair } from '../core/options.ts';
-import { checkOptionKeys, positiveInt, positivePair, trueOrFalse } from '../core/options.ts';
+import { checkOptionKeys, positiveInt, positivePair } from '../core/options.ts';
+import type { ConvOptions } from './conv-options.ts';
+import { CONV_OPTION_KEYS, convSettings, dilatedWindow, initializerOption } from './conv-options.ts';
 import { checkImageInput, windowOutputSize } from './spatial.ts';
 import { markBuiltIn } from './built-in.ts';
+import type { RuleOptions, WeightRules } from './penalties.ts';
+import { ruleKeys, weightRules } from './penalties.ts';
 
-export interface Conv2DOptions extends LayerOptions {
-  strides?: number | Pair;
-  padding?: PaddingName;
-  /** null (Keras's None) or undefined is linear. */
-  activation?: string | Activation | ActivationFn | null;
-  useBias?: boolean;
+export interface Conv2DOptions extends ConvOptions, RuleOptions<'kernel'> {
+  /** Channel groups (Keras's groups): input and output channels split into blocks, block g seeing only input block g; 1 by default. */
+  groups?: number;
   kernelInitializer?: WeightSpec;
-  biasInitializer?: WeightSpec;
 }
 
-const CONV_OPTIONS = ['name', 'trainable', 'inputShape', 'strides', 'padding', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'] as const;
+const CONV_OPTIONS = [...CONV_OPTION_KEYS, 'groups', 'kernelInitializer', ...ruleKeys(['kernel'])];
 
-/** 2-D convolution, channels-last: input [batch,height,width,channels], kernel [kh,kw,channels,filters]. */
+/** 2-D convolution, channels-last: input [batch,height,width,channels], kernel [kh,kw,channels/groups,filters]. */
 export class Conv2D extends Layer {
   readonly filters: number;
   readonly kernelSize: Pair;
   readonly strides: Pair;
   readonly padding: Padding;
+  readonly dilationRate: Pair;
+  readonly groups: number;
   readonly activation: Activation;
   readonly useBias: boolean;
   private readonly kernelInitializer: WeightSpec;
   private readonly biasInitializer: WeightSpec;
+  /** Each weight's regularizer and constraint, by option prefix. */
+  readonly rules: Readonly<Record<string, WeightRules>>;
   private kernel: Weight | undefined;
   private bias: Weight | undefined;
 
@@ -44,34 +47,34 @@ export class Conv2D extends Layer {
     checkOptionKeys(options, CONV_OPTIONS, this.name);
     this.filters = positiveInt(filters, 'filters', this.name);
     this.kernelSize = positivePair(kernelSize, 'kernelSize', this.name);
-    this.strides = positivePair(options.strides ?? 1, 'strides', this.name);
-    this.padding = paddingOf(options.padding ?? 'valid', this.name);
-    this.activation = getActivation(options.activation, this.name);
-    this.useBias = trueOrFalse(options.useBias ?? true, 'useBias', this.name);
-    this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = options.biasInitializer ?? 'zeros';
-    // Resolved now so that a misspelt name fails here, not at the first build.
-    getInitializer(this.kernelInitializer, `${this.name}.kernelInitializer`);
-    getInitializer(this.biasInitializer, `${this.name}.biasInitializer`);
+    ({ strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias, activityRegularizer: this.activityRegularizer } = convSettings(options, this.name));
+    this.rules = weightRules(options, ['kernel', 'bias'], this.name);
+    this.groups = positiveInt(options.groups ?? 1, 'groups', this.name);
+    if (this.filters % this.groups !== 0) throw new ShapeError(`${this.name}: filters (${this.filters}) must be a multiple of groups (${this.groups})`);
+    this.kernelInitializer = initializerOption(options.kernelInitializer, 'glorotUniform', `${this.name}.kernelInitializer`);
+    this.biasInitializer = initializerOption(options.biasInitializer, 'zeros', `${this.name}.biasInitializer`);
   }
 
   protected override build(inputShape: Shape): void {
     checkImageInput(inputShape, this.name);
-    windowOutputSize(inputShape, this.kernelSize, this.strides, this.padding, this.name);
+    if (inputShape[3] % this.groups !== 0) {
+      throw new ShapeError(`${this.name}: input ${fmtShape(inputShape)} has ${inputShape[3]} channels, which do not split into ${this.groups} groups`);
+    }
+    windowOutputSize(inputShape, dilatedWindow(this.kernelSize, this.dilationRate), this.strides, this.padding, this.name);
     const [kh, kw] = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [kh, kw, inputShape[3], this.filters], this.kernelInitializer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer);
+    this.kernel = this.addWeight('kernel', [kh, kw, inputShape[3] / this.groups, this.filters], this.kernelInitializer, this.rules.kernel);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, this.rules.bias);
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {
-    const convolved = conv2d(x, (this.kernel as Weight).value, { strides: this.strides, padding: this.padding });
+    const convolved = conv2d(x, (this.kernel as Weight).value, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, groups: this.groups });
     return addBiasAndActivate(convolved, this.bias, this.activation, options);
   }
 
   override getConfig(): Record<string, unknown> {
     return {
-      ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides,
-      padding: this.padding, activation: this.activation.name, useBias: this.useBias,
+      ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
+      dilationRate: this.dilationRate, groups: this.groups, activation: this.activation.name, useBias: this.useBias,
       kernelInitializer: getInitializer(this.kernelInitializer, this.name), biasInitializer: getInitializer(this.biasInitializer, this.name),
     };
   }

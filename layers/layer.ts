@@ -11,6 +11,9 @@ import { isBuiltInCall } from './built-in.ts';
 import { userCode } from '../core/buffer-scope.ts';
 import type { SymbolicTensor } from './symbolic.ts';
 import { applySymbolic, isSymbolic } from './symbolic.ts';
+import type { Constraint } from './constraints.ts';
+import { recordPenalties } from './penalties.ts';
+import type { Regularizer } from './regularizers.ts';
 
 /** What every call receives: whether it is a training step, and the generator of that step's randomness. */
 export interface CallOptions {
@@ -43,7 +46,11 @@ export class Weight {
   private stored: Tensor;
   private bound: Tensor | undefined;
 
-  constructor(readonly layerName: string, readonly name: string, initial: Tensor, readonly trainable: boolean) {
+  constructor(
+    readonly layerName: string, readonly name: string, initial: Tensor, readonly trainable: boolean,
+    /** Its penalty in the training loss, and its projection after each step (see penalties.ts). */
+    readonly regularizer?: Regularizer, readonly constraint?: Constraint,
+  ) {
     this.stored = initial;
   }
 
@@ -110,6 +117,8 @@ export function autoName(className: string): string {
 export abstract class Layer {
   readonly name: string;
   trainable: boolean;
+  /** A penalty on the layer's output, added to the training loss (the layers that take the option set it). */
+  activityRegularizer: Regularizer | undefined;
   readonly declaredInputShape: readonly number[] | undefined;
   private readonly weightList: Weight[] = [];
   private sampleShape: readonly number[] | undefined;
@@ -137,11 +146,14 @@ export abstract class Layer {
   protected abstract call(x: Tensor, options: CallOptions): Tensor;
 
   /** Creates a weight; call it from build(). The initializer gets the model's seeded generator. */
-  protected addWeight(name: string, shape: readonly number[], initializer: WeightSpec = 'glorotUniform', { trainable = true } = {}): Weight {
+  protected addWeight(
+    name: string, shape: readonly number[], initializer: WeightSpec = 'glorotUniform',
+    { trainable = true, regularizer, constraint }: { trainable?: boolean; regularizer?: Regularizer; constraint?: Constraint } = {},
+  ): Weight {
     if (this.weightList.some((w) => w.name === name)) throw new ConfigError(`${this.name}: a weight named ${name} already exists`);
     const init = getInitializer(initializer, `${this.name}.${name}`);
     weightCheck?.(this.name, name, shape);
-    const weight = new Weight(this.name, name, init.create(shape, this.buildDtype, rngFrom(this.buildRng)), trainable);
+    const weight = new Weight(this.name, name, init.create(shape, this.buildDtype, rngFrom(this.buildRng)), trainable, regularizer, constraint);
     this.weightList.push(weight);
     return weight;
   }
@@ -218,7 +230,7 @@ export abstract class Layer {
       : () => userCode([x, ...this.weightList.map((w) => w.value)], () => this.call(x, callOptions));
     const bindAll = this.weightList.reduceRight<() => Tensor>(
       (inner, w) => () => w.withBound(params?.[w.name], inner),
-      () => this.checkOutput(call(), x),
+      () => recordPenalties(this, this.checkOutput(call(), x)),
     );
     try {
       return atSite(`layer ${this.name}`, bindAll);

@@ -21,6 +21,7 @@ import { FitProgress, checkVerbosity } from './progress.ts';
 import type { Model, ModelParams, OptimizerProgress, TensorOrList } from './model.ts';
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
+import { applyConstraints, withRegularization } from '../layers/penalties.ts';
 
 export interface FitOptions {
   epochs?: number;
@@ -183,10 +184,10 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
 
   let captured: Tensor[] = [];
   const capturedLosses: Tensor[] = [];
-  const lossOf = (params: ModelParams, xbs: Tensor[], ybs: Tensor[], rng: Rng): Tensor => {
+  const lossOf = (params: ModelParams, xbs: Tensor[], ybs: Tensor[], rng: Rng): Tensor => withRegularization(() => {
     captured = model.forwardAll(xbs, { training: true, rng, logits, params });
     return totalLoss(compiled, ybs, captured, several ? capturedLosses : undefined);
-  };
+  });
   const step = valueAndGrad(lossOf);
   model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
   let rate = learningRateOf(stateOf(model, model.optimizerProgress, seed), optimizer);
@@ -220,7 +221,7 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
           return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
         }, (next) => [next.params, next.optimizerState.slots]);
         if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
-        storeState(model, after);
+        storeState(model, { ...after, params: applyConstraints(model.layers, after.params) });
         const logs = { ...running.logs, learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);

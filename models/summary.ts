@@ -2,6 +2,7 @@ import { InputLayer } from '../layers/input-layer.ts';
 import type { Layer } from '../layers/layer.ts';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.ts';
 import type { Model } from './model.ts';
+import { penaltySummary } from '../layers/penalties.ts';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -87,6 +88,7 @@ export function summarize(model: Model): string {
     ` Total params: ${count(total)} (${bytes(total * bytesPerValue)})`,
     ` Trainable params: ${count(trainable)} (${bytes(trainable * bytesPerValue)})`,
     ` Non-trainable params: ${count(frozen)} (${bytes(frozen * bytesPerValue)})`,
+    ...penaltySummary(model.layers),
   ];
   const compiled = model.compiled;
   if (compiled !== undefined) {

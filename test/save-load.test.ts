@@ -447,7 +447,7 @@ describe('corrupt or foreign files: clear errors that name the file', () => {
 
   it('an unsupported option is refused rather than dropped', async () => {
     const dir = await saved('options');
-    editJson(dir, (json) => { json.modelTopology.config.layers[0].config.kernel_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; });
-    expect((await loadError(dir)).message).toMatch(/layer 0 \(.*\): kernel_regularizer = .* is not supported/);
+    editJson(dir, (json) => { json.modelTopology.config.layers[0].config.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: { factor: 0.01 } }; });
+    expect((await loadError(dir)).message).toMatch(/layer 0 \(.*\): kernel_regularizer: unknown regularizer 'OrthogonalRegularizer'/);
   });
 });

@@ -1,6 +1,5 @@
 import { ConfigError, describeValue, prefixError } from '../../core/errors.ts';
 import { Activation } from '../../layers/activation-layer.ts';
-import { Conv2D } from '../../layers/conv2d.ts';
 import { Dense } from '../../layers/dense.ts';
 import { Dropout } from '../../layers/dropout.ts';
 import { Flatten } from '../../layers/flatten.ts';
@@ -11,6 +10,8 @@ import { MORE_BUILTINS, poolingSpec } from './layers-more.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
+import { CONV_BUILTINS } from './layers-conv.ts';
+import { rulesFromJson, rulesToJson } from './regularizers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
 
@@ -92,10 +93,7 @@ export class Reader {
 
 export const isNull = (v: JsonValue): boolean => v === null;
 export const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
-const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
-const NO_REGULARIZERS = {
-  kernel_regularizer: isNull, bias_regularizer: isNull, activity_regularizer: isNull, kernel_constraint: isNull, bias_constraint: isNull,
-};
+export const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
 const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
 export const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
@@ -114,38 +112,17 @@ const BUILTINS: readonly BuiltinSpec[] = [
       return {
         units: dense.units, activation: activationToJson(dense.activation, where), use_bias: dense.useBias,
         kernel_initializer: initializerJson(layer, 'kernelInitializer'), bias_initializer: initializerJson(layer, 'biasInitializer'),
-        kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+        ...rulesToJson(dense.rules, dense.activityRegularizer),
       };
     },
     fromJson: (r) => {
-      r.unsupported(NO_REGULARIZERS);
       return new Dense(r.number('units'), {
-        ...r.common, activation: activationFromJson(r.config.activation, r.where), useBias: r.boolean('use_bias', true),
+        ...r.common, ...rulesFromJson(r.config, ['kernel', 'bias'], r.where), activation: activationFromJson(r.config.activation, r.where), useBias: r.boolean('use_bias', true),
         ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'), ...initializerOption(r, 'bias_initializer', 'biasInitializer'),
       });
     },
   },
-  {
-    className: 'Conv2D',
-    cls: Conv2D,
-    toJson: (layer, where) => {
-      const conv = layer as Conv2D;
-      return {
-        filters: conv.filters, kernel_size: [...conv.kernelSize], strides: [...conv.strides], padding: conv.padding,
-        data_format: 'channels_last', dilation_rate: [1, 1], activation: activationToJson(conv.activation, where), use_bias: conv.useBias,
-        kernel_initializer: initializerJson(layer, 'kernelInitializer'), bias_initializer: initializerJson(layer, 'biasInitializer'),
-        kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
-      };
-    },
-    fromJson: (r) => {
-      r.unsupported({ ...NO_REGULARIZERS, data_format: channelsLast, dilation_rate: ones, groups: ones });
-      return new Conv2D(r.number('filters'), r.pair('kernel_size'), {
-        ...r.common, strides: r.pair('strides', 1), padding: r.padding(), activation: activationFromJson(r.config.activation, r.where),
-        useBias: r.boolean('use_bias', true),
-        ...initializerOption(r, 'kernel_initializer', 'kernelInitializer'), ...initializerOption(r, 'bias_initializer', 'biasInitializer'),
-      });
-    },
-  },
+  ...CONV_BUILTINS,
   poolingSpec('MaxPooling2D', MaxPooling2D),
   {
     className: 'Flatten',
