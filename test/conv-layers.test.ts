@@ -67,7 +67,7 @@ describe('Conv2D with dilationRate and groups', () => {
   it("takes Keras's padding names in any case, and refuses what Keras refuses, naming the layer", () => {
     expect(new Conv2D(2, 3, { padding: 'SAME' }).padding).toBe('same');
     expect(new Conv2D(2, 3, { padding: 'Valid' }).padding).toBe('valid');
-    expect(() => new Conv2D(2, 3, { name: 'c1', padding: 'full' as 'same' })).toThrow(/c1: padding must be one of 'valid', 'same' \(in any case\), got string "full"/);
+    expect(() => new Conv2D(2, 3, { name: 'c1', padding: 'full' as 'same' })).toThrow(/c1: unknown padding 'full' \(expected 'valid' or 'same', in any case\)/);
     expect(() => new Conv2D(2, 3, { name: 'c2', strides: 2, dilationRate: 2 })).toThrow(ConfigError);
     expect(() => new Conv2D(3, 3, { name: 'c3', groups: 2 })).toThrow(/c3: filters \(3\) must be a multiple of groups \(2\)/);
     expect(() => new Conv2D(4, 3, { name: 'c4', groups: 2 }).apply(zeros([1, 5, 5, 3]))).toThrow(/c4: input \[1,5,5,3\] has 3 channels, which do not split into 2 groups/);
