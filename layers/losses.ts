@@ -25,11 +25,12 @@ const byName: Readonly<Record<string, () => Loss>> = Object.freeze({
 
 /** A user's Loss, its compute (and its fused form's) run as user code, so the buffer pool never recycles what it sees. */
 function asUserLoss(loss: Loss): Loss {
-  const { fused } = loss;
+  const { fused, unreduced } = loss;
   return Object.freeze({
     name: loss.name,
     config: loss.config,
     compute: (yTrue: Tensor, yPred: Tensor) => userCode([yTrue, yPred], () => loss.compute(yTrue, yPred)),
+    ...(unreduced === undefined ? {} : { unreduced: (yTrue: Tensor, yPred: Tensor) => userCode([yTrue, yPred], () => unreduced.call(loss, yTrue, yPred)) }),
     ...(fused === undefined ? {} : { fused: Object.freeze({ activation: fused.activation, loss: asUserLoss(fused.loss) }) }),
   });
 }

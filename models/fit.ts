@@ -22,6 +22,9 @@ import type { Model, ModelParams, OptimizerProgress, TensorOrList } from './mode
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
 import { applyConstraints, withRegularization } from '../layers/penalties.ts';
+import { cast } from '../core/ops/gradient.ts';
+import type { ClassWeight } from './sample-weights.ts';
+import { sampleWeightsOf, unreducedOf } from './sample-weights.ts';
 
 export interface FitOptions {
   epochs?: number;
@@ -40,11 +43,15 @@ export interface FitOptions {
   /** 0 silent, 1 a live progress bar on a TTY, 2 one line per epoch. */
   verbose?: Verbosity;
   callbacks?: Callback | readonly Callback[];
+  /** The weight of each training sample's loss, a [N] tensor: the loss of a batch is Σ w·loss / N (Keras). Not with validation data. */
+  sampleWeight?: Tensor;
+  /** A weight per class (a record or list by class index), for one-hot or sparse targets: each sample gets its class's weight. */
+  classWeight?: ClassWeight;
   /** Path of an HTML training report rewritten after every epoch: a TrainingReport on the validation data, after the other callbacks. */
   report?: string;
 }
 
-const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight'] as const;
 
 /** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
 function derivedSeed(seed: number, stream: number, index: number): number {
@@ -83,27 +90,27 @@ function parseOptions(options: FitOptions, who: string) {
   };
 }
 
-type Split = { x: Tensor[]; y: Tensor[]; validation: readonly [Tensor[], Tensor[]] | undefined };
+type Split = { x: Tensor[]; y: Tensor[]; weights: Tensor | undefined; validation: readonly [Tensor[], Tensor[]] | undefined };
 
 /** The (x, y) lists to train and validate on; a split keeps its tail for validation. */
-function splitData(model: Model, x: Tensor[], y: Tensor[], options: FitOptions, split: number, who: string): Split {
+function splitData(model: Model, x: Tensor[], y: Tensor[], weights: Tensor | undefined, options: FitOptions, split: number, who: string): Split {
   if (options.validationData !== undefined) {
     if (split > 0) throw new ConfigError(`${who}: give validationSplit or validationData, not both`);
     const data = options.validationData;
     if (!Array.isArray(data) || data.length !== 2) throw new ConfigError(`${who}: validationData must be [x, y], got ${describeValue(data)}`);
     const valX = model.checkInputs(data[0], 'fit', 'validationData x');
     if (valX[0].shape[0] === 0) throw new ValueError(`${who}: validationData x has no samples (shape ${fmtShape(valX[0].shape)})`);
-    return { x, y, validation: [valX, checkTargets(model, valX, data[1], 'fit', ['validationData x', 'validationData y'])] };
+    return { x, y, weights, validation: [valX, checkTargets(model, valX, data[1], 'fit', ['validationData x', 'validationData y'])] };
   }
   const rows = x[0].shape[0];
   const trainRows = rows - Math.floor(rows * split);
   if (split > 0 && (trainRows === rows || trainRows === 0)) {
     throw new ValueError(`${who}: validationSplit ${split} of ${rows} samples leaves ${trainRows === 0 ? 'nothing to train on' : 'no validation samples'}`);
   }
-  if (split === 0) return { x, y, validation: undefined };
+  if (split === 0) return { x, y, weights, validation: undefined };
   const head = (ts: Tensor[]): Tensor[] => ts.map((t) => sliceRows(t, 0, trainRows));
   const tail = (ts: Tensor[]): Tensor[] => ts.map((t) => sliceRows(t, trainRows, rows));
-  return { x: head(x), y: head(y), validation: [tail(x), tail(y)] };
+  return { x: head(x), y: head(y), weights: weights && sliceRows(weights, 0, trainRows), validation: [tail(x), tail(y)] };
 }
 
 /** The training report draws one input and one output (its confusion matrix and images). */
@@ -166,7 +173,9 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
     const xs = model.checkInputs(x, 'fit');
     const ys = checkTargets(model, xs, y, 'fit');
     if (xs[0].shape[0] === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(xs[0].shape)}); there is nothing to train on`);
-    data = splitData(model, xs, ys, options, settings.validationSplit, who);
+    const weights = sampleWeightsOf(options.sampleWeight, options.classWeight, ys, who);
+    if (weights !== undefined) compiled.outputs.forEach((o) => [o.loss, o.trainingLoss].forEach((l) => unreducedOf(l, who)));
+    data = splitData(model, xs, ys, weights === undefined ? undefined : cast(weights, model.dtype), options, settings.validationSplit, who);
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
     callbacks = options.report === undefined ? settings.callbacks
@@ -184,9 +193,9 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
 
   let captured: Tensor[] = [];
   const capturedLosses: Tensor[] = [];
-  const lossOf = (params: ModelParams, xbs: Tensor[], ybs: Tensor[], rng: Rng): Tensor => withRegularization(() => {
+  const lossOf = (params: ModelParams, xbs: Tensor[], ybs: Tensor[], wb: Tensor | undefined, rng: Rng): Tensor => withRegularization(() => {
     captured = model.forwardAll(xbs, { training: true, rng, logits, params });
-    return totalLoss(compiled, ybs, captured, several ? capturedLosses : undefined);
+    return totalLoss(compiled, ybs, captured, several ? capturedLosses : undefined, wb);
   });
   const step = valueAndGrad(lossOf);
   model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
@@ -212,7 +221,8 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
         const after = withBufferScope(() => {
           const xbs = data.x.map((t) => takeRows(t, batches[b]));
           const ybs = data.y.map((t) => takeRows(t, batches[b]));
-          const [loss, grads] = step(before.params, xbs, ybs, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
+          const wb = data.weights && takeRows(data.weights, batches[b]);
+          const [loss, grads] = step(before.params, xbs, ybs, wb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
           lossValue = loss.item();
           // Each output's loss is read from the step's own value (the tape keeps it; values are not traced).
           running.add(lossValue, capturedLosses.map((l) => l.item()), ybs, captured, logits);

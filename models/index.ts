@@ -7,6 +7,7 @@ export { Functional, model } from './functional.ts';
 export type { FunctionalOptions } from './functional.ts';
 export type { CompileOptions, Compiled, CompiledOutput, LossSpec } from './compile.ts';
 export type { FitOptions } from './fit.ts';
+export type { ClassWeight } from './sample-weights.ts';
 export type { EvaluateOptions, PredictOptions } from './inference.ts';
 export type { Callback, Logs } from './callbacks.ts';
 export { History } from './history.ts';

@@ -8,7 +8,8 @@ import { Tensor } from '../core/tensor.ts';
 import { sliceRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
-import type { Compiled } from './compile.ts';
+import type { Compiled, CompiledOutput } from './compile.ts';
+import { weightedLoss } from './sample-weights.ts';
 import type { MetricState } from './metrics.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
@@ -72,11 +73,14 @@ export class RunningLogs {
 }
 
 /**
- * The loss training minimises: Σ weight · loss over the outputs, each with its (possibly fused) training loss. One
+ * The loss training minimises: Σ weight · loss over the outputs, each with its (possibly fused) training loss, each
+ * sample's loss weighted when `weights` (one per sample) are given. One
  * output of weight 1 is its loss alone, so a Sequential's steps are what they were before models had several outputs.
  */
-export function totalLoss(compiled: Compiled, ys: readonly Tensor[], outs: readonly Tensor[], each?: Tensor[]): Tensor {
-  const losses = compiled.outputs.map((o, i) => atSite(`loss ${o.trainingLoss.name}`, () => o.trainingLoss.compute(ys[i], outs[i])));
+export function totalLoss(compiled: Compiled, ys: readonly Tensor[], outs: readonly Tensor[], each?: Tensor[], weights?: Tensor): Tensor {
+  const lossOf = (o: CompiledOutput, i: number): Tensor => (weights === undefined
+    ? o.trainingLoss.compute(ys[i], outs[i]) : weightedLoss(o.trainingLoss, ys[i], outs[i], weights, o.loss.name));
+  const losses = compiled.outputs.map((o, i) => atSite(`loss ${o.trainingLoss.name}`, () => lossOf(o, i)));
   each?.push(...losses);
   const [only] = compiled.outputs;
   if (losses.length === 1 && only.weight === 1) return losses[0];

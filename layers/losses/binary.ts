@@ -1,4 +1,4 @@
-import { add, clip, log, log1p, mean, mul, neg, softplus, sub } from '../../core/ops/index.ts';
+import { add, clip, log, log1p, mul, neg, softplus, sub } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import { checkOptionKeys } from '../../core/options.ts';
 import type { CrossentropyOptions, Loss } from './loss.ts';
@@ -29,7 +29,7 @@ export function binaryCrossentropy(options: CrossentropyOptions = {}): Loss {
     const targets = elementwiseTargets(who, yTrue, yPred);
     checkProbabilities(who, yTrue);
     const y = labelSmoothing === 0 ? targets : add(mul(targets, 1 - labelSmoothing), labelSmoothing / 2);
-    return mean(logits ? fromLogits(y, yPred) : fromProbabilities(y, yPred));
+    return logits ? fromLogits(y, yPred) : fromProbabilities(y, yPred);
   };
   const fused = logits ? undefined : { activation: 'sigmoid' as const, loss: binaryCrossentropy({ fromLogits: true, labelSmoothing }) };
   return defineLoss(who, { fromLogits: logits, labelSmoothing }, compute, fused);

@@ -1,4 +1,4 @@
-import { add, clip, div, log, logSoftmax, mean, mul, neg, sum } from '../../core/ops/index.ts';
+import { add, clip, div, log, logSoftmax, mul, neg, sum } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import { checkOptionKeys } from '../../core/options.ts';
 import type { CrossentropyOptions, Loss } from './loss.ts';
@@ -6,18 +6,18 @@ import { EPSILON, defineLoss, readFromLogits, readLabelSmoothing } from './loss.
 import { categoricalTargets, sparseTargets } from './targets.ts';
 
 /**
- * −Σ y·logSoftmax(z) over the class axis, averaged over the batch: logsumexp(z) − Σ y·z when the rows of y sum
+ * −Σ y·logSoftmax(z) over the class axis (compute averages it over the batch): logsumexp(z) − Σ y·z when the rows of y sum
  * to 1, so the tape gradient is (softmax(z) − y)/N. logSoftmax subtracts a stopGradient max before anything else,
  * which keeps the value exact in float32 even for logits of ±1e4 (logsumexp(z) − z loses ~1e-3 there).
  */
 function fromLogits(y: Tensor, z: Tensor): Tensor {
-  return mean(neg(sum(mul(y, logSoftmax(z)), -1)));
+  return neg(sum(mul(y, logSoftmax(z)), -1));
 }
 
 /** Keras: p / Σp, clipped to [ε, 1 − ε], then −Σ y·log p over the class axis, averaged over the batch. */
 function fromProbabilities(y: Tensor, p: Tensor): Tensor {
   const clipped = clip(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
-  return mean(neg(sum(mul(y, log(clipped)), -1)));
+  return neg(sum(mul(y, log(clipped)), -1));
 }
 
 /** y·(1 − s) + s/K. */

@@ -1,6 +1,7 @@
 import { ConfigError, ValueError, describeValue } from '../../core/errors.ts';
 import { expectTensor } from '../../core/ops/broadcast.ts';
 import type { Tensor } from '../../core/tensor.ts';
+import { mean } from '../../core/ops/index.ts';
 
 export interface Loss {
   /** camelCase, like 'categoricalCrossentropy'. */
@@ -9,6 +10,8 @@ export interface Loss {
   readonly config: Readonly<Record<string, number | boolean | string>>;
   /** Checks that yTrue fits yPred, then gives the scalar mean over the batch of the per-sample loss. */
   compute(yTrue: Tensor, yPred: Tensor): Tensor;
+  /** The loss before its mean, batch first (per sample, or per element): `compute` is its mean. Built-in losses have it; sampleWeight needs it. */
+  unreduced?(yTrue: Tensor, yPred: Tensor): Tensor;
   /** When the loss consumes probabilities from `activation`, the same loss on the pre-activation logits, fused for stability. */
   readonly fused?: { readonly activation: 'softmax' | 'sigmoid'; readonly loss: Loss };
 }
@@ -30,19 +33,22 @@ export function isBuiltInLoss(loss: Loss): boolean {
   return builtInLosses.has(loss);
 }
 
-/** A frozen Loss whose compute first checks that both arguments are tensors; `fused` is absent when not given. */
+/**
+ * A frozen Loss from its unreduced form (batch first); compute is the mean of it. Both first check that their
+ * arguments are tensors; `fused` is absent when not given.
+ */
 export function defineLoss(
   name: string,
   config: Record<string, number | boolean | string>,
-  compute: (yTrue: Tensor, yPred: Tensor) => Tensor,
+  unreduced: (yTrue: Tensor, yPred: Tensor) => Tensor,
   fused?: Loss['fused'],
 ): Loss {
+  const checked = (yTrue: Tensor, yPred: Tensor): Tensor => unreduced(expectTensor(yTrue, name, 'yTrue'), expectTensor(yPred, name, 'yPred'));
   const loss: Loss = {
     name,
     config: Object.freeze(config),
-    compute(yTrue: Tensor, yPred: Tensor): Tensor {
-      return compute(expectTensor(yTrue, name, 'yTrue'), expectTensor(yPred, name, 'yPred'));
-    },
+    compute: (yTrue: Tensor, yPred: Tensor): Tensor => mean(checked(yTrue, yPred)),
+    unreduced: checked,
     ...(fused === undefined ? {} : { fused: Object.freeze(fused) }),
   };
   builtInLosses.add(loss);

@@ -1,4 +1,4 @@
-import { abs, mean, square, sub } from '../../core/ops/index.ts';
+import { abs, square, sub } from '../../core/ops/index.ts';
 import type { Loss } from './loss.ts';
 import { defineLoss } from './loss.ts';
 import { elementwiseTargets } from './targets.ts';
@@ -8,11 +8,11 @@ import { elementwiseTargets } from './targets.ts';
 /** mean((yPred − yTrue)²). */
 export function meanSquaredError(): Loss {
   const who = 'meanSquaredError';
-  return defineLoss(who, {}, (yTrue, yPred) => mean(square(sub(yPred, elementwiseTargets(who, yTrue, yPred)))));
+  return defineLoss(who, {}, (yTrue, yPred) => square(sub(yPred, elementwiseTargets(who, yTrue, yPred))));
 }
 
 /** mean|yPred − yTrue|. */
 export function meanAbsoluteError(): Loss {
   const who = 'meanAbsoluteError';
-  return defineLoss(who, {}, (yTrue, yPred) => mean(abs(sub(yPred, elementwiseTargets(who, yTrue, yPred)))));
+  return defineLoss(who, {}, (yTrue, yPred) => abs(sub(yPred, elementwiseTargets(who, yTrue, yPred))));
 }

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, Dense, Sequential, ShapeError, ValueError, mean, oneHot, randomNormal, sgd, square, sub, tensor } from 'semiflow';
+import type { Loss, Tensor } from 'semiflow';
+
+const silent = { verbose: 0 } as const;
+
+/** A float64 linear model y = x·k + b with known weights, trained by plain SGD on the mean squared error. */
+function linear(name: string): Sequential {
+  const model = new Sequential({ name, dtype: 'float64', seed: 3 });
+  model.add(new Dense(1, { inputShape: [2] }));
+  model.setWeights([tensor([[0.5], [-1]], [2, 1], 'float64'), tensor([0.25], [1], 'float64')]);
+  model.compile({ optimizer: sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+  return model;
+}
+
+const xs = [[1, 2], [0, -1], [3, 0.5], [-2, 1]];
+const ys = [1, 0, 2, -1];
+const ws = [1, 0, 3, 0.5];
+const x = tensor(xs, [4, 2], 'float64');
+const y = tensor(ys.map((v) => [v]), [4, 1], 'float64');
+
+function classifier(name: string): Sequential {
+  const model = new Sequential({ name, seed: 7 });
+  model.add(new Dense(5, { activation: 'tanh', inputShape: [3] }));
+  model.add(new Dense(3, { activation: 'softmax' }));
+  return model;
+}
+
+describe('fit: sampleWeight', () => {
+  it('weights each sample\'s loss as Keras does, Σ w·loss / N, in the loss and in the step', async () => {
+    const model = linear('lin');
+    const history = await model.fit(x, y, { sampleWeight: tensor(ws, [4], 'float64'), batchSize: 4, shuffle: false, ...silent });
+    // By hand: p = x·k + b; loss = Σ w (p − y)² / 4; dk = 2/4 Σ w (p − y) x; db = 2/4 Σ w (p − y).
+    const errors = xs.map(([a, b], i) => 0.5 * a - b + 0.25 - ys[i]);
+    const loss = errors.reduce((s, e, i) => s + ws[i] * e * e, 0) / 4;
+    const dk = [0, 1].map((j) => errors.reduce((s, e, i) => s + ws[i] * e * xs[i][j], 0) / 2);
+    const db = errors.reduce((s, e, i) => s + ws[i] * e, 0) / 2;
+    expect(history.history.loss[0]).toBeCloseTo(loss, 12);
+    const [kernel, bias] = model.getWeights();
+    expect(Array.from(kernel.storage)).toEqual([0.5 - 0.1 * dk[0], -1 - 0.1 * dk[1]].map((v) => expect.closeTo(v, 12)));
+    expect(bias.storage[0]).toBeCloseTo(0.25 - 0.1 * db, 12);
+  });
+
+  it('of all ones trains exactly as no weights', async () => {
+    const a = linear('a');
+    const b = linear('b');
+    await a.fit(x, y, { epochs: 3, batchSize: 3, seed: 5, ...silent });
+    await b.fit(x, y, { epochs: 3, batchSize: 3, seed: 5, sampleWeight: tensor([1, 1, 1, 1], [4], 'float64'), ...silent });
+    expect(Array.from(b.getWeights()[0].storage)).toEqual(Array.from(a.getWeights()[0].storage, (v) => expect.closeTo(v, 12)));
+  });
+
+  it('refuses bad weights with a typed error naming the model', async () => {
+    const model = linear('weighted');
+    await expect(model.fit(x, y, { sampleWeight: tensor([1, 2], [2]), ...silent })).rejects.toThrow(ShapeError);
+    await expect(model.fit(x, y, { sampleWeight: tensor([1, 2], [2]), ...silent })).rejects.toThrow(/^weighted\.fit: sampleWeight must have shape \[4\]/);
+    await expect(model.fit(x, y, { sampleWeight: tensor([1, -1, 1, 1], [4]), ...silent })).rejects.toThrow(ValueError);
+    await expect(model.fit(x, y, { sampleWeight: tensor([1, NaN, 1, 1], [4]), ...silent })).rejects.toThrow(/^weighted\.fit: sampleWeight\[1\] must be a finite number >= 0/);
+    await expect(model.fit(x, y, { sampleWeight: tensor(ws, [4]), classWeight: [1, 2], ...silent })).rejects.toThrow(ConfigError);
+  });
+
+  it('refuses a user loss that has only the mean', async () => {
+    const model = linear('custom');
+    const loss: Loss = { name: 'myLoss', config: {}, compute: (t: Tensor, p: Tensor) => mean(square(sub(p, t))) };
+    model.compile({ optimizer: 'sgd', loss });
+    await expect(model.fit(x, y, { sampleWeight: tensor(ws, [4]), ...silent })).rejects.toThrow(/^custom\.fit: .*myLoss gives only the mean/);
+  });
+});
+
+describe('fit: classWeight', () => {
+  const features = randomNormal([40, 3], { seed: 11 });
+  const labels = Array.from({ length: 40 }, (_, i) => (i * 7) % 3);
+  const weightOf = [2, 0.5, 1];
+  const perSample = tensor(labels.map((c) => weightOf[c]), [40]);
+
+  it('for sparse and one-hot targets, as a record or a list, trains exactly as the sample weights of each class', async () => {
+    const runs: [string, Tensor, object][] = [
+      ['sparseCategoricalCrossentropy', tensor(labels, [40]), { sampleWeight: perSample }],
+      ['sparseCategoricalCrossentropy', tensor(labels, [40]), { classWeight: weightOf }],
+      ['categoricalCrossentropy', oneHot(labels, 3), { classWeight: { 0: 2, 1: 0.5, 2: 1 } }],
+    ];
+    const results: number[][] = [];
+    for (const [loss, targets, weighting] of runs) {
+      const model = classifier('c');
+      model.compile({ optimizer: 'adam', loss });
+      await model.fit(features, targets, { epochs: 2, batchSize: 8, seed: 9, ...weighting, ...silent });
+      results.push(Array.from(model.getWeights()[0].storage));
+    }
+    const plain = classifier('c');
+    plain.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await plain.fit(features, tensor(labels, [40]), { epochs: 2, batchSize: 8, seed: 9, ...silent });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2].map((v, i) => Math.abs(v - results[0][i]))).toEqual(results[0].map(() => expect.closeTo(0, 5)));
+    expect(Array.from(plain.getWeights()[0].storage)).not.toEqual(results[0]);
+  });
+
+  it('refuses a class without a weight and a negative weight, naming the model', async () => {
+    const model = classifier('cw');
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await expect(model.fit(features, tensor(labels, [40]), { classWeight: { 0: 1, 1: 1 }, ...silent })).rejects.toThrow(/^cw\.fit: classWeight has no weight for class 2/);
+    await expect(model.fit(features, tensor(labels, [40]), { classWeight: [1, -2, 1], ...silent })).rejects.toThrow(ValueError);
+    await expect(model.fit(features, tensor(labels, [40]), { classWeight: 3 as never, ...silent })).rejects.toThrow(ConfigError);
+  });
+});
