@@ -47,11 +47,15 @@ export interface FitOptions {
   sampleWeight?: Tensor;
   /** A weight per class (a record or list by class index), for one-hot or sparse targets: each sample gets its class's weight. */
   classWeight?: ClassWeight;
+  /** Validate every n-th epoch (an integer), or after the listed 1-based epochs (a list), as Keras's validation_freq. Default 1. */
+  validationFreq?: number | readonly number[];
+  /** Samples per validation batch; defaults to batchSize. */
+  validationBatchSize?: number;
   /** Path of an HTML training report rewritten after every epoch: a TrainingReport on the validation data, after the other callbacks. */
   report?: string;
 }
 
-const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight', 'validationFreq', 'validationBatchSize'] as const;
 
 /** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
 function derivedSeed(seed: number, stream: number, index: number): number {
@@ -81,13 +85,29 @@ function parseOptions(options: FitOptions, who: string) {
   if (initialEpoch >= epochs) {
     throw new ValueError(`${who}: initialEpoch must be less than epochs, got initialEpoch ${initialEpoch} and epochs ${epochs}; fit runs epochs initialEpoch … epochs − 1, so it would train nothing`);
   }
+  const batchSize = positiveInt(options.batchSize ?? 32, 'batchSize', who);
   return {
     epochs,
     initialEpoch,
-    batchSize: positiveInt(options.batchSize ?? 32, 'batchSize', who),
+    batchSize,
+    validationBatchSize: positiveInt(options.validationBatchSize ?? batchSize, 'validationBatchSize', who),
+    validatesAfter: validationEpochs(options.validationFreq, who),
     shuffle, validationSplit, verbose,
     callbacks: new CallbackList(options.callbacks, who),
   };
+}
+
+/** Whether to validate after a 0-based epoch: every n-th, or the listed 1-based epochs (Keras's validation_freq). */
+function validationEpochs(freq: unknown, who: string): (epoch: number) => boolean {
+  if (freq === undefined) return () => true;
+  if (Array.isArray(freq)) {
+    if (freq.length === 0 || !freq.every((e) => Number.isInteger(e) && e >= 1)) {
+      throw new ValueError(`${who}: validationFreq as a list must hold 1-based epoch numbers (integers >= 1), got ${describeValue(freq)}`);
+    }
+    return (epoch) => freq.includes(epoch + 1);
+  }
+  const every = positiveInt(freq, 'validationFreq', who);
+  return (epoch) => (epoch + 1) % every === 0;
 }
 
 type Split = { x: Tensor[]; y: Tensor[]; weights: Tensor | undefined; validation: readonly [Tensor[], Tensor[]] | undefined };
@@ -237,9 +257,9 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
         await callbacks.run('onBatchEnd', b, logs);
       }
       const logs: Record<string, number> = running.logs;
-      if (data.validation !== undefined) {
+      if (data.validation !== undefined && settings.validatesAfter(epoch)) {
         const trained = { ...logs, learning_rate: rate };
-        const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize, verbose: 0 }, 'fit',
+        const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize: settings.validationBatchSize, verbose: 0 }, 'fit',
           (done, total) => progress.validating(trained, done, total));
         for (const [key, value] of Object.entries(val)) logs[`val_${key}`] = value;
       }

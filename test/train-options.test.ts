@@ -101,3 +101,39 @@ describe('fit: classWeight', () => {
     await expect(model.fit(features, tensor(labels, [40]), { classWeight: 3 as never, ...silent })).rejects.toThrow(ConfigError);
   });
 });
+
+describe('fit: validationFreq and validationBatchSize', () => {
+  const features = randomNormal([22, 3], { seed: 4 });
+  const labels = tensor(Array.from({ length: 22 }, (_, i) => i % 3), [22]);
+
+  /** A model whose metric records the size of every batch it sees. */
+  function recording(sizes: number[]): Sequential {
+    const model = classifier('v');
+    const seen = (t: Tensor): Tensor => { sizes.push(t.shape[0]); return mean(square(t)); };
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: [seen] });
+    return model;
+  }
+
+  it('validates every n-th epoch, or after the listed 1-based epochs, in batches of validationBatchSize', async () => {
+    const cases: [number | number[], number[]][] = [[2, [2, 4]], [[1, 3, 5], [1, 3, 5]], [1, [1, 2, 3, 4, 5]]];
+    for (const [validationFreq, epochs] of cases) {
+      const sizes: number[] = [];
+      const history = await recording(sizes).fit(features, labels, {
+        epochs: 5, batchSize: 4, validationSplit: 10 / 22, validationFreq, validationBatchSize: 5, seed: 1, ...silent,
+      });
+      // 12 training rows in batches of 4; the 10 held out in batches of 5, only after the validated epochs.
+      expect(sizes.filter((s) => s !== 4)).toEqual(epochs.flatMap(() => [5, 5]));
+      expect(history.history.val_loss).toHaveLength(epochs.length);
+      expect(history.history.loss).toHaveLength(5);
+    }
+  });
+
+  it('refuses a bad frequency or batch size, naming the model', async () => {
+    const model = classifier('vf');
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await expect(model.fit(features, labels, { validationFreq: 0, ...silent })).rejects.toThrow(/^vf\.fit: validationFreq must be a positive integer/);
+    await expect(model.fit(features, labels, { validationFreq: [0, 2], ...silent })).rejects.toThrow(ValueError);
+    await expect(model.fit(features, labels, { validationFreq: [], ...silent })).rejects.toThrow(/^vf\.fit: validationFreq as a list/);
+    await expect(model.fit(features, labels, { validationBatchSize: 2.5, ...silent })).rejects.toThrow(/^vf\.fit: validationBatchSize must be a positive integer/);
+  });
+});
