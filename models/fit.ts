@@ -5,7 +5,8 @@ import { Rng, checkSeed, rngFrom } from '../core/random.ts';
 import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { valueAndGrad } from '../core/autodiff.ts';
-import { batchIndices, sliceRows, takeRows } from '../data/batches.ts';
+import { sliceRows, takeRows } from '../data/batches.ts';
+import { BatchStream } from './batch-stream.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { TrainState } from '../optim/index.ts';
 import { applyGradients, learningRateOf } from '../optim/index.ts';
@@ -51,11 +52,13 @@ export interface FitOptions {
   validationFreq?: number | readonly number[];
   /** Samples per validation batch; defaults to batchSize. */
   validationBatchSize?: number;
+  /** Batches per epoch; the next epoch goes on through the shuffled data where this one stopped (Keras). Default: one pass. */
+  stepsPerEpoch?: number;
   /** Path of an HTML training report rewritten after every epoch: a TrainingReport on the validation data, after the other callbacks. */
   report?: string;
 }
 
-const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight', 'validationFreq', 'validationBatchSize'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight', 'validationFreq', 'validationBatchSize', 'stepsPerEpoch'] as const;
 
 /** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
 function derivedSeed(seed: number, stream: number, index: number): number {
@@ -90,6 +93,7 @@ function parseOptions(options: FitOptions, who: string) {
     epochs,
     initialEpoch,
     batchSize,
+    stepsPerEpoch: options.stepsPerEpoch === undefined ? undefined : positiveInt(options.stepsPerEpoch, 'stepsPerEpoch', who),
     validationBatchSize: positiveInt(options.validationBatchSize ?? batchSize, 'validationBatchSize', who),
     validatesAfter: validationEpochs(options.validationFreq, who),
     shuffle, validationSplit, verbose,
@@ -221,6 +225,8 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
   model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
   let rate = learningRateOf(stateOf(model, model.optimizerProgress, seed), optimizer);
 
+  const stream = new BatchStream(data.x[0].shape[0], batchSize, shuffle, (pass) => new Rng(derivedSeed(seed, SHUFFLE_STREAM, pass)));
+  const steps = settings.stepsPerEpoch ?? stream.perPass;
   let lossValue = 0;
   let warned = false;
   try {
@@ -230,18 +236,18 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
     let lastLogs: Logs = {};
     for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       await callbacks.run('onEpochBegin', epoch, {});
-      const batches = batchIndices(data.x[0].shape[0], batchSize, { shuffle, seed: new Rng(derivedSeed(seed, SHUFFLE_STREAM, epoch)) });
-      progress.epochBegin(epoch, batches.length);
+      progress.epochBegin(epoch, steps);
       const running = new RunningLogs(compiled);
-      for (let b = 0; b < batches.length && !model.stopTraining; b++) {
-        await callbacks.run('onBatchBegin', b, { size: batches[b].length });
+      for (let b = 0; b < steps && !model.stopTraining; b++) {
+        const batch = stream.batch(epoch, steps, b);
+        await callbacks.run('onBatchBegin', b, { size: batch.length });
         const before = stateOf(model, model.optimizerProgress as OptimizerProgress, seed);
         rate = learningRateOf(before, optimizer);
         // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
         const after = withBufferScope(() => {
-          const xbs = data.x.map((t) => takeRows(t, batches[b]));
-          const ybs = data.y.map((t) => takeRows(t, batches[b]));
-          const wb = data.weights && takeRows(data.weights, batches[b]);
+          const xbs = data.x.map((t) => takeRows(t, batch));
+          const ybs = data.y.map((t) => takeRows(t, batch));
+          const wb = data.weights && takeRows(data.weights, batch);
           const [loss, grads] = step(before.params, xbs, ybs, wb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
           lossValue = loss.item();
           // Each output's loss is read from the step's own value (the tape keeps it; values are not traced).

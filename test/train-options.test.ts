@@ -137,3 +137,37 @@ describe('fit: validationFreq and validationBatchSize', () => {
     await expect(model.fit(features, labels, { validationBatchSize: 2.5, ...silent })).rejects.toThrow(/^vf\.fit: validationBatchSize must be a positive integer/);
   });
 });
+
+describe('fit: stepsPerEpoch', () => {
+  const features = randomNormal([10, 2], { seed: 6 });
+  const rowIds = tensor(Array.from({ length: 10 }, (_, i) => [i]), [10, 1]);
+
+  /** The rows of every training batch, in order, read from targets that hold each row's index. */
+  async function batchesSeen(options: object): Promise<number[][]> {
+    const seen: number[][] = [];
+    const model = new Sequential({ name: 'steps', seed: 2 });
+    model.add(new Dense(1, { inputShape: [2] }));
+    const record = (t: Tensor): Tensor => { seen.push(Array.from(t.storage)); return mean(t); };
+    model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [record] });
+    await model.fit(features, rowIds, { batchSize: 4, seed: 8, ...options, ...silent });
+    return seen;
+  }
+
+  it('makes epochs of that many batches, going on through reshuffled passes over the data', async () => {
+    const stepped = await batchesSeen({ epochs: 3, stepsPerEpoch: 2 });
+    expect(stepped.map((b) => b.length)).toEqual([4, 4, 2, 4, 4, 2]);
+    // Six batches are two passes of 4 + 4 + 2 rows, each a permutation of every row, the second reshuffled.
+    const sorted = (rows: number[]) => [...rows].sort((a, b) => a - b);
+    const all = Array.from({ length: 10 }, (_, i) => i);
+    expect(sorted(stepped.slice(0, 3).flat())).toEqual(all);
+    expect(sorted(stepped.slice(3).flat())).toEqual(all);
+    expect(stepped.slice(3).flat()).not.toEqual(stepped.slice(0, 3).flat());
+    // The same stream as two plain epochs, and a run resumed at epoch 1 sees its tail.
+    expect(await batchesSeen({ epochs: 2 })).toEqual(stepped);
+    expect(await batchesSeen({ epochs: 3, stepsPerEpoch: 2, initialEpoch: 1 })).toEqual(stepped.slice(2));
+  });
+
+  it('refuses a bad value, naming the model', async () => {
+    await expect(batchesSeen({ stepsPerEpoch: 0 })).rejects.toThrow(/^steps\.fit: stepsPerEpoch must be a positive integer/);
+  });
+});
