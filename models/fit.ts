@@ -1,28 +1,25 @@
 import { fill } from '../core/creation.ts';
 import { ConfigError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
-import { atSite } from '../core/debug-numerics.ts';
 import { Rng, checkSeed, rngFrom } from '../core/random.ts';
 import { noGrad } from '../core/tape.ts';
-import { Tensor } from '../core/tensor.ts';
-import { valueAndGrad } from '../core/autodiff.ts';
+import type { Tensor } from '../core/tensor.ts';
 import { sliceRows, takeRows } from '../data/batches.ts';
 import { BatchStream } from './batch-stream.ts';
+import { SHUFFLE_STREAM, derivedSeed, startProgress, stateOf, trainStep } from './train-step.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
-import type { TrainState } from '../optim/index.ts';
-import { applyGradients, learningRateOf } from '../optim/index.ts';
+import { learningRateOf } from '../optim/index.ts';
 import type { Callback, Logs } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
 import type { Compiled } from './compile.ts';
-import { releaseBufferPool, withBufferScope } from '../core/buffer-scope.ts';
+import { releaseBufferPool } from '../core/buffer-scope.ts';
 import { History } from './history.ts';
-import { RunningLogs, checkTargets, evaluateBatches, totalLoss } from './inference.ts';
+import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
 import type { Verbosity } from './progress.ts';
 import { FitProgress, checkVerbosity } from './progress.ts';
-import type { Model, ModelParams, OptimizerProgress, TensorOrList } from './model.ts';
+import type { Model, OptimizerProgress, TensorOrList } from './model.ts';
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
-import { applyConstraints, withRegularization } from '../layers/penalties.ts';
 import { cast } from '../core/ops/gradient.ts';
 import type { ClassWeight } from './sample-weights.ts';
 import { sampleWeightsOf, unreducedOf } from './sample-weights.ts';
@@ -60,15 +57,6 @@ export interface FitOptions {
 
 const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight', 'validationFreq', 'validationBatchSize', 'stepsPerEpoch'] as const;
 
-/** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
-function derivedSeed(seed: number, stream: number, index: number): number {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ Math.imul(stream + 1, 0xc2b2ae35), 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 15) ^ index, 0x165667b1);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-const SHUFFLE_STREAM = 1;
-const STEP_STREAM = 2;
 
 function parseOptions(options: FitOptions, who: string) {
   checkOptionKeys(options, FIT_OPTIONS, who);
@@ -156,20 +144,6 @@ function checkLossTargets(model: Model, compiled: Compiled, ys: readonly Tensor[
 }
 
 /**
- * The model is the one handle on training: its weights and its optimizerProgress (optimizer state, step, rate
- * override) are the state, so whatever a callback changes there (setWeights, a restored snapshot, model.learningRate)
- * is what the next step starts from. The TrainState of a step is made from them, and its result written back.
- */
-function stateOf(model: Model, progress: OptimizerProgress, seed: number): TrainState<ModelParams> {
-  return { params: model.trainableParams(), optimizerState: progress.state, step: progress.step, seed, learningRate: progress.learningRate };
-}
-
-function storeState(model: Model, state: TrainState<ModelParams>): void {
-  model.assignParams(state.params);
-  model.optimizerProgress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
-}
-
-/**
  * A non-finite loss is said once per fit: training goes on (as in Keras), but not silently. Returns true (warned).
  * With TerminateOnNaN among the callbacks it stops there anyway, and says so itself.
  */
@@ -210,24 +184,14 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
   const { epochs, batchSize, shuffle } = settings;
   const optimizer = compiled.optimizer;
   const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
-  const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
-  const several = compiled.outputs.length > 1;
   const progress = new FitProgress(settings.verbose, platform.stdout, epochs);
   const history = new History();
 
-  let captured: Tensor[] = [];
-  const capturedLosses: Tensor[] = [];
-  const lossOf = (params: ModelParams, xbs: Tensor[], ybs: Tensor[], wb: Tensor | undefined, rng: Rng): Tensor => withRegularization(() => {
-    captured = model.forwardAll(xbs, { training: true, rng, logits, params });
-    return totalLoss(compiled, ybs, captured, several ? capturedLosses : undefined, wb);
-  });
-  const step = valueAndGrad(lossOf);
-  model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
-  let rate = learningRateOf(stateOf(model, model.optimizerProgress, seed), optimizer);
+  const step = trainStep(model, compiled);
+  let rate = learningRateOf(stateOf(model, startProgress(model, optimizer), seed), optimizer);
 
   const stream = new BatchStream(data.x[0].shape[0], batchSize, shuffle, (pass) => new Rng(derivedSeed(seed, SHUFFLE_STREAM, pass)));
   const steps = settings.stepsPerEpoch ?? stream.perPass;
-  let lossValue = 0;
   let warned = false;
   try {
     model.stopTraining = false;
@@ -241,23 +205,13 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
       for (let b = 0; b < steps && !model.stopTraining; b++) {
         const batch = stream.batch(epoch, steps, b);
         await callbacks.run('onBatchBegin', b, { size: batch.length });
-        const before = stateOf(model, model.optimizerProgress as OptimizerProgress, seed);
-        rate = learningRateOf(before, optimizer);
-        // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
-        const after = withBufferScope(() => {
-          const xbs = data.x.map((t) => takeRows(t, batch));
-          const ybs = data.y.map((t) => takeRows(t, batch));
-          const wb = data.weights && takeRows(data.weights, batch);
-          const [loss, grads] = step(before.params, xbs, ybs, wb, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
-          lossValue = loss.item();
-          // Each output's loss is read from the step's own value (the tape keeps it; values are not traced).
-          running.add(lossValue, capturedLosses.map((l) => l.item()), ybs, captured, logits);
-          captured = [];
-          capturedLosses.length = 0;
-          return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
-        }, (next) => [next.params, next.optimizerState.slots]);
+        rate = learningRateOf(stateOf(model, model.optimizerProgress as OptimizerProgress, seed), optimizer);
+        const lossValue = step(seed, running, () => ({
+          xs: data.x.map((t) => takeRows(t, batch)),
+          ys: data.y.map((t) => takeRows(t, batch)),
+          weights: data.weights && takeRows(data.weights, batch),
+        }));
         if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
-        storeState(model, { ...after, params: applyConstraints(model.layers, after.params) });
         const logs = { ...running.logs, learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);
