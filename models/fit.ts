@@ -1,7 +1,5 @@
-import { fill } from '../core/creation.ts';
 import { ConfigError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
 import { Rng, checkSeed, rngFrom } from '../core/random.ts';
-import { noGrad } from '../core/tape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { sliceRows, takeRows } from '../data/batches.ts';
 import { BatchStream } from './batch-stream.ts';
@@ -20,9 +18,9 @@ import { FitProgress, checkVerbosity } from './progress.ts';
 import type { Model, OptimizerProgress, TensorOrList } from './model.ts';
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
-import { cast } from '../core/ops/gradient.ts';
 import type { ClassWeight } from './sample-weights.ts';
-import { sampleWeightsOf, unreducedOf } from './sample-weights.ts';
+import { trainingWeights } from './sample-weights.ts';
+import { checkLossTargets } from './loss-targets.ts';
 
 export interface FitOptions {
   epochs?: number;
@@ -134,16 +132,6 @@ function reportData(model: Model, validation: Split['validation'], who: string):
 }
 
 /**
- * Every target must fit the loss before the first step, not fail halfway through an epoch. The check runs the
- * loss the user named, so the message speaks of it rather than of its fused form.
- */
-function checkLossTargets(model: Model, compiled: Compiled, ys: readonly Tensor[]): void {
-  const shapes = model.outputShapes as readonly (readonly number[])[];
-  // Predictions of 0.5 are valid for every loss, so with debugNumerics on the check itself stays finite.
-  noGrad(() => compiled.outputs.forEach((o, i) => o.loss.compute(ys[i], fill([ys[i].shape[0], ...shapes[i]], 0.5, model.dtype))));
-}
-
-/**
  * A non-finite loss is said once per fit: training goes on (as in Keras), but not silently. Returns true (warned).
  * With TerminateOnNaN among the callbacks it stops there anyway, and says so itself.
  */
@@ -171,9 +159,8 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
     const xs = model.checkInputs(x, 'fit');
     const ys = checkTargets(model, xs, y, 'fit');
     if (xs[0].shape[0] === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(xs[0].shape)}); there is nothing to train on`);
-    const weights = sampleWeightsOf(options.sampleWeight, options.classWeight, ys, who);
-    if (weights !== undefined) compiled.outputs.forEach((o) => [o.loss, o.trainingLoss].forEach((l) => unreducedOf(l, who)));
-    data = splitData(model, xs, ys, weights === undefined ? undefined : cast(weights, model.dtype), options, settings.validationSplit, who);
+    const weights = trainingWeights(model, compiled, options.sampleWeight, options.classWeight, ys, who);
+    data = splitData(model, xs, ys, weights, options, settings.validationSplit, who);
     checkLossTargets(model, compiled, data.y);
     if (data.validation !== undefined) checkLossTargets(model, compiled, data.validation[1]);
     callbacks = options.report === undefined ? settings.callbacks

@@ -12,6 +12,7 @@ import type { GraphNode } from '../layers/symbolic.ts';
 import { InputOperation, SymbolicTensor } from '../layers/symbolic.ts';
 import type { PredictOptions } from './inference.ts';
 import { checkFiniteData, predictBatches } from './inference.ts';
+import { wholeBatch } from './on-batch.ts';
 import type { ForwardOptions, ModelOptions, TensorOrList } from './model.ts';
 import { Model } from './model.ts';
 import type { ModelJson } from './serialization/format.ts';
@@ -200,6 +201,12 @@ export class Functional extends Model {
   /** The outputs for x (one tensor, or a list with one per input): one tensor, or a list with one per output. */
   predict(x: TensorOrList, options: PredictOptions = {}): Tensor | Tensor[] {
     const outputs = predictBatches(this, x, options);
+    return outputs.length === 1 ? outputs[0] : outputs;
+  }
+
+  /** The outputs for exactly this batch, in one pass (Keras's predictOnBatch); one tensor, or a list with one per output. */
+  predictOnBatch(x: TensorOrList): Tensor | Tensor[] {
+    const outputs = predictBatches(this, x, { batchSize: wholeBatch(x), verbose: 0 }, 'predictOnBatch');
     return outputs.length === 1 ? outputs[0] : outputs;
   }
 }

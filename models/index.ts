@@ -8,6 +8,7 @@ export type { FunctionalOptions } from './functional.ts';
 export type { CompileOptions, Compiled, CompiledOutput, LossSpec } from './compile.ts';
 export type { FitOptions } from './fit.ts';
 export type { ClassWeight } from './sample-weights.ts';
+export type { TrainOnBatchOptions } from './on-batch.ts';
 export type { EvaluateOptions, PredictOptions } from './inference.ts';
 export type { Callback, Logs } from './callbacks.ts';
 export { History } from './history.ts';

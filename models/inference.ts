@@ -127,10 +127,10 @@ function settingsOf(options: PredictOptions, rows: number, where: string): { bat
 }
 
 /** The outputs for every row of x, computed batchSize rows at a time and gathered into one tensor per output. */
-export function predictBatches(model: Model, x: TensorOrList, options: PredictOptions): Tensor[] {
-  const where = `${model.name}.predict`;
+export function predictBatches(model: Model, x: TensorOrList, options: PredictOptions, method = 'predict'): Tensor[] {
+  const where = `${model.name}.${method}`;
   try {
-    const xs = model.checkInputs(x, 'predict');
+    const xs = model.checkInputs(x, method);
     const rows = xs[0].shape[0];
     const { batchSize, bar } = settingsOf(options, rows, where);
     const sampleShapes = model.outputShapes as readonly (readonly number[])[];

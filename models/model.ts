@@ -14,6 +14,8 @@ import type { EvaluateOptions } from './inference.ts';
 import { evaluateBatches } from './inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
+import type { TrainOnBatchOptions } from './on-batch.ts';
+import { testOnBatch, trainOnBatch } from './on-batch.ts';
 import { getLearningRate, setLearningRate } from './learning-rate.ts';
 import type { History } from './history.ts';
 import type { SaveOptions } from './save.ts';
@@ -137,6 +139,20 @@ export abstract class Model {
     } finally {
       this.fitting = false;
     }
+  }
+
+  /**
+   * One optimizer step on exactly this batch (Keras's trainOnBatch), going on from the optimizer state of fit or
+   * of earlier calls; returns the batch's loss and metrics, from before the step. Dropout is seeded by the model's seed.
+   */
+  trainOnBatch(x: TensorOrList, y: TensorOrList, options: TrainOnBatchOptions = {}): Record<string, number> {
+    if (this.fitting) throw this.busy('trainOnBatch');
+    return trainOnBatch(this, this.requireCompiled('trainOnBatch'), x, y, options);
+  }
+
+  /** The loss and metrics of exactly this batch, in one pass, without training (Keras's testOnBatch). */
+  testOnBatch(x: TensorOrList, y: TensorOrList): Record<string, number> {
+    return testOnBatch(this, this.requireCompiled('testOnBatch'), x, y);
   }
 
   private busy(where: string): ConfigError {

@@ -3,6 +3,9 @@ import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from '..
 import { div, mul, reshape, sum } from '../core/ops/index.ts';
 import { Tensor } from '../core/tensor.ts';
 import type { Loss } from '../layers/losses.ts';
+import { cast } from '../core/ops/gradient.ts';
+import type { Compiled } from './compile.ts';
+import type { Model } from './model.ts';
 
 /** Class index → weight: a record keyed by the class index, or a list indexed by it. */
 export type ClassWeight = Readonly<Record<number, number>> | readonly number[];
@@ -72,4 +75,12 @@ export function unreducedOf(loss: Loss, who: string): NonNullable<Loss['unreduce
     throw new ConfigError(`${who}: sampleWeight and classWeight need each sample's loss, and the loss ${loss.name} gives only the mean; give it unreduced(yTrue, yPred)`);
   }
   return unreduced;
+}
+
+/** The sample weights of a training run in the model's dtype (see sampleWeightsOf), once every loss can weigh its samples. */
+export function trainingWeights(model: Model, compiled: Compiled, sampleWeight: unknown, classWeight: unknown, ys: readonly Tensor[], who: string): Tensor | undefined {
+  const weights = sampleWeightsOf(sampleWeight, classWeight, ys, who);
+  if (weights === undefined) return undefined;
+  compiled.outputs.forEach((o) => [o.loss, o.trainingLoss].forEach((l) => unreducedOf(l, who)));
+  return cast(weights, model.dtype);
 }

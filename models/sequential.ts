@@ -10,6 +10,7 @@ import { Layer, checkSampleShape } from '../layers/layer.ts';
 import { checkOptionKeys } from '../core/options.ts';
 import type { PredictOptions } from './inference.ts';
 import { checkFiniteData, predictBatches } from './inference.ts';
+import { wholeBatch } from './on-batch.ts';
 import type { ForwardOptions, ModelOptions } from './model.ts';
 import { Model } from './model.ts';
 import type { ModelJson } from './serialization/format.ts';
@@ -183,5 +184,10 @@ export class Sequential extends Model {
   /** The model's outputs (probabilities when it ends in softmax), batched, without recording gradients. */
   predict(x: Tensor, options: PredictOptions = {}): Tensor {
     return predictBatches(this, x, options)[0];
+  }
+
+  /** The outputs for exactly this batch, in one pass (Keras's predictOnBatch). */
+  predictOnBatch(x: Tensor): Tensor {
+    return predictBatches(this, x, { batchSize: wholeBatch(x), verbose: 0 }, 'predictOnBatch')[0];
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Dense, Sequential, ShapeError, ValueError, mean, oneHot, randomNormal, sgd, square, sub, tensor } from 'semiflow';
+import { ConfigError, Dense, Dropout, Sequential, ShapeError, ValueError, input, mean, model as functionalModel, oneHot, randomNormal, sgd, sliceRows, square, sub, tensor } from 'semiflow';
 import type { Loss, Tensor } from 'semiflow';
 
 const silent = { verbose: 0 } as const;
@@ -169,5 +169,79 @@ describe('fit: stepsPerEpoch', () => {
 
   it('refuses a bad value, naming the model', async () => {
     await expect(batchesSeen({ stepsPerEpoch: 0 })).rejects.toThrow(/^steps\.fit: stepsPerEpoch must be a positive integer/);
+  });
+});
+
+describe('trainOnBatch, testOnBatch, predictOnBatch', () => {
+  const features = randomNormal([24, 3], { seed: 12, dtype: 'float64' });
+  const labels = tensor(Array.from(oneHot(Array.from({ length: 24 }, (_, i) => (i * 5) % 3), 3).storage), [24, 3], 'float64');
+
+  function dropoutNet(name: string): Sequential {
+    const net = new Sequential({ name, seed: 21, dtype: 'float64' });
+    net.add(new Dense(6, { activation: 'relu', inputShape: [3] }));
+    net.add(new Dropout(0.3));
+    net.add(new Dense(3, { activation: 'softmax' }));
+    net.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return net;
+  }
+
+  it('steps exactly as fit does over the same batches, dropout and optimizer state included, and fit goes on from there', async () => {
+    const fitted = dropoutNet('f');
+    const history = await fitted.fit(features, labels, { epochs: 2, batchSize: 8, shuffle: false, ...silent });
+    const stepped = dropoutNet('s');
+    const logs: Record<string, number>[] = [];
+    for (let epoch = 0; epoch < 2; epoch++) {
+      for (let b = 0; b < 3; b++) logs.push(stepped.trainOnBatch(sliceRows(features, 8 * b, 8 * b + 8), sliceRows(labels, 8 * b, 8 * b + 8)));
+    }
+    expect(stepped.getWeights().map((w) => Array.from(w.storage))).toEqual(fitted.getWeights().map((w) => Array.from(w.storage)));
+    // fit's epoch loss is the mean of its batches' losses (equal batches), each from before its step.
+    expect((logs[3].loss + logs[4].loss + logs[5].loss) / 3).toBeCloseTo(history.history.loss[1], 12);
+    expect(Object.keys(logs[0]).sort()).toEqual(['accuracy', 'loss']);
+    expect(stepped.optimizerProgress?.step).toBe(6);
+    await fitted.fit(features, labels, { epochs: 3, initialEpoch: 2, batchSize: 8, shuffle: false, ...silent });
+    stepped.trainOnBatch(sliceRows(features, 0, 8), sliceRows(labels, 0, 8));
+    await stepped.fit(sliceRows(features, 8, 24), sliceRows(labels, 8, 24), { batchSize: 8, shuffle: false, ...silent });
+    expect(stepped.optimizerProgress?.step).toBe(9);
+  });
+
+  it('weights samples as fit does', async () => {
+    const a = linear('a');
+    const b = linear('b');
+    const sampleWeight = tensor(ws, [4], 'float64');
+    await a.fit(x, y, { batchSize: 4, sampleWeight, ...silent });
+    b.trainOnBatch(x, y, { sampleWeight });
+    expect(Array.from(b.getWeights()[0].storage)).toEqual(Array.from(a.getWeights()[0].storage));
+  });
+
+  it('testOnBatch gives evaluate\'s numbers without training; predictOnBatch gives predict\'s', async () => {
+    const net = dropoutNet('t');
+    const before = net.getWeights().map((w) => Array.from(w.storage));
+    const logs = net.testOnBatch(features, labels);
+    const evaluated = net.evaluate(features, labels, { verbose: 0 });
+    expect(logs.loss).toBeCloseTo(evaluated.loss, 12);
+    expect(logs.accuracy).toBe(evaluated.accuracy);
+    expect(net.getWeights().map((w) => Array.from(w.storage))).toEqual(before);
+    expect(Array.from(net.predictOnBatch(features).storage)).toEqual(Array.from(net.predict(features, { verbose: 0 }).storage));
+    const a = input({ shape: [3] });
+    const two = functionalModel({ inputs: a, outputs: [new Dense(2).apply(a), new Dense(1).apply(a)] });
+    const outs = two.predictOnBatch(features) as Tensor[];
+    expect(outs.map((o) => o.shape)).toEqual([[24, 2], [24, 1]]);
+  });
+
+  it('refuse bad input with typed errors naming the model', async () => {
+    const net = dropoutNet('ob');
+    expect(() => net.trainOnBatch(features, sliceRows(labels, 0, 5))).toThrow(ShapeError);
+    expect(() => net.trainOnBatch(features, sliceRows(labels, 0, 5))).toThrow(/^ob\.trainOnBatch: x has 24 samples but y has 5/);
+    expect(() => net.trainOnBatch(features, labels, { sampleWeights: 1 } as never)).toThrow(/^ob\.trainOnBatch: unknown option 'sampleWeights'/);
+    expect(() => net.trainOnBatch(sliceRows(features, 0, 0), sliceRows(labels, 0, 0))).toThrow(ValueError);
+    expect(() => net.testOnBatch(features, tensor([1, 2], [2]))).toThrow(/^ob\.testOnBatch: /);
+    expect(() => net.predictOnBatch(tensor([[1, 2]], [1, 2]))).toThrow(/^ob\.predictOnBatch: /);
+    const bare = new Sequential({ name: 'bare' });
+    bare.add(new Dense(1, { inputShape: [3] }));
+    expect(() => bare.trainOnBatch(features, labels)).toThrow(/^bare\.trainOnBatch: the model is not compiled/);
+    // During a fit, a step from a callback would step the same weights in between: refused.
+    let refused: unknown;
+    await net.fit(features, labels, { callbacks: { onBatchEnd: () => { try { net.trainOnBatch(features, labels); } catch (e) { refused = e; } } }, ...silent });
+    expect(refused).toBeInstanceOf(ConfigError);
   });
 });
