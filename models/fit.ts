@@ -39,7 +39,7 @@ export interface FitOptions {
   /** 0 silent, 1 a live progress bar on a TTY, 2 one line per epoch. */
   verbose?: Verbosity;
   callbacks?: Callback | readonly Callback[];
-  /** The weight of each training sample's loss, a [N] tensor: the loss of a batch is Σ w·loss / N (Keras). Not with validation data. */
+  /** The weight of each training sample's loss, a [N] tensor: the loss of a batch is Σ w·loss / N (Keras). Validation is not weighted. */
   sampleWeight?: Tensor;
   /** A weight per class (a record or list by class index), for one-hot or sparse targets: each sample gets its class's weight. */
   classWeight?: ClassWeight;
