@@ -204,7 +204,8 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
         await callbacks.run('onBatchEnd', b, logs);
       }
       const logs: Record<string, number> = running.logs;
-      if (data.validation !== undefined && settings.validatesAfter(epoch)) {
+      model.validatedEpoch = settings.validatesAfter(epoch);
+      if (data.validation !== undefined && model.validatedEpoch) {
         const trained = { ...logs, learning_rate: rate };
         const val = evaluateBatches(model, compiled, data.validation[0], data.validation[1], { batchSize: settings.validationBatchSize, verbose: 0 }, 'fit',
           (done, total) => progress.validating(trained, done, total));
@@ -219,6 +220,7 @@ export async function fitModel(model: Model, compiled: Compiled, x: TensorOrList
     await callbacks.run('onTrainEnd', lastLogs);
     return history;
   } finally {
+    model.validatedEpoch = true;
     // The pool holds a step's worth of arrays (hundreds of MB for a CNN): give them back to the GC.
     releaseBufferPool();
   }

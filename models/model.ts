@@ -61,6 +61,8 @@ export abstract class Model {
   readonly seed: number | undefined;
   /** A callback may set it to end fit() after the current batch. */
   stopTraining = false;
+  /** @internal False during an epoch's end that fit does not validate (validationFreq): monitors of val_ keys skip it. */
+  validatedEpoch = true;
   /** @internal fit() keeps the optimizer's progress here between calls. */
   optimizerProgress: OptimizerProgress | undefined;
   private compiledConfig: Compiled | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Dense, Dropout, Sequential, ShapeError, ValueError, input, mean, model as functionalModel, oneHot, randomNormal, sgd, sliceRows, square, sub, tensor } from 'semiflow';
+import { ConfigError, Dense, Dropout, EarlyStopping, Sequential, ShapeError, ValueError, input, mean, model as functionalModel, oneHot, randomNormal, sgd, sliceRows, square, sub, tensor } from 'semiflow';
 import type { Loss, Tensor } from 'semiflow';
 
 const silent = { verbose: 0 } as const;
@@ -126,6 +126,19 @@ describe('fit: validationFreq and validationBatchSize', () => {
       expect(history.history.val_loss).toHaveLength(epochs.length);
       expect(history.history.loss).toHaveLength(5);
     }
+  });
+
+  it('lets callbacks watching a val_ key skip the epochs it does not validate; without validation they still refuse', async () => {
+    const seenBy: number[] = [];
+    const stopping = new EarlyStopping({ monitor: 'val_loss', patience: 1 });
+    const watcher = { onEpochEnd: (epoch: number, logs: Record<string, number>) => { if (logs.val_loss !== undefined) seenBy.push(epoch); } };
+    const model = classifier('es');
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const history = await model.fit(features, labels, { epochs: 4, validationSplit: 0.25, validationFreq: 2, callbacks: [stopping, watcher], seed: 3, ...silent });
+    expect(seenBy).toEqual([1, 3].filter((e) => e <= history.epoch[history.epoch.length - 1]));
+    expect(history.history.val_loss.length).toBe(seenBy.length);
+    await expect(model.fit(features, labels, { epochs: 2, callbacks: [new EarlyStopping({ monitor: 'val_loss' })], ...silent }))
+      .rejects.toThrow(/monitor 'val_loss' is not in the epoch logs/);
   });
 
   it('refuses a bad frequency or batch size, naming the model', async () => {

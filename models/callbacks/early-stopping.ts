@@ -68,8 +68,8 @@ export class EarlyStopping extends ModelCallback {
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
-    const value = this.monitor.value(logs);
-    if (epoch < this.startFromEpoch) return;
+    const value = this.monitor.value(logs, this.model);
+    if (value === undefined || epoch < this.startFromEpoch) return;
     // Until an epoch improves, the first watched epoch's weights are the best there are.
     if (this.restoreBestWeights && this.bestWeights === undefined) this.bestWeights = this.model.getWeights();
     this.wait += 1;

@@ -42,8 +42,8 @@ export class ModelCheckpoint extends ModelCallback {
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     if (this.saveBestOnly) {
-      const value = this.monitor.value(logs);
-      if (!this.monitor.improves(value, this.best)) return;
+      const value = this.monitor.value(logs, this.model);
+      if (value === undefined || !this.monitor.improves(value, this.best)) return;
       this.best = value;
     }
     await this.model.save(this.filePath(epoch, logs), { includeOptimizer: this.includeOptimizer });

@@ -1,6 +1,7 @@
 import { ConfigError, describeValue } from '../../core/errors.ts';
 import { checkOptionKeys, oneOf } from '../../core/options.ts';
 import type { Domain } from '../../optim/options.ts';
+import type { Model } from '../model.ts';
 import type { Logs } from '../callbacks.ts';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
@@ -23,10 +24,12 @@ export class Monitor {
 
   /**
    * The monitored value. A key missing from the logs is a ConfigError listing the keys there are: a typo would
-   * otherwise switch the callback off without a word (Keras only warns).
+   * otherwise switch the callback off without a word (Keras only warns). Undefined for a val_ key after an epoch
+   * that fit did not validate (validationFreq): the callback skips that epoch.
    */
-  value(logs: Logs): number {
+  value(logs: Logs, model: Model): number | undefined {
     const value = logs[this.key];
+    if (value === undefined && this.key.startsWith('val_') && !model.validatedEpoch) return undefined;
     if (value === undefined) {
       const hint = this.key.startsWith('val_') ? ' (val_ keys need validationData or validationSplit in fit)' : '';
       throw new ConfigError(`${this.who}: monitor '${this.key}' is not in the epoch logs${hint}; available keys are ${Object.keys(logs).join(', ')}`);

@@ -58,7 +58,8 @@ export class ReduceLROnPlateau extends ModelCallback {
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
-    const value = this.monitor.value(logs);
+    const value = this.monitor.value(logs, this.model);
+    if (value === undefined) return;
     if (this.cooldownLeft > 0) {
       this.cooldownLeft -= 1;
       this.wait = 0;
