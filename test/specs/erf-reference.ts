@@ -3,7 +3,6 @@
 // cancellation (terms up to e^(x²) ≈ 4·10¹⁵ at |x| = 6) costs nothing a double can see.
 
 const BITS = 256n;
-const ONE = 1n << BITS;
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
 /** erf(v) for a double v, to about 1 ulp (the last rounding is that of 2/√π); beyond |v| = 6 it rounds to ±1. */
@@ -12,17 +11,25 @@ export function erfReference(v: number): number {
   if (Math.abs(v) >= 6) return Math.sign(v);
   // Below 2^-28 the series' second term, v²/3 relative, is under half an ulp.
   if (Math.abs(v) < 2 ** -28) return TWO_OVER_SQRT_PI * v;
-  // From 2^-28 up, v is a multiple of 2^-80: the conversion is exact.
-  const x = (BigInt(Math.round(v * 2 ** 80)) * ONE) >> 80n;
-  const x2 = (x * x) >> BITS;
+  return TWO_OVER_SQRT_PI * (Number(maclaurinSum(v, BITS) >> (BITS - 100n)) / 2 ** 100);
+}
+
+/**
+ * Σₙ (−1)ⁿ v^(2n+1) / (n!·(2n+1)) in fixed point with `bits` fraction bits. From |v| = 2^-28 up, v is a multiple
+ * of 2^-80, so its conversion is exact.
+ */
+function maclaurinSum(v: number, bits: bigint): bigint {
+  const one = 1n << bits;
+  const x = (BigInt(Math.round(v * 2 ** 80)) << bits) >> 80n;
+  const x2 = (x * x) >> bits;
   let power = x; // x^(2n+1)/n!
   let sum = 0n;
   for (let n = 0n; power !== 0n; n++) {
     const term = power / (2n * n + 1n);
     sum += n % 2n === 0n ? term : -term;
-    power = (power * x2) / ONE / (n + 1n);
+    power = (power * x2) / one / (n + 1n);
   }
-  return TWO_OVER_SQRT_PI * (Number(sum >> (BITS - 100n)) / 2 ** 100);
+  return sum;
 }
 
 /** 2/√π to 400 digits (Python's decimal: 2 / sqrt(pi) at 440 digits, pi from the series in its documentation), enough for erfc(27.5). */
@@ -43,16 +50,7 @@ export function erfcReference(v: number): number {
   const bits = 256n + BigInt(Math.ceil(2 * v * v * Math.LOG2E));
   const one = 1n << bits;
   const twoOverSqrtPi = (BigInt(TWO_OVER_SQRT_PI_DIGITS) << bits) / 10n ** BigInt(TWO_OVER_SQRT_PI_DIGITS.length - 1);
-  const x = (BigInt(Math.round(v * 2 ** 80)) << bits) >> 80n;
-  const x2 = (x * x) >> bits;
-  let power = x; // x^(2n+1)/n!
-  let sum = 0n;
-  for (let n = 0n; power !== 0n; n++) {
-    const term = power / (2n * n + 1n);
-    sum += n % 2n === 0n ? term : -term;
-    power = (power * x2) / one / (n + 1n);
-  }
-  return fixedToNumber(one - ((twoOverSqrtPi * sum) >> bits), bits);
+  return fixedToNumber(one - ((twoOverSqrtPi * maclaurinSum(v, bits)) >> bits), bits);
 }
 
 /** A non-negative fixed-point value with `bits` fraction bits as a double (its top 64 bits, scaled in steps so that 2^−bits does not underflow). */
