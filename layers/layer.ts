@@ -22,6 +22,11 @@ export interface CallOptions {
   rng?: Rng;
   /** Stop before the final activation: the model asks for logits when it fuses softmax with the loss. */
   logits?: boolean;
+  /**
+   * Which time steps of a sequence input are real: [batch, time] in the input's float dtype, 1 for a real step and
+   * 0 for padding. Set by the model from the previous layer's computeMask (Embedding with maskZero, Masking).
+   */
+  mask?: Tensor;
 }
 
 /** apply() also takes the weights to compute with, which is how grad differentiates a layer. */
@@ -137,6 +142,17 @@ export abstract class Layer {
     if (typeof trainable !== 'boolean') throw new ConfigError(`${this.name}: trainable must be true or false, got ${describeValue(trainable)}`);
     this.trainable = trainable;
     if (inputShape !== undefined) this.declaredInputShape = checkSampleShape(inputShape, this.name);
+  }
+
+  /** Whether a mask reaching this layer passes through it unchanged (Keras's supports_masking). */
+  supportsMasking = false;
+
+  /**
+   * The mask of this layer's output, given its input and the input's mask: the input's mask when the layer supports
+   * masking, none otherwise. Layers that make a mask (Embedding) or change the time axis override it.
+   */
+  computeMask(_x: Tensor, mask: Tensor | undefined): Tensor | undefined {
+    return this.supportsMasking ? mask : undefined;
   }
 
   /** Declares the layer's weights from the input shape (batch axis first). Layers without weights skip it. */
