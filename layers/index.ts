@@ -1,6 +1,6 @@
 // The layers folder: the Layer base, built-in layers, activations, losses and initializers.
 export { Layer, Weight } from './layer.ts';
-export type { ApplyOptions, CallOptions, LayerOptions, WeightSpec } from './layer.ts';
+export type { AnyLayer, ApplyOptions, CallOptions, LayerOptions, LayerOutput, SymbolicOutput, WeightSpec } from './layer.ts';
 export { Dense } from './dense.ts';
 export type { DenseOptions } from './dense.ts';
 export { Conv2D } from './conv2d.ts';

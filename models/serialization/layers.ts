@@ -5,6 +5,7 @@ import { Dropout } from '../../layers/dropout.ts';
 import { Flatten } from '../../layers/flatten.ts';
 import type { Initializer } from '../../layers/initializers.ts';
 import { Layer } from '../../layers/layer.ts';
+import type { AnyLayer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
 import { MORE_BUILTINS, poolingSpec } from './layers-more.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
@@ -23,15 +24,15 @@ import { camelCase, convertKeys, snakeCase } from './names.ts';
  * `fromConfig(config)` if it has one, else by `new C(config)`.
  */
 export type CustomLayerClass =
-  | (new (config: Record<string, unknown>) => Layer)
-  | ((abstract new (...args: never[]) => Layer) & { fromConfig(config: Record<string, unknown>): Layer });
+  | (new (config: Record<string, unknown>) => AnyLayer)
+  | ((abstract new (...args: never[]) => AnyLayer) & { fromConfig(config: Record<string, unknown>): AnyLayer });
 
 export interface BuiltinSpec {
   readonly className: string;
-  readonly cls: abstract new (...args: never[]) => Layer;
+  readonly cls: abstract new (...args: never[]) => AnyLayer;
   /** The class-specific part of the config; name, trainable and the input shape are added by the caller. */
-  toJson(layer: Layer, where: string): JsonObject;
-  fromJson(config: Reader): Layer;
+  toJson(layer: AnyLayer, where: string): JsonObject;
+  fromJson(config: Reader): AnyLayer;
 }
 
 /** Reads one layer's config, naming the layer and key in every error. */
@@ -95,8 +96,8 @@ export const isNull = (v: JsonValue): boolean => v === null;
 export const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
 export const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
-const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
-export const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
+const configOf = (layer: AnyLayer): Record<string, unknown> => layer.getConfig();
+export const initializerJson = (layer: AnyLayer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
 /** An initializer option for a constructor: absent keys keep the layer's default. */
 export function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
   const init = initializerFromJson(reader.config[key], `${reader.where}: ${key}`);
@@ -161,7 +162,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
 const MODEL_KEYS = ['batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'dtype'];
 
 /** class_name and config for a layer of the model: a built-in's tfjs config, or a custom layer's getConfig(). */
-export function layerToJson(layer: Layer, where: string): { class_name: string; config: JsonObject } {
+export function layerToJson(layer: AnyLayer, where: string): { class_name: string; config: JsonObject } {
   const spec = BUILTINS.find((s) => layer.constructor === s.cls);
   const common = { name: layer.name, trainable: layer.trainable };
   if (spec !== undefined) return { class_name: spec.className, config: { ...common, ...spec.toJson(layer, where) } };
@@ -171,7 +172,7 @@ export function layerToJson(layer: Layer, where: string): { class_name: string; 
 }
 
 /** A layer from its class_name and config: built-ins first, then the caller's customLayers. */
-export function layerFromJson(className: string, config: JsonObject, customLayers: Readonly<Record<string, CustomLayerClass>>, where: string): Layer {
+export function layerFromJson(className: string, config: JsonObject, customLayers: Readonly<Record<string, CustomLayerClass>>, where: string): AnyLayer {
   const own = Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_KEYS.includes(k)));
   const custom = Object.hasOwn(customLayers, className) ? customLayers[className] : undefined;
   const spec = BUILTINS.find((s) => s.className === className);
@@ -188,10 +189,10 @@ export function layerFromJson(className: string, config: JsonObject, customLayer
   );
 }
 
-function customLayer(cls: CustomLayerClass, config: Record<string, unknown>, className: string): Layer {
+function customLayer(cls: CustomLayerClass, config: Record<string, unknown>, className: string): AnyLayer {
   if (typeof cls !== 'function') throw new ConfigError(`customLayers.${className} must be a Layer class, got ${describeValue(cls)}`);
   const { fromConfig } = cls as { fromConfig?: unknown };
-  const layer: unknown = typeof fromConfig === 'function' ? fromConfig.call(cls, config) : new (cls as new (c: Record<string, unknown>) => Layer)(config);
+  const layer: unknown = typeof fromConfig === 'function' ? fromConfig.call(cls, config) : new (cls as new (c: Record<string, unknown>) => AnyLayer)(config);
   if (!(layer instanceof Layer)) throw new ConfigError(`customLayers.${className} must build a Layer, got ${describeValue(layer)}`);
   return layer;
 }

@@ -1,7 +1,7 @@
 import type { DType } from '../../core/dtype.ts';
 import { ConfigError, ShapeError, describeValue } from '../../core/errors.ts';
 import { InputLayer } from '../../layers/input-layer.ts';
-import type { Layer } from '../../layers/layer.ts';
+import type { AnyLayer } from '../../layers/layer.ts';
 import type { Sequential } from '../sequential.ts';
 import type { LayerJson, ModelJson } from './format.ts';
 import { KERAS_VERSION } from './format.ts';
@@ -29,7 +29,7 @@ export function topologyToJson(model: Sequential, where: string): ModelJson['mod
 export interface Topology {
   readonly name: string | undefined;
   readonly inputShape: readonly number[];
-  readonly layers: readonly Layer[];
+  readonly layers: readonly AnyLayer[];
 }
 
 /**
@@ -47,7 +47,7 @@ export function topologyFromJson(value: unknown, customLayers: Readonly<Record<s
   if (!Array.isArray(entries)) throw new ConfigError(`${file}: modelTopology.config must list the layers, got ${describeValue(config)}`);
   const name = isJsonObject(config) && typeof config.name === 'string' ? config.name : undefined;
   let inputShape: readonly number[] | undefined;
-  const layers: Layer[] = [];
+  const layers: AnyLayer[] = [];
   entries.forEach((entry: JsonValue, i: number) => {
     const where = `${file}: layer ${i}`;
     if (!isJsonObject(entry) || typeof entry.class_name !== 'string' || !isJsonObject(entry.config)) {
