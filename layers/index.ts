@@ -52,3 +52,8 @@ export type { Regularizer, RegularizerSpec } from './regularizers.ts';
 export { constraints } from './constraints.ts';
 export type { Constraint, ConstraintSpec } from './constraints.ts';
 export type { RuleOptions, WeightRules } from './penalties.ts';
+export { Embedding } from './embedding.ts';
+export type { EmbeddingOptions } from './embedding.ts';
+export { Masking } from './masking.ts';
+export type { MaskingOptions } from './masking.ts';
+export { TimeDistributed } from './time-distributed.ts';

@@ -83,10 +83,10 @@ export class Weight {
     this.stored = value.dtype === this.stored.dtype ? value : value.cast(this.stored.dtype);
   }
 
-  /** Runs fn with `value` reading `tensor`. */
+  /** Runs fn with `value` reading `tensor`; without one, what an enclosing call bound stays (a wrapper binds its inner layer's weights). */
   withBound<T>(tensor: Tensor | undefined, fn: () => T): T {
     const previous = this.bound;
-    this.bound = tensor;
+    this.bound = tensor ?? previous;
     try {
       return fn();
     } finally {
@@ -187,6 +187,11 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
     return weight;
   }
 
+  /** Builds a layer this one wraps (call it from build()): with the dtype and seeded generator of this build. */
+  protected buildSublayer(layer: AnyLayer, inputShape: Shape): void {
+    layer.ensureBuilt(inputShape, this.buildDtype, this.buildRng);
+  }
+
   get built(): boolean {
     return this.sampleShape !== undefined;
   }
@@ -196,22 +201,23 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
     return this.sampleShape;
   }
 
+  /** The layer's weights; a wrapper (TimeDistributed) gives those of the layer it wraps, which it trains and saves as its own. */
   get weights(): readonly Weight[] {
     return this.weightList;
   }
 
   /** The current weights by name: the tree that grad differentiates and apply({params}) accepts. */
   get params(): Record<string, Tensor> {
-    return Object.fromEntries(this.weightList.map((w) => [w.name, w.value]));
+    return Object.fromEntries(this.weights.map((w) => [w.name, w.value]));
   }
 
   /** The weights that training updates: none when the layer is frozen. */
   get trainableWeights(): readonly Weight[] {
-    return this.trainable ? this.weightList.filter((w) => w.trainable) : [];
+    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
   }
 
   get parameterCount(): number {
-    return this.weightList.reduce((n, w) => n + w.value.size, 0);
+    return this.weights.reduce((n, w) => n + w.value.size, 0);
   }
 
   /** Builds the layer for inputs shaped like `inputShape` (batch first), with weights drawn from rng in dtype. */
@@ -256,8 +262,8 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
     const { params, ...callOptions } = options;
     if (params !== undefined) this.checkParams(params);
     const call = isBuiltInCall(this.call) ? (): Out => this.call(x, callOptions)
-      : () => userCode([x, ...this.weightList.map((w) => w.value)], () => this.call(x, callOptions));
-    const bindAll = this.weightList.reduceRight<() => Out>(
+      : () => userCode([x, ...this.weights.map((w) => w.value)], () => this.call(x, callOptions));
+    const bindAll = this.weights.reduceRight<() => Out>(
       (inner, w) => () => w.withBound(params?.[w.name], inner),
       () => this.checkOutput(call(), x),
     );
@@ -320,9 +326,9 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
 
   private checkParams(params: Readonly<Record<string, Tensor>>): void {
     for (const key of Object.keys(params)) {
-      const weight = this.weightList.find((w) => w.name === key);
+      const weight = this.weights.find((w) => w.name === key);
       if (weight === undefined) {
-        throw new ConfigError(`${this.name}: has no weight named ${key}; its weights are ${this.weightList.map((w) => w.name).join(', ') || 'none'}`);
+        throw new ConfigError(`${this.name}: has no weight named ${key}; its weights are ${this.weights.map((w) => w.name).join(', ') || 'none'}`);
       }
       const given = params[key];
       if (!(given instanceof Tensor) || !sameShape(given.shape, weight.shape)) {

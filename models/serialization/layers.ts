@@ -12,6 +12,7 @@ import { activationFromJson, activationToJson } from './activations.ts';
 import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import { CONV_BUILTINS } from './layers-conv.ts';
+import { SEQUENCE_BUILTINS } from './layers-sequence.ts';
 import { rulesFromJson, rulesToJson } from './regularizers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
@@ -37,7 +38,11 @@ export interface BuiltinSpec {
 
 /** Reads one layer's config, naming the layer and key in every error. */
 export class Reader {
-  constructor(readonly config: JsonObject, readonly where: string) {}
+  constructor(
+    readonly config: JsonObject, readonly where: string,
+    /** The caller's custom layer classes, for a wrapper whose config nests a layer (TimeDistributed). */
+    readonly customLayers: Readonly<Record<string, CustomLayerClass>> = {},
+  ) {}
 
   get common(): { name?: string; trainable: boolean } {
     const name = this.config.name;
@@ -156,6 +161,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
   },
   ...MORE_BUILTINS,
   ...MERGE_SPECS,
+  ...SEQUENCE_BUILTINS,
 ];
 
 /** The keys every layer config may carry that the layer class itself does not read. */
@@ -178,7 +184,7 @@ export function layerFromJson(className: string, config: JsonObject, customLayer
   const spec = BUILTINS.find((s) => s.className === className);
   try {
     if (custom !== undefined) return customLayer(custom, convertKeys(own, camelCase) as Record<string, unknown>, className);
-    if (spec !== undefined) return spec.fromJson(new Reader(own, where));
+    if (spec !== undefined) return spec.fromJson(new Reader(own, where, customLayers));
   } catch (error) {
     throw prefixError(error, where);
   }
