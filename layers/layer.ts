@@ -284,7 +284,8 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
     try {
       const outputs = applySymbolic(this, x, (inputs, masks) => {
         if (fresh && inputs instanceof Tensor) this.ensureBuilt(inputs.shape, inputs.dtype, new Rng(0));
-        const mask = maskForCall(this, masks, !(inputs instanceof Tensor));
+        const sources = (Array.isArray(x) ? x as readonly SymbolicTensor[] : [x as SymbolicTensor]).map((t) => t.operationName);
+        const mask = maskForCall(this, masks, !(inputs instanceof Tensor), sources);
         const out = (this.apply as (t: unknown, o: ApplyOptions) => LayerOutput)(inputs, mask === undefined ? {} : { mask });
         many = Array.isArray(out);
         return { outputs: out, masks: outputMasks(this, inputs, masks, Array.isArray(out) ? out.length : 1) };
