@@ -164,8 +164,9 @@ const BUILTINS: readonly BuiltinSpec[] = [
   ...SEQUENCE_BUILTINS,
 ];
 
-/** The keys every layer config may carry that the layer class itself does not read. */
+/** The keys every layer config may carry that the layer class itself does not read (an Embedding reads input_dim: its vocabulary). */
 const MODEL_KEYS = ['batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'dtype'];
+const modelKey = (className: string, key: string): boolean => MODEL_KEYS.includes(key) && !(className === 'Embedding' && key === 'input_dim');
 
 /** class_name and config for a layer of the model: a built-in's tfjs config, or a custom layer's getConfig(). */
 export function layerToJson(layer: AnyLayer, where: string): { class_name: string; config: JsonObject } {
@@ -179,7 +180,7 @@ export function layerToJson(layer: AnyLayer, where: string): { class_name: strin
 
 /** A layer from its class_name and config: built-ins first, then the caller's customLayers. */
 export function layerFromJson(className: string, config: JsonObject, customLayers: Readonly<Record<string, CustomLayerClass>>, where: string): AnyLayer {
-  const own = Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_KEYS.includes(k)));
+  const own = Object.fromEntries(Object.entries(config).filter(([k]) => !modelKey(className, k)));
   const custom = Object.hasOwn(customLayers, className) ? customLayers[className] : undefined;
   const spec = BUILTINS.find((s) => s.className === className);
   try {
