@@ -11,6 +11,8 @@ export interface LayerGradOptions extends CheckGradOptions {
   training?: boolean;
   /** Every evaluation gets a fresh generator from this seed, so a random layer draws the same mask each time. */
   rngSeed?: number;
+  /** The sequence mask [batch, time] every evaluation passes to the layer (CallOptions.mask). */
+  mask?: Tensor;
 }
 
 /**
@@ -21,13 +23,13 @@ export function checkLayerGrad(layer: Layer, x: Tensor | readonly Tensor[], opti
   if (!(layer instanceof Layer)) throw new ValueError(`checkLayerGrad: layer must be a Layer, got ${describeValue(layer)}`);
   const list = Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof Tensor);
   if (!(x instanceof Tensor) && !list) throw new ValueError(`checkLayerGrad: x must be a Tensor, or a list of them for a merge layer, got ${describeValue(x)}`);
-  const { training = false, rngSeed = 0, ...checkOptions } = options;
+  const { training = false, rngSeed = 0, mask, ...checkOptions } = options;
   const first = x instanceof Tensor ? x : (x as readonly Tensor[])[0];
   layer.ensureBuilt(first.shape, 'float64', new Rng(rngSeed));
   // A merge layer's apply takes the list; every other layer's takes one tensor.
   const apply = layer.apply.bind(layer) as (input: Tensor | readonly Tensor[], options: ApplyOptions) => Tensor;
   const run = ({ input, params }: { input: Tensor | Tensor[]; params: Record<string, Tensor> }): Tensor =>
-    apply(input, { params, training, rng: new Rng(rngSeed) });
+    apply(input, { params, training, rng: new Rng(rngSeed), ...(mask === undefined ? {} : { mask }) });
   return checkGrad(run, { input: x instanceof Tensor ? x : [...(x as readonly Tensor[])], params: layer.params }, checkOptions);
 }
 

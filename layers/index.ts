@@ -52,3 +52,4 @@ export type { Regularizer, RegularizerSpec } from './regularizers.ts';
 export { constraints } from './constraints.ts';
 export type { Constraint, ConstraintSpec } from './constraints.ts';
 export type { RuleOptions, WeightRules } from './penalties.ts';
+export * from './recurrent/index.ts';
