@@ -9,15 +9,15 @@ export interface RecurrentWeights {
 }
 
 /**
- * One time step of a recurrent layer, composed of ops. The loop (loop.ts) computes the input projection of every
- * step at once; a cell adds the recurrent part and the gates.
+ * One time step of a recurrent layer, composed of ops. The loop (loop.ts) computes the input projection x_t·W + b;
+ * a cell adds the recurrent part and the gates.
  */
 export interface Cell {
   /** k: the number of gate blocks side by side in the kernels (SimpleRNN 1, LSTM 4, GRU 3). */
   readonly gates: number;
   /** How many state tensors [batch, units] it carries: h, and c for an LSTM. h is also the step's output. */
   readonly stateCount: number;
-  /** The part of the bias added to the projection x·kernel of all steps at once. */
+  /** The part of the bias added to the input projection x_t·kernel (GRU with resetAfter: its input row). */
   inputBias(bias: Tensor | undefined): Tensor | undefined;
   /**
    * The states after one step, from `projected` = x_t·kernel + inputBias [batch, k·units], the states before, and
