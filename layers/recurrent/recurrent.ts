@@ -7,7 +7,7 @@ import type { Tensor } from '../../core/tensor.ts';
 import type { Activation, ActivationFn } from '../activations.ts';
 import { getActivation } from '../activations.ts';
 import { getInitializer } from '../initializers.ts';
-import type { CallOptions, LayerOptions, Weight, WeightSpec } from '../layer.ts';
+import type { ApplyOptions, CallOptions, LayerOptions, Weight, WeightSpec } from '../layer.ts';
 import { Layer } from '../layer.ts';
 import type { RuleOptions, WeightRules } from '../penalties.ts';
 import { ruleKeys, weightRules } from '../penalties.ts';
@@ -82,6 +82,8 @@ export abstract class Recurrent extends Layer {
   protected readonly biasInitializer: WeightSpec;
   override supportsMasking = true;
   private own: { kernel: Weight; recurrentKernel: Weight; bias?: Weight } | undefined;
+  /** Where call() puts the final states while applyWithStates runs. */
+  private stateSink: Tensor[] | undefined;
 
   constructor(units: number, options: RecurrentOptions, validKeys: readonly string[]) {
     super(options);
@@ -151,9 +153,23 @@ export abstract class Recurrent extends Layer {
     return [output, ...states];
   }
 
-  /** The output only; with returnState the states come from `applyWithStates`. */
+  /** The output only; the final states come from `applyWithStates`. */
   protected call(x: Tensor, options: CallOptions): Tensor {
-    return this.run(x, this.currentWeights(), options)[0];
+    const [output, ...states] = this.run(x, this.currentWeights(), options);
+    this.stateSink?.push(...states);
+    return output;
+  }
+
+  /** apply() that also returns the final states: [output, h] (LSTM: [output, h, c]), Keras's returnState outputs. */
+  applyWithStates(x: Tensor, options: ApplyOptions = {}): Tensor[] {
+    const outer = this.stateSink;
+    const sink: Tensor[] = [];
+    this.stateSink = sink;
+    try {
+      return [this.apply(x, options), ...sink];
+    } finally {
+      this.stateSink = outer;
+    }
   }
 
   /** The sequence mask passes on only with the time axis, when every step is returned. */
