@@ -11,6 +11,7 @@ import { activationFromJson, activationToJson } from './activations.ts';
 import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import { CONV_BUILTINS } from './layers-conv.ts';
+import { RECURRENT_BUILTINS } from './layers-recurrent.ts';
 import { rulesFromJson, rulesToJson } from './regularizers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
@@ -155,6 +156,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
   },
   ...MORE_BUILTINS,
   ...MERGE_SPECS,
+  ...RECURRENT_BUILTINS,
 ];
 
 /** The keys every layer config may carry that the layer class itself does not read. */
