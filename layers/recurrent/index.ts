@@ -7,3 +7,5 @@ export { LSTM } from './lstm.ts';
 export type { LSTMOptions } from './lstm.ts';
 export { GRU } from './gru.ts';
 export type { GRUOptions } from './gru.ts';
+export { Bidirectional } from './bidirectional.ts';
+export type { BidirectionalOptions, MergeMode } from './bidirectional.ts';

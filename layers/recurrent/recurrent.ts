@@ -82,12 +82,15 @@ export abstract class Recurrent extends Layer {
   protected readonly biasInitializer: WeightSpec;
   override supportsMasking = true;
   private own: { kernel: Weight; recurrentKernel: Weight; bias?: Weight } | undefined;
+  /** The options it was made with, for copies (Bidirectional's). */
+  private readonly options: RecurrentOptions;
   /** Where call() puts the final states while applyWithStates runs. */
   private stateSink: Tensor[] | undefined;
 
   constructor(units: number, options: RecurrentOptions, validKeys: readonly string[]) {
     super(options);
     checkOptionKeys(options, validKeys, this.name);
+    this.options = options;
     this.units = positiveInt(units, 'units', this.name);
     this.activation = getActivation(options.activation === undefined ? 'tanh' : options.activation, this.name);
     this.useBias = trueOrFalse(options.useBias ?? true, 'useBias', this.name);
@@ -102,6 +105,12 @@ export abstract class Recurrent extends Layer {
     for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const) getInitializer(this[key], `${this.name}.${key}`);
     this.rules = weightRules(options, ['kernel', 'recurrent', 'bias'], this.name);
     this.activityRegularizer = getRegularizer(options.activityRegularizer, `${this.name}.activityRegularizer`);
+  }
+
+  /** @internal A new unbuilt layer of the same class and options, with these changed (Bidirectional's two copies). */
+  copy(changes: { name: string; goBackwards: boolean }): Recurrent {
+    const { inputShape: _, ...options } = this.options;
+    return new (this.constructor as new (units: number, options: RecurrentOptions) => Recurrent)(this.units, { ...options, ...changes });
   }
 
   /** The step function, with this layer's activations. */
@@ -127,9 +136,9 @@ export abstract class Recurrent extends Layer {
     ];
   }
 
-  /** @internal Checks an input shape: [batch, time, features]. */
-  checkInput(inputShape: Shape): void {
-    if (inputShape.length !== 3) throw new ShapeError(`${this.name}: expected input [batch,time,features], got ${fmtShape(inputShape)}`);
+  /** @internal Checks an input shape, [batch, time, features], for the layer named `who`. */
+  checkInput(inputShape: Shape, who = this.name): void {
+    if (inputShape.length !== 3) throw new ShapeError(`${who}: expected input [batch,time,features], got ${fmtShape(inputShape)}`);
   }
 
   protected override build(inputShape: Shape): void {
