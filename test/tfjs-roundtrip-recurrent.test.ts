@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, Dense, GRU, LSTM, Sequential, SimpleRNN, loadModel, randomNormal } from 'semiflow';
+import { Bidirectional, ConfigError, Dense, GRU, LSTM, Sequential, SimpleRNN, loadModel, randomNormal } from 'semiflow';
 import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'semiflow-tfjs-recurrent-'));
@@ -44,6 +44,17 @@ const CASES: Case[] = [
     theirs: () => tf.sequential({ layers: [
       tf.layers.lstm({ units: 3, returnSequences: true, goBackwards: true, inputShape: SAMPLE, ...sig }),
       tf.layers.gru({ units: 4, returnSequences: true, ...sig }), tf.layers.dense({ units: 2 }),
+    ] }),
+  },
+  {
+    label: 'Bidirectional(LSTM, returnSequences) concat, then Bidirectional(GRU) sum',
+    ours: () => new Sequential({ seed: 5, layers: [
+      new Bidirectional(new LSTM(3, { returnSequences: true }), { inputShape: SAMPLE }),
+      new Bidirectional(new GRU(2, { resetAfter: false }), { mergeMode: 'sum' }), new Dense(2),
+    ] }),
+    theirs: () => tf.sequential({ layers: [
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true, ...sig }), inputShape: SAMPLE }),
+      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2, ...sig }), mergeMode: 'sum' }), tf.layers.dense({ units: 2 }),
     ] }),
   },
 ];

@@ -38,6 +38,8 @@ export class Bidirectional extends Layer {
   readonly forwardLayer: Recurrent;
   readonly backwardLayer: Recurrent;
   readonly mergeMode: MergeMode;
+  /** The backwardLayer option as given, if any (a saved model keeps its config). */
+  readonly givenBackwardLayer: Recurrent | undefined;
   override supportsMasking = true;
   private own: { forward: RecurrentWeights; backward: RecurrentWeights } | undefined;
 
@@ -49,6 +51,7 @@ export class Bidirectional extends Layer {
     this.layer = layer;
     this.forwardLayer = layer.copy({ name: `forward_${layer.name}`, goBackwards: layer.goBackwards });
     const backward = options.backwardLayer;
+    this.givenBackwardLayer = backward;
     if (backward === undefined) {
       this.backwardLayer = layer.copy({ name: `backward_${layer.name}`, goBackwards: !layer.goBackwards });
     } else {

@@ -1,15 +1,19 @@
+import { ConfigError, describeValue } from '../../core/errors.ts';
 import type { Layer } from '../../layers/layer.ts';
+import { Bidirectional } from '../../layers/recurrent/bidirectional.ts';
+import type { MergeMode } from '../../layers/recurrent/bidirectional.ts';
 import { GRU } from '../../layers/recurrent/gru.ts';
 import { LSTM } from '../../layers/recurrent/lstm.ts';
-import type { Recurrent } from '../../layers/recurrent/recurrent.ts';
+import { Recurrent } from '../../layers/recurrent/recurrent.ts';
 import { SimpleRNN } from '../../layers/recurrent/simple-rnn.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import type { BuiltinSpec, Reader } from './layers.ts';
-import { initializerJson, initializerOption } from './layers.ts';
+import { initializerJson, initializerOption, layerFromJson, layerToJson } from './layers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
+import { isJsonObject } from './names.ts';
 import { rulesFromJson, rulesToJson } from './regularizers.ts';
 
-// The tfjs / Keras configs of SimpleRNN, LSTM and GRU (issue 16). layers.ts spreads RECURRENT_BUILTINS into its
+// The tfjs / Keras configs of SimpleRNN, LSTM, GRU and Bidirectional (issue 16). layers.ts spreads RECURRENT_BUILTINS into its
 // registry; the helpers it shares are used inside functions only, so the import cycle is harmless.
 
 const isFalse = (v: JsonValue): boolean => v === false;
@@ -42,6 +46,19 @@ function recurrentActivation(r: Reader) {
   return activationFromJson(r.config.recurrent_activation ?? 'sigmoid', r.where);
 }
 
+/** A nested {class_name, config} that must build a SimpleRNN, LSTM or GRU. */
+function nestedRecurrent(r: Reader, key: string): Recurrent {
+  const value = r.value(key);
+  if (!isJsonObject(value) || typeof value.class_name !== 'string' || !isJsonObject(value.config)) {
+    throw new ConfigError(`${r.where}: ${key} must be a layer's {class_name, config}, got ${describeValue(value)}`);
+  }
+  const layer = layerFromJson(value.class_name, value.config, {}, `${r.where}.${key}`);
+  if (!(layer instanceof Recurrent)) throw new ConfigError(`${r.where}: ${key} must be a SimpleRNN, LSTM or GRU, got ${value.class_name}`);
+  return layer;
+}
+
+const MERGE_MODES: readonly JsonValue[] = ['concat', 'sum', 'mul', 'ave'];
+
 export const RECURRENT_BUILTINS: readonly BuiltinSpec[] = [
   {
     className: 'SimpleRNN',
@@ -72,5 +89,26 @@ export const RECURRENT_BUILTINS: readonly BuiltinSpec[] = [
     },
     // A config without reset_after is Keras 2.2 or older, whose GRU had none: false, not tf.keras 2's default.
     fromJson: (r) => new GRU(r.number('units'), { ...recurrentOptions(r), recurrentActivation: recurrentActivation(r), resetAfter: r.boolean('reset_after', false) }),
+  },
+  {
+    className: 'Bidirectional',
+    cls: Bidirectional,
+    toJson: (layer: Layer, where) => {
+      const bi = layer as Bidirectional;
+      const backward = bi.givenBackwardLayer;
+      return {
+        layer: layerToJson(bi.layer, `${where}.layer`), merge_mode: bi.mergeMode,
+        ...(backward === undefined ? {} : { backward_layer: layerToJson(backward, `${where}.backward_layer`) }),
+      };
+    },
+    fromJson: (r) => {
+      // Keras's merge_mode None returns the two directions as two outputs, which semiflow does not implement yet.
+      const mergeMode = r.value('merge_mode', 'concat');
+      if (!MERGE_MODES.includes(mergeMode)) throw new ConfigError(`${r.where}: merge_mode ${JSON.stringify(mergeMode)} is not supported by semiflow (it reads ${MERGE_MODES.join(', ')})`);
+      return new Bidirectional(nestedRecurrent(r, 'layer'), {
+        ...r.common, mergeMode: mergeMode as MergeMode,
+        ...(r.config.backward_layer == null ? {} : { backwardLayer: nestedRecurrent(r, 'backward_layer') }),
+      });
+    },
   },
 ];
