@@ -1,6 +1,6 @@
-import { zeros } from '../../core/creation.ts';
+import { ones, zeros } from '../../core/creation.ts';
 import { ShapeError, fmtShape } from '../../core/errors.ts';
-import { add, matmul, mul, permute, reshape, slice, stack, where } from '../../core/ops/index.ts';
+import { concat, matmul, mul, permute, reshape, slice, stack, where } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import type { Cell, RecurrentWeights } from './cell.ts';
 
@@ -34,15 +34,18 @@ export function runLoop(x: Tensor, weights: RecurrentWeights, cell: Cell, units:
   }
   const dropped = inputMask === undefined ? x : mul(x, reshape(inputMask, [batch, 1, features]));
   const timeMajor = reshape(permute(dropped, [1, 0, 2]), [time * batch, features]);
+  // The bias rides in the product, x_t·W + b = [x_t, 1]·[W; b], which saves each step a broadcast add and its sum backward.
   const bias = cell.inputBias(weights.bias);
+  const rows = bias === undefined ? timeMajor : concat([timeMajor, ones([time * batch, 1], x.dtype)], 1);
+  const kernel = bias === undefined ? weights.kernel : concat([weights.kernel, reshape(bias, [1, bias.size])], 0);
+  const width = rows.shape[1];
   const byStep = mask === undefined ? undefined : permute(mask, [1, 0]);
   let states: Tensor[] = Array.from({ length: cell.stateCount }, () => zeros([batch, units], x.dtype));
   const outputs: Tensor[] = [];
   for (let i = 0; i < time; i++) {
     const t = options.goBackwards ? time - 1 - i : i;
     const hIn = recurrentMask === undefined ? states[0] : mul(states[0], recurrentMask);
-    const product = matmul(slice(timeMajor, [t * batch, 0], [batch, features]), weights.kernel);
-    let next = cell.step(bias === undefined ? product : add(product, bias), states, hIn, weights);
+    let next = cell.step(matmul(slice(rows, [t * batch, 0], [batch, width]), kernel), states, hIn, weights);
     if (byStep !== undefined) {
       // A padded step keeps every state (and so repeats the previous output).
       const real = reshape(slice(byStep, [t, 0], [1, batch]), [batch, 1]);
