@@ -1,13 +1,13 @@
 // The tfjs round trip of the recurrent layers of issue 16, both ways, against @tensorflow/tfjs 4.22 (cpu backend):
 // each model is trained a few steps, saved on one side, loaded on the other, and must predict the same to 1e-5 with
-// the same layer and weight names and shapes. tfjs's recurrent activation defaults to hard_sigmoid (0.2·x + 0.5),
-// which semiflow refuses on load, so its models here ask for sigmoid, tf.keras 2's default.
+// the same layer and weight names and shapes. tfjs's recurrent activation defaults to hard_sigmoid (0.2·x + 0.5);
+// the models here ask for sigmoid, tf.keras 2's default and semiflow's, and the last test loads tfjs's default.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bidirectional, ConfigError, Dense, GRU, LSTM, Sequential, SimpleRNN, loadModel, randomNormal } from 'semiflow';
+import { Bidirectional, Dense, GRU, LSTM, Sequential, SimpleRNN, loadModel, randomNormal } from 'semiflow';
 import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'semiflow-tfjs-recurrent-'));
@@ -118,11 +118,16 @@ describe('tfjs round trip of the recurrent layers', () => {
     await expect(tf.loadLayersModel(readHandler(dir))).rejects.toThrow(/reset_after/);
   });
 
-  it("a tfjs LSTM with its default hard_sigmoid gates is refused by name, not computed differently", async () => {
-    const theirs = tf.sequential({ layers: [tf.layers.lstm({ units: 2, inputShape: SAMPLE })] });
+  it("a tfjs LSTM and GRU with tfjs's default hard_sigmoid gates (0.2·x + 0.5) load with those gates and predict the same", async () => {
+    const theirs = tf.sequential({ layers: [
+      tf.layers.lstm({ units: 3, returnSequences: true, inputShape: SAMPLE, biasInitializer: 'randomNormal' }),
+      tf.layers.gru({ units: 2, biasInitializer: 'randomNormal' }),
+    ] });
     const dir = join(root, 'hard-sigmoid');
     await saveFromTfjs(theirs, dir);
-    await expect(loadModel(dir)).rejects.toThrow(ConfigError);
-    await expect(loadModel(dir)).rejects.toThrow(/hard_sigmoid/);
+    const model = await loadModel(dir);
+    expect(model.layers.slice(1).map((l) => (l as LSTM | GRU).recurrentActivation.name)).toEqual(['hardSigmoidTfjs', 'hardSigmoidTfjs']);
+    const input = randomNormal([5, ...SAMPLE], { seed: 16, stddev: 3 });
+    expect(maxAbsDiff(model.predict(input), theirs.predict(toTf(input)) as tf.Tensor)).toBeLessThan(1e-5);
   });
 });
