@@ -1,9 +1,9 @@
 import { ConfigError, ValueError, describeValue, fmtShape, prefixError } from '../core/errors.ts';
-import { Rng, checkSeed, rngFrom } from '../core/random.ts';
+import { Rng, checkSeed, derivedSeed, rngFrom } from '../core/random.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { sliceRows, takeRows } from '../data/batches.ts';
 import { BatchStream } from './batch-stream.ts';
-import { SHUFFLE_STREAM, derivedSeed, startProgress, stateOf, trainStep } from './train-step.ts';
+import { SHUFFLE_STREAM, startProgress, stateOf, trainStep } from './train-step.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import { learningRateOf } from '../optim/index.ts';
 import type { Callback, Logs } from './callbacks.ts';
