@@ -11,7 +11,6 @@ import type { RunningLogs } from './inference.ts';
 import { totalLoss } from './inference.ts';
 import type { Model, ModelParams, OptimizerProgress } from './model.ts';
 
-export const SHUFFLE_STREAM = 1;
 const STEP_STREAM = 2;
 
 /**
