@@ -21,8 +21,14 @@ export function bytesSource(bytes: Uint8Array, name = '<buffer>'): ByteSource {
   };
 }
 
+/** What blobSource reads: a Blob or File (typed here without lib.dom, which the root entry does not need). */
+export interface BlobLike {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
 /** A Blob or File (a page's file input) as a source: each read is a slice, so the whole file is never in memory. */
-export function blobSource(blob: Blob, name = '<blob>'): ByteSource {
+export function blobSource(blob: BlobLike, name = '<blob>'): ByteSource {
   return {
     name,
     open: async () => ({

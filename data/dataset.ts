@@ -98,8 +98,11 @@ export class Dataset<T> implements AsyncIterable<T> {
     return new Dataset((pass) => shuffled(source(pass), bufferSize, new Rng(derivedSeed(own ?? pass.seed ?? drawn, SHUFFLE_STREAM, pass.epoch))), this.size);
   }
 
-  /** Consecutive elements stacked into batches along a new axis 0: tensors (of one shape) and numbers, or arrays and objects of them. */
-  batch(this: Dataset<Batchable>, batchSize: number, options: DatasetBatchOptions = {}): Dataset<Stacked<T>> {
+  /**
+   * Consecutive elements stacked into batches along a new axis 0: tensors (of one shape) and numbers, or arrays and
+   * plain objects of them (Batchable); any other element is refused by name when the batch is made.
+   */
+  batch(batchSize: number, options: DatasetBatchOptions = {}): Dataset<Stacked<T>> {
     const who = 'Dataset.batch';
     positiveInt(batchSize, 'batchSize', who);
     checkOptionKeys(options, ['dropRemainder'], who);
@@ -107,15 +110,15 @@ export class Dataset<T> implements AsyncIterable<T> {
     const source = this.source;
     const size = this.size === undefined ? undefined : (dropRemainder ? Math.floor : Math.ceil)(this.size / batchSize);
     return new Dataset(async function* (pass) {
-      let pending: Batchable[] = [];
+      let pending: T[] = [];
       let batches = 0;
       for await (const element of source(pass)) {
         pending.push(element);
         if (pending.length < batchSize) continue;
-        yield stackElements(pending, `${who}: batch ${batches++}`) as Stacked<T>;
+        yield stackElements(pending as unknown as Batchable[], `${who}: batch ${batches++}`) as Stacked<T>;
         pending = [];
       }
-      if (pending.length > 0 && !dropRemainder) yield stackElements(pending, `${who}: batch ${batches}`) as Stacked<T>;
+      if (pending.length > 0 && !dropRemainder) yield stackElements(pending as unknown as Batchable[], `${who}: batch ${batches}`) as Stacked<T>;
     }, size);
   }
 

@@ -10,6 +10,6 @@ export type { DatasetBatchOptions, Pass, ShuffleOptions } from './dataset.ts';
 export type { Batchable, Stacked } from './dataset-batch.ts';
 export { fromArrays, fromGenerator, fromTensors } from './dataset-sources.ts';
 export { blobSource, bytesSource } from './byte-source.ts';
-export type { ByteReader, ByteSource } from './byte-source.ts';
+export type { BlobLike, ByteReader, ByteSource } from './byte-source.ts';
 export { idxDatasetOf } from './idx-dataset.ts';
 export type { IdxDatasetOptions, IdxElement } from './idx-dataset.ts';

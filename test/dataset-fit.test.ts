@@ -152,7 +152,7 @@ describe('fit, evaluate and predict from a dataset', () => {
     const { x, y } = data(12, 8);
     const m = classifier();
     const ds = fromTensors({ xs: x, ys: y }).batch(4);
-    await expect(m.fit(fromArrays([{ inputs: x, ys: y }]), { verbose: 0 })).rejects.toThrow(/sequential_\d+\.fit: dataset batch 0 must be \{ xs, ys \} or \[x, y\] or \[x, y, sampleWeight\], got an object with keys \{inputs, ys\}/);
+    await expect(m.fit(fromArrays([{ inputs: x, ys: y }]) as never, { verbose: 0 })).rejects.toThrow(/sequential_\d+\.fit: dataset batch 0 must be \{ xs, ys \} or \[x, y\] or \[x, y, sampleWeight\], got an object with keys \{inputs, ys\}/);
     await expect(m.fit(fromArrays([[x]]), { verbose: 0 })).rejects.toThrow(ValueError);
     await expect(m.fit(fromArrays([{ xs: x, ys: y }, { xs: randomNormal([4, 5]), ys: y }]), { verbose: 0 })).rejects.toThrow(ShapeError);
     await expect(m.fit(fromArrays([{ xs: x, ys: y }, { xs: x, ys: oneHot(Array.from({ length: 12 }, (_, i) => i % 2), 2) }]), { verbose: 0 })).rejects.toThrow(/dataset batch 1 ys has samples of shape \[2\], but the first batch had \[3\]/);

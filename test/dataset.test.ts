@@ -34,7 +34,7 @@ describe('Dataset sources and transforms', () => {
       expect(e.ys.shape).toEqual([]);
       expect(values(e.ys)).toEqual([i]);
     });
-    const [first] = await fromTensors([x, [y, x]]).toArray();
+    const [first] = await fromTensors([x, [y, x]] as const).toArray();
     expect(values(first[1][1])).toEqual([0, 1, 2]);
     expect(() => fromTensors({ xs: x, ys: arange(0, 3) })).toThrow(ShapeError);
     expect(() => fromTensors({ xs: tensor(1) })).toThrow(/axis 0/);
