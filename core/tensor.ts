@@ -2,7 +2,7 @@ import type { DType, TypedArray } from './dtype.ts';
 import { ValueError, describeValue, fmtShape } from './errors.ts';
 import * as ops from './ops/index.ts';
 import type { Axes, Conv2dOptions, GeluOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
-import type { Conv2dTransposeOptions, CumsumOptions, Indices, NormOrder } from './ops/index.ts';
+import type { AffineOptions, Conv2dTransposeOptions, CumsumOptions, Indices, NormOrder } from './ops/index.ts';
 import type { Shape } from './shape.ts';
 import { sizeOf } from './shape.ts';
 import type { TapeEntry } from './tape.ts';
@@ -141,6 +141,7 @@ export class Tensor {
     return ops.concat([this, ...others], axis);
   }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  affine(w: Tensor, bias: Tensor, options?: AffineOptions): Tensor { return ops.affine(this, w, bias, options); }
   relu(): Tensor { return ops.relu(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   tanh(): Tensor { return ops.tanh(this); }

@@ -7,6 +7,8 @@ import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
+import { affine } from './affine.ts';
+import type { AffineActivation } from './affine.ts';
 import { pad, permute, reshape, slice } from './movement.ts';
 import { max, sum } from './reduce.ts';
 
@@ -51,6 +53,21 @@ export function fold(cols: Tensor, height: number, width: number, strides: Pair 
  * whose batch axis is the group.
  */
 export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): Tensor {
+  return convolve(x, kernel, options, matmul);
+}
+
+/**
+ * activation(conv2d(x, kernel) + bias) with the product, the bias and the activation as one affine primitive (see
+ * ops/affine.ts): the bits of conv2d, add and relu one after another, without their passes over the output.
+ * For a Conv2D layer's forward pass; groups must be 1.
+ */
+export function conv2dAffine(x: Tensor, kernel: Tensor, bias: Tensor, activation: AffineActivation, options: Conv2dOptions = {}): Tensor {
+  if ((options.groups ?? 1) !== 1) throw new ConfigError(`conv2dAffine: groups must be 1, got ${show(options.groups)}`);
+  return convolve(x, kernel, options, (rows, k) => affine(rows, k, bias, { activation }));
+}
+
+/** conv2d with `product` as the matrix product of the patches and the flattened kernel, where groups is 1. */
+function convolve(x: Tensor, kernel: Tensor, options: Conv2dOptions, product: (rows: Tensor, kernel: Tensor) => Tensor): Tensor {
   expectTensor(x, 'conv2d');
   expectTensor(kernel, 'conv2d', 'kernel');
   checkOptionKeys(options, ['strides', 'padding', 'dilations', 'groups'], 'conv2d');
@@ -73,7 +90,7 @@ export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): 
   const taps = kh * kw;
   if (groups === 1) {
     const rows = reshape(patches, [n * oh * ow, taps * groupC]);
-    return reshape(matmul(rows, reshape(kernel, [taps * groupC, outC])), [n, oh, ow, outC]);
+    return reshape(product(rows, reshape(kernel, [taps * groupC, outC])), [n, oh, ow, outC]);
   }
   // rows [G, P, taps·C/G] times kernels [G, taps·C/G, outC/G], then the groups' outputs side by side.
   const rows = permute(reshape(patches, [n * oh * ow, taps, groups, groupC]), [2, 0, 1, 3]).reshape([groups, n * oh * ow, taps * groupC]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
+  affine, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
 } from '../../index.ts';
 import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from '../../testing.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
@@ -131,6 +131,27 @@ function naiveMatmul(a: Tensor, b: Tensor): Reference {
   return { shape: [...batch, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])], values };
 }
 
+/** activation(x·w + bias) with x's leading axes as rows, by plain loops. */
+function naiveAffine(x: Tensor, w: Tensor, bias: Tensor, relu: boolean): Reference {
+  const [k, n] = w.shape;
+  const rows = x.size / k;
+  const values: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += x.storage[r * k + p] * w.storage[p * n + j];
+      s += bias.storage[j];
+      values.push(relu ? Math.max(s, 0) : s);
+    }
+  }
+  return { shape: [...x.shape.slice(0, -1), n], values };
+}
+
+/** Pre-activations at least 0.05 from relu's kink, where central differences would straddle it. */
+function awayFromKink(x: Tensor, w: Tensor, bias: Tensor): boolean {
+  return Array.from(naiveAffine(x, w, bias, false).values).every((z) => Math.abs(z) >= 0.05);
+}
+
 /** y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c]. */
 function naiveUnfold(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
   const [batch, height, width, channels] = x.shape;
@@ -255,6 +276,24 @@ export const windowLinalgSpecs = {
       run: (a, b) => matmul(a, b),
       reference: (a, b) => naiveMatmul(a, b),
     })),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  affine: {
+    cases: fc.record({
+      lead: fc.array(dim(3), { minLength: 0, maxLength: 2 }),
+      k: dim(4),
+      n: dim(4),
+      activation: fc.constantFrom('linear' as const, 'relu' as const),
+    }).chain(({ lead, k, n, activation }) =>
+      fc.tuple(arbTensor([...lead, k]), arbTensor([k, n]), arbTensor([n]))
+        .filter(([x, w, b]) => activation === 'linear' || awayFromKink(x, w, b))
+        .map(([x, w, b]) => ({
+          inputs: [x, w, b],
+          run: (a: Tensor, v: Tensor, c: Tensor) => affine(a, v, c, { activation }),
+          reference: (a: Tensor, v: Tensor, c: Tensor) => naiveAffine(a, v, c, activation === 'relu'),
+          label: `activation ${activation}`,
+        }))),
     gradient: 'checked',
     secondOrder: true,
   },
