@@ -99,6 +99,15 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     checkDtypes('affine', dtypes);
     return { shape: [x[0], w[1]], dtype: dtypes[0] };
   },
+  convAffine: ([x, kernel, bias], dtypes, { strides, dilations, activation }) => {
+    if (x.length !== 4 || kernel.length !== 4 || bias.length !== 1 || kernel[2] !== x[3] || bias[0] !== kernel[3]) {
+      throw new ShapeError(`convAffine: expected x [N,H,W,C], kernel [kh,kw,C,F] and bias [F], got ${fmtShape(x)}, ${fmtShape(kernel)} and ${fmtShape(bias)}`);
+    }
+    const [kh, kw] = kernel;
+    const { shape: [n, oh, ow] } = shapeRules.unfold([x], dtypes, { kernel: [kh, kw], strides, dilations });
+    shapeRules.affine([[n * oh * ow, kh * kw * x[3]], [kh * kw * x[3], kernel[3]], bias], dtypes, { activation });
+    return { shape: [n, oh, ow, kernel[3]], dtype: dtypes[0] };
+  },
   unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
     checkWindow('unfold', kernel, strides, dilations);
     const [eh, ew] = extents(kernel, dilations);

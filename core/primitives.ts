@@ -48,6 +48,10 @@ export interface PrimParams {
   // affine(x, w, bias) = x·w + bias for x [m,k], w [k,n], bias [n] (added to every row), then relu with activation
   // 'relu': matmul, add and relu in one call, so the fast kernel adds and clamps in the GEMM's store; same bits
   affine: { activation: AffineActivation };
+  // convAffine(x, kernel, bias) = activation(conv(x, kernel) + bias) for x [N,H,W,C] (padded already), kernel
+  // [kh,kw,C,F], bias [F]: unfold, then affine on the patches, in one call; the fast kernel convolves one-channel
+  // images directly (no patch matrix) with the same bits
+  convAffine: { strides: readonly [number, number]; dilations: readonly [number, number]; activation: AffineActivation };
   // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C] with y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c];
   // fold is its transpose (overlaps add up)
   unfold: WindowParams;

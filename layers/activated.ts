@@ -1,5 +1,5 @@
 import { add, affine, conv2d, matmul } from '../core/ops/index.ts';
-import { conv2dAffine } from '../core/ops/window.ts';
+import { conv2dAffine } from '../core/ops/conv-affine.ts';
 import type { AffineActivation, Conv2dOptions } from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation } from './activations.ts';

@@ -2,6 +2,7 @@ import type { TypedArray } from '../dtype.ts';
 import type { AffineActivation } from '../primitives.ts';
 import type { Kernel } from './kernel.ts';
 import { matmulKernel } from './matmul.ts';
+import { unfoldKernel } from './window.ts';
 
 const PLAIN = { transposeA: false, transposeB: false } as const;
 
@@ -26,3 +27,12 @@ export function addBiasActivate(z: TypedArray, bias: TypedArray, activation: Aff
 /** The affine primitive as its three parts: the reference matmul, then the bias and activation over its output. */
 export const affineKernel: Kernel<'affine'> = ([x, w, bias], [xs, ws], { activation }, out) =>
   addBiasActivate(matmulKernel([x, w], [xs, ws], PLAIN, out), bias, activation);
+
+/** convAffine as its parts: the reference unfold, then the reference affine on the patch rows. */
+export const convAffineKernel: Kernel<'convAffine'> = ([x, kernel, bias], [xs, ks], { strides, dilations, activation }, out) => {
+  const [n, oh, ow, f] = out.shape;
+  const [kh, kw, c] = ks;
+  const patches = [n, oh, ow, kh, kw, c];
+  const cols = unfoldKernel([x], [xs], { kernel: [kh, kw], strides, dilations }, { shape: patches, dtype: out.dtype });
+  return affineKernel([cols, kernel, bias], [[n * oh * ow, kh * kw * c], [kh * kw * c, f], [f]], { activation }, { shape: [n * oh * ow, f], dtype: out.dtype });
+};

@@ -2,7 +2,7 @@ import type { Kernel, KernelTable } from './kernel.ts';
 import type { Prim } from '../primitives.ts';
 import { binaryKernel, castKernel, identityKernel, unaryKernel, whereKernel } from './elementwise.ts';
 import { matmulKernel } from './matmul.ts';
-import { affineKernel } from './affine.ts';
+import { affineKernel, convAffineKernel } from './affine.ts';
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
@@ -46,6 +46,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   concat: concatKernel,
   matmul: matmulKernel,
   affine: affineKernel,
+  convAffine: convAffineKernel,
   unfold: unfoldKernel,
   fold: foldKernel,
   stopGradient: identityKernel,

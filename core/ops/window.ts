@@ -7,15 +7,13 @@ import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
-import { affine } from './affine.ts';
-import type { AffineActivation } from './affine.ts';
 import { pad, permute, reshape, slice } from './movement.ts';
 import { max, sum } from './reduce.ts';
 
 export type Padding = 'valid' | 'same';
 /** Keras lowercases the padding name, so 'SAME' and 'Same' are the same as 'same'. */
 export type PaddingName = Padding | Uppercase<Padding> | Capitalize<Padding>;
-type Pair = readonly [number, number];
+export type Pair = readonly [number, number];
 
 export interface Conv2dOptions {
   strides?: number | Pair;
@@ -53,21 +51,25 @@ export function fold(cols: Tensor, height: number, width: number, strides: Pair 
  * whose batch axis is the group.
  */
 export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): Tensor {
-  return convolve(x, kernel, options, matmul);
+  return convolve(x, kernel, options, im2col(matmul));
 }
 
-/**
- * activation(conv2d(x, kernel) + bias) with the product, the bias and the activation as one affine primitive (see
- * ops/affine.ts): the bits of conv2d, add and relu one after another, without their passes over the output.
- * For a Conv2D layer's forward pass; groups must be 1.
- */
-export function conv2dAffine(x: Tensor, kernel: Tensor, bias: Tensor, activation: AffineActivation, options: Conv2dOptions = {}): Tensor {
-  if ((options.groups ?? 1) !== 1) throw new ConfigError(`conv2dAffine: groups must be 1, got ${show(options.groups)}`);
-  return convolve(x, kernel, options, (rows, k) => affine(rows, k, bias, { activation }));
+/** How a convolution with groups 1 makes its output from the padded image and the kernel. */
+export type ConvProduct = (padded: Tensor, kernel: Tensor, strides: Pair, dilations: Pair) => Tensor;
+
+/** unfold, then `product` of the patch rows with the kernel flattened to [kh·kw·C, outC], reshaped to NHWC. */
+export function im2col(product: (rows: Tensor, kernel: Tensor) => Tensor): ConvProduct {
+  return (padded, kernel, step, spacing) => {
+    const [kh, kw, channels, outC] = kernel.shape;
+    const patches = unfold(padded, [kh, kw], step, spacing);
+    const [n, oh, ow] = patches.shape;
+    const taps = kh * kw * channels;
+    return reshape(product(reshape(patches, [n * oh * ow, taps]), reshape(kernel, [taps, outC])), [n, oh, ow, outC]);
+  };
 }
 
-/** conv2d with `product` as the matrix product of the patches and the flattened kernel, where groups is 1. */
-function convolve(x: Tensor, kernel: Tensor, options: Conv2dOptions, product: (rows: Tensor, kernel: Tensor) => Tensor): Tensor {
+/** conv2d's checks and padding, with `product` making the output where groups is 1. */
+export function convolve(x: Tensor, kernel: Tensor, options: Conv2dOptions, product: ConvProduct): Tensor {
   expectTensor(x, 'conv2d');
   expectTensor(kernel, 'conv2d', 'kernel');
   checkOptionKeys(options, ['strides', 'padding', 'dilations', 'groups'], 'conv2d');
@@ -85,13 +87,11 @@ function convolve(x: Tensor, kernel: Tensor, options: Conv2dOptions, product: (r
   if (outC % groups !== 0) throw new ShapeError(`conv2d: kernel ${fmtShape(kernel.shape)} has ${outC} output channels, which do not split into ${groups} equal groups`);
   const step = pair(strides, 'strides', 'conv2d');
   const spacing = pair(dilations, 'dilations', 'conv2d');
-  const patches = unfold(padFor(x, extents([kh, kw], spacing), step, padding, 0, 'conv2d'), [kh, kw], step, spacing);
+  const padded = padFor(x, extents([kh, kw], spacing), step, padding, 0, 'conv2d');
+  if (groups === 1) return product(padded, kernel, step, spacing);
+  const patches = unfold(padded, [kh, kw], step, spacing);
   const [n, oh, ow] = patches.shape;
   const taps = kh * kw;
-  if (groups === 1) {
-    const rows = reshape(patches, [n * oh * ow, taps * groupC]);
-    return reshape(product(rows, reshape(kernel, [taps * groupC, outC])), [n, oh, ow, outC]);
-  }
   // rows [G, P, taps·C/G] times kernels [G, taps·C/G, outC/G], then the groups' outputs side by side.
   const rows = permute(reshape(patches, [n * oh * ow, taps, groups, groupC]), [2, 0, 1, 3]).reshape([groups, n * oh * ow, taps * groupC]);
   const kernels = permute(reshape(kernel, [taps * groupC, groups, outC / groups]), [1, 0, 2]);

@@ -5,6 +5,7 @@ import {
 import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from '../../testing.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
 import type { Reference, SpecTable } from './spec.ts';
+import { apply } from '../../core/dispatch.ts';
 import { at, atBroadcast, broadcastShape, forEachIndex } from './spec.ts';
 
 type Pair = readonly [number, number];
@@ -148,8 +149,16 @@ function naiveAffine(x: Tensor, w: Tensor, bias: Tensor, relu: boolean): Referen
 }
 
 /** Pre-activations at least 0.05 from relu's kink, where central differences would straddle it. */
-function awayFromKink(x: Tensor, w: Tensor, bias: Tensor): boolean {
-  return Array.from(naiveAffine(x, w, bias, false).values).every((z) => Math.abs(z) >= 0.05);
+function awayFromKink(z: Reference): boolean {
+  return Array.from(z.values).every((v) => Math.abs(v) >= 0.05);
+}
+
+/** activation(conv + bias) of an unpadded image by plain loops, for the convAffine primitive. */
+function naiveConvAffine(x: Tensor, kernel: Tensor, bias: Tensor, strides: Pair, dilations: Pair, relu: boolean): Reference {
+  const z = naiveConv2d(x, kernel, strides, 'valid', dilations);
+  const f = bias.size;
+  const values = Array.from(z.values, (v, i) => v + bias.storage[i % f]).map((v) => (relu ? Math.max(v, 0) : v));
+  return { shape: z.shape, values };
 }
 
 /** y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c]. */
@@ -287,13 +296,35 @@ export const windowLinalgSpecs = {
       activation: fc.constantFrom('linear' as const, 'relu' as const),
     }).chain(({ lead, k, n, activation }) =>
       fc.tuple(arbTensor([...lead, k]), arbTensor([k, n]), arbTensor([n]))
-        .filter(([x, w, b]) => activation === 'linear' || awayFromKink(x, w, b))
+        .filter(([x, w, b]) => activation === 'linear' || awayFromKink(naiveAffine(x, w, b, false)))
         .map(([x, w, b]) => ({
           inputs: [x, w, b],
           run: (a: Tensor, v: Tensor, c: Tensor) => affine(a, v, c, { activation }),
           reference: (a: Tensor, v: Tensor, c: Tensor) => naiveAffine(a, v, c, activation === 'relu'),
           label: `activation ${activation}`,
         }))),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (conv2dAffine, which Conv2D uses, has no export of its own): one- and two-channel images.
+  convAffine: {
+    cases: windowSetup.chain(({ batch, kernel, strides, dilations, extent, extra }) => fc.record({
+      channels: fc.integer({ min: 1, max: 2 }),
+      filters: dim(3),
+      activation: fc.constantFrom('linear' as const, 'relu' as const),
+    }).chain(({ channels, filters, activation }) => {
+      const step: Pair = strides ?? [1, 1];
+      const spacing: Pair = dilations ?? [1, 1];
+      return fc.tuple(
+        arbTensor([batch, extent[0] + extra[0], extent[1] + extra[1], channels]), arbTensor([kernel[0], kernel[1], channels, filters]), arbTensor([filters]),
+      ).filter(([x, k, b]) => activation === 'linear' || awayFromKink(naiveConvAffine(x, k, b, step, spacing, false)))
+        .map(([x, k, b]) => ({
+          inputs: [x, k, b],
+          run: (a: Tensor, v: Tensor, c: Tensor) => apply('convAffine', [a, v, c], { strides: step, dilations: spacing, activation }),
+          reference: (a: Tensor, v: Tensor, c: Tensor) => naiveConvAffine(a, v, c, step, spacing, activation === 'relu'),
+          label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')} ${activation}`,
+        }));
+    })),
     gradient: 'checked',
     secondOrder: true,
   },

@@ -1,6 +1,7 @@
 import type { KernelTable } from '../kernel.ts';
 import { fastElementwise } from './elementwise.ts';
 import { fastAffine, fastMatmul } from './matmul.ts';
+import { fastConvAffine } from './conv-affine.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
@@ -17,6 +18,7 @@ export const fastKernels: Partial<KernelTable> = {
   ...wasmElementwiseKernels,
   matmul: fastMatmul,
   affine: fastAffine,
+  convAffine: fastConvAffine,
   sum: fastSum,
   expand: fastExpand,
   pad: fastPad,

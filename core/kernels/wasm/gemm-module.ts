@@ -1,4 +1,5 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
+import { directConv } from './direct-conv-module.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -297,6 +298,10 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
   if (nr % 4 !== 0 || mc % mr !== 0 || nc % nr !== 0) throw new Error(`gemmModuleBytes: bad blocking ${JSON.stringify(blocking)}`);
   return encodeModule({
     memory: { initialPages: 1, maximumPages, shared: true },
-    exports: { packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk() },
+    exports: {
+      packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
+      // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
+      directConv8: directConv(8, fma), directConv1: directConv(1, fma),
+    },
   });
 }
