@@ -42,6 +42,6 @@ export function scrambleWeights(model: Model, seed: number): void {
   }));
 }
 
-export function predictOne(model: Sequential | Functional, x: Tensor | Tensor[]): Tensor {
+export function predictOne(model: Sequential | Functional, x: Tensor): Tensor {
   return model.predict(x, { verbose: 0 }) as Tensor;
 }
