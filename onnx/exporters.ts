@@ -18,7 +18,12 @@ import { Add, Average, Maximum, Minimum, Multiply, Subtract } from '../layers/me
 import { Permute } from '../layers/permute.ts';
 import { Reshape } from '../layers/reshape.ts';
 import { SpatialDropout2D } from '../layers/spatial-dropout2d.ts';
+import { Bidirectional } from '../layers/recurrent/bidirectional.ts';
+import { GRU } from '../layers/recurrent/gru.ts';
+import { LSTM } from '../layers/recurrent/lstm.ts';
+import { SimpleRNN } from '../layers/recurrent/simple-rnn.ts';
 import type { LayerExporter } from './context.ts';
+import { exportBidirectional, exportRecurrent } from './export-recurrent.ts';
 import { exportConv2D, exportAveragePooling2D, exportGlobalAveragePooling2D, exportGlobalMaxPooling2D, exportMaxPooling2D } from './export-conv.ts';
 import {
   exportActivation, exportDense, exportEmbedding, exportFlatten, exportIdentity, exportLeakyReLU, exportPermute, exportReLU, exportReshape, exportSoftmax,
@@ -38,6 +43,7 @@ const EXPORTERS = new Map<LayerClass, LayerExporter<never>>([
   [BatchNormalization, exportBatchNormalization], [LayerNormalization, exportLayerNormalization],
   [Add, exportFold('Sum', true)], [Subtract, exportFold('Sub', false)], [Multiply, exportFold('Mul', false)],
   [Maximum, exportFold('Max', true)], [Minimum, exportFold('Min', true)], [Average, exportAverage], [Concatenate, exportConcatenate],
+  [SimpleRNN, exportRecurrent], [LSTM, exportRecurrent], [GRU, exportRecurrent], [Bidirectional, exportBidirectional],
 ]);
 
 /** The exporter of a layer's exact class, or a ConfigError naming the layer, its class and why. */

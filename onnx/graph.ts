@@ -6,8 +6,8 @@ import {
   ValueInfoProtoSchema,
 } from 'onnx-buf';
 
-/** An attribute value: a number is an int unless it is not an integer; `{ f }` forces a float, arrays of ints or floats likewise. */
-export type AttrValue = number | { f: number } | readonly number[] | { floats: readonly number[] } | string;
+/** An attribute value: a number is an int unless it is not an integer; `{ f }` forces a float; `{ floats }`, `{ strings }` are lists. */
+export type AttrValue = number | { f: number } | readonly number[] | { floats: readonly number[] } | string | { strings: readonly string[] };
 
 /** A value flowing through the graph: its ONNX name and whether its channels sit first (NCHW) or last, as semiflow's. */
 export interface OnnxValue {
@@ -24,6 +24,7 @@ function attribute(name: string, value: AttrValue): AttributeProto {
     return Number.isInteger(value) ? create(AttributeProtoSchema, { name, type: T.INT, i: BigInt(value) }) : create(AttributeProtoSchema, { name, type: T.FLOAT, f: value });
   }
   if ('f' in value) return create(AttributeProtoSchema, { name, type: T.FLOAT, f: value.f });
+  if ('strings' in value) return create(AttributeProtoSchema, { name, type: T.STRINGS, strings: value.strings.map((v) => new TextEncoder().encode(v)) });
   if ('floats' in value) return create(AttributeProtoSchema, { name, type: T.FLOATS, floats: [...value.floats] });
   return create(AttributeProtoSchema, { name, type: T.INTS, ints: (value as readonly number[]).map((v) => BigInt(v)) });
 }
