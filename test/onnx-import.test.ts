@@ -1,9 +1,13 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, Functional, GlobalAveragePooling2D,
-  LayerNormalization, MaxPooling2D, Reshape, Sequential, input, model,
+  Activation, Add, FileError, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, Functional, GlobalAveragePooling2D,
+  LayerNormalization, MaxPooling2D, Reshape, Sequential, input, model, randomUniform,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
+import { loadOnnxFile, saveOnnx } from 'semiflow/node';
 import { loadOnnx, toOnnx, UnsupportedOnnxError } from 'semiflow/onnx';
 import { expectClose, mnistImages, predictOne, scrambleWeights } from './onnx-oracle.ts';
 
@@ -62,5 +66,23 @@ describe('loadOnnx(toOnnx(model))', () => {
     const bytes = toOnnx(net);
     expect(() => loadOnnx(bytes)).toThrow(UnsupportedOnnxError);
     expect(() => loadOnnx(bytes)).toThrow(/unsupported ONNX ops: Erf \(node dense_\d+\/Erf\)/);
+  });
+});
+
+describe('saveOnnx and loadOnnxFile (semiflow/node)', () => {
+  it('write the file atomically and read it back to the same predictions; a missing file is a FileError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'semiflow-onnx-'));
+    try {
+      const net = new Sequential({ seed: 6, layers: [new Dense(5, { inputShape: [4], activation: 'tanh' }), new Dense(2)] });
+      scrambleWeights(net, 2);
+      const path = join(dir, 'net.onnx');
+      await saveOnnx(net, path);
+      expect(readdirSync(dir)).toEqual(['net.onnx']);
+      const x = randomUniform([3, 4], { min: -1, max: 1, seed: 1 });
+      expectClose(predictOne(await loadOnnxFile(path) as Sequential, x).data as Float32Array, predictOne(net, x));
+      await expect(loadOnnxFile(join(dir, 'none.onnx'))).rejects.toThrow(FileError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
