@@ -6,6 +6,7 @@ import { Concatenate } from '../layers/merge/concatenate.ts';
 import { Add, Average, Maximum, Minimum, Multiply, Subtract } from '../layers/merge/elementwise.ts';
 import { Permute } from '../layers/permute.ts';
 import { Reshape } from '../layers/reshape.ts';
+import { ZeroPadding2D } from '../layers/zero-padding2d.ts';
 import type { Imported, Importer } from './importer.ts';
 import { attr } from './read-model.ts';
 
@@ -88,4 +89,18 @@ export function importConcat(node: NodeProto, imp: Importer): void {
   const raw = attr(node, 'axis') as number;
   const axis = raw < 0 ? raw + rank : raw;
   imp.values.set(node.output[0], { sym: imp.apply(new Concatenate({ axis: permuted ? FROM_FIRST[axis] : axis }), syms), permuted });
+}
+
+/** Pad with zeros: none is the value as it is (PyTorch writes one before an average pool); an image's height and width a ZeroPadding2D. */
+export function importPad(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const pads = Array.from(imp.constant(node.input[1], node).data);
+  const mode = node.attribute.find((a) => a.name === 'mode');
+  const value = node.input[2] !== undefined && node.input[2] !== '' ? imp.constant(node.input[2], node).data[0] : 0;
+  if (pads.every((p) => p === 0)) return importPassThrough(node, imp);
+  const [, c, top, left, , c2, bottom, right] = pads;
+  if (pads.length !== 8 || pads[0] !== 0 || pads[4] !== 0 || c !== 0 || c2 !== 0 || value !== 0 || (mode !== undefined && new TextDecoder().decode(mode.s) !== 'constant')) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (Pad) pads [${pads.join(',')}]; only zeros around an NCHW image's height and width are imported`);
+  }
+  imp.values.set(node.output[0], { sym: imp.apply(new ZeroPadding2D([[top, bottom], [left, right]]), imp.channelsLast(x)), permuted: true });
 }

@@ -11,7 +11,7 @@ import { Sequential } from '../models/sequential.ts';
 import { importActivation } from './import-activations.ts';
 import { importBatchNorm, importConv, importDense, importGlobalPool, importLayerNorm, importPool } from './import-layers.ts';
 import {
-  importConcat, importFlatten, importGather, importMerge, importPassThrough, importReshape, importTranspose,
+  importConcat, importFlatten, importGather, importMerge, importPad, importPassThrough, importReshape, importTranspose,
 } from './import-shape-ops.ts';
 import { Importer } from './importer.ts';
 import { readOnnx } from './read-model.ts';
@@ -23,7 +23,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   GlobalAveragePool: importGlobalPool, GlobalMaxPool: importGlobalPool, ReduceMean: importGlobalPool, ReduceMax: importGlobalPool,
   BatchNormalization: importBatchNorm, LayerNormalization: importLayerNorm,
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Identity: importPassThrough, Dropout: importPassThrough, Cast: importPassThrough,
-  Gather: importGather, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
+  Gather: importGather, Pad: importPad, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
   Relu: importActivation, Sigmoid: importActivation, Tanh: importActivation, Softplus: importActivation, Softsign: importActivation, Selu: importActivation,
   Elu: importActivation, HardSigmoid: importActivation, Clip: importActivation, Softmax: importActivation, LogSoftmax: importActivation, LeakyRelu: importActivation,
 };

@@ -1,0 +1,55 @@
+"""Small PyTorch models exported with torch.onnx.export, the fixtures of test/onnx-torch.test.ts.
+
+Run with Debian's python3-torch: /usr/bin/python3 scripts/torch-onnx-fixtures.py
+Each model is written to test/fixtures/onnx/<name>.onnx beside <name>.json, which holds a seeded input batch and
+PyTorch's output for it (the test compares semiflow's imported model with these).
+"""
+import json
+import os
+
+import torch
+from torch import nn
+
+OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'onnx')
+
+
+class Cnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(4, 6, 3, stride=2), nn.ReLU(), nn.AvgPool2d(2),
+        )
+        self.head = nn.Linear(6 * 3 * 3, 5)
+
+    def forward(self, x):
+        return torch.softmax(self.head(torch.flatten(self.features(x), 1)), dim=1)
+
+
+def models():
+    mlp = nn.Sequential(nn.Linear(12, 16), nn.Tanh(), nn.Linear(16, 8), nn.Sigmoid(), nn.Linear(8, 3))
+    return [('torch-mlp', mlp, (6, 12)), ('torch-cnn', Cnn(), (2, 1, 28, 28))]
+
+
+def main():
+    torch.manual_seed(0)
+    os.makedirs(OUT, exist_ok=True)
+    for name, model, shape in models():
+        model.eval()
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.3, 0.3)
+                m.running_var.uniform_(0.5, 1.5)
+        x = torch.rand(shape) * 2 - 1
+        with torch.no_grad():
+            y = model(x)
+        path = os.path.join(OUT, f'{name}.onnx')
+        torch.onnx.export(model, x, path, input_names=['x'], output_names=['y'], opset_version=17,
+                          dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})
+        with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
+            json.dump({'xShape': list(shape), 'x': x.flatten().tolist(), 'y': y.flatten().tolist(), 'yShape': list(y.shape)}, f)
+        print(name, os.path.getsize(path), 'bytes')
+
+
+if __name__ == '__main__':
+    main()
