@@ -5,7 +5,8 @@ import { GRU } from '../layers/recurrent/gru.ts';
 import { LSTM } from '../layers/recurrent/lstm.ts';
 import type { Recurrent } from '../layers/recurrent/recurrent.ts';
 import type { Emitted, ExportContext } from './context.ts';
-import { transposed, weightOf } from './context.ts';
+import { weightOf } from './context.ts';
+import { gateOrder, gatesFirst } from './gates.ts';
 import type { AttrValue, OnnxValue } from './graph.ts';
 
 // SimpleRNN, LSTM and GRU as ONNX's RNN, LSTM and GRU ops. ONNX Runtime takes only the time-first layout, so the
@@ -21,21 +22,6 @@ function rnnActivation(layer: AnyLayer, name: string): string {
   const op = RNN_ACTIVATIONS[name];
   if (op === undefined) throw new ConfigError(`toOnnx: ${layer.name} (${layer.constructor.name}): the activation '${name}' has no form in ONNX's recurrent ops (${Object.keys(RNN_ACTIVATIONS).join(', ')})`);
   return op;
-}
-
-/** Keras's gate blocks (columns of k·units) reordered: LSTM i,f,c,o → ONNX i,o,f,c; GRU z,r,h and SimpleRNN are the same. */
-function gateOrder(layer: Recurrent): number[] {
-  return layer instanceof LSTM ? [0, 3, 1, 2] : layer instanceof GRU ? [0, 1, 2] : [0];
-}
-
-/** [rows, k·units] with its column blocks reordered, transposed to [k·units, rows]. */
-function gatesFirst(data: Float32Array, rows: number, units: number, order: readonly number[]): Float32Array {
-  const k = order.length;
-  const moved = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) {
-    order.forEach((from, to) => moved.set(data.subarray(r * k * units + from * units, r * k * units + (from + 1) * units), r * k * units + to * units));
-  }
-  return transposed(moved, [rows, k * units], [1, 0]).data;
 }
 
 /** One direction's W, R and B from a layer's weights named `${prefix}kernel` …. */

@@ -47,6 +47,8 @@ export function importTranspose(node: NodeProto, imp: Importer): void {
   const key = perm?.join();
   if (x.permuted === true && key === TO_LAST) return void imp.values.set(node.output[0], { sym: x.sym });
   if (x.permuted !== true && key === TO_FIRST) return void imp.values.set(node.output[0], { sym: x.sym, permuted: true });
+  // [batch, time, features] ↔ [time, batch, features], the recurrent ops' layout.
+  if (key === '1,0,2' && x.permuted !== true) return void imp.values.set(node.output[0], x.timeFirst === true ? { sym: x.sym } : { sym: x.sym, timeFirst: true });
   if (perm === undefined || perm[0] !== 0) throw new ConfigError(`loadOnnx: node ${node.name} (Transpose) with perm [${perm?.join(',') ?? 'reversed'}] moves the batch axis`);
   imp.values.set(node.output[0], { sym: imp.apply(new Permute(perm.slice(1)), imp.literal(x)) });
 }

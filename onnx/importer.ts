@@ -12,6 +12,8 @@ import type { OnnxConstant, OnnxGraph } from './read-model.ts';
 export interface Imported {
   readonly sym: SymbolicTensor;
   readonly permuted?: boolean;
+  /** The ONNX value is a time-first sequence [time, batch, features]; the symbolic tensor holds it batch-first. */
+  readonly timeFirst?: boolean;
 }
 
 /** The state of one import: values by ONNX name, the weights each new layer gets, and which nodes are used up. */
@@ -58,6 +60,7 @@ export class Importer {
 
   /** The ONNX value exactly (an NCHW image as NCHW). */
   literal(v: Imported): SymbolicTensor {
+    if (v.timeFirst === true) throw new ConfigError('loadOnnx: a time-first sequence is read only by a recurrent op; semiflow has no batch-axis move');
     return v.permuted === true ? this.permute(v.sym, [3, 1, 2]) : v.sym;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bidirectional, ConfigError, Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, randomUniform, tensor } from 'semiflow';
 import type { Tensor } from 'semiflow';
-import { toOnnx } from 'semiflow/onnx';
+import { loadOnnx, toOnnx } from 'semiflow/onnx';
 import { expectClose, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
 
 // Recurrent layers as ONNX's RNN, LSTM and GRU ops, run in ONNX Runtime on synthetic sequences against predict.
@@ -54,5 +54,36 @@ describe('recurrent layers against onnxruntime-web', () => {
     const odd = new Sequential({ layers: [new Bidirectional(new LSTM(2), { inputShape: [3, 2], backwardLayer: new LSTM(2, { goBackwards: true, activation: 'relu' }) })] });
     expect(() => toOnnx(odd)).toThrow(ConfigError);
     expect(() => toOnnx(odd)).toThrow(/Bidirectional\) needs a forward layer and a backward copy/);
+  });
+});
+
+describe('recurrent layers through loadOnnx(toOnnx(model))', () => {
+  const back = (net: Sequential, x: Tensor): Sequential => {
+    scrambleWeights(net, 13);
+    const again = loadOnnx(toOnnx(net)) as Sequential;
+    expectClose(predictOne(again, x).data as Float32Array, predictOne(net, x));
+    return again;
+  };
+
+  it('LSTM, GRU (both resets), SimpleRNN, goBackwards: the same layers, predicting the same', () => {
+    const net = new Sequential({ seed: 2 });
+    net.add(new GRU(5, { inputShape: [7, 3], returnSequences: true }));
+    net.add(new GRU(4, { resetAfter: false, goBackwards: true, returnSequences: true, recurrentActivation: 'hardSigmoidTfjs' }));
+    net.add(new SimpleRNN(3, { activation: 'relu', goBackwards: true, returnSequences: true }));
+    net.add(new LSTM(4, { returnSequences: true }));
+    net.add(new LSTM(2, { goBackwards: true }));
+    const again = back(net, sequences(4, 7, 3, 2));
+    expect(again.layers.map((l) => l.constructor.name)).toEqual(['InputLayer', 'GRU', 'GRU', 'SimpleRNN', 'LSTM', 'LSTM']);
+  });
+
+  it('Bidirectional (concat) and an Embedding + LSTM text model', () => {
+    const net = new Sequential({ seed: 4 });
+    net.add(new Embedding(20, 8, { inputShape: [9] }));
+    net.add(new Bidirectional(new LSTM(3, { returnSequences: true })));
+    net.add(new Bidirectional(new GRU(3)));
+    net.add(new Dense(2, { activation: 'softmax' }));
+    const ids = tensor(Array.from({ length: 6 * 9 }, (_, i) => (i * 7 + 3) % 20), [6, 9]);
+    const again = back(net, ids);
+    expect(again.layers.map((l) => l.constructor.name)).toEqual(['InputLayer', 'Embedding', 'Bidirectional', 'Bidirectional', 'Dense']);
   });
 });
