@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, Conv2D, Dense, Embedding, Layer, Masking, Sequential, ShapeError, TimeDistributed, ValueError, checkLayerGrad, loadModel,
+  ConfigError, Conv2D, Dense, Embedding, Layer, Masking, Sequential, ShapeError, TimeDistributed, ValueError, checkLayerGrad, input, loadModel,
   matmul, randomNormal, regularizers, tensor,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
@@ -182,6 +182,18 @@ describe('TimeDistributed', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the weights of a layer built before it was wrapped, through a symbolic call', () => {
+    const inner = new Dense(2);
+    inner.apply(randomNormal([1, 3], { seed: 8 }));
+    const kernel = rowsOf(inner.params.kernel);
+    const fresh = new Dense(2);
+    new TimeDistributed(inner).apply(input({ shape: [4, 3] }));
+    new TimeDistributed(fresh).apply(input({ shape: [4, 3] }));
+    expect(rowsOf(inner.params.kernel)).toEqual(kernel);
+    // A layer the wrapper built for the dry run is unbuilt again, so the model that takes it initialises it.
+    expect(fresh.built).toBe(false);
   });
 
   it('refuses input without a time axis and a wrapped layer that is not a layer', () => {
