@@ -57,3 +57,4 @@ export type { EmbeddingOptions } from './embedding.ts';
 export { Masking } from './masking.ts';
 export type { MaskingOptions } from './masking.ts';
 export { TimeDistributed } from './time-distributed.ts';
+export * from './recurrent/index.ts';

@@ -13,6 +13,7 @@ import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import { CONV_BUILTINS } from './layers-conv.ts';
 import { SEQUENCE_BUILTINS } from './layers-sequence.ts';
+import { RECURRENT_BUILTINS } from './layers-recurrent.ts';
 import { rulesFromJson, rulesToJson } from './regularizers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
@@ -162,6 +163,7 @@ const BUILTINS: readonly BuiltinSpec[] = [
   ...MORE_BUILTINS,
   ...MERGE_SPECS,
   ...SEQUENCE_BUILTINS,
+  ...RECURRENT_BUILTINS,
 ];
 
 /** The keys every layer config may carry that the layer class itself does not read (an Embedding reads input_dim: its vocabulary). */
