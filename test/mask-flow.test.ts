@@ -122,6 +122,15 @@ describe('masks in a functional model', () => {
     expect(probeJoin.rows(from[1])).toEqual([[1, 0, 1, 1], [1, 1, 1, 1]]);
   });
 
+  it('are refused by a model used as a layer, which they cannot enter yet', () => {
+    const inner = input({ shape: [4, 3] });
+    const sub = model({ inputs: inner, outputs: new Dense(2).apply(inner), name: 'sub' });
+    const x = input({ shape: [4] });
+    const error = thrown(() => sub.apply(new Embedding(5, 3, { maskZero: true }).apply(x)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/^sub: a mask cannot flow into a model used as a layer yet/);
+  });
+
   it('are refused at apply by a layer that does not support masking', () => {
     const x = input({ shape: [4] });
     const e = new Embedding(5, 3, { maskZero: true, name: 'tokens' }).apply(x);
