@@ -3,7 +3,7 @@
 // that does not support masking is refused one with an error naming it.
 import { describe, expect, it } from 'vitest';
 import {
-  Add, Concatenate, ConfigError, Dense, Embedding, Flatten, Layer, Masking, Sequential, input, model, sum, tensor,
+  Add, Concatenate, ConfigError, Dense, Embedding, Flatten, LSTM, Layer, Masking, Sequential, input, model, sum, tensor,
 } from 'semiflow';
 import type { CallOptions, Tensor } from 'semiflow';
 import { thrown } from './thrown.ts';
@@ -79,6 +79,22 @@ describe('masks in a Sequential', () => {
     expect(seq.layers.map((l) => l.name)).not.toContain('flat');
     // Without maskZero the same stack is fine.
     expect(new Sequential({ layers: [new Embedding(5, 3, { inputLength: 4 }), new Flatten()] }).outputShape).toEqual([12]);
+  });
+});
+
+describe('masks into a recurrent layer', () => {
+  it('Embedding(maskZero) then LSTM in a Sequential: padded sequences predict what the unpadded ones do', () => {
+    const stack = (length: number) => new Sequential({ seed: 4, layers: [new Embedding(6, 3, { maskZero: true, inputLength: length }), new LSTM(4), new Dense(1)] });
+    const padded = stack(5);
+    const short = stack(2);
+    short.setWeights(padded.getWeights());
+    const a = padded.predict(tensor([[3, 1, 0, 0, 0], [5, 2, 0, 0, 0]]));
+    const b = short.predict(tensor([[3, 1], [5, 2]]));
+    Array.from(a.storage).forEach((v, i) => expect(v).toBeCloseTo(b.storage[i], 6));
+    // Without the mask the padding steps would change the state.
+    const unmasked = new Sequential({ seed: 4, layers: [new Embedding(6, 3, { inputLength: 5 }), new LSTM(4), new Dense(1)] });
+    unmasked.setWeights(padded.getWeights());
+    expect(Math.abs(unmasked.predict(tensor([[3, 1, 0, 0, 0]])).storage[0] - b.storage[0])).toBeGreaterThan(1e-6);
   });
 });
 
