@@ -156,3 +156,31 @@ describe('masks in a functional model', () => {
     expect(error.message).toMatch(/^flat2: does not support masking, but its input \(from proj\) carries a mask/);
   });
 });
+
+describe('a mask on a model output', () => {
+  // Ids [3, 4] with padding; the output Dense keeps the time axis, so the output carries the Embedding's mask.
+  const seqIds = tensor([[2, 1, 0, 0], [3, 3, 3, 1], [1, 0, 0, 0]]);
+  const real = Array.from(seqIds.storage, (v) => (v === 0 ? 0 : 1));
+  const targets = (padding: number) => tensor(Array.from({ length: 24 }, (_, i) => (real[Math.floor(i / 2)] === 1 ? (i % 5) / 5 : padding)), [3, 4, 2]);
+  const net = () => new Sequential({ seed: 6, layers: [new Embedding(4, 3, { maskZero: true, inputLength: 4 }), new Dense(2)] });
+
+  it('weights its loss: the mean squared error over the real steps only (Keras 3)', () => {
+    const m = net();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const y = targets(100);
+    const p = m.predict(seqIds);
+    let total = 0;
+    for (let i = 0; i < 24; i++) if (real[Math.floor(i / 2)] === 1) total += (p.storage[i] - y.storage[i]) ** 2;
+    const expected = total / (2 * real.reduce((a, b) => a + b, 0));
+    expect(m.evaluate(seqIds, y, { verbose: 0 }).loss).toBeCloseTo(expected, 5);
+  });
+
+  it('trains the same whatever the targets of the padded steps hold, and a batch of padding alone has loss 0', async () => {
+    const [a, b] = [net(), net()];
+    for (const m of [a, b]) m.compile({ optimizer: 'adam', loss: 'mse' });
+    await a.fit(seqIds, targets(0), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    await b.fit(seqIds, targets(-50), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    expect(a.getWeights().map((w) => Array.from(w.storage))).toEqual(b.getWeights().map((w) => Array.from(w.storage)));
+    expect(a.evaluate(tensor([[0, 0, 0, 0]]), tensor([[[5, 5], [5, 5], [5, 5], [5, 5]]]), { verbose: 0 }).loss).toBe(0);
+  });
+});
