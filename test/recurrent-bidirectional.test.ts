@@ -1,8 +1,11 @@
 // Bidirectional (issue 16): the two directions against the wrapped layer run each way, every merge mode, masks,
 // its gradient over fast-check shapes (float64), tfjs's weight names, and errors naming the layer.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Bidirectional, ConfigError, GRU, LSTM, ShapeError, SimpleRNN, add, checkLayerGrad, concat, div, gather, mul, randomNormal, randomUniform } from 'semiflow';
+import { Bidirectional, ConfigError, Dense, GRU, LSTM, Sequential, ShapeError, SimpleRNN, add, checkLayerGrad, concat, div, gather, mul, randomNormal, randomUniform } from 'semiflow';
 import type { MergeMode, Recurrent, Tensor } from 'semiflow';
 
 const MODES: MergeMode[] = ['concat', 'sum', 'mul', 'ave'];
@@ -65,6 +68,22 @@ describe('Bidirectional', () => {
       const result = checkLayerGrad(layer, x, { seed: c.seed, ...(mask === undefined ? {} : { mask }) });
       expect(result.ok, result.message).toBe(true);
     }), { numRuns: 16 });
+  });
+
+  it('model.loadWeights gives a model with other automatic names the saved weights of both directions', async () => {
+    const make = () => new Sequential({ layers: [new Bidirectional(new LSTM(2, { returnSequences: true }), { inputShape: [3, 2] }), new GRU(2), new Dense(1)] });
+    const saved = make();
+    const dir = mkdtempSync(join(tmpdir(), 'semiflow-bidirectional-'));
+    try {
+      await saved.save(dir);
+      const other = make();
+      other.build([3, 2]);
+      expect(other.layers[1].weights[0].name).not.toBe(saved.layers[1].weights[0].name);
+      await other.loadWeights(dir);
+      expect(other.getWeights().map((w) => Array.from(w.storage))).toEqual(saved.getWeights().map((w) => Array.from(w.storage)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses bad options and input, naming the layer', () => {
