@@ -2,8 +2,9 @@
 // gradient over fast-check shapes (float64) with returnSequences, goBackwards and a mask; Keras's defaults and layout.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, SimpleRNN, checkLayerGrad, randomNormal, randomUniform, tensor } from 'semiflow';
+import { Dense, GRU, LSTM, Sequential, SimpleRNN, checkLayerGrad, constraints, randomNormal, randomUniform, regularizers, sum, tensor } from 'semiflow';
 import type { Recurrent, Tensor } from 'semiflow';
+import { withPenalties } from '../layers/penalties.ts';
 import type { Kind } from './recurrent-reference.ts';
 import { referenceRnn } from './recurrent-reference.ts';
 
@@ -83,5 +84,24 @@ describe('recurrent defaults', () => {
       expect(rest.length).toBe(kind === 'lstm' ? 1 : 0);
       expect(rest.every((c: Tensor) => c.shape.join() === '2,3')).toBe(true);
     }
+  });
+});
+
+describe('recurrent regularizers and constraints', () => {
+  it('add the kernel, recurrent kernel and bias penalties to the training loss, and project the weights after a step', async () => {
+    const layer = new LSTM(2, {
+      kernelRegularizer: regularizers.l2(0.1), recurrentRegularizer: regularizers.l1(0.2), biasRegularizer: regularizers.l2(0.3),
+      recurrentConstraint: constraints.nonNeg(), inputShape: [3, 2],
+    });
+    const x = randomNormal([4, 3, 2], { seed: 1 });
+    layer.ensureBuilt(x.shape);
+    const { kernel, recurrent_kernel: U, bias } = layer.params;
+    const { penalty } = withPenalties(() => layer.apply(x));
+    const expected = 0.1 * sum(kernel.mul(kernel)).item() + 0.2 * sum(U.abs()).item() + 0.3 * sum(bias.mul(bias)).item();
+    expect(Math.abs((penalty as { item(): number }).item() - expected)).toBeLessThan(1e-5 * expected);
+    const model = new Sequential({ seed: 2, layers: [layer, new Dense(1)] });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.fit(x, randomNormal([4, 1], { seed: 3 }), { epochs: 1, batchSize: 4, verbose: 0 });
+    expect(Array.from(layer.params.recurrent_kernel.storage).every((v) => v >= 0)).toBe(true);
   });
 });
