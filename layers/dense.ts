@@ -29,6 +29,9 @@ const DENSE_OPTIONS = ['name', 'trainable', 'inputShape', 'activation', 'useBias
 
 /** activation(x · kernel + bias) over the last axis: kernel [inputs, units], bias [units]. */
 export class Dense extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly units: number;
   readonly activation: Activation;
   readonly useBias: boolean;

@@ -1,6 +1,7 @@
 import type { DType } from '../../core/dtype.ts';
 import { ConfigError, describeValue } from '../../core/errors.ts';
 import { Layer } from '../../layers/layer.ts';
+import type { AnyLayer } from '../../layers/layer.ts';
 import { MergeLayer } from '../../layers/merge/merge-layer.ts';
 import type { GraphNode, SymbolicTensor } from '../../layers/symbolic.ts';
 import { InputOperation, input } from '../../layers/symbolic.ts';
@@ -90,7 +91,7 @@ export function functionalFromJson(
   if (!isJsonObject(config) || !Array.isArray(config.layers)) throw new ConfigError(`${file}: modelTopology.config must hold the layers, got ${describeValue(config)}`);
   const name = typeof config.name === 'string' ? config.name : undefined;
   const inputShapes = new Map<string, readonly number[]>();
-  const layers = new Map<string, { make: () => Layer | Functional; nodes: Reference[][] }>();
+  const layers = new Map<string, { make: () => AnyLayer | Functional; nodes: Reference[][] }>();
   (config.layers as readonly JsonValue[]).forEach((entry, i) => {
     const where = `${file}: layer ${i}`;
     if (!isJsonObject(entry) || typeof entry.class_name !== 'string' || !isJsonObject(entry.config)) {
@@ -134,7 +135,7 @@ export function functionalFromJson(
 }
 
 function wire(
-  inputShapes: ReadonlyMap<string, readonly number[]>, made: ReadonlyMap<string, { make: () => Layer | Functional; nodes: Reference[][] }>,
+  inputShapes: ReadonlyMap<string, readonly number[]>, made: ReadonlyMap<string, { make: () => AnyLayer | Functional; nodes: Reference[][] }>,
   inputRefs: readonly Reference[], outputRefs: readonly Reference[], file: string, options: ModelOptions,
 ): Functional {
   const tensors = new Map<string, SymbolicTensor>();
@@ -152,7 +153,7 @@ function wire(
       if (sources.some((t) => t === undefined)) continue;
       const ins = sources as SymbolicTensor[];
       const outs = layer instanceof Functional ? layer.applyMany(ins)
-        : [ins.length === 1 && !(layer instanceof MergeLayer) ? layer.apply(ins[0]) : layer.apply(ins)];
+        : [ins.length === 1 && !(layer instanceof MergeLayer) ? layer.apply(ins[0]) : layer.apply(ins)].flat();
       outs.forEach((t, i) => tensors.set(key([layerName, n + firstNode(layer), i]), t));
       next.set(layerName, n + 1);
       progress = true;
