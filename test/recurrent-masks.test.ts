@@ -1,9 +1,10 @@
-// Masks, dropout, returnState and bad input of the recurrent layers (issue 16).
+// Masks, dropout and bad input of the recurrent layers (issue 16).
 import { describe, expect, it } from 'vitest';
 import { ConfigError, GRU, LSTM, Rng, ShapeError, SimpleRNN, ValueError, checkLayerGrad, concat, randomNormal, tensor } from 'semiflow';
-import type { Recurrent, Tensor } from 'semiflow';
+import type { Recurrent, RecurrentOptions, Tensor } from 'semiflow';
 
-const MAKERS: Record<string, (options: object) => Recurrent> = {
+type Maker = <R extends boolean = false>(options: RecurrentOptions<R>) => Recurrent<R>;
+const MAKERS: Record<string, Maker> = {
   SimpleRNN: (options) => new SimpleRNN(3, options),
   LSTM: (options) => new LSTM(3, options),
   GRU: (options) => new GRU(3, options),
@@ -21,12 +22,12 @@ describe.each(Object.keys(MAKERS))('%s with a mask', (name) => {
   const kept = [[0, 2, 3], [2, 3], [0, 1]];
 
   it.each([false, true])('a masked step leaves every state unchanged: the states equal those of the sequence without it (goBackwards %s)', (goBackwards) => {
-    const layer = MAKERS[name]({ goBackwards });
+    const layer = MAKERS[name]({ goBackwards, returnState: true });
     layer.ensureBuilt(x.shape, 'float64');
-    const masked = layer.applyWithStates(x, { mask });
+    const masked = layer.apply(x, { mask });
     kept.forEach((steps, n) => {
       // A layer is built for one sequence length, so the shorter sequence goes through a copy with the same weights.
-      const alone = MAKERS[name]({ goBackwards }).applyWithStates(stepsOf(x, n, steps), { params: layer.params });
+      const alone = MAKERS[name]({ goBackwards, returnState: true }).apply(stepsOf(x, n, steps), { params: layer.params });
       masked.forEach((state, k) => {
         const row = values(state).slice(n * 3, n * 3 + 3);
         values(alone[k]).forEach((v, i) => expect(Math.abs(row[i] - v)).toBeLessThan(1e-14));
