@@ -8,4 +8,4 @@ export type { LSTMOptions } from './lstm.ts';
 export { GRU } from './gru.ts';
 export type { GRUOptions } from './gru.ts';
 export { Bidirectional } from './bidirectional.ts';
-export type { BidirectionalOptions, MergeMode } from './bidirectional.ts';
+export type { BidirectionalOptions, BidirectionalOutput, MergeMode } from './bidirectional.ts';
