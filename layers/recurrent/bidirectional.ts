@@ -4,9 +4,10 @@ import { checkOptionKeys, oneOf } from '../../core/options.ts';
 import type { Shape } from '../../core/shape.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import { markBuiltIn } from '../built-in.ts';
-import type { CallOptions, LayerOptions, Weight } from '../layer.ts';
+import type { CallOptions, LayerOptions } from '../layer.ts';
 import { Layer } from '../layer.ts';
 import type { RecurrentWeights } from './cell.ts';
+import { weightsOf } from './cell.ts';
 import { Recurrent } from './recurrent.ts';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -75,7 +76,7 @@ export class Bidirectional<R extends boolean = false, M extends MergeMode | null
     const declare = (layer: Recurrent): RecurrentWeights => {
       layer.checkInput(inputShape, this.name);
       const [kernel, recurrentKernel, bias] = layer.weightSpecs(inputShape[2]).map((s) => this.addWeight(`${layer.name}/${s.name}`, s.shape, s.initializer, s.rules));
-      return lazyWeights(kernel, recurrentKernel, bias);
+      return weightsOf(kernel, recurrentKernel, bias);
     };
     this.own = { forward: declare(this.forwardLayer), backward: declare(this.backwardLayer) };
   }
@@ -101,15 +102,6 @@ export class Bidirectional<R extends boolean = false, M extends MergeMode | null
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), mergeMode: this.mergeMode, layer: this.layer.getConfig(), backwardLayer: this.backwardLayer.getConfig() };
   }
-}
-
-/** RecurrentWeights that read each weight's current value (bound by apply's params, or stored). */
-function lazyWeights(kernel: Weight, recurrentKernel: Weight, bias: Weight | undefined): RecurrentWeights {
-  return {
-    get kernel() { return kernel.value; },
-    get recurrentKernel() { return recurrentKernel.value; },
-    get bias() { return bias?.value; },
-  };
 }
 
 markBuiltIn(Bidirectional);

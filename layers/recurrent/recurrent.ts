@@ -7,13 +7,14 @@ import type { Tensor } from '../../core/tensor.ts';
 import type { Activation, ActivationFn } from '../activations.ts';
 import { getActivation } from '../activations.ts';
 import { getInitializer } from '../initializers.ts';
-import type { CallOptions, LayerOptions, Weight, WeightSpec } from '../layer.ts';
+import type { CallOptions, LayerOptions, WeightSpec } from '../layer.ts';
 import { Layer } from '../layer.ts';
 import type { RuleOptions, WeightRules } from '../penalties.ts';
 import { ruleKeys, weightRules } from '../penalties.ts';
 import type { RegularizerSpec } from '../regularizers.ts';
 import { getRegularizer } from '../regularizers.ts';
 import type { Cell, RecurrentWeights } from './cell.ts';
+import { weightsOf } from './cell.ts';
 import { runLoop } from './loop.ts';
 
 /** What a recurrent layer returns: the output, or with returnState the list [output, ...states]. */
@@ -88,7 +89,7 @@ export abstract class Recurrent<R extends boolean = boolean> extends Layer<Recur
   protected readonly recurrentInitializer: WeightSpec;
   protected readonly biasInitializer: WeightSpec;
   override supportsMasking = true;
-  private own: { kernel: Weight; recurrentKernel: Weight; bias?: Weight } | undefined;
+  private own: RecurrentWeights | undefined;
   /** The options it was made with, for copies (Bidirectional's). */
   private readonly options: RecurrentOptions;
 
@@ -149,7 +150,7 @@ export abstract class Recurrent<R extends boolean = boolean> extends Layer<Recur
   protected override build(inputShape: Shape): void {
     this.checkInput(inputShape);
     const [kernel, recurrentKernel, bias] = this.weightSpecs(inputShape[2]).map((s) => this.addWeight(s.name, s.shape, s.initializer, s.rules));
-    this.own = { kernel, recurrentKernel, ...(bias === undefined ? {} : { bias }) };
+    this.own = weightsOf(kernel, recurrentKernel, bias);
   }
 
   /**
@@ -168,18 +169,13 @@ export abstract class Recurrent<R extends boolean = boolean> extends Layer<Recur
   }
 
   protected call(x: Tensor, options: CallOptions): RecurrentOutput<R> {
-    const outputs = this.run(x, this.currentWeights(), options);
+    const outputs = this.run(x, this.own as RecurrentWeights, options);
     return (this.returnState ? outputs : outputs[0]) as RecurrentOutput<R>;
   }
 
   /** The sequence mask passes on only with the time axis, when every step is returned (the states carry none). */
   override computeMask(_x: Tensor, mask: Tensor | undefined): Tensor | undefined {
     return this.returnSequences ? mask : undefined;
-  }
-
-  private currentWeights(): RecurrentWeights {
-    const own = this.own as NonNullable<Recurrent['own']>;
-    return { kernel: own.kernel.value, recurrentKernel: own.recurrentKernel.value, ...(own.bias === undefined ? {} : { bias: own.bias.value }) };
   }
 
   override getConfig(): Record<string, unknown> {
