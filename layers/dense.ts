@@ -1,6 +1,5 @@
 import { ShapeError, fmtShape } from '../core/errors.ts';
-import { matmul } from '../core/ops/index.ts';
-import { addBiasAndActivate } from './activated.ts';
+import { denseForward } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation, ActivationFn } from './activations.ts';
@@ -65,7 +64,7 @@ export class Dense extends Layer {
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {
-    return addBiasAndActivate(matmul(x, (this.kernel as Weight).value), this.bias, this.activation, options);
+    return denseForward(x, (this.kernel as Weight).value, this.bias, this.activation, options);
   }
 
   override getConfig(): Record<string, unknown> {

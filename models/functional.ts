@@ -15,6 +15,9 @@ import { InputOperation, SymbolicTensor } from '../layers/symbolic.ts';
 import type { PredictOptions } from './inference.ts';
 import { checkFiniteData, predictBatches } from './inference.ts';
 import { wholeBatch } from './on-batch.ts';
+import type { DatasetLike, PredictBatch } from './dataset-elements.ts';
+import type { DatasetInferenceOptions } from './dataset-inference.ts';
+import { predictAny } from './dataset-inference.ts';
 import type { ForwardOptions, ModelOptions, TensorOrList } from './model.ts';
 import { Model } from './model.ts';
 import type { ModelJson } from './serialization/format.ts';
@@ -216,10 +219,13 @@ export class Functional extends Model {
     return this.outputs.map((t) => values.get(t) as Tensor);
   }
 
-  /** The outputs for x (one tensor, or a list with one per input): one tensor, or a list with one per output. */
-  predict(x: TensorOrList, options: PredictOptions = {}): Tensor | Tensor[] {
-    const outputs = predictBatches(this, x, options);
-    return outputs.length === 1 ? outputs[0] : outputs;
+  /** The outputs for x (one tensor, or a list with one per input): one tensor, or a list with one per output; for a dataset, a promise of them. */
+  predict(x: TensorOrList, options?: PredictOptions): Tensor | Tensor[];
+  predict(dataset: DatasetLike<PredictBatch>, options?: DatasetInferenceOptions): Promise<Tensor | Tensor[]>;
+  predict(x: TensorOrList | DatasetLike<PredictBatch>, options: PredictOptions | DatasetInferenceOptions = {}): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
+    const one = (outputs: Tensor[]): Tensor | Tensor[] => (outputs.length === 1 ? outputs[0] : outputs);
+    const outputs = predictAny(this, x, options);
+    return outputs instanceof Promise ? outputs.then(one) : one(outputs);
   }
 
   /** The outputs for exactly this batch, in one pass (Keras's predictOnBatch); one tensor, or a list with one per output. */

@@ -12,6 +12,10 @@ import type { CompileOptions, Compiled } from './compile.ts';
 import { resolveCompile } from './compile.ts';
 import type { EvaluateOptions } from './inference.ts';
 import { evaluateBatches } from './inference.ts';
+import type { DatasetLike, TrainBatch } from './dataset-elements.ts';
+import { datasetArguments, isDataset } from './dataset-elements.ts';
+import type { DatasetInferenceOptions } from './dataset-inference.ts';
+import { evaluateDataset } from './dataset-inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
 import type { TrainOnBatchOptions } from './on-batch.ts';
@@ -138,11 +142,15 @@ export abstract class Model {
    * would step the same weights in turn. evaluate and predict are synchronous, so from a callback they run between
    * two steps and see one consistent set of weights: that is allowed.
    */
-  async fit(x: TensorOrList, y: TensorOrList, options: FitOptions = {}): Promise<History> {
+  fit(x: TensorOrList, y: TensorOrList, options?: FitOptions): Promise<History>;
+  /** Training from a dataset of batches: { xs, ys } or [x, y] or [x, y, sampleWeight] (see data/). */
+  fit(dataset: DatasetLike<TrainBatch>, options?: FitOptions): Promise<History>;
+  async fit(x: TensorOrList | DatasetLike<TrainBatch>, second?: TensorOrList | FitOptions, third?: FitOptions): Promise<History> {
     if (this.fitting) throw this.busy('fit');
     this.fitting = true;
     try {
-      return await fitModel(this, this.requireCompiled('fit'), x, y, options);
+      const [y, options] = datasetArguments(x, second, third);
+      return await fitModel(this, this.requireCompiled('fit'), x, y, options as FitOptions);
     } finally {
       this.fitting = false;
     }
@@ -178,9 +186,16 @@ export abstract class Model {
     setLearningRate(this, rate);
   }
 
-  /** The compiled loss and metrics over (x, y), batched, without recording gradients. */
-  evaluate(x: TensorOrList, y: TensorOrList, options: EvaluateOptions = {}): Record<string, number> {
-    return evaluateBatches(this, this.requireCompiled('evaluate'), x, y, options, 'evaluate');
+  /** The compiled loss and metrics over (x, y), batched, without recording gradients; for a dataset, a promise of them. */
+  evaluate(x: TensorOrList, y: TensorOrList, options?: EvaluateOptions): Record<string, number>;
+  evaluate(dataset: DatasetLike<TrainBatch>, options?: DatasetInferenceOptions): Promise<Record<string, number>>;
+  evaluate(x: TensorOrList | DatasetLike<TrainBatch>, second?: TensorOrList | DatasetInferenceOptions, third?: EvaluateOptions): Record<string, number> | Promise<Record<string, number>> {
+    if (!isDataset(x)) return evaluateBatches(this, this.requireCompiled('evaluate'), x, second as TensorOrList, third ?? {}, 'evaluate');
+    return (async () => {
+      const [y, options] = datasetArguments(x, second, third);
+      if (y !== undefined) throw new ValueError(`${this.name}.evaluate: given a dataset, the targets come in its batches ({ xs, ys } or [x, y]); call evaluate(dataset, options), got a second argument ${describeValue(y)}`);
+      return evaluateDataset(this, this.requireCompiled('evaluate'), x, options as DatasetInferenceOptions, 'evaluate');
+    })();
   }
 
   /** A table of layers, output shapes and parameter counts; printed with printFn and returned. */

@@ -13,6 +13,9 @@ import { checkOptionKeys } from '../core/options.ts';
 import type { PredictOptions } from './inference.ts';
 import { checkFiniteData, predictBatches } from './inference.ts';
 import { wholeBatch } from './on-batch.ts';
+import type { DatasetLike, PredictBatch } from './dataset-elements.ts';
+import type { DatasetInferenceOptions } from './dataset-inference.ts';
+import { predictAny } from './dataset-inference.ts';
 import type { ForwardOptions, ModelOptions } from './model.ts';
 import { Model } from './model.ts';
 import type { ModelJson } from './serialization/format.ts';
@@ -203,9 +206,12 @@ export class Sequential extends Model {
     return h;
   }
 
-  /** The model's outputs (probabilities when it ends in softmax), batched, without recording gradients. */
-  predict(x: Tensor, options: PredictOptions = {}): Tensor {
-    return predictBatches(this, x, options)[0];
+  /** The model's outputs (probabilities when it ends in softmax), batched, without recording gradients; for a dataset, a promise of them. */
+  predict(x: Tensor, options?: PredictOptions): Tensor;
+  predict(dataset: DatasetLike<PredictBatch>, options?: DatasetInferenceOptions): Promise<Tensor>;
+  predict(x: Tensor | DatasetLike<PredictBatch>, options: PredictOptions | DatasetInferenceOptions = {}): Tensor | Promise<Tensor> {
+    const outputs = predictAny(this, x, options);
+    return outputs instanceof Promise ? outputs.then((outs) => outs[0]) : outputs[0];
   }
 
   /** The outputs for exactly this batch, in one pass (Keras's predictOnBatch). */
