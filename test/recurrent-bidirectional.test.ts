@@ -85,6 +85,12 @@ describe('Bidirectional', () => {
     }
   });
 
+  it("takes the wrapped layer's inputShape as its own, so it can start a Sequential", () => {
+    const m = new Sequential({ layers: [new Bidirectional(new GRU(2, { inputShape: [4, 3] })), new Dense(1)] });
+    expect(m.layers[1].inputShape).toEqual([4, 3]);
+    expect(m.outputShape).toEqual([1]);
+  });
+
   it('takes a backward layer of its own', () => {
     const x = f64([1, 3, 2], 3);
     const layer = new Bidirectional(new LSTM(2), { backwardLayer: new SimpleRNN(3, { name: 'back', goBackwards: true }), mergeMode: 'concat' });

@@ -49,7 +49,9 @@ export class Bidirectional<R extends boolean = false, M extends MergeMode | null
   private own: { forward: RecurrentWeights; backward: RecurrentWeights } | undefined;
 
   constructor(layer: Recurrent<R>, options: BidirectionalOptions<M> = {}) {
-    super(options);
+    // The wrapped layer's inputShape serves as the wrapper's, as in Keras.
+    const inner = layer instanceof Recurrent ? layer.declaredInputShape : undefined;
+    super(options.inputShape === undefined && inner !== undefined && options !== null && typeof options === 'object' ? { ...options, inputShape: inner } : options);
     checkOptionKeys(options, ['name', 'trainable', 'inputShape', 'mergeMode', 'backwardLayer'], this.name);
     if (!(layer instanceof Recurrent)) throw new ConfigError(`${this.name}: layer must be a SimpleRNN, LSTM or GRU, got ${describeValue(layer)}`);
     this.mergeMode = (options.mergeMode === null ? null : oneOf(options.mergeMode ?? 'concat', MERGE_MODES, 'mergeMode', this.name)) as M;
