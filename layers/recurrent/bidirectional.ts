@@ -31,6 +31,12 @@ const MERGE: Readonly<Record<MergeMode, (a: Tensor, b: Tensor) => Tensor>> = {
   ave: (a, b) => div(add(a, b), 2),
 };
 
+/** The options, with the wrapped layer's inputShape when they give none (as Keras), so the wrapper can start a Sequential. */
+function withInnerShape<T extends LayerOptions>(options: T, layer: unknown): T {
+  if (options === null || typeof options !== 'object' || options.inputShape !== undefined || !(layer instanceof Recurrent)) return options;
+  return layer.declaredInputShape === undefined ? options : { ...options, inputShape: layer.declaredInputShape };
+}
+
 /**
  * Runs a recurrent layer over the sequence in both directions and merges the outputs, as Keras's Bidirectional: a
  * copy named forward_<layer> and a goBackwards copy named backward_<layer>, whose output sequence is reversed back
@@ -49,9 +55,7 @@ export class Bidirectional<R extends boolean = false, M extends MergeMode | null
   private own: { forward: RecurrentWeights; backward: RecurrentWeights } | undefined;
 
   constructor(layer: Recurrent<R>, options: BidirectionalOptions<M> = {}) {
-    // The wrapped layer's inputShape serves as the wrapper's, as in Keras.
-    const inner = layer instanceof Recurrent ? layer.declaredInputShape : undefined;
-    super(options.inputShape === undefined && inner !== undefined && options !== null && typeof options === 'object' ? { ...options, inputShape: inner } : options);
+    super(withInnerShape(options, layer));
     checkOptionKeys(options, ['name', 'trainable', 'inputShape', 'mergeMode', 'backwardLayer'], this.name);
     if (!(layer instanceof Recurrent)) throw new ConfigError(`${this.name}: layer must be a SimpleRNN, LSTM or GRU, got ${describeValue(layer)}`);
     this.mergeMode = (options.mergeMode === null ? null : oneOf(options.mergeMode ?? 'concat', MERGE_MODES, 'mergeMode', this.name)) as M;
