@@ -30,7 +30,7 @@ export interface DatasetBatchOptions {
 const SHUFFLE_STREAM = 11;
 const REPEAT_STREAM = 12;
 
-/** A non-negative integer count, or Infinity where `infinite` allows it. */
+/** A non-negative integer count (take, skip, repeat). */
 function count(value: unknown, name: string, who: string): number {
   if (typeof value !== 'number' || !(Number.isInteger(value) && value >= 0)) {
     throw new ValueError(`${who}: ${name} must be an integer >= 0, got ${describeValue(value)}`);
@@ -122,7 +122,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     }, size);
   }
 
-  /** Reads up to `count` elements ahead while the consumer works on the current one (a file's next chunk, say). */
+  /** Requests up to `bufferSize` elements ahead while the consumer works on the current one (a file's next chunk, say). */
   prefetch(bufferSize: number): Dataset<T> {
     positiveInt(bufferSize, 'bufferSize', 'Dataset.prefetch');
     const source = this.source;

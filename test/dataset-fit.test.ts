@@ -55,6 +55,17 @@ describe('fit, evaluate and predict from a dataset', () => {
     const predicted = await b.predict(fromTensors({ xs: val.x }).batch(6));
     expect(bits([predicted])).toEqual(bits([a.predict(val.x, { batchSize: 6 })]));
     expect(bits([await b.predict(fromTensors([val.x, val.y]).batch(6))])).toEqual(bits([predicted]));
+
+    // classWeight applies batch by batch, as over tensors.
+    const classWeight = [1, 2, 0.5];
+    const c = classifier();
+    await c.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false, classWeight, verbose: 0 });
+    const d = classifier();
+    await d.fit(fromTensors({ xs: x, ys: y }).batch(16), { epochs: 1, classWeight, verbose: 0 });
+    expect(bits(d.getWeights())).toEqual(bits(c.getWeights()));
+    const unweighted = classifier();
+    await unweighted.fit(fromTensors({ xs: x, ys: y }).batch(16), { epochs: 1, verbose: 0 });
+    expect(bits(d.getWeights())).not.toEqual(bits(unweighted.getWeights()));
   });
 
   it('a functional model with two inputs and two outputs trains from { xs: [a, b], ys: [c, d] } as from tensors', async () => {
