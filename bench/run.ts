@@ -19,7 +19,7 @@ import type { Run } from './report.ts';
 import { measureModel } from './train.ts';
 
 const USAGE = `npm run bench -- [options]
-  --model mlp|cnn|all    which models (default all)
+  --model mlp|cnn|lstm|all  which models (default all)
   --seconds N            seconds of timed training steps per run (default 20)
   --compare              also run the baselines, interleaved with ours, and print ratios
   --baselines a,b        which baselines with --compare: ${BASELINES.join(', ')} (default all)
@@ -28,6 +28,9 @@ const USAGE = `npm run bench -- [options]
   --out FILE             also write the report (markdown) to FILE, e.g. bench/RESULTS.md
   --profile              instead: profile a few training steps per model, per primitive and per shape
   --burner               instead: training speed beside a CPU-bound process, against quiet runs`;
+
+/** Profiled training steps per model, about 2 s of work each. */
+const PROFILE_STEPS: Readonly<Record<BenchModelName, number>> = { mlp: 50, cnn: 5, lstm: 10 };
 
 function fail(message: string): never {
   console.error(`bench: ${message}\n\n${USAGE}`);
@@ -62,7 +65,7 @@ function parseCli() {
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) fail(`--seconds must be a positive number, got ${JSON.stringify(values.seconds)}`);
   const models: BenchModelName[] = values.model === 'all' ? [...BENCH_MODELS] : [values.model as BenchModelName];
-  if (!models.every((m) => BENCH_MODELS.includes(m))) fail(`--model must be mlp, cnn or all, got ${JSON.stringify(values.model)}`);
+  if (!models.every((m) => BENCH_MODELS.includes(m))) fail(`--model must be mlp, cnn, lstm or all, got ${JSON.stringify(values.model)}`);
   const baselines = values.baselines.split(',').filter((b) => b !== '') as BaselineName[];
   const unknown = baselines.find((b) => !BASELINES.includes(b));
   if (unknown !== undefined) fail(`unknown baseline '${unknown}'; expected some of ${BASELINES.join(', ')}`);
@@ -75,7 +78,7 @@ async function child(what: string, seconds: number): Promise<void> {
     console.log(`RESULT ${JSON.stringify({ framework: 'semiflow', gemm: runGemm() })}`);
     return;
   }
-  if (!BENCH_MODELS.includes(what as BenchModelName)) fail(`--child must be mlp, cnn or gemm, got ${JSON.stringify(what)}`);
+  if (!BENCH_MODELS.includes(what as BenchModelName)) fail(`--child must be mlp, cnn, lstm or gemm, got ${JSON.stringify(what)}`);
   console.log(`RESULT ${JSON.stringify(await measureModel(what as BenchModelName, seconds))}`);
 }
 
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
   if (cli.child !== undefined) return child(cli.child, cli.seconds);
   if (cli.profile) {
     const text = [];
-    for (const model of cli.models) text.push(await profileSteps(model, model === 'mlp' ? 50 : 5, model === 'mlp' ? 5 : 2));
+    for (const model of cli.models) text.push(await profileSteps(model, PROFILE_STEPS[model], model === 'mlp' ? 5 : 2));
     console.log(text.join('\n\n'));
     if (cli.out !== undefined) writeFileSync(cli.out, `${text.join('\n\n')}\n`);
     return;
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
   }
   const dir = baselinesDir();
   if (cli.compare) {
-    const missing = missingBaselines(dir, cli.baselines);
+    const missing = missingBaselines(dir, cli.baselines, cli.models);
     if (missing.length > 0) {
       console.error(`${missing.map((m) => `- ${m}`).join('\n')}\n\n${installHelp(dir)}`);
       process.exit(1);

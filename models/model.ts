@@ -3,7 +3,7 @@ import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from '..
 import { checkSeed } from '../core/random.ts';
 import { sameShape } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
-import type { CallOptions, Layer } from '../layers/layer.ts';
+import type { AnyLayer, CallOptions } from '../layers/layer.ts';
 import { autoName } from '../layers/layer.ts';
 import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { applySymbolic } from '../layers/symbolic.ts';
@@ -86,7 +86,7 @@ export abstract class Model {
   }
 
   /** Every layer with its place in the model, in order; a nested model's layers included. */
-  abstract get layers(): readonly Layer[];
+  abstract get layers(): readonly AnyLayer[];
 
   /** The names of the outputs (the layers that make them), which name per-output losses and logs. */
   abstract get outputNames(): readonly string[];
@@ -95,10 +95,10 @@ export abstract class Model {
   abstract get outputShapes(): readonly (readonly number[])[] | undefined;
 
   /** The output shape of one sample of a layer of the model, once built. */
-  abstract outputShapeOf(layer: Layer): readonly number[] | undefined;
+  abstract outputShapeOf(layer: AnyLayer): readonly number[] | undefined;
 
   /** The layer whose activation may fold into each output's loss (its output feeds nothing else), if any. */
-  protected abstract fusableLayers(): readonly (Layer | undefined)[];
+  protected abstract fusableLayers(): readonly (AnyLayer | undefined)[];
 
   /** @internal The modelTopology of model.json. */
   abstract topologyJson(where: string): ModelJson['modelTopology'];
@@ -122,7 +122,12 @@ export abstract class Model {
 
   /** Used as a layer of a functional model: one symbolic tensor per output. */
   applyMany(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor[] {
-    return applySymbolic(this, x, (inputs) => this.forwardAll(this.checkInputs(inputs instanceof Tensor ? [inputs] : inputs, 'apply')));
+    return applySymbolic(this, x, (inputs, masks) => {
+      // tf.keras carries masks into a nested model's graph; semiflow does not yet, and refuses rather than drop one.
+      if (masks.some((m) => m !== undefined)) throw new ConfigError(`${this.name}: a mask cannot flow into a model used as a layer yet; apply its layers directly, or consume the mask before it`);
+      const outputs = this.forwardAll(this.checkInputs(inputs instanceof Tensor ? [inputs] : inputs, 'apply'));
+      return { outputs, masks: outputs.map(() => undefined) };
+    });
   }
 
   compile(options: CompileOptions): void {

@@ -3,7 +3,8 @@ import type { BenchModelName } from '../models.ts';
 
 export interface BenchConfig {
   framework: 'semiflow' | 'tfjs-wasm';
-  model: BenchModelName;
+  /** The browser bench runs the MLP and the CNN (its tfjs models are bench_tfjs.js's). */
+  model: Exclude<BenchModelName, 'lstm'>;
   threads: number;
   /** Training stops once the timed steps add up to this. */
   seconds: number;
