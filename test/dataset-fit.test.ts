@@ -159,6 +159,22 @@ describe('fit, evaluate and predict from a dataset', () => {
     expect(second).toMatch(/\r1\/3 ━+─+ /);
   });
 
+  it('prints one plain line per epoch off a TTY, with the count of a dataset of unknown length', async () => {
+    const { x, y } = data(30, 7);
+    const writes: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => writes.push(String(chunk)) > 0);
+    const tty = process.stdout.isTTY;
+    process.stdout.isTTY = false;
+    try {
+      await classifier().fit(fromGenerator(function* () { for (let i = 0; i < 3; i++) yield [x, y] as const; }), { epochs: 2, verbose: 2 });
+    } finally {
+      process.stdout.isTTY = tty;
+    }
+    expect(writes.length).toBe(2);
+    expect(writes[0]).toMatch(/^Epoch 1\/2 - 3\/3 - \d+s \d+(ms|us)\/step - loss: [\d.]+ - accuracy: [\d.]+\n$/);
+    expect(writes[1]).toMatch(/^Epoch 2\/2 - 3\/3 - /);
+  });
+
   it('refuses wrong batches, empty datasets and misplaced datasets with typed errors naming the method', async () => {
     const { x, y } = data(12, 8);
     const m = classifier();
