@@ -125,7 +125,7 @@ describe('initializers take their randomness from the seed', () => {
 
   it('every initializer with a seed option is random, the others are constant', () => {
     expect(random).toEqual(['randomNormal', 'randomUniform', 'truncatedNormal', 'varianceScaling',
-      'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'lecunNormal', 'lecunUniform']);
+      'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'lecunNormal', 'lecunUniform', 'orthogonal']);
     for (const name of names.filter((n) => !random.includes(n))) {
       const values = factories[name]().create(shape, 'float32', new Rng(1)).toArray() as unknown;
       const flat = [values].flat(Infinity) as number[];
