@@ -93,7 +93,8 @@ export class Dataset<T> implements AsyncIterable<T> {
     positiveInt(bufferSize, 'bufferSize', who);
     checkOptionKeys(options, ['seed'], who);
     const own = options.seed === undefined ? undefined : checkSeed(options.seed, who);
-    const drawn = rngFrom(undefined).nextUint32();
+    // Drawn now, and only without a seed, so that building a pipeline leaves the global generator as a seed left it.
+    const drawn = own === undefined ? rngFrom(undefined).nextUint32() : 0;
     const source = this.source;
     return new Dataset((pass) => shuffled(source(pass), bufferSize, new Rng(derivedSeed(own ?? pass.seed ?? drawn, SHUFFLE_STREAM, pass.epoch))), this.size);
   }
