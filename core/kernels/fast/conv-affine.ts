@@ -1,11 +1,12 @@
 import type { Kernel } from '../kernel.ts';
 import { wasmDirectConv } from '../wasm/direct-conv.ts';
-import { fastAffine } from './matmul.ts';
+import { fastAffine, onThreads } from './matmul.ts';
 import { fastUnfold } from './window.ts';
 
 /**
  * convAffine: one-channel float32 images at stride 1 without dilation convolve directly in WebAssembly (see
- * wasm/direct-conv-module.ts: no patch matrix, kh·kw times smaller than the unfolded one); anything else unfolds
+ * wasm/direct-conv-module.ts: no patch matrix, kh·kw times smaller than the unfolded one; images split over the
+ * GEMM's threads as a product of the same flops would be); anything else unfolds
  * and runs the fast affine kernel. Same bits either way.
  */
 export const fastConvAffine: Kernel<'convAffine'> = (inputs, shapes, params, out) => {
@@ -15,7 +16,9 @@ export const fastConvAffine: Kernel<'convAffine'> = (inputs, shapes, params, out
   const { strides, dilations, activation } = params;
   const plain = strides[0] === 1 && strides[1] === 1 && dilations[0] === 1 && dilations[1] === 1;
   if (plain && channels === 1 && out.dtype === 'float32' && x instanceof Float32Array && kernel instanceof Float32Array && bias instanceof Float32Array) {
-    const y = wasmDirectConv({ x, w: kernel, bias, images, height, width, kh, kw, filters: f, relu: activation === 'relu' });
+    const problem = { x, w: kernel, bias, images, height, width, kh, kw, filters: f, relu: activation === 'relu' };
+    const flops = 2 * n * oh * ow * f * kh * kw;
+    const y = onThreads(`conv ${images} ${height} ${width} ${kh} ${kw} ${f}`, flops, (pool, threads) => wasmDirectConv(problem, pool, threads));
     if (y !== undefined) return y;
   }
   const taps = kh * kw * channels;
