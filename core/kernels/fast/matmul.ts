@@ -158,9 +158,14 @@ export const fastAffine: Kernel<'affine'> = (inputs, shapes, params, out) => {
 };
 
 /** The product on the calling thread or split over the pool, as GemmConfig says; undefined when WebAssembly cannot take it. */
-function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
-  const shape = `${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''}`;
+export function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
+  const shape = `${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''} ${p.a instanceof Float32Array ? '' : 'unfold'}`;
   return onThreads(shape, flops, (pool, threads) => wasmGemm(p, pool, threads));
+}
+
+/** Products of fewer flops run in the plain JS kernel (GemmConfig.wasmMinFlops, at least 1). */
+export function gemmMinFlops(): number {
+  return Math.max(1, config.wasmMinFlops);
 }
 
 /**

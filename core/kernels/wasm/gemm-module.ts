@@ -1,5 +1,5 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
-import { directConv } from './direct-conv-module.ts';
+import { directConv, unfoldRows } from './direct-conv-module.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -364,7 +364,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
     exports: {
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
-      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(),
+      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(), unfoldRows: unfoldRows(),
     },
   });
 }
