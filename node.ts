@@ -2,6 +2,8 @@
 import './platform/node/register.ts';
 
 export { readIdx } from './data/read-idx.ts';
+export { idxDataset } from './data/idx-files.ts';
+export { fileSource } from './data/file-source.ts';
 export { loadMnist, mnistDir } from './data/mnist.ts';
 export type { Mnist, MnistOptions } from './data/mnist.ts';
 export { CSVLogger } from './models/callbacks/csv-logger.ts';

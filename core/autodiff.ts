@@ -3,6 +3,7 @@ import { GradientError, ShapeError, ValueError, describeValue, fmtShape } from '
 import type { Prim } from './primitives.ts';
 import { duringBackwardOf } from './debug-numerics.ts';
 import { sameShape } from './shape.ts';
+import { SliceCotangents } from './slice-cotangents.ts';
 import type { CustomNode, TapeEntry } from './tape.ts';
 import { duringBackward, isRecording, parentsOf, traced } from './tape.ts';
 import { Tensor } from './tensor.ts';
@@ -46,17 +47,25 @@ function backward(outputs: readonly Tensor[], seeds: readonly Tensor[], targets:
   }
 
   const cotangents = new Map<number, Tensor>();
+  const sliced = new SliceCotangents();
   const accumulate = (t: Tensor, g: Tensor): void => {
     const previous = cotangents.get(t.id);
     cotangents.set(t.id, previous === undefined ? g : previous.add(g));
   };
+  /** t's cotangent with its slices' parts joined in; every part has arrived once the walk reaches t. */
+  const complete = (t: Tensor): Tensor | undefined => {
+    const g = sliced.take(t, cotangents.get(t.id));
+    if (g !== undefined) cotangents.set(t.id, g);
+    return g;
+  };
   outputs.forEach((output, i) => accumulate(output, seeds[i]));
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
-    const g = cotangents.get(t.id);
+    const g = complete(t);
     if (g === undefined || targetIds.has(t.id)) continue;
     const entry = t.entry as TapeEntry;
     if (entry.kind === 'custom') {
+      entry.node.outputs.forEach(complete);
       pullBackCustom(entry.node, cotangents, leadsToTarget, accumulate);
       continue;
     }
@@ -66,6 +75,11 @@ function backward(outputs: readonly Tensor[], seeds: readonly Tensor[], targets:
       continue;
     }
     const pullBack = (): void => {
+      if (entry.prim === 'slice') {
+        const [x] = entry.inputs;
+        if (leadsToTarget.has(x.id)) sliced.add(x, (entry.params as { begin: readonly number[] }).begin, g);
+        return;
+      }
       const rule = vjpRules[entry.prim] as VjpRule<Prim>;
       const thunks = rule(g, { inputs: entry.inputs, output: t, params: entry.params });
       entry.inputs.forEach((input, k) => {
@@ -81,7 +95,7 @@ function backward(outputs: readonly Tensor[], seeds: readonly Tensor[], targets:
     if (entry.debug === undefined) pullBack();
     else duringBackwardOf(entry.debug, pullBack);
   }
-  return targets.map((t) => cotangents.get(t.id) ?? zerosLike(t));
+  return targets.map((t) => complete(t) ?? zerosLike(t));
 }
 
 /**

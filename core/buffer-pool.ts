@@ -17,7 +17,8 @@ interface FreeList {
   lastUsed: number;
 }
 
-const free = new Map<string, FreeList>();
+/** Free arrays by dtype, then by length (numeric keys: no key string is built per allocation). */
+const free = { float32: new Map<number, FreeList>(), float64: new Map<number, FreeList>() };
 /** One list per open scope, innermost last: what it allocated. */
 const open: TypedArray[][] = [];
 /**
@@ -33,11 +34,11 @@ const counts = { fresh: 0, reused: 0 };
 const freshArray = (dtype: DType, size: number): TypedArray => (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size));
 
 function freeList(dtype: DType, size: number): FreeList {
-  const key = `${dtype}:${size}`;
-  let list = free.get(key);
+  const lists = free[dtype];
+  let list = lists.get(size);
   if (list === undefined) {
     list = { arrays: [], lastUsed: generation };
-    free.set(key, list);
+    lists.set(size, list);
   }
   return list;
 }
@@ -95,7 +96,9 @@ export function closeBufferScope(kept: ReadonlySet<ArrayBufferLike> | null): voi
   }
   if (open.length === 0) {
     escaped.clear();
-    for (const [key, list] of free) if (generation - list.lastUsed >= MAX_IDLE_SCOPES) free.delete(key);
+    for (const lists of Object.values(free)) {
+      for (const [size, list] of lists) if (generation - list.lastUsed >= MAX_IDLE_SCOPES) lists.delete(size);
+    }
   }
 }
 
@@ -105,7 +108,8 @@ export function isBufferScopeOpen(): boolean {
 
 /** Drops every free array, so the GC can take them back. */
 export function releaseBufferPool(): void {
-  free.clear();
+  free.float32.clear();
+  free.float64.clear();
 }
 
 export interface BufferPoolStats {
@@ -119,7 +123,7 @@ export interface BufferPoolStats {
 
 export function bufferPoolStats(): BufferPoolStats {
   let freeBytes = 0;
-  for (const list of free.values()) for (const a of list.arrays) freeBytes += a.byteLength;
+  for (const lists of Object.values(free)) for (const list of lists.values()) for (const a of list.arrays) freeBytes += a.byteLength;
   return { ...counts, freeBytes };
 }
 

@@ -1,6 +1,7 @@
 import type { DType } from './dtype.ts';
 import { DTYPES } from './dtype.ts';
 import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from './errors.ts';
+import { AFFINE_ACTIVATIONS } from './primitives.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import { sameShape, sizeOf } from './shape.ts';
 import type { Shape } from './shape.ts';
@@ -87,6 +88,25 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     if (k !== k2) throw new ShapeError(`matmul: inner dimensions differ: ${fmtShape(a)} and ${fmtShape(b)} (${k} vs ${k2})`);
     checkDtypes('matmul', dtypes);
     return { shape: [...a.slice(0, -2), m, n], dtype: dtypes[0] };
+  },
+  affine: ([x, w, bias], dtypes, { activation }) => {
+    if (x.length !== 2 || w.length !== 2 || bias.length !== 1 || x[1] !== w[0] || bias[0] !== w[1]) {
+      throw new ShapeError(`affine: expected x [m,k], w [k,n] and bias [n], got ${fmtShape(x)}, ${fmtShape(w)} and ${fmtShape(bias)}`);
+    }
+    if (!AFFINE_ACTIVATIONS.includes(activation)) {
+      throw new ConfigError(`affine: activation must be one of ${AFFINE_ACTIVATIONS.join(', ')}, got ${describeValue(activation)}`);
+    }
+    checkDtypes('affine', dtypes);
+    return { shape: [x[0], w[1]], dtype: dtypes[0] };
+  },
+  convAffine: ([x, kernel, bias], dtypes, { strides, dilations, activation }) => {
+    if (x.length !== 4 || kernel.length !== 4 || bias.length !== 1 || kernel[2] !== x[3] || bias[0] !== kernel[3]) {
+      throw new ShapeError(`convAffine: expected x [N,H,W,C], kernel [kh,kw,C,F] and bias [F], got ${fmtShape(x)}, ${fmtShape(kernel)} and ${fmtShape(bias)}`);
+    }
+    const [kh, kw] = kernel;
+    const { shape: [n, oh, ow] } = shapeRules.unfold([x], dtypes, { kernel: [kh, kw], strides, dilations });
+    shapeRules.affine([[n * oh * ow, kh * kw * x[3]], [kh * kw * x[3], kernel[3]], bias], dtypes, { activation });
+    return { shape: [n, oh, ow, kernel[3]], dtype: dtypes[0] };
   },
   unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
     checkWindow('unfold', kernel, strides, dilations);

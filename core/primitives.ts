@@ -45,6 +45,13 @@ export interface PrimParams {
   concat: { axis: number };
   // [..., m, k] x [..., k, n] with equal batch dims; a flag reads that operand's last two axes swapped
   matmul: { transposeA: boolean; transposeB: boolean };
+  // affine(x, w, bias) = x·w + bias for x [m,k], w [k,n], bias [n] (added to every row), then relu with activation
+  // 'relu': matmul, add and relu in one call, so the fast kernel adds and clamps in the GEMM's store; same bits
+  affine: { activation: AffineActivation };
+  // convAffine(x, kernel, bias) = activation(conv(x, kernel) + bias) for x [N,H,W,C] (padded already), kernel
+  // [kh,kw,C,F], bias [F]: unfold, then affine on the patches, in one call; the fast kernel convolves one-channel
+  // images directly (no patch matrix) with the same bits
+  convAffine: { strides: readonly [number, number]; dilations: readonly [number, number]; activation: AffineActivation };
   // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C] with y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c];
   // fold is its transpose (overlaps add up)
   unfold: WindowParams;
@@ -59,6 +66,10 @@ export interface PrimParams {
   // first; NaN above every number), as values of x's dtype; no gradient
   topkIndices: { k: number };
 }
+
+/** The activations the affine primitive fuses. */
+export const AFFINE_ACTIVATIONS = ['linear', 'relu'] as const;
+export type AffineActivation = (typeof AFFINE_ACTIVATIONS)[number];
 
 /** A window of kernel taps spaced `dilations` apart, placed every `strides` pixels. */
 export interface WindowParams {

@@ -50,7 +50,8 @@ const perInput = (shapes: readonly Shape[]): number => sizeOf(shapes[0]);
 const none = (): null => null;
 
 /**
- * FLOPs counted per call: matmul 2·batch·m·n·k (one multiply and one add per term); elementwise primitives
+ * FLOPs counted per call: matmul 2·batch·m·n·k (one multiply and one add per term), affine that plus 1 per
+ * output for the bias and 1 for relu (convAffine likewise, k = kh·kw·C); elementwise primitives
  * (exp and log included), comparisons, relu, reluGrad and maxGrad 1 per output element; sum, max, fold and
  * scatterAdd 1 per input element (one add or compare each); topkIndices n·log2(n) compares per row of n;
  * movement and copies (gather included) none. A primitive without an entry does not compile.
@@ -65,6 +66,8 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
     const a = shapes[0];
     return 2 * sizeOf(out) * (transposeA ? a[a.length - 2] : a[a.length - 1]);
   },
+  affine: (shapes, { activation }, out) => (2 * shapes[0][1] + (activation === 'relu' ? 2 : 1)) * sizeOf(out),
+  convAffine: (shapes, { activation }, out) => (2 * sizeOf(shapes[1].slice(0, 3)) + (activation === 'relu' ? 2 : 1)) * sizeOf(out),
   reshape: none, permute: none, expand: none, pad: none, slice: none, concat: none, unfold: none, stopGradient: none, cast: none,
   gather: none,
   scatterAdd: perInput,
@@ -81,6 +84,8 @@ export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], param
 
 /** A short description of one call's operands, the key of a row grouped by shape. */
 function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params: PrimParams[P]): string {
+  if (prim === 'affine') return `${fmtShape(shapes[0])}·${fmtShape(shapes[1])}+${fmtShape(shapes[2])} ${(params as PrimParams['affine']).activation}`;
+  if (prim === 'convAffine') return `${fmtShape(shapes[0])}*${fmtShape(shapes[1])}+${fmtShape(shapes[2])} ${(params as PrimParams['convAffine']).activation}`;
   if (prim === 'matmul') {
     const { transposeA, transposeB } = params as PrimParams['matmul'];
     return `${fmtShape(shapes[0])}${transposeA ? 'ᵀ' : ''}·${fmtShape(shapes[1])}${transposeB ? 'ᵀ' : ''}`;

@@ -98,3 +98,11 @@ export function rngFrom(seed: number | Rng | undefined): Rng {
   if (seed instanceof Rng) return seed;
   return seed === undefined ? globalRng : new Rng(seed);
 }
+
+/** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
+export function derivedSeed(seed: number, stream: number, index: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ Math.imul(stream + 1, 0xc2b2ae35), 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 15) ^ index, 0x165667b1);
+  return (h ^ (h >>> 16)) >>> 0;
+}

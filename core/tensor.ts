@@ -2,13 +2,23 @@ import type { DType, TypedArray } from './dtype.ts';
 import { ValueError, describeValue, fmtShape } from './errors.ts';
 import * as ops from './ops/index.ts';
 import type { Axes, Conv2dOptions, GeluOptions, PadPairs, Pool2dOptions, Scalar } from './ops/index.ts';
-import type { Conv2dTransposeOptions, CumsumOptions, Indices, NormOrder } from './ops/index.ts';
+import type { AffineOptions, Conv2dTransposeOptions, CumsumOptions, Indices, NormOrder } from './ops/index.ts';
 import type { Shape } from './shape.ts';
 import { sizeOf } from './shape.ts';
 import type { TapeEntry } from './tape.ts';
 import { nextId } from './tape.ts';
 
 export type NestedArray = number | NestedArray[];
+
+/** An array of non-negative integers; a loop, as every primitive's output passes here. */
+function isShape(shape: unknown): shape is number[] {
+  if (!Array.isArray(shape)) return false;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (!Number.isInteger(d) || (d as number) < 0) return false;
+  }
+  return true;
+}
 
 /**
  * An immutable, dense, row-major array of float32 or float64.
@@ -30,14 +40,14 @@ export class Tensor {
     if (!(storage instanceof Float32Array || storage instanceof Float64Array)) {
       throw new ValueError(`Tensor: storage must be a Float32Array or a Float64Array, got ${describeValue(storage)}`);
     }
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (!isShape(shape)) {
       throw new ValueError(`Tensor: shape must be an array of non-negative integers, got ${Array.isArray(shape) ? fmtShape(shape) : describeValue(shape)}`);
     }
     if (storage.length !== sizeOf(shape)) {
       throw new ValueError(`Tensor: data has ${storage.length} values but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
     }
     this.storage = storage;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.freeze(shape.slice());
     this.dtype = storage instanceof Float64Array ? 'float64' : 'float32';
     this.size = storage.length;
     this.id = nextId();
@@ -131,6 +141,7 @@ export class Tensor {
     return ops.concat([this, ...others], axis);
   }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  affine(w: Tensor, bias: Tensor, options?: AffineOptions): Tensor { return ops.affine(this, w, bias, options); }
   relu(): Tensor { return ops.relu(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   tanh(): Tensor { return ops.tanh(this); }

@@ -65,6 +65,28 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     () => (ta ? matmulPrim(b, g, tb, true) : matmulPrim(g, b, false, !tb)),
     () => (tb ? matmulPrim(g, a, true, ta) : matmulPrim(a, g, !ta, false)),
   ],
+  // y = act(x·w + b): with z's cotangent gz = g (linear) or reluGrad(y, g) (y > 0 exactly where z > 0), the rules
+  // of matmul, and of the bias's broadcast (a sum over the rows): the bits of the unfused composition's gradients.
+  affine: (g, { inputs: [x, w, bias], output, params: { activation } }) => {
+    let dz: Tensor | undefined;
+    const gz = (): Tensor => (dz ??= activation === 'relu' ? reluGrad(output, g) : g);
+    return [() => matmulPrim(gz(), w, false, true), () => matmulPrim(x, gz(), true, false), () => reshape(sum(gz(), [0], true), bias.shape)];
+  },
+  // unfold then affine on the patch rows: affine's rule on the rows, unfold's (fold) for x; the patches are
+  // unfolded again for the kernel's gradient (the forward kept none). The bits of the composition's gradients.
+  convAffine: (g, { inputs: [x, kernel, bias], output, params: { strides, dilations, activation } }) => {
+    const [n, h, w, c] = x.shape;
+    const [kh, kw, , f] = kernel.shape;
+    const [, oh, ow] = output.shape;
+    const taps = kh * kw * c;
+    let dz: Tensor | undefined;
+    const gz = (): Tensor => (dz ??= reshape(activation === 'relu' ? reluGrad(output, g) : g, [n * oh * ow, f]));
+    return [
+      () => fold(reshape(matmulPrim(gz(), reshape(kernel, [taps, f]), false, true), [n, oh, ow, kh, kw, c]), h, w, strides, dilations),
+      () => reshape(matmulPrim(reshape(unfold(x, [kh, kw], strides, dilations), [n * oh * ow, taps]), gz(), true, false), kernel.shape),
+      () => reshape(sum(gz(), [0], true), bias.shape),
+    ];
+  },
   unfold: (g, { inputs: [x], params: { strides, dilations } }) => [() => fold(g, x.shape[1], x.shape[2], strides, dilations)], // unfold ↔ fold
   fold: (g, { params: { kernel, strides, dilations } }) => [() => unfold(g, kernel, strides, dilations)],
   stopGradient: () => [null],

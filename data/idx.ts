@@ -61,11 +61,23 @@ const bytesText = (n: number): string => `${n} byte${n === 1 ? '' : 's'}`;
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 
+/** An IDX file's header: its dims, element type, and where the values start. */
+export interface IdxHeader {
+  dims: number[];
+  type: IdxType;
+  headerBytes: number;
+}
+
+/** The bytes of one value of an IDX type. */
+export function idxValueBytes(type: IdxType): number {
+  return TYPES[type].bytes;
+}
+
 /**
- * Decodes the bytes of an IDX file into { dims, type, data } (`name` is for messages; gunzip first, see readIdx).
- * Layout: 00 00 <type byte> <ndims>, then ndims big-endian uint32 dims, then the values big-endian.
+ * Decodes the header at the start of `bytes` (which may hold more, or only the header): 00 00 <type byte>
+ * <ndims>, then ndims big-endian uint32 dims. `name` is for messages.
  */
-export function parseIdx(bytes: Uint8Array, name = '<buffer>'): IdxArray {
+export function parseIdxHeader(bytes: Uint8Array, name = '<buffer>'): IdxHeader {
   if (bytes.length < 4) {
     throw new ValueError(`readIdx: ${name} is too short for an IDX header: expected at least 4 bytes, found ${bytesText(bytes.length)}`);
   }
@@ -85,26 +97,38 @@ export function parseIdx(bytes: Uint8Array, name = '<buffer>'): IdxArray {
   if (bytes.length < headerBytes) {
     throw new ValueError(`readIdx: ${name} is too short for an IDX header with ${rank} dims: expected at least ${headerBytes} bytes, found ${bytesText(bytes.length)}`);
   }
-
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
+  return { dims: Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i)), type, headerBytes };
+}
+
+/** `count` big-endian values of `type` from the start of `bytes` (a whole file's values, or one chunk of them). */
+export function decodeIdxValues(bytes: Uint8Array, type: IdxType, count: number): IdxData {
   const info = TYPES[type];
+  const data = info.alloc(count);
+  if (info.bytes === 1) {
+    // One-byte types need no byte swapping; set() converts each byte (int8 wraps 255 to -1).
+    data.set(bytes.subarray(0, count));
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0, o = 0; i < count; i++, o += info.bytes) data[i] = info.read(view, o);
+  }
+  return data;
+}
+
+/**
+ * Decodes the bytes of an IDX file into { dims, type, data } (`name` is for messages; gunzip first, see readIdx).
+ * Layout: 00 00 <type byte> <ndims>, then ndims big-endian uint32 dims, then the values big-endian.
+ */
+export function parseIdx(bytes: Uint8Array, name = '<buffer>'): IdxArray {
+  const { dims, type, headerBytes } = parseIdxHeader(bytes, name);
   const count = dims.reduce((a, b) => a * b, 1);
-  const expected = count * info.bytes;
+  const expected = count * TYPES[type].bytes;
   const found = bytes.length - headerBytes;
   if (found !== expected) {
     const diff = found < expected ? `truncated, ${bytesText(expected - found)} missing` : `${bytesText(found - expected)} trailing`;
     throw new ValueError(`readIdx: ${name} has dims ${fmtShape(dims)} of ${type}, which need ${bytesText(expected)} of data, but found ${found} (${diff})`);
   }
-
-  const data = info.alloc(count);
-  if (info.bytes === 1) {
-    // One-byte types need no byte swapping; set() converts each byte (int8 wraps 255 to -1).
-    data.set(bytes.subarray(headerBytes));
-  } else {
-    for (let i = 0, o = headerBytes; i < count; i++, o += info.bytes) data[i] = info.read(view, o);
-  }
-  return { dims, type, data };
+  return { dims, type, data: decodeIdxValues(bytes.subarray(headerBytes), type, count) };
 }
 
 /** Encodes values as an IDX file, the inverse of readIdx (uncompressed). */

@@ -10,6 +10,9 @@ import { markBuiltIn } from './built-in.ts';
 
 /** Applies an activation by name ('relu') or as a function. */
 export class Activation extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly activation: ActivationSpec;
 
   constructor(activation: string | ActivationSpec | ActivationFn, options: LayerOptions = {}) {

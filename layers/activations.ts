@@ -1,6 +1,6 @@
 import { ConfigError, describeValue } from '../core/errors.ts';
 import {
-  elu, gelu, hardSigmoid, leakyRelu, logSoftmax, mish, relu, relu6, selu, sigmoid, softmax, softplus, softsign, swish, tanh,
+  add, div, mul, elu, gelu, hardSigmoid, leakyRelu, logSoftmax, mish, relu, relu6, selu, sigmoid, softmax, softplus, softsign, swish, tanh,
 } from '../core/ops/index.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { lookupName } from './lookup.ts';
@@ -22,6 +22,14 @@ function geluApproximate(x: Tensor): Tensor {
   return gelu(x, { approximate: true });
 }
 
+/**
+ * clip(0.2·x + 0.5, 0, 1), tfjs's and Keras 2's hard_sigmoid (tfjs's default recurrent activation), as
+ * relu6(1.2·x + 3)/6; the name hardSigmoid is Keras 3's x/6 + 0.5.
+ */
+function hardSigmoidTfjs(x: Tensor): Tensor {
+  return div(relu6(add(mul(x, 1.2), 3)), 6);
+}
+
 // Each name maps onto the exported function with its default parameters: elu alpha 1, leakyRelu alpha 0.2, gelu exact.
 const builtins: readonly Activation[] = [
   { name: 'linear', fn: linear },
@@ -41,6 +49,7 @@ const builtins: readonly Activation[] = [
   { name: 'softsign', fn: softsign },
   { name: 'hardSigmoid', fn: hardSigmoid },
   { name: 'relu6', fn: relu6 },
+  { name: 'hardSigmoidTfjs', fn: hardSigmoidTfjs },
   { name: 'mish', fn: mish },
 ].map((a) => Object.freeze(a));
 

@@ -25,6 +25,9 @@ export interface LeakyReLUOptions extends LayerOptions {
 
 /** x for x > 0, alpha·x otherwise. */
 export class LeakyReLU extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly alpha: number;
 
   constructor(options: LeakyReLUOptions = {}) {
@@ -53,6 +56,9 @@ export interface ReLUOptions extends LayerOptions {
 
 /** Keras's ReLU: x for x > threshold, negativeSlope·(x - threshold) otherwise, then min(·, maxValue). */
 export class ReLU extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly maxValue: number | null;
   readonly negativeSlope: number;
   readonly threshold: number;
@@ -83,6 +89,9 @@ export interface SoftmaxOptions extends LayerOptions {
 
 /** exp(x) / Σ exp(x) along axis. */
 export class Softmax extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly axis: number;
 
   constructor(options: SoftmaxOptions = {}) {

@@ -1,15 +1,16 @@
 import { userCode } from '../core/buffer-scope.ts';
 import { ValueError, describeValue } from '../core/errors.ts';
-import { add, mean, mul, reshape, variance } from '../core/ops/index.ts';
+import { add, div, mul, neg, reciprocal, reshape, sqrt, sum } from '../core/ops/index.ts';
 import { checkOptionKeys, trueOrFalse } from '../core/options.ts';
 import type { Shape } from '../core/shape.ts';
+import { sizeOf } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { markBuiltIn } from './built-in.ts';
 import { getInitializer } from './initializers.ts';
 import type { CallOptions, LayerOptions, Weight, WeightSpec } from './layer.ts';
 import { Layer } from './layer.ts';
-import { keptShape, normalize, resolveAxes } from './normalize.ts';
+import { keptShape, resolveAxes } from './normalize.ts';
 
 export interface BatchNormalizationOptions extends LayerOptions {
   /** The feature axis, kept; every other axis is averaged over. Default -1 (channels last). */
@@ -87,14 +88,34 @@ export class BatchNormalization extends Layer {
     const movingMean = this.movingMean as Weight;
     const movingVariance = this.movingVariance as Weight;
     if (!options.training || !this.trainable) {
-      return normalize(x, reshape(movingMean.value, broadcast), reshape(movingVariance.value, broadcast), this.epsilon, broadcast, this.gamma, this.beta);
+      // x·s + (beta − mean·s) with s = gamma / √(variance + epsilon): the per-feature work is done before broadcasting.
+      const mu = reshape(movingMean.value, broadcast);
+      const s = this.scaleOf(reshape(movingVariance.value, broadcast), broadcast);
+      return this.shifted(mul(x, s), broadcast, neg(mul(mu, s)));
     }
     const axes = x.shape.flatMap((_, i) => (i === this.featureAxis ? [] : [i]));
-    const batchMean = mean(x, axes, true);
-    const batchVariance = variance(x, axes, true);
+    const count = sizeOf(axes.map((a) => x.shape[a]));
+    // d = x − mean, variance = Σd² / count (two passes, as variance() does), y = d·s + beta: each step with the fewest
+    // full-size tensors, since a training step's elementwise work over the feature maps is most of BN's cost.
+    const batchMean = div(sum(x, axes, true), count);
+    const centered = add(x, neg(batchMean));
+    const batchVariance = div(sum(mul(centered, centered), axes, true), count);
     this.updateMoving(movingMean, batchMean);
     this.updateMoving(movingVariance, batchVariance);
-    return normalize(x, batchMean, batchVariance, this.epsilon, broadcast, this.gamma, this.beta);
+    return this.shifted(mul(centered, this.scaleOf(batchVariance, broadcast)), broadcast);
+  }
+
+  /** gamma / √(variance + epsilon), per feature. */
+  private scaleOf(variance: Tensor, broadcast: readonly number[]): Tensor {
+    const inverse = reciprocal(sqrt(add(variance, this.epsilon)));
+    return this.gamma === undefined ? inverse : mul(inverse, reshape(this.gamma.value, broadcast));
+  }
+
+  /** y + beta, or y + offset + beta; offset and beta are per feature and added together before they broadcast. */
+  private shifted(y: Tensor, broadcast: readonly number[], offset?: Tensor): Tensor {
+    const beta = this.beta === undefined ? undefined : reshape(this.beta.value, broadcast);
+    const total = offset === undefined ? beta : beta === undefined ? offset : add(offset, beta);
+    return total === undefined ? y : add(y, total);
   }
 
   /** moving · momentum + batch · (1 - momentum), off the tape and outside the buffer pool, since the layer keeps it. */

@@ -1,7 +1,6 @@
 import { ShapeError, fmtShape } from '../core/errors.ts';
 import type { Padding } from '../core/ops/index.ts';
-import { conv2d } from '../core/ops/index.ts';
-import { addBiasAndActivate } from './activated.ts';
+import { convForward } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation } from './activations.ts';
@@ -67,8 +66,8 @@ export class Conv2D extends Layer {
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {
-    const convolved = conv2d(x, (this.kernel as Weight).value, { strides: this.strides, padding: this.padding, dilations: this.dilationRate, groups: this.groups });
-    return addBiasAndActivate(convolved, this.bias, this.activation, options);
+    const conv = { strides: this.strides, padding: this.padding, dilations: this.dilationRate, groups: this.groups };
+    return convForward(x, (this.kernel as Weight).value, this.bias, this.activation, options, conv);
   }
 
   override getConfig(): Record<string, unknown> {

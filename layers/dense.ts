@@ -1,6 +1,5 @@
 import { ShapeError, fmtShape } from '../core/errors.ts';
-import { matmul } from '../core/ops/index.ts';
-import { addBiasAndActivate } from './activated.ts';
+import { denseForward } from './activated.ts';
 import type { Shape } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import type { Activation, ActivationFn } from './activations.ts';
@@ -29,6 +28,9 @@ const DENSE_OPTIONS = ['name', 'trainable', 'inputShape', 'activation', 'useBias
 
 /** activation(x · kernel + bias) over the last axis: kernel [inputs, units], bias [units]. */
 export class Dense extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly units: number;
   readonly activation: Activation;
   readonly useBias: boolean;
@@ -62,7 +64,7 @@ export class Dense extends Layer {
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {
-    return addBiasAndActivate(matmul(x, (this.kernel as Weight).value), this.bias, this.activation, options);
+    return denseForward(x, (this.kernel as Weight).value, this.bias, this.activation, options);
   }
 
   override getConfig(): Record<string, unknown> {

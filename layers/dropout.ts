@@ -11,6 +11,9 @@ export type DropoutOptions = RandomLayerOptions;
 
 /** In training, zeroes each value with probability `rate` and scales the rest by 1 / (1 - rate); otherwise the identity. */
 export class Dropout extends RandomLayer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly rate: number;
 
   constructor(rate: number, options: DropoutOptions = {}) {

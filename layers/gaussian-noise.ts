@@ -11,6 +11,9 @@ export type GaussianNoiseOptions = RandomLayerOptions;
 
 /** Keras's GaussianNoise: in training, x plus zero-mean normal noise of standard deviation stddev; otherwise the identity. */
 export class GaussianNoise extends RandomLayer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly stddev: number;
 
   constructor(stddev: number, options: GaussianNoiseOptions = {}) {

@@ -1,6 +1,6 @@
 // The layers folder: the Layer base, built-in layers, activations, losses and initializers.
 export { Layer, Weight } from './layer.ts';
-export type { ApplyOptions, CallOptions, LayerOptions, WeightSpec } from './layer.ts';
+export type { AnyLayer, ApplyOptions, CallOptions, LayerOptions, LayerOutput, SymbolicOutput, WeightSpec } from './layer.ts';
 export { Dense } from './dense.ts';
 export type { DenseOptions } from './dense.ts';
 export { Conv2D } from './conv2d.ts';
@@ -52,3 +52,9 @@ export type { Regularizer, RegularizerSpec } from './regularizers.ts';
 export { constraints } from './constraints.ts';
 export type { Constraint, ConstraintSpec } from './constraints.ts';
 export type { RuleOptions, WeightRules } from './penalties.ts';
+export { Embedding } from './embedding.ts';
+export type { EmbeddingOptions } from './embedding.ts';
+export { Masking } from './masking.ts';
+export type { MaskingOptions } from './masking.ts';
+export { TimeDistributed } from './time-distributed.ts';
+export * from './recurrent/index.ts';

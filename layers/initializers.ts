@@ -7,6 +7,7 @@ import { checkShape, sizeOf } from '../core/shape.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { lookupName } from './lookup.ts';
 import { checkOptionKeys, oneOf } from '../core/options.ts';
+import { orthogonalValues } from './orthogonal.ts';
 
 /** Makes the starting values of a weight, Keras-style. */
 export interface Initializer {
@@ -210,10 +211,26 @@ export const lecunNormal = preset('lecunNormal', 1, 'fanIn', 'truncatedNormal');
 /** Uniform in ±√(3 / fanIn). */
 export const lecunUniform = preset('lecunUniform', 1, 'fanIn', 'uniform');
 
+export interface OrthogonalOptions extends SeedOptions {
+  gain?: number;
+}
+
+/** A (semi-)orthogonal matrix times gain (default 1), Keras's default recurrent kernel; see orthogonalValues. */
+export function orthogonal(options: OrthogonalOptions = {}): Initializer {
+  checkOptionKeys(options, ['gain', 'seed'], 'orthogonal');
+  const gain = checkFinite('orthogonal', 'gain', options.gain ?? 1);
+  const seed = optionalSeed('orthogonal', options.seed);
+  return define('orthogonal', { gain, seed: seed ?? null }, seed, (rng, shape) => {
+    const values = orthogonalValues(shape, gain, rng);
+    let i = 0;
+    return () => values[i++];
+  });
+}
+
 /** Every initializer factory, under names that do not clash with the tensor creators zeros, ones, randomNormal... */
 export const initializers = Object.freeze({
   zeros, ones, constant, randomNormal, randomUniform, truncatedNormal, varianceScaling,
-  glorotUniform, glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform,
+  glorotUniform, glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform, orthogonal,
 });
 
 /** An initializer from its name (camelCase or Keras snake_case, with default options) or as given. */

@@ -27,6 +27,9 @@ const OPTIONS = ['name', 'trainable', 'inputShape', 'axis', 'epsilon', 'center',
  * population variance over `axis`; gamma and beta have the shape of those axes. The same in training and inference.
  */
 export class LayerNormalization extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly axis: number | readonly number[];
   readonly epsilon: number;
   readonly center: boolean;

@@ -11,6 +11,7 @@ import { isBuiltInCall } from './built-in.ts';
 import { userCode } from '../core/buffer-scope.ts';
 import type { SymbolicTensor } from './symbolic.ts';
 import { applySymbolic, isSymbolic } from './symbolic.ts';
+import { maskForCall, outputMasks } from './mask-flow.ts';
 import type { Constraint } from './constraints.ts';
 import { recordPenalties } from './penalties.ts';
 import type { Regularizer } from './regularizers.ts';
@@ -42,6 +43,12 @@ export interface LayerOptions {
 }
 
 export type WeightSpec = string | Initializer;
+
+/** What a layer's call returns: one tensor, or several (an LSTM with returnState gives [output, h, c]). */
+export type LayerOutput = Tensor | Tensor[];
+
+/** The symbolic form of a layer's output: one SymbolicTensor for a Tensor, a list for a list. */
+export type SymbolicOutput<Out extends LayerOutput> = Out extends Tensor ? SymbolicTensor : SymbolicTensor[];
 
 /**
  * A named weight of a layer. `value` is what call() computes with: the stored tensor, or the one bound
@@ -76,10 +83,10 @@ export class Weight {
     this.stored = value.dtype === this.stored.dtype ? value : value.cast(this.stored.dtype);
   }
 
-  /** Runs fn with `value` reading `tensor`. */
+  /** Runs fn with `value` reading `tensor`; without one, what an enclosing call bound stays (a wrapper binds its inner layer's weights). */
   withBound<T>(tensor: Tensor | undefined, fn: () => T): T {
     const previous = this.bound;
-    this.bound = tensor;
+    this.bound = tensor ?? previous;
     try {
       return fn();
     } finally {
@@ -118,8 +125,10 @@ export function autoName(className: string): string {
 /**
  * The base of every layer. A subclass declares weights in build() with addWeight() and composes core ops in
  * call(); the tape differentiates call(), so a layer never has a backward pass. The output shape comes from a dry run.
+ * `Out` is what call returns: a Tensor (the default), or a list for a layer with several outputs, or a union of
+ * both when its options decide (LSTM's returnState); apply's type follows it, so one-output layers need no casts.
  */
-export abstract class Layer {
+export abstract class Layer<Out extends LayerOutput = Tensor> {
   readonly name: string;
   trainable: boolean;
   /** A penalty on the layer's output, added to the training loss (the layers that take the option set it). */
@@ -144,12 +153,16 @@ export abstract class Layer {
     if (inputShape !== undefined) this.declaredInputShape = checkSampleShape(inputShape, this.name);
   }
 
-  /** Whether a mask reaching this layer passes through it unchanged (Keras's supports_masking). */
+  /**
+   * Whether the layer accepts a mask (Keras's supports_masking). A model refuses to hand a mask to a layer without
+   * it (a ConfigError at build), since ignoring the mask would treat the padded steps as data.
+   */
   supportsMasking = false;
 
   /**
    * The mask of this layer's output, given its input and the input's mask: the input's mask when the layer supports
-   * masking, none otherwise. Layers that make a mask (Embedding) or change the time axis override it.
+   * masking, none otherwise. Layers that make a mask (Embedding) or change the time axis override it. A layer with
+   * several outputs gives the mask of its first; the others carry none (as Keras's RNN states).
    */
   computeMask(_x: Tensor, mask: Tensor | undefined): Tensor | undefined {
     return this.supportsMasking ? mask : undefined;
@@ -159,7 +172,7 @@ export abstract class Layer {
   protected build(_inputShape: Shape): void {}
 
   /** The forward computation, composed of core ops. */
-  protected abstract call(x: Tensor, options: CallOptions): Tensor;
+  protected abstract call(x: Tensor, options: CallOptions): Out;
 
   /** Creates a weight; call it from build(). The initializer gets the model's seeded generator. */
   protected addWeight(
@@ -174,6 +187,11 @@ export abstract class Layer {
     return weight;
   }
 
+  /** Builds a layer this one wraps (call it from build()): with the dtype and seeded generator of this build. */
+  protected buildSublayer(layer: AnyLayer, inputShape: Shape): void {
+    layer.ensureBuilt(inputShape, this.buildDtype, this.buildRng);
+  }
+
   get built(): boolean {
     return this.sampleShape !== undefined;
   }
@@ -183,22 +201,23 @@ export abstract class Layer {
     return this.sampleShape;
   }
 
+  /** The layer's weights; a wrapper (TimeDistributed) gives those of the layer it wraps, which it trains and saves as its own. */
   get weights(): readonly Weight[] {
     return this.weightList;
   }
 
   /** The current weights by name: the tree that grad differentiates and apply({params}) accepts. */
   get params(): Record<string, Tensor> {
-    return Object.fromEntries(this.weightList.map((w) => [w.name, w.value]));
+    return Object.fromEntries(this.weights.map((w) => [w.name, w.value]));
   }
 
   /** The weights that training updates: none when the layer is frozen. */
   get trainableWeights(): readonly Weight[] {
-    return this.trainable ? this.weightList.filter((w) => w.trainable) : [];
+    return this.trainable ? this.weights.filter((w) => w.trainable) : [];
   }
 
   get parameterCount(): number {
-    return this.weightList.reduce((n, w) => n + w.value.size, 0);
+    return this.weights.reduce((n, w) => n + w.value.size, 0);
   }
 
   /** Builds the layer for inputs shaped like `inputShape` (batch first), with weights drawn from rng in dtype. */
@@ -230,11 +249,11 @@ export abstract class Layer {
 
   /**
    * Runs the layer on a batch: builds on first use, checks the input shape, binds `params` if given. On a symbolic
-   * tensor (the functional API) it records the call and returns the symbolic output instead.
+   * tensor (the functional API) it records the call and returns the symbolic output (a list for a list) instead.
    */
-  apply(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor;
-  apply(x: Tensor, options?: ApplyOptions): Tensor;
-  apply(x: Tensor | SymbolicTensor | readonly SymbolicTensor[], options: ApplyOptions = {}): Tensor | SymbolicTensor {
+  apply(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicOutput<Out>;
+  apply(x: Tensor, options?: ApplyOptions): Out;
+  apply(x: Tensor | SymbolicTensor | readonly SymbolicTensor[], options: ApplyOptions = {}): Out | SymbolicOutput<Out> {
     if (isSymbolic(x)) return this.applyToSymbolic(x);
     if (!(x instanceof Tensor)) throw new ValueError(`${this.name}: expected a Tensor input, got ${describeValue(x)}`);
     if (options === null || typeof options !== 'object') throw new ConfigError(`${this.name}: apply options must be an object, got ${describeValue(options)}`);
@@ -242,11 +261,11 @@ export abstract class Layer {
     this.checkSample(x.shape, this.sampleShape as readonly number[]);
     const { params, ...callOptions } = options;
     if (params !== undefined) this.checkParams(params);
-    const call = isBuiltInCall(this.call) ? () => this.call(x, callOptions)
-      : () => userCode([x, ...this.weightList.map((w) => w.value)], () => this.call(x, callOptions));
-    const bindAll = this.weightList.reduceRight<() => Tensor>(
+    const call = isBuiltInCall(this.call) ? (): Out => this.call(x, callOptions)
+      : () => userCode([x, ...this.weights.map((w) => w.value)], () => this.call(x, callOptions));
+    const bindAll = this.weights.reduceRight<() => Out>(
       (inner, w) => () => w.withBound(params?.[w.name], inner),
-      () => recordPenalties(this, this.checkOutput(call(), x)),
+      () => this.checkOutput(call(), x),
     );
     try {
       return atSite(`layer ${this.name}`, bindAll);
@@ -259,28 +278,40 @@ export abstract class Layer {
    * The dry run of a symbolic call builds an unbuilt layer with throwaway weights and forgets them again, so that
    * the model that takes the layer initialises it from its own seed, in the order of its graph.
    */
-  private applyToSymbolic(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+  private applyToSymbolic(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicOutput<Out> {
     const fresh = !this.built;
+    let many = false;
     try {
-      const [out] = applySymbolic(this, x, (inputs) => {
+      const outputs = applySymbolic(this, x, (inputs, masks) => {
         if (fresh && inputs instanceof Tensor) this.ensureBuilt(inputs.shape, inputs.dtype, new Rng(0));
-        return (this.apply as (t: unknown) => Tensor)(inputs);
+        const sources = (Array.isArray(x) ? x as readonly SymbolicTensor[] : [x as SymbolicTensor]).map((t) => t.operationName);
+        const mask = maskForCall(this, masks, !(inputs instanceof Tensor), sources);
+        const out = (this.apply as (t: unknown, o: ApplyOptions) => LayerOutput)(inputs, mask === undefined ? {} : { mask });
+        many = Array.isArray(out);
+        return { outputs: out, masks: outputMasks(this, inputs, masks, Array.isArray(out) ? out.length : 1) };
       });
-      return out;
+      return (many ? outputs : outputs[0]) as SymbolicOutput<Out>;
     } finally {
       if (fresh) this.resetBuild();
     }
   }
 
-  /** The contract of call(): a Tensor with one row per input row, so no sample is silently dropped or invented. */
-  private checkOutput(output: unknown, x: Tensor): Tensor {
-    if (!(output instanceof Tensor)) {
-      throw new ValueError(`${this.name}: call() must return a Tensor, got ${describeValue(output)}`);
+  /**
+   * The contract of call(): a Tensor (or a non-empty list of them) with one row per input row, so no sample is
+   * silently dropped or invented. The activity regularizer sees every output, as in Keras.
+   */
+  private checkOutput(output: unknown, x: Tensor): Out {
+    const list = Array.isArray(output) && output.length > 0 ? output as unknown[] : [output];
+    for (const t of list) {
+      if (!(t instanceof Tensor)) {
+        throw new ValueError(`${this.name}: call() must return a Tensor or a list of them, got ${describeValue(output)}`);
+      }
+      if (t.rank === 0 || t.shape[0] !== x.shape[0]) {
+        throw new ShapeError(`${this.name}: call() must return one row per input row (batch ${x.shape[0]}, input ${fmtShape(x.shape)}), got ${t.rank === 0 ? 'a scalar' : `shape ${fmtShape(t.shape)}`}`);
+      }
+      recordPenalties(this, t);
     }
-    if (output.rank === 0 || output.shape[0] !== x.shape[0]) {
-      throw new ShapeError(`${this.name}: call() must return one row per input row (batch ${x.shape[0]}, input ${fmtShape(x.shape)}), got ${output.rank === 0 ? 'a scalar' : `shape ${fmtShape(output.shape)}`}`);
-    }
-    return output;
+    return output as Out;
   }
 
   /** What a saved model needs to rebuild the layer; subclasses add their options. */
@@ -296,9 +327,9 @@ export abstract class Layer {
 
   private checkParams(params: Readonly<Record<string, Tensor>>): void {
     for (const key of Object.keys(params)) {
-      const weight = this.weightList.find((w) => w.name === key);
+      const weight = this.weights.find((w) => w.name === key);
       if (weight === undefined) {
-        throw new ConfigError(`${this.name}: has no weight named ${key}; its weights are ${this.weightList.map((w) => w.name).join(', ') || 'none'}`);
+        throw new ConfigError(`${this.name}: has no weight named ${key}; its weights are ${this.weights.map((w) => w.name).join(', ') || 'none'}`);
       }
       const given = params[key];
       if (!(given instanceof Tensor) || !sameShape(given.shape, weight.shape)) {
@@ -307,6 +338,9 @@ export abstract class Layer {
     }
   }
 }
+
+/** A layer of any output: what models and tools that take every kind of layer accept. */
+export type AnyLayer = Layer<LayerOutput>;
 
 /** Validates a per-sample shape: positive integers. */
 export function checkSampleShape(shape: readonly number[], where: string): readonly number[] {

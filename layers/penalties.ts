@@ -16,7 +16,8 @@ interface Regularized {
 }
 
 interface Collector {
-  readonly seen: Set<Regularized>;
+  /** The weights whose penalty is in `terms`: a wrapper and the layer it wraps share weights, counted once. */
+  readonly seen: Set<object>;
   readonly terms: Tensor[];
 }
 
@@ -24,7 +25,7 @@ let active: Collector | undefined;
 
 /**
  * Runs fn (a training forward pass) and returns its value with the sum of the penalties the layers reported, or
- * undefined if none: each weight regularizer once per layer however often it is called (as Keras), and each
+ * undefined if none: each weight regularizer once however often its layer is called (as Keras), and each
  * activity regularizer once per call, divided by the batch size (tf.keras's rule, so the strength does not depend on it).
  */
 export function withPenalties<T>(fn: () => T): { value: T; penalty: Tensor | undefined } {
@@ -42,9 +43,10 @@ export function withPenalties<T>(fn: () => T): { value: T; penalty: Tensor | und
 /** Called by Layer.apply with the weights bound, so the penalties are on the tape; a no-op outside withPenalties. */
 export function recordPenalties(layer: Regularized, output: Tensor): Tensor {
   if (active === undefined) return output;
-  if (!active.seen.has(layer)) {
-    active.seen.add(layer);
-    for (const w of layer.trainableWeights) if (w.regularizer !== undefined) active.terms.push(w.regularizer.penalty(w.value));
+  for (const w of layer.trainableWeights) {
+    if (w.regularizer === undefined || active.seen.has(w)) continue;
+    active.seen.add(w);
+    active.terms.push(w.regularizer.penalty(w.value));
   }
   if (layer.activityRegularizer !== undefined) active.terms.push(div(layer.activityRegularizer.penalty(output), output.shape[0]));
   return output;

@@ -17,6 +17,9 @@ export interface PReLUOptions extends LayerOptions {
 
 /** Keras's PReLU: x for x > 0, alpha·x otherwise, with a learned alpha per sample position (size 1 on sharedAxes). */
 export class PReLU extends Layer {
+  /** Per step (elementwise, or over the last axis), so a sequence's mask passes through, as in Keras. */
+  override supportsMasking = true;
+
   readonly sharedAxes: readonly number[] | null;
   private readonly alphaInitializer: WeightSpec;
   private alpha: Weight | undefined;

@@ -20,9 +20,15 @@ export class GraphNode {
   constructor(readonly operation: GraphOperation, readonly inputs: readonly SymbolicTensor[], readonly takesList: boolean) {}
 }
 
-/** A batch to come: the shape of one sample (no batch axis), its dtype, and the node whose output `index` it is. */
+/**
+ * A batch to come: the shape of one sample (no batch axis), its dtype, and the node whose output `index` it is.
+ * `mask` is the dry run's mask ([1, time]) when a mask flows with it (after Embedding with maskZero, Masking).
+ */
 export class SymbolicTensor {
-  constructor(readonly shape: readonly number[], readonly dtype: DType, readonly node: GraphNode, readonly index: number) {
+  constructor(
+    readonly shape: readonly number[], readonly dtype: DType, readonly node: GraphNode, readonly index: number,
+    /** @internal */ readonly mask?: Tensor,
+  ) {
     Object.freeze(this.shape);
   }
 
@@ -68,18 +74,26 @@ export function isSymbolic(x: unknown): x is SymbolicTensor | readonly SymbolicT
   return x instanceof SymbolicTensor || (Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof SymbolicTensor));
 }
 
+/** What the dry run of a symbolic call gives: the outputs, and the mask of each (undefined for none). */
+export interface DryRun {
+  readonly outputs: Tensor | readonly Tensor[];
+  readonly masks: readonly (Tensor | undefined)[];
+}
+
 /**
- * Applies an operation to symbolic inputs: a dry run on one zero sample per input gives the output shapes (and
- * raises any shape error now, naming the layer), and a node records the call. `run` computes real outputs.
+ * Applies an operation to symbolic inputs: a dry run on one zero sample per input (with the inputs' masks) gives
+ * the output shapes and masks (and raises any shape or mask error now, naming the layer), and a node records the
+ * call. `run` computes real outputs.
  */
 export function applySymbolic(
-  operation: GraphOperation, x: SymbolicTensor | readonly SymbolicTensor[], run: (inputs: Tensor | readonly Tensor[]) => Tensor | readonly Tensor[],
+  operation: GraphOperation, x: SymbolicTensor | readonly SymbolicTensor[],
+  run: (inputs: Tensor | readonly Tensor[], masks: readonly (Tensor | undefined)[]) => DryRun,
 ): SymbolicTensor[] {
   const list = x instanceof SymbolicTensor ? [x] : [...x];
   const samples = list.map((t) => zeros([1, ...t.shape], t.dtype));
-  const result = noGrad(() => run(x instanceof SymbolicTensor ? samples[0] : samples));
-  const outputs = result instanceof Tensor ? [result] : [...result];
+  const result = noGrad(() => run(x instanceof SymbolicTensor ? samples[0] : samples, list.map((t) => t.mask)));
+  const outputs = result.outputs instanceof Tensor ? [result.outputs] : [...result.outputs];
   const node = new GraphNode(operation, list, !(x instanceof SymbolicTensor));
-  node.outputs = outputs.map((t, i) => new SymbolicTensor(t.shape.slice(1), t.dtype, node, i));
+  node.outputs = outputs.map((t, i) => new SymbolicTensor(t.shape.slice(1), t.dtype, node, i, result.masks[i]));
   return [...node.outputs];
 }

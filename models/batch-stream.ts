@@ -1,5 +1,28 @@
-import type { Rng } from '../core/random.ts';
-import { batchIndices } from '../data/batches.ts';
+import { Rng, derivedSeed } from '../core/random.ts';
+import type { Tensor } from '../core/tensor.ts';
+import { batchIndices, takeRows } from '../data/batches.ts';
+import type { StepBatch } from './train-step.ts';
+
+/** One training batch: its number of samples (for onBatchBegin's logs), and the tensors, made when the step runs. */
+export interface SourceBatch {
+  size: number;
+  take: () => StepBatch;
+}
+
+/** Where fit's batches come from: tensors in memory (ArraySource) or a dataset (DatasetSource); fit has one loop for both. */
+export interface BatchSource {
+  /** Batches per epoch when fit must stop there (stepsPerEpoch, or one pass over tensors); undefined: until the data runs out. */
+  readonly limit: number | undefined;
+  /** Batches per epoch as far as known, for the progress bar. */
+  readonly known: number | undefined;
+  /** Batch b of an epoch, or undefined once the epoch's data ran out. */
+  next(epoch: number, b: number): SourceBatch | undefined | Promise<SourceBatch | undefined>;
+  endEpoch(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The generator stream of each pass's shuffle (train-step.ts has the dropout's). */
+const SHUFFLE_STREAM = 1;
 
 /**
  * The training batches as one endless stream of passes over the data, each pass reshuffled with its own generator.
@@ -27,4 +50,30 @@ export class BatchStream {
     }
     return this.batches[at % this.perPass];
   }
+}
+
+/** Tensors in memory as fit's batches: rows gathered by the stream's indices inside the step, so their memory is pooled. */
+export class ArraySource implements BatchSource {
+  readonly limit: number;
+  private readonly stream: BatchStream;
+
+  constructor(private readonly data: { x: Tensor[]; y: Tensor[]; weights: Tensor | undefined }, batchSize: number, shuffle: boolean,
+    seed: number, stepsPerEpoch: number | undefined) {
+    this.stream = new BatchStream(data.x[0].shape[0], batchSize, shuffle, (pass) => new Rng(derivedSeed(seed, SHUFFLE_STREAM, pass)));
+    this.limit = stepsPerEpoch ?? this.stream.perPass;
+  }
+
+  get known(): number {
+    return this.limit;
+  }
+
+  next(epoch: number, b: number): SourceBatch {
+    const rows = this.stream.batch(epoch, this.limit, b);
+    const { x, y, weights } = this.data;
+    return { size: rows.length, take: () => ({ xs: x.map((t) => takeRows(t, rows)), ys: y.map((t) => takeRows(t, rows)), weights: weights && takeRows(weights, rows) }) };
+  }
+
+  async endEpoch(): Promise<void> {}
+
+  async close(): Promise<void> {}
 }

@@ -1,7 +1,7 @@
 import { ConfigError, describeValue } from '../core/errors.ts';
 import type { Activation } from '../layers/activations.ts';
 import { getActivation } from '../layers/activations.ts';
-import type { Layer } from '../layers/layer.ts';
+import type { AnyLayer } from '../layers/layer.ts';
 import type { Loss } from '../layers/losses.ts';
 import { getLoss } from '../layers/losses.ts';
 import { checkOptionKeys } from '../core/options.ts';
@@ -53,7 +53,7 @@ export interface Compiled {
 }
 
 /** The activation a layer applies last, if it has one. */
-function finalActivation(layer: Layer | undefined): Activation | undefined {
+function finalActivation(layer: AnyLayer | undefined): Activation | undefined {
   const activation = (layer as { activation?: unknown } | undefined)?.activation;
   return activation !== undefined && typeof (activation as Activation).fn === 'function' ? activation as Activation : undefined;
 }
@@ -89,7 +89,7 @@ const isMetricList = (v: unknown): v is readonly MetricSpec[] => Array.isArray(v
  * fused form on logits, training uses that form on the logits instead, −Σ y·logSoftmax(z) = logsumexp(z) − Σ y·z for
  * one-hot y: exact where log(softmax) underflows, and its tape gradient is softmax(z) − y. predict() still applies the activation.
  */
-export function resolveCompile(options: CompileOptions, outputLayers: readonly (Layer | undefined)[], outputNames: readonly string[], where: string): Compiled {
+export function resolveCompile(options: CompileOptions, outputLayers: readonly (AnyLayer | undefined)[], outputNames: readonly string[], where: string): Compiled {
   if (options === null || typeof options !== 'object') throw new ConfigError(`${where}: compile expects {optimizer, loss, metrics}, got ${describeValue(options)}`);
   const who = `${where}.compile`;
   checkOptionKeys(options, ['optimizer', 'loss', 'lossWeights', 'metrics'], who);
@@ -110,7 +110,7 @@ export function resolveCompile(options: CompileOptions, outputLayers: readonly (
     const fused = loss.fused;
     const fusable = fused !== undefined && activation !== undefined && activation.fn === getActivation(fused.activation, where).fn;
     return {
-      name, loss, trainingLoss: fusable ? fused.loss : loss, fusedLayer: fusable ? (outputLayers[i] as Layer).name : null,
+      name, loss, trainingLoss: fusable ? fused.loss : loss, fusedLayer: fusable ? (outputLayers[i] as AnyLayer).name : null,
       metrics: metricSpecs[i].map((m) => getMetric(m, loss, who)), weight: weights[i],
     };
   });

@@ -6,13 +6,18 @@ import { sameShape } from '../core/shape.ts';
 import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { checkOptionKeys } from '../core/options.ts';
-import type { ApplyOptions } from '../layers/layer.ts';
+import type { AnyLayer, ApplyOptions, LayerOutput } from '../layers/layer.ts';
+import type { MaskList } from '../layers/mask-flow.ts';
+import { maskForCall, outputMasks } from '../layers/mask-flow.ts';
 import { Layer } from '../layers/layer.ts';
 import type { GraphNode } from '../layers/symbolic.ts';
 import { InputOperation, SymbolicTensor } from '../layers/symbolic.ts';
 import type { PredictOptions } from './inference.ts';
 import { checkFiniteData, predictBatches } from './inference.ts';
 import { wholeBatch } from './on-batch.ts';
+import type { DatasetLike, PredictBatch } from './dataset-elements.ts';
+import type { DatasetInferenceOptions } from './dataset-inference.ts';
+import { predictAny } from './dataset-inference.ts';
 import type { ForwardOptions, ModelOptions, TensorOrList } from './model.ts';
 import { Model } from './model.ts';
 import type { ModelJson } from './serialization/format.ts';
@@ -69,7 +74,7 @@ export class Functional extends Model {
   readonly outputs: readonly SymbolicTensor[];
   /** @internal The graph's nodes in the order they run. */
   readonly nodes: readonly GraphNode[];
-  private readonly layerList: Layer[] = [];
+  private readonly layerList: AnyLayer[] = [];
 
   constructor(options: FunctionalOptions) {
     checkOptionKeys(options, ['inputs', 'outputs', 'name', 'seed', 'dtype'], 'model');
@@ -93,7 +98,7 @@ export class Functional extends Model {
   }
 
   /** Every layer, in the order the graph first uses it (a nested model's layers in their place). */
-  get layers(): readonly Layer[] {
+  get layers(): readonly AnyLayer[] {
     return this.layerList;
   }
 
@@ -105,7 +110,7 @@ export class Functional extends Model {
     return this.outputs.map((t) => t.shape);
   }
 
-  outputShapeOf(layer: Layer): readonly number[] | undefined {
+  outputShapeOf(layer: AnyLayer): readonly number[] | undefined {
     for (const node of this.nodes) {
       if (node.operation === layer) return node.outputs[0].shape;
       if (node.operation instanceof Model) {
@@ -116,14 +121,14 @@ export class Functional extends Model {
     return undefined;
   }
 
-  /** An output's layer may fold its activation into the loss only if that output is all the layer makes and nothing else reads it. */
-  protected fusableLayers(): readonly (Layer | undefined)[] {
+  /** An output's layer may fold its activation into the loss only if that output is all the layer makes (one call, one output) and nothing else reads it. */
+  protected fusableLayers(): readonly (AnyLayer | undefined)[] {
     return this.outputs.map((t) => {
       const { operation } = t.node;
       if (!(operation instanceof Layer)) return undefined;
       const uses = this.nodes.filter((n) => n.operation === operation).length;
       const read = this.nodes.some((n) => n.inputs.includes(t));
-      return uses === 1 && !read ? operation : undefined;
+      return uses === 1 && !read && t.node.outputs.length === 1 ? operation : undefined;
     });
   }
 
@@ -174,34 +179,53 @@ export class Functional extends Model {
     return this.run(inputs, options);
   }
 
-  /** Runs the nodes in order; `beforeLayer` sees each layer and its input first (the build uses it). */
-  private run(inputs: readonly Tensor[], options: ForwardOptions, beforeLayer?: (layer: Layer, x: Tensor | readonly Tensor[]) => void): Tensor[] {
+  /**
+   * Runs the nodes in order; `beforeLayer` sees each layer and its input first (the build uses it). Masks flow
+   * beside the values, tensor by tensor, and only once some layer makes one.
+   */
+  private run(inputs: readonly Tensor[], options: ForwardOptions, beforeLayer?: (layer: AnyLayer, x: Tensor | readonly Tensor[]) => void): Tensor[] {
     const { params, logits = false, ...rest } = options;
     const fused = logits ? new Set(this.fusableLayers()) : new Set();
     const values = new Map<SymbolicTensor, Tensor>();
+    const masks = new Map<SymbolicTensor, Tensor>();
     this.inputs.forEach((t, i) => values.set(t, inputs[i].dtype === this.dtype ? inputs[i] : cast(inputs[i], this.dtype)));
     for (const node of this.nodes) {
       const ins = node.inputs.map((t) => values.get(t) as Tensor);
+      const inMasks = masks.size === 0 ? [] : node.inputs.map((t) => masks.get(t));
       const { operation } = node;
       let outs: Tensor[];
+      let outMasks: MaskList = [];
       if (operation instanceof Layer) {
         const x = node.takesList ? ins : ins[0];
         beforeLayer?.(operation, x);
+        const mask = maskForCall(operation, inMasks, node.takesList, node.inputs.map((t) => t.operationName));
         // A merge layer's apply takes the list; every other layer's takes one tensor.
-        const apply = operation.apply.bind(operation) as (x: Tensor | readonly Tensor[], o: ApplyOptions) => Tensor;
-        outs = [apply(x, { ...rest, logits: fused.has(operation), params: params?.[operation.name] })];
+        const apply = operation.apply.bind(operation) as (x: Tensor | readonly Tensor[], o: ApplyOptions) => LayerOutput;
+        const out = apply(x, { ...rest, logits: fused.has(operation), params: params?.[operation.name], ...(mask === undefined ? {} : { mask }) });
+        outs = Array.isArray(out) ? out : [out];
+        outMasks = outputMasks(operation, x, inMasks, outs.length);
       } else {
+        if (inMasks.some((m) => m !== undefined)) throw new ConfigError(`${operation.name}: a mask cannot flow into a model used as a layer yet; apply its layers directly, or consume the mask before it`);
         outs = (operation as Model).forwardAll(ins, { ...rest, ...(params === undefined ? {} : { params }) });
       }
-      node.outputs.forEach((t, i) => values.set(t, outs[i]));
+      if (outs.length !== node.outputs.length) {
+        throw new ValueError(`${operation.name}: gave ${outs.length} outputs, but its symbolic call gave ${node.outputs.length}; a layer must give as many outputs on every call`);
+      }
+      node.outputs.forEach((t, i) => {
+        values.set(t, outs[i]);
+        if (outMasks[i] !== undefined) masks.set(t, outMasks[i] as Tensor);
+      });
     }
     return this.outputs.map((t) => values.get(t) as Tensor);
   }
 
-  /** The outputs for x (one tensor, or a list with one per input): one tensor, or a list with one per output. */
-  predict(x: TensorOrList, options: PredictOptions = {}): Tensor | Tensor[] {
-    const outputs = predictBatches(this, x, options);
-    return outputs.length === 1 ? outputs[0] : outputs;
+  /** The outputs for x (one tensor, or a list with one per input): one tensor, or a list with one per output; for a dataset, a promise of them. */
+  predict(x: TensorOrList, options?: PredictOptions): Tensor | Tensor[];
+  predict(dataset: DatasetLike<PredictBatch>, options?: DatasetInferenceOptions): Promise<Tensor | Tensor[]>;
+  predict(x: TensorOrList | DatasetLike<PredictBatch>, options: PredictOptions | DatasetInferenceOptions = {}): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
+    const one = (outputs: Tensor[]): Tensor | Tensor[] => (outputs.length === 1 ? outputs[0] : outputs);
+    const outputs = predictAny(this, x, options);
+    return outputs instanceof Promise ? outputs.then(one) : one(outputs);
   }
 
   /** The outputs for exactly this batch, in one pass (Keras's predictOnBatch); one tensor, or a list with one per output. */

@@ -14,6 +14,7 @@ import type { MetricState } from './metrics.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
 import { rowsPerPass } from './row-wise.ts';
+import { refuseDataset } from './dataset-elements.ts';
 import type { Model, TensorOrList } from './model.ts';
 import { atSite } from '../core/debug-numerics.ts';
 import { add, mul } from '../core/ops/index.ts';
@@ -119,17 +120,21 @@ export function checkFiniteData(t: Tensor, who: string, argument: string): void 
 function settingsOf(options: PredictOptions, rows: number, where: string): { batchSize: number; bar: ProgressBar | undefined } {
   checkOptionKeys(options, ['batchSize', 'verbose'], where);
   const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH, 'batchSize', where);
-  const verbose = options.verbose ?? 'auto';
-  const steps = Math.ceil(rows / batchSize);
+  return { batchSize, bar: progressBarFor(options.verbose, Math.ceil(rows / batchSize), where) };
+}
+
+/** evaluate's and predict's bar: 'auto' (the default) is live on a TTY for more than one batch (or an unknown number), else none. */
+export function progressBarFor(verbose: unknown, steps: number | undefined, where: string): ProgressBar | undefined {
   const stream = platform.stdout;
-  const level = verbose === 'auto' ? (stream.isTTY === true && steps > 1 ? 1 : 0) : checkVerbosity(verbose, where);
-  return { batchSize, bar: level === 0 || steps === 0 ? undefined : new ProgressBar(steps, { verbose: level, stream }) };
+  const level = (verbose ?? 'auto') === 'auto' ? (stream.isTTY === true && (steps === undefined || steps > 1) ? 1 : 0) : checkVerbosity(verbose, where);
+  return level === 0 || steps === 0 ? undefined : new ProgressBar(steps, { verbose: level, stream });
 }
 
 /** The outputs for every row of x, computed batchSize rows at a time and gathered into one tensor per output. */
 export function predictBatches(model: Model, x: TensorOrList, options: PredictOptions, method = 'predict'): Tensor[] {
   const where = `${model.name}.${method}`;
   try {
+    refuseDataset(x, where, 'x', 'predict(dataset) takes one');
     const xs = model.checkInputs(x, method);
     const rows = xs[0].shape[0];
     const { batchSize, bar } = settingsOf(options, rows, where);
@@ -161,6 +166,17 @@ export function predictBatches(model: Model, x: TensorOrList, options: PredictOp
   }
 }
 
+/** Adds one batch's loss and metrics to `running`, in a buffer scope (its arrays go back to the pool); call under noGrad. */
+export function evaluateBatch(model: Model, compiled: Compiled, running: RunningLogs, xs: readonly Tensor[], ys: readonly Tensor[]): void {
+  const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
+  withBufferScope(() => {
+    const outs = model.forwardAll(xs, { logits });
+    const each: Tensor[] = [];
+    const loss = totalLoss(compiled, ys, outs, each).item();
+    running.add(loss, compiled.outputs.length > 1 ? each.map((l) => l.item()) : [], ys, outs, logits);
+  }, () => []);
+}
+
 /**
  * The loss and metrics over all rows, each batch weighted by its size. Uses the training (possibly fused) loss.
  * `onBatch(done, total)` follows the batches (fit shows its validation with it).
@@ -171,25 +187,18 @@ export function evaluateBatches(
 ): Record<string, number> {
   const who = `${model.name}.${where}`;
   try {
+    [x, y].forEach((t, i) => refuseDataset(t, who, i === 0 ? 'x' : 'y', 'evaluate(dataset) and fit(dataset, { validationData: dataset }) take one, with batches { xs, ys } or [x, y]'));
     const xs = model.checkInputs(x, where);
     const ys = checkTargets(model, xs, y, where);
     const rows = xs[0].shape[0];
     if (rows === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(xs[0].shape)}); the loss of nothing is undefined`);
     const { batchSize, bar } = settingsOf(options, rows, who);
-    const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
-    const several = compiled.outputs.length > 1;
     const running = new RunningLogs(compiled);
     try {
       noGrad(() => {
         for (let start = 0, step = 1; start < rows; start += batchSize, step++) {
           const end = Math.min(start + batchSize, rows);
-          withBufferScope(() => {
-            const ybs = ys.map((t) => sliceRows(t, start, end));
-            const outs = model.forwardAll(xs.map((t) => sliceRows(t, start, end)), { logits });
-            const each: Tensor[] = [];
-            const loss = totalLoss(compiled, ybs, outs, each).item();
-            running.add(loss, several ? each.map((l) => l.item()) : [], ybs, outs, logits);
-          }, () => []);
+          evaluateBatch(model, compiled, running, xs.map((t) => sliceRows(t, start, end)), ys.map((t) => sliceRows(t, start, end)));
           if (bar?.live === true && end < rows) bar.update(step, running.logs);
           onBatch?.(step, Math.ceil(rows / batchSize));
         }

@@ -3,7 +3,7 @@ import { ConfigError, ShapeError, ValueError, describeValue, fmtShape } from '..
 import { checkSeed } from '../core/random.ts';
 import { sameShape } from '../core/shape.ts';
 import { Tensor } from '../core/tensor.ts';
-import type { CallOptions, Layer } from '../layers/layer.ts';
+import type { AnyLayer, CallOptions } from '../layers/layer.ts';
 import { autoName } from '../layers/layer.ts';
 import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { applySymbolic } from '../layers/symbolic.ts';
@@ -12,6 +12,10 @@ import type { CompileOptions, Compiled } from './compile.ts';
 import { resolveCompile } from './compile.ts';
 import type { EvaluateOptions } from './inference.ts';
 import { evaluateBatches } from './inference.ts';
+import type { DatasetLike, TrainBatch } from './dataset-elements.ts';
+import { datasetArguments, isDataset } from './dataset-elements.ts';
+import type { DatasetInferenceOptions } from './dataset-inference.ts';
+import { evaluateDataset } from './dataset-inference.ts';
 import type { FitOptions } from './fit.ts';
 import { fitModel } from './fit.ts';
 import type { TrainOnBatchOptions } from './on-batch.ts';
@@ -82,7 +86,7 @@ export abstract class Model {
   }
 
   /** Every layer with its place in the model, in order; a nested model's layers included. */
-  abstract get layers(): readonly Layer[];
+  abstract get layers(): readonly AnyLayer[];
 
   /** The names of the outputs (the layers that make them), which name per-output losses and logs. */
   abstract get outputNames(): readonly string[];
@@ -91,10 +95,10 @@ export abstract class Model {
   abstract get outputShapes(): readonly (readonly number[])[] | undefined;
 
   /** The output shape of one sample of a layer of the model, once built. */
-  abstract outputShapeOf(layer: Layer): readonly number[] | undefined;
+  abstract outputShapeOf(layer: AnyLayer): readonly number[] | undefined;
 
   /** The layer whose activation may fold into each output's loss (its output feeds nothing else), if any. */
-  protected abstract fusableLayers(): readonly (Layer | undefined)[];
+  protected abstract fusableLayers(): readonly (AnyLayer | undefined)[];
 
   /** @internal The modelTopology of model.json. */
   abstract topologyJson(where: string): ModelJson['modelTopology'];
@@ -118,7 +122,12 @@ export abstract class Model {
 
   /** Used as a layer of a functional model: one symbolic tensor per output. */
   applyMany(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor[] {
-    return applySymbolic(this, x, (inputs) => this.forwardAll(this.checkInputs(inputs instanceof Tensor ? [inputs] : inputs, 'apply')));
+    return applySymbolic(this, x, (inputs, masks) => {
+      // tf.keras carries masks into a nested model's graph; semiflow does not yet, and refuses rather than drop one.
+      if (masks.some((m) => m !== undefined)) throw new ConfigError(`${this.name}: a mask cannot flow into a model used as a layer yet; apply its layers directly, or consume the mask before it`);
+      const outputs = this.forwardAll(this.checkInputs(inputs instanceof Tensor ? [inputs] : inputs, 'apply'));
+      return { outputs, masks: outputs.map(() => undefined) };
+    });
   }
 
   compile(options: CompileOptions): void {
@@ -133,11 +142,15 @@ export abstract class Model {
    * would step the same weights in turn. evaluate and predict are synchronous, so from a callback they run between
    * two steps and see one consistent set of weights: that is allowed.
    */
-  async fit(x: TensorOrList, y: TensorOrList, options: FitOptions = {}): Promise<History> {
+  fit(x: TensorOrList, y: TensorOrList, options?: FitOptions): Promise<History>;
+  /** Training from a dataset of batches: { xs, ys } or [x, y] or [x, y, sampleWeight] (see data/). */
+  fit(dataset: DatasetLike<TrainBatch>, options?: FitOptions): Promise<History>;
+  async fit(x: TensorOrList | DatasetLike<TrainBatch>, second?: TensorOrList | FitOptions, third?: FitOptions): Promise<History> {
     if (this.fitting) throw this.busy('fit');
     this.fitting = true;
     try {
-      return await fitModel(this, this.requireCompiled('fit'), x, y, options);
+      const [y, options] = datasetArguments(x, second, third);
+      return await fitModel(this, this.requireCompiled('fit'), x, y, options as FitOptions);
     } finally {
       this.fitting = false;
     }
@@ -173,9 +186,16 @@ export abstract class Model {
     setLearningRate(this, rate);
   }
 
-  /** The compiled loss and metrics over (x, y), batched, without recording gradients. */
-  evaluate(x: TensorOrList, y: TensorOrList, options: EvaluateOptions = {}): Record<string, number> {
-    return evaluateBatches(this, this.requireCompiled('evaluate'), x, y, options, 'evaluate');
+  /** The compiled loss and metrics over (x, y), batched, without recording gradients; for a dataset, a promise of them. */
+  evaluate(x: TensorOrList, y: TensorOrList, options?: EvaluateOptions): Record<string, number>;
+  evaluate(dataset: DatasetLike<TrainBatch>, options?: DatasetInferenceOptions): Promise<Record<string, number>>;
+  evaluate(x: TensorOrList | DatasetLike<TrainBatch>, second?: TensorOrList | DatasetInferenceOptions, third?: EvaluateOptions): Record<string, number> | Promise<Record<string, number>> {
+    if (!isDataset(x)) return evaluateBatches(this, this.requireCompiled('evaluate'), x, second as TensorOrList, third ?? {}, 'evaluate');
+    return (async () => {
+      const [y, options] = datasetArguments(x, second, third);
+      if (y !== undefined) throw new ValueError(`${this.name}.evaluate: given a dataset, the targets come in its batches ({ xs, ys } or [x, y]); call evaluate(dataset, options), got a second argument ${describeValue(y)}`);
+      return evaluateDataset(this, this.requireCompiled('evaluate'), x, options as DatasetInferenceOptions, 'evaluate');
+    })();
   }
 
   /** A table of layers, output shapes and parameter counts; printed with printFn and returned. */

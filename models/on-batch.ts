@@ -11,6 +11,7 @@ import type { ClassWeight } from './sample-weights.ts';
 import { trainingWeights } from './sample-weights.ts';
 import type { StepBatch } from './train-step.ts';
 import { trainStep } from './train-step.ts';
+import { refuseDataset } from './dataset-elements.ts';
 
 export interface TrainOnBatchOptions {
   /** The weight of each sample's loss, a [N] tensor, as in fit. */
@@ -34,6 +35,7 @@ export function trainOnBatch(model: Model, compiled: Compiled, x: TensorOrList, 
   let batch: StepBatch;
   try {
     checkOptionKeys(options, ['sampleWeight', 'classWeight'], who);
+    [x, y].forEach((t, i) => refuseDataset(t, who, i === 0 ? 'x' : 'y', 'fit(dataset, options) takes one'));
     const xs = model.checkInputs(x, 'trainOnBatch');
     const ys = checkTargets(model, xs, y, 'trainOnBatch');
     if (xs[0].shape[0] === 0) throw new ValueError(`${who}: x has no samples (shape ${fmtShape(xs[0].shape)}); there is nothing to train on`);

@@ -53,9 +53,11 @@ export function checkVerbosity(value: unknown, who: string): Verbosity {
 }
 
 /**
- * Keras-style progress over a known number of steps. Live (verbose 1 on a TTY): one line redrawn in place with
- * steps done/total, the bar, elapsed time and ETA, time per step and the running logs; finish() replaces it with the
- * final values. Otherwise finish() writes one plain line, with no carriage return or escape code.
+ * Keras-style progress over a number of steps. Live (verbose 1 on a TTY): one line redrawn in place with steps
+ * done/total, the bar, elapsed time and ETA, time per step and the running logs; finish() replaces it with the
+ * final values. Otherwise finish() writes one plain line, with no carriage return or escape code. With `steps`
+ * undefined (a dataset of unknown length) the line shows the count so far (`123/?`), the elapsed time and the
+ * time per step, and no bar or ETA.
  */
 export class ProgressBar {
   readonly live: boolean;
@@ -65,10 +67,11 @@ export class ProgressBar {
   private readonly now: () => number;
   private readonly started: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
+  private done = 0;
 
-  constructor(readonly steps: number, options: ProgressBarOptions = {}) {
+  constructor(readonly steps: number | undefined, options: ProgressBarOptions = {}) {
     checkOptionKeys(options, ['verbose', 'stream', 'title', 'now'], 'ProgressBar');
-    positiveInt(steps, 'steps', 'ProgressBar');
+    if (steps !== undefined) positiveInt(steps, 'steps', 'ProgressBar');
     this.verbose = checkVerbosity(options.verbose ?? 1, 'ProgressBar');
     this.stream = options.stream ?? platform.stdout;
     this.title = options.title;
@@ -82,37 +85,47 @@ export class ProgressBar {
    * the ETA once the steps are done and something else runs, such as fit's validation ('validating 3/79').
    */
   update(step: number, logs: Logs = {}, phase?: string): void {
+    this.done = step;
     if (!this.live) return;
     const now = this.now();
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const elapsed = now - this.started;
     const perStep = elapsed / Math.max(step, 1);
-    const eta = phase ?? `ETA ${formatDuration(perStep * (this.steps - step))}`;
-    const line = `${this.counter(step)} ${this.bar(step)} ${formatDuration(elapsed)} elapsed, ${eta} - ${formatPerStep(perStep)}${tail(logs)}`;
+    const eta = phase ?? (this.steps === undefined ? undefined : `ETA ${formatDuration(perStep * (this.steps - step))}`);
+    const line = `${this.counter(step)}${this.bar(step)} ${formatDuration(elapsed)} elapsed${eta === undefined ? '' : `, ${eta}`} - ${formatPerStep(perStep)}${tail(logs)}`;
     const width = this.stream.columns;
     this.stream.write(`\r${width !== undefined && width > 1 ? line.slice(0, width - 1) : line}${CLEAR_TO_END}`);
+  }
+
+  /** The steps there are, or with an unknown total those done so far. */
+  get total(): number {
+    return this.steps ?? this.done;
   }
 
   /** The final line: total time, time per step and the final logs (validation included). */
   finish(logs: Logs = {}): void {
     if (this.verbose === 0) return;
     const elapsed = this.now() - this.started;
-    const timing = `${formatDuration(elapsed)} ${formatPerStep(elapsed / this.steps)}${tail(logs)}`;
+    const total = this.total;
+    const timing = `${formatDuration(elapsed)} ${formatPerStep(elapsed / Math.max(total, 1))}${tail(logs)}`;
     if (this.live) {
-      this.stream.write(`\r${this.counter(this.steps)} ${this.bar(this.steps)} ${timing}${CLEAR_TO_END}\n`);
+      const counter = this.steps === undefined ? `${total}/${total}` : this.counter(total);
+      this.stream.write(`\r${counter}${this.bar(total)} ${timing}${CLEAR_TO_END}\n`);
     } else {
-      this.stream.write(`${this.title === undefined ? '' : `${this.title} - `}${this.steps}/${this.steps} - ${timing}\n`);
+      this.stream.write(`${this.title === undefined ? '' : `${this.title} - `}${total}/${total} - ${timing}\n`);
     }
   }
 
   private counter(step: number): string {
-    return `${String(step).padStart(String(this.steps).length)}/${this.steps}`;
+    return this.steps === undefined ? `${step}/?` : `${String(step).padStart(String(this.steps).length)}/${this.steps}`;
   }
 
+  /** The bar, with a space before it; none for an unknown total. */
   private bar(step: number): string {
-    const done = Math.round((BAR_WIDTH * step) / this.steps);
-    return '━'.repeat(done) + '─'.repeat(BAR_WIDTH - done);
+    if (this.steps === undefined) return '';
+    const done = Math.min(BAR_WIDTH, Math.round((BAR_WIDTH * step) / this.steps));
+    return ` ${'━'.repeat(done)}${'─'.repeat(BAR_WIDTH - done)}`;
   }
 }
 
@@ -132,20 +145,21 @@ export class FitProgress {
 
   constructor(private readonly verbose: Verbosity, private readonly stream: ProgressStream, private readonly epochs: number) {}
 
-  epochBegin(epoch: number, steps: number): void {
+  /** `steps` is undefined while a dataset's length is unknown (its first epoch). */
+  epochBegin(epoch: number, steps: number | undefined): void {
     const title = `Epoch ${epoch + 1}/${this.epochs}`;
-    this.bar = new ProgressBar(Math.max(steps, 1), { verbose: this.verbose, stream: this.stream, title });
+    this.bar = new ProgressBar(steps === undefined ? undefined : Math.max(steps, 1), { verbose: this.verbose, stream: this.stream, title });
     if (this.bar.live) this.stream.write(`${title}\n`);
   }
 
   batchEnd(step: number, logs: Logs): void {
     this.track(logs);
-    if (this.bar?.live === true && step < this.bar.steps) this.bar.update(step, this.shown(logs));
+    if (this.bar !== undefined && (this.bar.steps === undefined || step < this.bar.steps)) this.bar.update(step, this.shown(logs));
   }
 
-  /** Keeps the live line moving while the epoch's validation runs: `done` of `total` validation batches. */
-  validating(logs: Logs, done: number, total: number): void {
-    if (this.bar?.live === true) this.bar.update(this.bar.steps, this.shown(logs), `validating ${done}/${total}`);
+  /** Keeps the live line moving while the epoch's validation runs: `done` of `total` validation batches (unknown for some datasets). */
+  validating(logs: Logs, done: number, total: number | undefined): void {
+    if (this.bar?.live === true) this.bar.update(this.bar.total, this.shown(logs), `validating ${done}/${total ?? '?'}`);
   }
 
   epochEnd(logs: Logs): void {

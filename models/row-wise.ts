@@ -1,4 +1,4 @@
-import type { Layer } from '../layers/layer.ts';
+import type { AnyLayer } from '../layers/layer.ts';
 import { isBuiltInCall } from '../layers/built-in.ts';
 import { isBuiltInActivation } from '../layers/activations.ts';
 import { sizeOf } from '../core/shape.ts';
@@ -15,7 +15,7 @@ const PASS_VALUES = 1 << 22;
  * computes every row from that row alone, so a batch can run in passes of fewer rows with the same results.
  * A user's layer or activation might mix rows (a batch statistic), so any of them makes this false.
  */
-export function computesRowByRow(layers: readonly Layer[]): boolean {
+export function computesRowByRow(layers: readonly AnyLayer[]): boolean {
   return layers.every((layer) => {
     const { call, activation } = layer as unknown as { call: object; activation?: unknown };
     if (!isBuiltInCall(call)) return false;

@@ -7,10 +7,15 @@ import { noGrad } from '../core/tape.ts';
 import { Tensor } from '../core/tensor.ts';
 import { InputLayer } from '../layers/input-layer.ts';
 import { Layer, checkSampleShape } from '../layers/layer.ts';
+import type { AnyLayer, ApplyOptions } from '../layers/layer.ts';
+import { maskForCall } from '../layers/mask-flow.ts';
 import { checkOptionKeys } from '../core/options.ts';
 import type { PredictOptions } from './inference.ts';
 import { checkFiniteData, predictBatches } from './inference.ts';
 import { wholeBatch } from './on-batch.ts';
+import type { DatasetLike, PredictBatch } from './dataset-elements.ts';
+import type { DatasetInferenceOptions } from './dataset-inference.ts';
+import { predictAny } from './dataset-inference.ts';
 import type { ForwardOptions, ModelOptions } from './model.ts';
 import { Model } from './model.ts';
 import type { ModelJson } from './serialization/format.ts';
@@ -19,13 +24,15 @@ import { topologyToJson } from './serialization/topology.ts';
 export type { ModelParams, OptimizerProgress } from './model.ts';
 
 export interface SequentialOptions extends ModelOptions {
-  layers?: readonly Layer[];
+  layers?: readonly AnyLayer[];
 }
 
 /** A stack of layers, each feeding the next: add, compile, fit, evaluate, predict. */
 export class Sequential extends Model {
-  private readonly stack: Layer[] = [];
-  private readonly shapes = new Map<Layer, readonly number[]>();
+  private readonly stack: AnyLayer[] = [];
+  private readonly shapes = new Map<AnyLayer, readonly number[]>();
+  /** The mask each layer's output carries in the dry run, where one flows (so a later add continues the flow). */
+  private readonly dryMasks = new Map<AnyLayer, Tensor>();
   private initRng: Rng | undefined;
 
   constructor(options: SequentialOptions = {}) {
@@ -38,7 +45,7 @@ export class Sequential extends Model {
   }
 
   /** The layers in order, the InputLayer included. */
-  get layers(): readonly Layer[] {
+  get layers(): readonly AnyLayer[] {
     return this.stack;
   }
 
@@ -52,7 +59,7 @@ export class Sequential extends Model {
     return shape === undefined ? undefined : [shape];
   }
 
-  protected fusableLayers(): readonly (Layer | undefined)[] {
+  protected fusableLayers(): readonly (AnyLayer | undefined)[] {
     return [this.stack[this.stack.length - 1]];
   }
 
@@ -67,12 +74,12 @@ export class Sequential extends Model {
     return last === undefined ? undefined : this.shapes.get(last);
   }
 
-  outputShapeOf(layer: Layer): readonly number[] | undefined {
+  outputShapeOf(layer: AnyLayer): readonly number[] | undefined {
     return this.shapes.get(layer);
   }
 
   /** Appends a layer. If the input shape is known, the layer is built at once, so a shape mistake shows up here. */
-  add(layer: Layer): this {
+  add(layer: AnyLayer): this {
     if (!(layer instanceof Layer)) throw new ConfigError(`${this.name}.add: expected a Layer, got ${describeValue(layer)}`);
     if (this.compiled !== undefined) {
       throw new ConfigError(`${this.name}.add: cannot add ${layer.name} after compile(); add every layer first, then compile`);
@@ -118,12 +125,15 @@ export class Sequential extends Model {
     this.initRng ??= this.seed === undefined ? rngFrom(undefined) : new Rng(this.seed);
     const fresh = this.stack.slice(start).filter((l) => !l.built);
     let h = zeros([1, ...sampleShape], this.dtype);
+    let mask = start === 0 ? undefined : this.dryMasks.get(this.stack[start - 1]);
     try {
       noGrad(() => {
         for (const layer of this.stack.slice(start)) {
           layer.ensureBuilt(h.shape, this.dtype, this.initRng);
-          h = layer.apply(h);
+          [h, mask] = this.step(layer, h, mask, {});
           this.shapes.set(layer, h.shape.slice(1));
+          if (mask === undefined) this.dryMasks.delete(layer);
+          else this.dryMasks.set(layer, mask);
         }
       });
     } catch (error) {
@@ -131,9 +141,23 @@ export class Sequential extends Model {
       for (const layer of fresh) {
         layer.resetBuild();
         this.shapes.delete(layer);
+        this.dryMasks.delete(layer);
       }
       throw error;
     }
+  }
+
+  /**
+   * One layer on h with the mask that reaches it; gives its output and the mask it passes on. A layer with several
+   * outputs is refused, as in tf.keras: a stack has one tensor between layers.
+   */
+  private step(layer: AnyLayer, h: Tensor, mask: Tensor | undefined, options: ApplyOptions): [Tensor, Tensor | undefined] {
+    const given = mask === undefined ? undefined : maskForCall(layer, [mask], false, [this.stack[this.stack.indexOf(layer) - 1].name]);
+    const out = layer.apply(h, given === undefined ? options : { ...options, mask: given });
+    if (Array.isArray(out)) {
+      throw new ConfigError(`${this.name}: ${layer.name} gives ${out.length} outputs, but every layer of a Sequential must give one tensor; use a functional model (input(), layer.apply, model({ inputs, outputs })) for layers with several outputs`);
+    }
+    return [out, layer.computeMask(h, given)];
   }
 
   /** Checks that x is a batch of samples the model takes, building the model from it if no input shape was given. */
@@ -175,15 +199,19 @@ export class Sequential extends Model {
     const { params, logits = false, ...rest } = options;
     let h = x.dtype === this.dtype ? x : cast(x, this.dtype);
     const lastIndex = this.stack.length - 1;
+    let mask: Tensor | undefined;
     this.stack.forEach((layer, i) => {
-      h = layer.apply(h, { ...rest, logits: logits && i === lastIndex, params: params?.[layer.name] });
+      [h, mask] = this.step(layer, h, mask, { ...rest, logits: logits && i === lastIndex, params: params?.[layer.name] });
     });
     return h;
   }
 
-  /** The model's outputs (probabilities when it ends in softmax), batched, without recording gradients. */
-  predict(x: Tensor, options: PredictOptions = {}): Tensor {
-    return predictBatches(this, x, options)[0];
+  /** The model's outputs (probabilities when it ends in softmax), batched, without recording gradients; for a dataset, a promise of them. */
+  predict(x: Tensor, options?: PredictOptions): Tensor;
+  predict(dataset: DatasetLike<PredictBatch>, options?: DatasetInferenceOptions): Promise<Tensor>;
+  predict(x: Tensor | DatasetLike<PredictBatch>, options: PredictOptions | DatasetInferenceOptions = {}): Tensor | Promise<Tensor> {
+    const outputs = predictAny(this, x, options);
+    return outputs instanceof Promise ? outputs.then((outs) => outs[0]) : outputs[0];
   }
 
   /** The outputs for exactly this batch, in one pass (Keras's predictOnBatch). */

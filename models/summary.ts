@@ -1,5 +1,5 @@
 import { InputLayer } from '../layers/input-layer.ts';
-import type { Layer } from '../layers/layer.ts';
+import type { AnyLayer } from '../layers/layer.ts';
 import type { GraphNode, SymbolicTensor } from '../layers/symbolic.ts';
 import type { Model } from './model.ts';
 import { penaltySummary } from '../layers/penalties.ts';
@@ -35,6 +35,10 @@ interface Graph {
 const isGraph = (model: Model): model is Model & Graph => 'nodes' in model && 'inputs' in model;
 const shapeText = (shape: readonly number[] | undefined): string => (shape === undefined ? '? (not built)' : `(None, ${shape.join(', ')})`);
 
+/** One output's shape, or Keras's list of them for an operation with several outputs. */
+const outputsText = (outputs: readonly SymbolicTensor[]): string =>
+  (outputs.length === 1 ? shapeText(outputs[0].shape) : `[${outputs.map((t) => shapeText(t.shape)).join(', ')}]`);
+
 interface Row {
   readonly label: string;
   readonly shape: string;
@@ -45,7 +49,7 @@ interface Row {
 
 /** What one layer, or a model used as one, counts: all its weights, and those training updates. */
 function counts(operation: object): { params: number; trainable: number } {
-  const layers: readonly Layer[] = 'parameterCount' in operation ? [operation as Layer] : (operation as Model).layers;
+  const layers: readonly AnyLayer[] = 'parameterCount' in operation ? [operation as AnyLayer] : (operation as Model).layers;
   return {
     params: layers.reduce((n, l) => n + l.parameterCount, 0),
     trainable: layers.reduce((n, l) => n + l.trainableWeights.reduce((m, w) => m + w.value.size, 0), 0),
@@ -66,7 +70,7 @@ function graphRows(model: Graph): Row[] {
   const ref = (t: SymbolicTensor): string => `${t.operationName}[${Math.max(0, nodesOf.get(t.node.operation)?.indexOf(t.node) ?? 0)}][${t.index}]`;
   const inputs = model.inputs.map((t) => ({ label: `${t.operationName} (InputLayer)`, shape: shapeText(t.shape), params: 0, trainable: 0, connectedTo: '-' }));
   const layers = [...nodesOf].map(([operation, nodes]) => ({
-    label: `${(operation as Layer).name} (${operation.constructor.name})`, shape: shapeText(nodes[0].outputs[0].shape), ...counts(operation),
+    label: `${(operation as AnyLayer).name} (${operation.constructor.name})`, shape: outputsText(nodes[0].outputs), ...counts(operation),
     connectedTo: nodes.flatMap((n) => n.inputs.map(ref)).join(', '),
   }));
   return [...inputs, ...layers];

@@ -1,7 +1,7 @@
 import { atSite } from '../core/debug-numerics.ts';
 import { valueAndGrad } from '../core/autodiff.ts';
 import { withBufferScope } from '../core/buffer-scope.ts';
-import { Rng } from '../core/random.ts';
+import { Rng, derivedSeed } from '../core/random.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { applyConstraints, withRegularization } from '../layers/penalties.ts';
 import type { Optimizer, TrainState } from '../optim/index.ts';
@@ -11,14 +11,6 @@ import type { RunningLogs } from './inference.ts';
 import { totalLoss } from './inference.ts';
 import type { Model, ModelParams, OptimizerProgress } from './model.ts';
 
-/** A 32-bit seed for one (stream, index) pair, so each epoch's shuffle and each step's dropout get their own generator. */
-export function derivedSeed(seed: number, stream: number, index: number): number {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ Math.imul(stream + 1, 0xc2b2ae35), 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 15) ^ index, 0x165667b1);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-export const SHUFFLE_STREAM = 1;
 const STEP_STREAM = 2;
 
 /**

@@ -45,6 +45,7 @@ const elementwise: Record<string, Elementwise> = {
   swish: { ref: (x) => x * jsSigmoid(x) },
   softsign: { ref: (x) => x / (1 + Math.abs(x)), avoid: [0] },
   hardSigmoid: { ref: (x) => Math.min(Math.max(x / 6 + 0.5, 0), 1), avoid: [-3, 3], range: [-5, 5] },
+  hardSigmoidTfjs: { ref: (x) => Math.min(Math.max(0.2 * x + 0.5, 0), 1), avoid: [-2.5, 2.5], range: [-4, 4] },
   relu6: { ref: (x) => Math.min(Math.max(x, 0), 6), avoid: [0, 6], range: [-2, 8] },
   mish: { ref: (x) => x * Math.tanh(jsSoftplus(x)), range: [-5, 5] },
 };

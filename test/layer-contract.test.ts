@@ -69,7 +69,7 @@ describe('custom layer contract', () => {
   it('a call() that returns a number gets a ValueError naming the layer and the value', () => {
     const error = thrown(() => modelWith(new ReturnsNumber()));
     expect(error).toBeInstanceOf(ValueError);
-    expect(error.message).toMatch(/^returns_number: call\(\) must return a Tensor, got (the )?number/);
+    expect(error.message).toMatch(/^returns_number: call\(\) must return a Tensor or a list of them, got (the )?number/);
   });
 
   it('a call() that returns a scalar tensor is refused', () => {

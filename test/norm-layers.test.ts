@@ -137,7 +137,7 @@ describe('BatchNormalization in fit, evaluate and predict', () => {
     // predict normalizes with the moving statistics, not with those of the batch it is given.
     const [gamma, beta] = [bn.params.gamma.storage, bn.params.beta.storage];
     const normalized = rowsOf(x).map((r) => r.map((v, j) => gamma[j] * (v - after.mean[j]) / Math.sqrt(after.variance[j] + 1e-3) + beta[j]));
-    const expected = model.layers[2].apply(f64(normalized));
+    const expected = (model.layers[2] as Dense).apply(f64(normalized));
     const predicted = model.predict(x);
     Array.from(predicted.storage).forEach((v, i) => expect(v).toBeCloseTo(expected.storage[i], 10));
     // evaluate's loss is that of predict's output; neither moves the moving statistics.

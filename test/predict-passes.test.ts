@@ -24,18 +24,22 @@ function cnn(extra?: Layer, activation: string | ((x: Tensor) => Tensor) = 'soft
   return model;
 }
 
-/** The rows of op(A) in every matmul while fn runs. */
+/** The rows of op(A) in every product (matmul, or affine: Dense and Conv2D with a bias) while fn runs. */
 function matmulRows(fn: () => void): number[] {
   const rows: number[] = [];
   const spy: Kernel<'matmul'> = (inputs, shapes, params, out) => {
     rows.push(out.shape[out.shape.length - 2]);
     return (fastKernels.matmul as Kernel<'matmul'>)(inputs, shapes, params, out);
   };
-  const restore = setKernel('matmul', spy);
+  const affineSpy: Kernel<'affine'> = (inputs, shapes, params, out) => {
+    rows.push(out.shape[0]);
+    return (fastKernels.affine as Kernel<'affine'>)(inputs, shapes, params, out);
+  };
+  const restores = [setKernel('matmul', spy), setKernel('affine', affineSpy)];
   try {
     fn();
   } finally {
-    restore();
+    restores.forEach((restore) => restore());
   }
   return rows;
 }

@@ -141,13 +141,20 @@ describe('tfjs round trip: saved by tfjs, loaded here', () => {
     expect(maxAbsDiff(model.predict(x), theirs.predict(tf.tensor([[0.5, -1, 2, 0], [3, 1, -0.5, -2]])) as tf.Tensor)).toBeLessThan(1e-5);
   });
 
-  it("tfjs's hard_sigmoid (0.2x + 0.5) is refused rather than loaded as semiflow's x/6 + 0.5", async () => {
+  it("tfjs's hard_sigmoid (0.2x + 0.5) loads as hardSigmoidTfjs, not as semiflow's x/6 + 0.5, and is saved back under its name", async () => {
     const theirs = tf.sequential();
-    theirs.add(tf.layers.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3] }));
+    theirs.add(tf.layers.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3], biasInitializer: 'randomNormal' }));
     const dir = join(root, 'theirs-hard-sigmoid');
     await saveFromTfjs(theirs, dir);
-    const error = await loadModel(dir).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/model\.json: layer 0 \(dense_Dense\d+\).*hard_sigmoid.*0\.2/);
+    const model = await loadModel(dir);
+    expect((model.layers[1] as Dense).activation.name).toBe('hardSigmoidTfjs');
+    const x = tensor([[0.5, -1, 2], [3, 1, -0.5], [9, -9, 4]]);
+    const theirsOut = theirs.predict(tf.tensor(Array.from(x.storage), [3, 3])) as tf.Tensor;
+    expect(maxAbsDiff(model.predict(x), theirsOut)).toBeLessThan(1e-5);
+    const again = join(root, 'ours-hard-sigmoid');
+    await model.save(again);
+    const json = JSON.parse(readFileSync(join(again, 'model.json'), 'utf8'));
+    expect(json.modelTopology.config.layers[0].config.activation).toBe('hard_sigmoid');
+    expect(maxAbsDiff(model.predict(x), (await tf.loadLayersModel(readHandler(again))).predict(tf.tensor(Array.from(x.storage), [3, 3])) as tf.Tensor)).toBeLessThan(1e-5);
   });
 });

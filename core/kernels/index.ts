@@ -2,6 +2,7 @@ import type { Kernel, KernelTable } from './kernel.ts';
 import type { Prim } from '../primitives.ts';
 import { binaryKernel, castKernel, identityKernel, unaryKernel, whereKernel } from './elementwise.ts';
 import { matmulKernel } from './matmul.ts';
+import { affineKernel, convAffineKernel } from './affine.ts';
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
@@ -44,6 +45,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   slice: sliceKernel,
   concat: concatKernel,
   matmul: matmulKernel,
+  affine: affineKernel,
+  convAffine: convAffineKernel,
   unfold: unfoldKernel,
   fold: foldKernel,
   stopGradient: identityKernel,

@@ -39,6 +39,7 @@ export function castTo(x: Tensor, dtype: DType): Tensor {
 
 /** Brings tensors and numbers to one dtype and one broadcast shape, ready for an equal-shape primitive. */
 export function broadcastAll(op: string, ...values: readonly (Tensor | Scalar)[]): Tensor[] {
+  if (alreadyAligned(values)) return values;
   values.forEach((v, i) => {
     if (!(v instanceof Tensor) && typeof v !== 'number') throw new ValueError(`${op}: operand ${i} must be a Tensor or a number, got ${describeValue(v)}`);
   });
@@ -46,4 +47,15 @@ export function broadcastAll(op: string, ...values: readonly (Tensor | Scalar)[]
   const dtype = tensors.map((t) => t.dtype).reduce<DType>(promote, tensors[0]?.dtype ?? 'float32');
   const shape = tensors.reduce<number[]>((acc, t) => broadcastShapes(acc, t.shape, op), []);
   return values.map((v) => (v instanceof Tensor ? broadcastTo(castTo(v, dtype), shape, op) : fill(shape, v, dtype)));
+}
+
+/** Tensors all of one dtype and shape (the common case inside a model): nothing to cast or broadcast. */
+function alreadyAligned(values: readonly (Tensor | Scalar)[]): values is Tensor[] {
+  const first = values[0];
+  if (!(first instanceof Tensor)) return false;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i];
+    if (!(v instanceof Tensor) || v.dtype !== first.dtype || !sameShape(v.shape, first.shape)) return false;
+  }
+  return true;
 }

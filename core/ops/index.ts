@@ -4,6 +4,8 @@ export { equal, greater, greaterEqual, less, lessEqual, where } from './compare.
 export { argmax, logsumexp, max, mean, min, sum } from './reduce.ts';
 export { concat, expand, flatten, pad, permute, reshape, slice, transpose } from './movement.ts';
 export { matmul } from './matmul.ts';
+export { affine } from './affine.ts';
+export type { AffineActivation, AffineOptions } from './affine.ts';
 export { logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activations.ts';
 export { elu, hardSigmoid, leakyRelu, relu6, selu } from './piecewise-activations.ts';
 export { gelu, mish, softsign, swish } from './smooth-activations.ts';

@@ -13,7 +13,7 @@ import { max, sum } from './reduce.ts';
 export type Padding = 'valid' | 'same';
 /** Keras lowercases the padding name, so 'SAME' and 'Same' are the same as 'same'. */
 export type PaddingName = Padding | Uppercase<Padding> | Capitalize<Padding>;
-type Pair = readonly [number, number];
+export type Pair = readonly [number, number];
 
 export interface Conv2dOptions {
   strides?: number | Pair;
@@ -51,6 +51,25 @@ export function fold(cols: Tensor, height: number, width: number, strides: Pair 
  * whose batch axis is the group.
  */
 export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): Tensor {
+  return convolve(x, kernel, options, im2col(matmul));
+}
+
+/** How a convolution with groups 1 makes its output from the padded image and the kernel. */
+export type ConvProduct = (padded: Tensor, kernel: Tensor, strides: Pair, dilations: Pair) => Tensor;
+
+/** unfold, then `product` of the patch rows with the kernel flattened to [kh·kw·C, outC], reshaped to NHWC. */
+export function im2col(product: (rows: Tensor, kernel: Tensor) => Tensor): ConvProduct {
+  return (padded, kernel, step, spacing) => {
+    const [kh, kw, channels, outC] = kernel.shape;
+    const patches = unfold(padded, [kh, kw], step, spacing);
+    const [n, oh, ow] = patches.shape;
+    const taps = kh * kw * channels;
+    return reshape(product(reshape(patches, [n * oh * ow, taps]), reshape(kernel, [taps, outC])), [n, oh, ow, outC]);
+  };
+}
+
+/** conv2d's checks and padding, with `product` making the output where groups is 1. */
+export function convolve(x: Tensor, kernel: Tensor, options: Conv2dOptions, product: ConvProduct): Tensor {
   expectTensor(x, 'conv2d');
   expectTensor(kernel, 'conv2d', 'kernel');
   checkOptionKeys(options, ['strides', 'padding', 'dilations', 'groups'], 'conv2d');
@@ -68,13 +87,11 @@ export function conv2d(x: Tensor, kernel: Tensor, options: Conv2dOptions = {}): 
   if (outC % groups !== 0) throw new ShapeError(`conv2d: kernel ${fmtShape(kernel.shape)} has ${outC} output channels, which do not split into ${groups} equal groups`);
   const step = pair(strides, 'strides', 'conv2d');
   const spacing = pair(dilations, 'dilations', 'conv2d');
-  const patches = unfold(padFor(x, extents([kh, kw], spacing), step, padding, 0, 'conv2d'), [kh, kw], step, spacing);
+  const padded = padFor(x, extents([kh, kw], spacing), step, padding, 0, 'conv2d');
+  if (groups === 1) return product(padded, kernel, step, spacing);
+  const patches = unfold(padded, [kh, kw], step, spacing);
   const [n, oh, ow] = patches.shape;
   const taps = kh * kw;
-  if (groups === 1) {
-    const rows = reshape(patches, [n * oh * ow, taps * groupC]);
-    return reshape(matmul(rows, reshape(kernel, [taps * groupC, outC])), [n, oh, ow, outC]);
-  }
   // rows [G, P, taps·C/G] times kernels [G, taps·C/G, outC/G], then the groups' outputs side by side.
   const rows = permute(reshape(patches, [n * oh * ow, taps, groups, groupC]), [2, 0, 1, 3]).reshape([groups, n * oh * ow, taps * groupC]);
   const kernels = permute(reshape(kernel, [taps * groupC, groups, outC / groups]), [1, 0, 2]);

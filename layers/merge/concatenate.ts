@@ -5,6 +5,8 @@ import type { Tensor } from '../../core/tensor.ts';
 import { markBuiltIn } from '../built-in.ts';
 import type { LayerOptions } from '../layer.ts';
 import { MergeLayer } from './merge-layer.ts';
+import type { MaskList } from '../mask-flow.ts';
+import { ones } from '../../core/creation.ts';
 
 export interface ConcatenateOptions extends Pick<LayerOptions, 'name' | 'trainable'> {
   /** The axis to join along, counting the batch axis as 0; negative counts from the end. Keras's default is −1. */
@@ -38,6 +40,13 @@ export class Concatenate extends MergeLayer {
     if (other >= 0) {
       throw new ShapeError(`${this.name}: expected inputs that agree on every axis but ${this.axis}, got ${fmtShape(shapes[0])} (input 0) and ${fmtShape(shapes[other])} (input ${other})`);
     }
+  }
+
+  /** Joined along the time axis (1), the masks join too, a missing one counting as all real; otherwise they combine as in every merge. */
+  override mergeMasks(inputs: readonly Tensor[], masks: MaskList): Tensor | undefined {
+    if (inputs[0].rank < 3 || this.axisFor(inputs[0].rank) !== 1) return super.mergeMasks(inputs, masks);
+    const dtype = (masks.find((m) => m !== undefined) as Tensor).dtype;
+    return concat(masks.map((m, i) => m ?? ones(inputs[i].shape.slice(0, 2), dtype)), 1);
   }
 
   protected merge(inputs: readonly Tensor[]): Tensor {

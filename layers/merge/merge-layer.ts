@@ -6,6 +6,8 @@ import type { ApplyOptions } from '../layer.ts';
 import { Layer } from '../layer.ts';
 import type { SymbolicTensor } from '../symbolic.ts';
 import { isSymbolic } from '../symbolic.ts';
+import type { MaskList } from '../mask-flow.ts';
+import { andMasks } from '../mask-flow.ts';
 
 /**
  * The base of the layers that combine a list of tensors into one (Add, Concatenate, …). They have no weights;
@@ -14,6 +16,14 @@ import { isSymbolic } from '../symbolic.ts';
 export abstract class MergeLayer extends Layer {
   /** How many tensors the layer takes: Subtract takes exactly 2, the others 2 or more. */
   protected readonly arity: { min: number; max: number } = { min: 2, max: Infinity };
+
+  /** Masks pass through a merge, combined by mergeMasks. */
+  override supportsMasking = true;
+
+  /** The output's mask from the inputs' (undefined where an input has none): a step is real where it is real in all (Keras). */
+  mergeMasks(_inputs: readonly Tensor[], masks: MaskList): Tensor | undefined {
+    return andMasks(masks);
+  }
 
   /** The combination itself, composed of ops. */
   protected abstract merge(inputs: readonly Tensor[]): Tensor;

@@ -10,10 +10,12 @@ import { snakeCase } from './names.ts';
 /** Ours whose definition tfjs shares under the same (snake_case) name. */
 const SHARED = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'logSoftmax', 'elu', 'selu', 'swish', 'mish', 'gelu'];
 
-/** Names other tools write for a function that is not ours; reading them would change the model's outputs. */
-const DIFFERENT: Readonly<Record<string, string>> = {
-  hardSigmoid: 'tfjs and Keras 2 define hard_sigmoid as clip(0.2·x + 0.5, 0, 1), semiflow as Keras 3 does, clip(x/6 + 0.5, 0, 1)',
-};
+/**
+ * Names the format gives another meaning than semiflow: a LayersModel file's hard_sigmoid is tfjs's (and Keras 2's)
+ * clip(0.2·x + 0.5, 0, 1), semiflow's hardSigmoidTfjs, while semiflow's hardSigmoid is Keras 3's clip(x/6 + 0.5, 0, 1).
+ */
+const FILE_NAMES: Readonly<Record<string, string>> = { hardSigmoidTfjs: 'hard_sigmoid' };
+const FROM_FILE: Readonly<Record<string, string>> = { hard_sigmoid: 'hardSigmoidTfjs', hardSigmoid: 'hardSigmoidTfjs' };
 
 const PREFIX = 'semiflow>';
 
@@ -28,7 +30,7 @@ export function activationToJson(activation: Activation, where: string): string 
   if (builtin === undefined || builtin.fn !== activation.fn) {
     throw new ConfigError(`${where}: its activation ${describeValue(activation.name)} is a custom function, which a saved model cannot name; use a built-in activation or write a custom layer`);
   }
-  return SHARED.includes(builtin.name) ? snakeCase(builtin.name) : `${PREFIX}${builtin.name}`;
+  return FILE_NAMES[builtin.name] ?? (SHARED.includes(builtin.name) ? snakeCase(builtin.name) : `${PREFIX}${builtin.name}`);
 }
 
 /** The activation a model.json names (absent means linear). */
@@ -37,8 +39,5 @@ export function activationFromJson(value: unknown, where: string): Activation {
   if (typeof value !== 'string') throw new ConfigError(`${where}: activation must be a name, got ${describeValue(value)}`);
   if (value.startsWith(PREFIX)) return getActivation(value.slice(PREFIX.length), where);
   if (value === 'gelu_new' || value === 'geluNew') return getActivation('geluApproximate', where);
-  const activation = getActivation(value, where);
-  const difference = DIFFERENT[activation.name];
-  if (difference !== undefined) throw new ConfigError(`${where}: cannot load activation '${value}': ${difference}`);
-  return activation;
+  return getActivation(FROM_FILE[value] ?? value, where);
 }

@@ -1,23 +1,28 @@
 import type { DType } from '../../core/dtype.ts';
 import { ConfigError, describeValue } from '../../core/errors.ts';
+import { InputLayer } from '../../layers/input-layer.ts';
 import { Layer } from '../../layers/layer.ts';
+import type { AnyLayer } from '../../layers/layer.ts';
 import { MergeLayer } from '../../layers/merge/merge-layer.ts';
 import type { GraphNode, SymbolicTensor } from '../../layers/symbolic.ts';
 import { InputOperation, input } from '../../layers/symbolic.ts';
 import { Functional } from '../functional.ts';
+import { Model } from '../model.ts';
 import type { ModelOptions } from '../model.ts';
+import { Sequential } from '../sequential.ts';
 import type { LayerJson, ModelJson } from './format.ts';
 import { KERAS_VERSION } from './format.ts';
 import type { CustomLayerClass } from './layers.ts';
 import { layerFromJson, layerToJson } from './layers.ts';
+import { topologyFromJson, topologyToJson } from './topology.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { isJsonObject } from './names.ts';
 
 // modelTopology of a functional model, as tfjs-layers 4.22 and Keras write it: {class_name: 'Functional', config:
 // {name, layers, input_layers, output_layers}}. Each layer lists its inbound_nodes, one per call in the graph, each
 // a list of [layer name, node index, tensor index, kwargs]; an input is an InputLayer with no inbound nodes. A model
-// used as a layer is written whole in its place (class_name Functional); as in tfjs, its calls count from node 1,
-// node 0 being the model's own construction.
+// used as a layer is written whole in its place (class_name Functional, or Sequential with the config a Sequential
+// model.json holds: {name, layers}); as in tfjs, its calls count from node 1, node 0 being the model's own construction.
 
 type Reference = [string, number, number];
 
@@ -48,17 +53,20 @@ function graphConfig(model: Functional, where: string): JsonObject & { name: str
   const layers = [...nodesOf].map(([operation, nodes]) => {
     const inbound_nodes = nodes.map((n) => n.inputs.map((t) => [...ref(t), NO_KWARGS]));
     if (operation instanceof Functional) return { name: operation.name, class_name: 'Functional', config: graphConfig(operation, where), inbound_nodes };
-    if (!(operation instanceof Layer)) {
-      throw new ConfigError(`${where}: ${(operation as { name: string }).name} is a Sequential used as a layer; saving it inside a functional model is not supported yet`);
+    if (operation instanceof Sequential) {
+      const { name, layers: stack } = topologyToJson(operation, where).config;
+      const layers = stack.map(({ class_name, config }) => ({ class_name, config }));
+      return { name, class_name: 'Sequential', config: { name, layers }, inbound_nodes };
     }
-    const { class_name, config } = layerToJson(operation, operation.name);
-    return { name: operation.name, class_name, config, inbound_nodes };
+    const layer = operation as Layer;
+    const { class_name, config } = layerToJson(layer, layer.name);
+    return { name: layer.name, class_name, config, inbound_nodes };
   });
   return { name: model.name, layers: [...inputs, ...layers], input_layers: model.inputs.map(ref), output_layers: model.outputs.map(ref) };
 }
 
 /** The index of an operation's first call in inbound_nodes: 1 for a model (node 0 is its construction), else 0. */
-const firstNode = (operation: object): number => (operation instanceof Functional ? 1 : 0);
+const firstNode = (operation: object): number => (operation instanceof Model ? 1 : 0);
 
 export function isFunctionalTopology(topology: JsonObject): boolean {
   return topology.class_name === 'Functional' || topology.class_name === 'Model';
@@ -90,7 +98,7 @@ export function functionalFromJson(
   if (!isJsonObject(config) || !Array.isArray(config.layers)) throw new ConfigError(`${file}: modelTopology.config must hold the layers, got ${describeValue(config)}`);
   const name = typeof config.name === 'string' ? config.name : undefined;
   const inputShapes = new Map<string, readonly number[]>();
-  const layers = new Map<string, { make: () => Layer | Functional; nodes: Reference[][] }>();
+  const layers = new Map<string, { make: () => AnyLayer | Model; nodes: Reference[][] }>();
   (config.layers as readonly JsonValue[]).forEach((entry, i) => {
     const where = `${file}: layer ${i}`;
     if (!isJsonObject(entry) || typeof entry.class_name !== 'string' || !isJsonObject(entry.config)) {
@@ -117,6 +125,12 @@ export function functionalFromJson(
       layers.set(layerName, { make: () => nested.functional({ ...(nested.name === undefined ? {} : { name: nested.name }), dtype }), nodes });
       return;
     }
+    if (entry.class_name === 'Sequential') {
+      const { name: nestedName, inputShape, layers: stack } = topologyFromJson({ class_name: 'Sequential', config: entry.config }, customLayers, here, dtype);
+      const options = { ...(nestedName === undefined ? {} : { name: nestedName }), dtype };
+      layers.set(layerName, { make: () => new Sequential({ ...options, layers: [new InputLayer({ inputShape }), ...stack] }), nodes });
+      return;
+    }
     const layer = layerFromJson(entry.class_name, entry.config, customLayers, here);
     layers.set(layerName, { make: () => layer, nodes });
   });
@@ -134,7 +148,7 @@ export function functionalFromJson(
 }
 
 function wire(
-  inputShapes: ReadonlyMap<string, readonly number[]>, made: ReadonlyMap<string, { make: () => Layer | Functional; nodes: Reference[][] }>,
+  inputShapes: ReadonlyMap<string, readonly number[]>, made: ReadonlyMap<string, { make: () => AnyLayer | Model; nodes: Reference[][] }>,
   inputRefs: readonly Reference[], outputRefs: readonly Reference[], file: string, options: ModelOptions,
 ): Functional {
   const tensors = new Map<string, SymbolicTensor>();
@@ -151,8 +165,8 @@ function wire(
       const sources = nodes[n].map((r) => tensors.get(key(r)));
       if (sources.some((t) => t === undefined)) continue;
       const ins = sources as SymbolicTensor[];
-      const outs = layer instanceof Functional ? layer.applyMany(ins)
-        : [ins.length === 1 && !(layer instanceof MergeLayer) ? layer.apply(ins[0]) : layer.apply(ins)];
+      const outs = layer instanceof Model ? layer.applyMany(ins)
+        : [ins.length === 1 && !(layer instanceof MergeLayer) ? layer.apply(ins[0]) : layer.apply(ins)].flat();
       outs.forEach((t, i) => tensors.set(key([layerName, n + firstNode(layer), i]), t));
       next.set(layerName, n + 1);
       progress = true;

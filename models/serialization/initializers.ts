@@ -14,7 +14,7 @@ type Factory = (options: Record<string, unknown>) => Initializer;
 const CLASS_NAMES: Readonly<Record<string, string>> = {
   zeros: 'Zeros', ones: 'Ones', constant: 'Constant', randomNormal: 'RandomNormal', randomUniform: 'RandomUniform',
   truncatedNormal: 'TruncatedNormal', varianceScaling: 'VarianceScaling', glorotUniform: 'GlorotUniform',
-  glorotNormal: 'GlorotNormal', heNormal: 'HeNormal', heUniform: 'HeUniform', lecunNormal: 'LeCunNormal', lecunUniform: 'LeCunUniform',
+  glorotNormal: 'GlorotNormal', heNormal: 'HeNormal', heUniform: 'HeUniform', lecunNormal: 'LeCunNormal', lecunUniform: 'LeCunUniform', orthogonal: 'Orthogonal',
 };
 
 /** Keras class name (and Keras 3's spelling LecunNormal) → semiflow name. */

@@ -5,12 +5,15 @@ import { Dropout } from '../../layers/dropout.ts';
 import { Flatten } from '../../layers/flatten.ts';
 import type { Initializer } from '../../layers/initializers.ts';
 import { Layer } from '../../layers/layer.ts';
+import type { AnyLayer } from '../../layers/layer.ts';
 import { MaxPooling2D } from '../../layers/max-pooling2d.ts';
 import { MORE_BUILTINS, poolingSpec } from './layers-more.ts';
 import { activationFromJson, activationToJson } from './activations.ts';
 import { MERGE_SPECS } from './layers-merge.ts';
 import { initializerFromJson, initializerToJson } from './initializers.ts';
 import { CONV_BUILTINS } from './layers-conv.ts';
+import { SEQUENCE_BUILTINS } from './layers-sequence.ts';
+import { RECURRENT_BUILTINS } from './layers-recurrent.ts';
 import { rulesFromJson, rulesToJson } from './regularizers.ts';
 import type { JsonObject, JsonValue } from './names.ts';
 import { camelCase, convertKeys, snakeCase } from './names.ts';
@@ -23,20 +26,24 @@ import { camelCase, convertKeys, snakeCase } from './names.ts';
  * `fromConfig(config)` if it has one, else by `new C(config)`.
  */
 export type CustomLayerClass =
-  | (new (config: Record<string, unknown>) => Layer)
-  | ((abstract new (...args: never[]) => Layer) & { fromConfig(config: Record<string, unknown>): Layer });
+  | (new (config: Record<string, unknown>) => AnyLayer)
+  | ((abstract new (...args: never[]) => AnyLayer) & { fromConfig(config: Record<string, unknown>): AnyLayer });
 
 export interface BuiltinSpec {
   readonly className: string;
-  readonly cls: abstract new (...args: never[]) => Layer;
+  readonly cls: abstract new (...args: never[]) => AnyLayer;
   /** The class-specific part of the config; name, trainable and the input shape are added by the caller. */
-  toJson(layer: Layer, where: string): JsonObject;
-  fromJson(config: Reader): Layer;
+  toJson(layer: AnyLayer, where: string): JsonObject;
+  fromJson(config: Reader): AnyLayer;
 }
 
 /** Reads one layer's config, naming the layer and key in every error. */
 export class Reader {
-  constructor(readonly config: JsonObject, readonly where: string) {}
+  constructor(
+    readonly config: JsonObject, readonly where: string,
+    /** The caller's custom layer classes, for a wrapper whose config nests a layer (TimeDistributed). */
+    readonly customLayers: Readonly<Record<string, CustomLayerClass>> = {},
+  ) {}
 
   get common(): { name?: string; trainable: boolean } {
     const name = this.config.name;
@@ -95,8 +102,8 @@ export const isNull = (v: JsonValue): boolean => v === null;
 export const channelsLast = (v: JsonValue): boolean => v === null || v === 'channels_last' || v === 'channelsLast';
 export const ones = (v: JsonValue): boolean => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
-const configOf = (layer: Layer): Record<string, unknown> => layer.getConfig();
-export const initializerJson = (layer: Layer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
+const configOf = (layer: AnyLayer): Record<string, unknown> => layer.getConfig();
+export const initializerJson = (layer: AnyLayer, key: string): JsonObject => initializerToJson(configOf(layer)[key] as Initializer);
 /** An initializer option for a constructor: absent keys keep the layer's default. */
 export function initializerOption(reader: Reader, key: string, option: string): Record<string, Initializer> {
   const init = initializerFromJson(reader.config[key], `${reader.where}: ${key}`);
@@ -155,13 +162,16 @@ const BUILTINS: readonly BuiltinSpec[] = [
   },
   ...MORE_BUILTINS,
   ...MERGE_SPECS,
+  ...SEQUENCE_BUILTINS,
+  ...RECURRENT_BUILTINS,
 ];
 
-/** The keys every layer config may carry that the layer class itself does not read. */
+/** The keys every layer config may carry that the layer class itself does not read (an Embedding reads input_dim: its vocabulary). */
 const MODEL_KEYS = ['batch_input_shape', 'batch_shape', 'input_shape', 'input_dim', 'dtype'];
+const modelKey = (className: string, key: string): boolean => MODEL_KEYS.includes(key) && !(className === 'Embedding' && key === 'input_dim');
 
 /** class_name and config for a layer of the model: a built-in's tfjs config, or a custom layer's getConfig(). */
-export function layerToJson(layer: Layer, where: string): { class_name: string; config: JsonObject } {
+export function layerToJson(layer: AnyLayer, where: string): { class_name: string; config: JsonObject } {
   const spec = BUILTINS.find((s) => layer.constructor === s.cls);
   const common = { name: layer.name, trainable: layer.trainable };
   if (spec !== undefined) return { class_name: spec.className, config: { ...common, ...spec.toJson(layer, where) } };
@@ -171,13 +181,13 @@ export function layerToJson(layer: Layer, where: string): { class_name: string; 
 }
 
 /** A layer from its class_name and config: built-ins first, then the caller's customLayers. */
-export function layerFromJson(className: string, config: JsonObject, customLayers: Readonly<Record<string, CustomLayerClass>>, where: string): Layer {
-  const own = Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_KEYS.includes(k)));
+export function layerFromJson(className: string, config: JsonObject, customLayers: Readonly<Record<string, CustomLayerClass>>, where: string): AnyLayer {
+  const own = Object.fromEntries(Object.entries(config).filter(([k]) => !modelKey(className, k)));
   const custom = Object.hasOwn(customLayers, className) ? customLayers[className] : undefined;
   const spec = BUILTINS.find((s) => s.className === className);
   try {
     if (custom !== undefined) return customLayer(custom, convertKeys(own, camelCase) as Record<string, unknown>, className);
-    if (spec !== undefined) return spec.fromJson(new Reader(own, where));
+    if (spec !== undefined) return spec.fromJson(new Reader(own, where, customLayers));
   } catch (error) {
     throw prefixError(error, where);
   }
@@ -188,10 +198,10 @@ export function layerFromJson(className: string, config: JsonObject, customLayer
   );
 }
 
-function customLayer(cls: CustomLayerClass, config: Record<string, unknown>, className: string): Layer {
+function customLayer(cls: CustomLayerClass, config: Record<string, unknown>, className: string): AnyLayer {
   if (typeof cls !== 'function') throw new ConfigError(`customLayers.${className} must be a Layer class, got ${describeValue(cls)}`);
   const { fromConfig } = cls as { fromConfig?: unknown };
-  const layer: unknown = typeof fromConfig === 'function' ? fromConfig.call(cls, config) : new (cls as new (c: Record<string, unknown>) => Layer)(config);
+  const layer: unknown = typeof fromConfig === 'function' ? fromConfig.call(cls, config) : new (cls as new (c: Record<string, unknown>) => AnyLayer)(config);
   if (!(layer instanceof Layer)) throw new ConfigError(`customLayers.${className} must build a Layer, got ${describeValue(layer)}`);
   return layer;
 }

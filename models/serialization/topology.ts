@@ -1,7 +1,7 @@
 import type { DType } from '../../core/dtype.ts';
 import { ConfigError, ShapeError, describeValue } from '../../core/errors.ts';
 import { InputLayer } from '../../layers/input-layer.ts';
-import type { Layer } from '../../layers/layer.ts';
+import type { AnyLayer } from '../../layers/layer.ts';
 import type { Sequential } from '../sequential.ts';
 import type { LayerJson, ModelJson } from './format.ts';
 import { KERAS_VERSION } from './format.ts';
@@ -29,7 +29,7 @@ export function topologyToJson(model: Sequential, where: string): ModelJson['mod
 export interface Topology {
   readonly name: string | undefined;
   readonly inputShape: readonly number[];
-  readonly layers: readonly Layer[];
+  readonly layers: readonly AnyLayer[];
 }
 
 /**
@@ -47,14 +47,14 @@ export function topologyFromJson(value: unknown, customLayers: Readonly<Record<s
   if (!Array.isArray(entries)) throw new ConfigError(`${file}: modelTopology.config must list the layers, got ${describeValue(config)}`);
   const name = isJsonObject(config) && typeof config.name === 'string' ? config.name : undefined;
   let inputShape: readonly number[] | undefined;
-  const layers: Layer[] = [];
+  const layers: AnyLayer[] = [];
   entries.forEach((entry: JsonValue, i: number) => {
     const where = `${file}: layer ${i}`;
     if (!isJsonObject(entry) || typeof entry.class_name !== 'string' || !isJsonObject(entry.config)) {
       throw new ConfigError(`${where} must be {class_name, config}, got ${describeValue(entry)}`);
     }
     const layerWhere = typeof entry.config.name === 'string' ? `${where} (${entry.config.name})` : where;
-    const declared = sampleShape(entry.config, layerWhere, dtype);
+    const declared = sampleShape(entry.config, layerWhere, dtype, entry.class_name);
     if (i === 0 || entry.class_name === 'InputLayer') inputShape ??= declared;
     if (entry.class_name === 'InputLayer') {
       if (i !== 0) throw new ConfigError(`${layerWhere}: an InputLayer can only come first`);
@@ -76,14 +76,16 @@ export function unwrapTopology(value: JsonObject): JsonObject {
 
 /**
  * batch_input_shape (tfjs, Keras 2), batch_shape (Keras 3) or input_shape, without the batch axis; input_dim n
- * (Keras 2) declares [n]. Each one given must be positive integers (the batch axis null or one), within the budget.
+ * (Keras 2) declares [n], except in an Embedding, where it is the vocabulary size. Each one given must be positive
+ * integers (the batch axis null or one), within the budget.
  */
-export function sampleShape(config: JsonObject, where: string, dtype: DType): readonly number[] | undefined {
+export function sampleShape(config: JsonObject, where: string, dtype: DType, className = ''): readonly number[] | undefined {
+  const inputDim = className === 'Embedding' ? undefined : config.input_dim;
   const declared: [string, JsonValue | undefined, (d: unknown[]) => unknown[]][] = [
     ['batch_input_shape', config.batch_input_shape, (d) => d.slice(1)],
     ['batch_shape', config.batch_shape, (d) => d.slice(1)],
     ['input_shape', config.input_shape, (d) => d],
-    ['input_dim', config.input_dim === undefined || config.input_dim === null ? undefined : [config.input_dim], (d) => d],
+    ['input_dim', inputDim === undefined || inputDim === null ? undefined : [inputDim], (d) => d],
   ];
   let first: readonly number[] | undefined;
   for (const [key, value, sample] of declared) {

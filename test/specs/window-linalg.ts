@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import {
-  avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
+  affine, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
 } from '../../index.ts';
 import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from '../../testing.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
 import type { Reference, SpecTable } from './spec.ts';
+import { apply } from '../../core/dispatch.ts';
 import { at, atBroadcast, broadcastShape, forEachIndex } from './spec.ts';
 
 type Pair = readonly [number, number];
@@ -131,6 +132,35 @@ function naiveMatmul(a: Tensor, b: Tensor): Reference {
   return { shape: [...batch, ...(a.rank === 1 ? [] : [m]), ...(b.rank === 1 ? [] : [n])], values };
 }
 
+/** activation(x·w + bias) with x's leading axes as rows, by plain loops. */
+function naiveAffine(x: Tensor, w: Tensor, bias: Tensor, relu: boolean): Reference {
+  const [k, n] = w.shape;
+  const rows = x.size / k;
+  const values: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += x.storage[r * k + p] * w.storage[p * n + j];
+      s += bias.storage[j];
+      values.push(relu ? Math.max(s, 0) : s);
+    }
+  }
+  return { shape: [...x.shape.slice(0, -1), n], values };
+}
+
+/** Pre-activations at least 0.05 from relu's kink, where central differences would straddle it. */
+function awayFromKink(z: Reference): boolean {
+  return Array.from(z.values).every((v) => Math.abs(v) >= 0.05);
+}
+
+/** activation(conv + bias) of an unpadded image by plain loops, for the convAffine primitive. */
+function naiveConvAffine(x: Tensor, kernel: Tensor, bias: Tensor, strides: Pair, dilations: Pair, relu: boolean): Reference {
+  const z = naiveConv2d(x, kernel, strides, 'valid', dilations);
+  const f = bias.size;
+  const values = Array.from(z.values, (v, i) => v + bias.storage[i % f]).map((v) => (relu ? Math.max(v, 0) : v));
+  return { shape: z.shape, values };
+}
+
 /** y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c]. */
 function naiveUnfold(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
   const [batch, height, width, channels] = x.shape;
@@ -254,6 +284,46 @@ export const windowLinalgSpecs = {
       inputs: [x, y],
       run: (a, b) => matmul(a, b),
       reference: (a, b) => naiveMatmul(a, b),
+    })),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  affine: {
+    cases: fc.record({
+      lead: fc.array(dim(3), { minLength: 0, maxLength: 2 }),
+      k: dim(4),
+      n: dim(4),
+      activation: fc.constantFrom('linear' as const, 'relu' as const),
+    }).chain(({ lead, k, n, activation }) =>
+      fc.tuple(arbTensor([...lead, k]), arbTensor([k, n]), arbTensor([n]))
+        .filter(([x, w, b]) => activation === 'linear' || awayFromKink(naiveAffine(x, w, b, false)))
+        .map(([x, w, b]) => ({
+          inputs: [x, w, b],
+          run: (a: Tensor, v: Tensor, c: Tensor) => affine(a, v, c, { activation }),
+          reference: (a: Tensor, v: Tensor, c: Tensor) => naiveAffine(a, v, c, activation === 'relu'),
+          label: `activation ${activation}`,
+        }))),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (conv2dAffine, which Conv2D uses, has no export of its own): one- and two-channel images.
+  convAffine: {
+    cases: windowSetup.chain(({ batch, kernel, strides, dilations, extent, extra }) => fc.record({
+      channels: fc.integer({ min: 1, max: 2 }),
+      filters: dim(3),
+      activation: fc.constantFrom('linear' as const, 'relu' as const),
+    }).chain(({ channels, filters, activation }) => {
+      const step: Pair = strides ?? [1, 1];
+      const spacing: Pair = dilations ?? [1, 1];
+      return fc.tuple(
+        arbTensor([batch, extent[0] + extra[0], extent[1] + extra[1], channels]), arbTensor([kernel[0], kernel[1], channels, filters]), arbTensor([filters]),
+      ).filter(([x, k, b]) => activation === 'linear' || awayFromKink(naiveConvAffine(x, k, b, step, spacing, false)))
+        .map(([x, k, b]) => ({
+          inputs: [x, k, b],
+          run: (a: Tensor, v: Tensor, c: Tensor) => apply('convAffine', [a, v, c], { strides: step, dilations: spacing, activation }),
+          reference: (a: Tensor, v: Tensor, c: Tensor) => naiveConvAffine(a, v, c, step, spacing, activation === 'relu'),
+          label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')} ${activation}`,
+        }));
     })),
     gradient: 'checked',
     secondOrder: true,

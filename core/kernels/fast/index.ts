@@ -1,6 +1,7 @@
 import type { KernelTable } from '../kernel.ts';
 import { fastElementwise } from './elementwise.ts';
-import { fastMatmul } from './matmul.ts';
+import { fastAffine, fastMatmul } from './matmul.ts';
+import { fastConvAffine } from './conv-affine.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
@@ -16,6 +17,8 @@ export const fastKernels: Partial<KernelTable> = {
   // relu, reluGrad, add, max, maxGrad: float32 in wasm SIMD from 2048 elements, else the JS fast kernels.
   ...wasmElementwiseKernels,
   matmul: fastMatmul,
+  affine: fastAffine,
+  convAffine: fastConvAffine,
   sum: fastSum,
   expand: fastExpand,
   pad: fastPad,

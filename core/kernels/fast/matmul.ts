@@ -4,6 +4,7 @@ import { platform } from '../../platform.ts';
 import { sizeOf } from '../../shape.ts';
 import type { Kernel } from '../kernel.ts';
 import { matmulKernel } from '../matmul.ts';
+import { addBiasActivate } from '../affine.ts';
 import { WorkerPool } from '../threads/pool.ts';
 import { ThreadChoice } from './thread-choice.ts';
 import { wasmGemm } from '../wasm/gemm.ts';
@@ -138,12 +139,30 @@ export const fastMatmul: Kernel<'matmul'> = (inputs, shapes, params, out) => {
   return multiply(problem, flops) ?? matmulKernel(inputs, shapes, params, out);
 };
 
+/**
+ * The affine primitive: on the WebAssembly GEMM the bias and relu are applied in the store of each output tile
+ * (no pass over C afterwards); elsewhere the matmul kernel, then the reference's pass over its output. Same bits.
+ */
+export const fastAffine: Kernel<'affine'> = (inputs, shapes, params, out) => {
+  const [x, w, bias] = inputs;
+  const [m, k] = shapes[0];
+  const n = shapes[1][1];
+  const flops = 2 * m * n * k;
+  if (out.dtype === 'float32' && x instanceof Float32Array && w instanceof Float32Array && bias instanceof Float32Array && flops >= Math.max(1, config.wasmMinFlops)) {
+    const problem = { a: x, b: w, batch: 1, m, n, k, transposeA: false, transposeB: false, bias, relu: params.activation === 'relu' };
+    const c = multiply(problem, flops);
+    if (c !== undefined) return c;
+  }
+  const plain = { transposeA: false, transposeB: false };
+  return addBiasActivate(fastMatmul([x, w], [shapes[0], shapes[1]], plain, out), bias, params.activation);
+};
+
 /** The product on the calling thread or split over the pool, as GemmConfig says; undefined when WebAssembly cannot take it. */
 function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
   const threads = configuredThreads();
   if (threads < 2 || flops < config.threadMinFlops) return wasmGemm(p);
   if (!config.adaptiveThreads) return wasmGemm(p, poolFor(threads), threads);
-  const key = `${threads} ${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB}`;
+  const key = `${threads} ${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''}`;
   const split = choice.split(key);
   const started = performance.now();
   const c = split ? wasmGemm(p, poolFor(threads), threads) : wasmGemm(p);

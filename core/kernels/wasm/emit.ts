@@ -105,6 +105,9 @@ export class FunctionBuilder {
     return this.simd(0x0d, ...lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]));
   }
   addF32x4(): this { return this.simd(0xe4); }
+  /** f32x4.gt: all ones in the lanes where a > b (never for NaN). */
+  gtF32x4(): this { return this.simd(0x44); }
+  andV128(): this { return this.simd(0x4e); }
   mulF32x4(): this { return this.simd(0xe6); }
   /** f32x4.relaxed_madd (relaxed SIMD): [a, b, c] → a·b + c, fused (one rounding) where the CPU has FMA. */
   relaxedMaddF32x4(): this { return this.simd(0x105); }

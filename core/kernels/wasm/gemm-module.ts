@@ -1,4 +1,5 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
+import { directConv } from './direct-conv-module.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -16,9 +17,12 @@ export interface Blocking {
 export const JOB = {
   a: 0, b: 1, c: 2, aRow: 3, aDepth: 4, bCol: 5, bDepth: 6, ldc: 7, k: 8, m: 9, n: 10,
   aBatch: 11, bBatch: 12, cBatch: 13, perMatrix: 14, splitRows: 15, span: 16,
-  scratch: 17, scratchStride: 18, packedB: 19,
+  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21,
 } as const;
-export const JOB_WORDS = 20;
+export const JOB_WORDS = 22;
+
+/** What the last KC block's store does after the sum: nothing, + bias[j], or relu(· + bias[j]). */
+export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
 
 // Function indices, in the order of `exports` below.
 const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3;
@@ -133,11 +137,16 @@ function pack(width: number): FunctionBuilder {
  * splats MR values of A and updates each accumulator: acc = fma(a, b, acc) with `fma` (relaxed_madd, one
  * rounding where the CPU fuses it), else acc + a·b (two roundings). `first` (the first KC block) stores the
  * sums; later blocks add them to C. Tiles run whole: C must be padded to multiples of MR rows and NR columns.
+ * `epilogue` (EPILOGUE, on the last KC block only) then adds the bias row at `bias` (the block's first column,
+ * padded like C) to each stored sum, and relu maps it to sum & (sum > 0): the same two roundings and the same
+ * bits as the add and relu kernels run on C afterwards, while the tile is still in registers.
  */
 function macro({ mr, nr }: Blocking, fma: boolean): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32]);
-  const [ap, bp, c, ldc, mc, nc, kc, first] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [ap, bp, c, ldc, mc, nc, kc, first, bias, epilogue] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [jr, ir, pa, pb, end, row] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const biasRow = f.local(i32);
+  const sum = f.local(v128);
   const vectors = nr / 4;
   const bv = Array.from({ length: vectors }, () => f.local(v128));
   const av = f.local(v128);
@@ -161,18 +170,26 @@ function macro({ mr, nr }: Blocking, fma: boolean): FunctionBuilder {
         f.bump(pb, nr * 4);
       }, () => f.get(pa).get(end).ltS());
       f.get(c).get(ir).get(ldc).mul().add().get(jr).i32(4).mul().add().set(row);
-      const store = (accumulate: boolean) => () => {
+      f.get(bias).get(jr).i32(4).mul().add().set(biasRow);
+      const store = (accumulate: boolean, mode: number) => () => {
         acc.forEach((rowAcc, i) => {
           rowAcc.forEach((x, v) => {
-            f.get(row);
             if (accumulate) f.get(row).loadV128(16 * v).get(x).addF32x4();
             else f.get(x);
+            if (mode !== EPILOGUE.none) f.get(biasRow).loadV128(16 * v).addF32x4();
+            f.set(sum).get(row).get(sum);
+            if (mode === EPILOGUE.biasRelu) f.get(sum).zeroV128().gtF32x4().andV128();
             f.storeV128(16 * v);
           });
           if (i < mr - 1) f.bump(row, () => f.get(ldc));
         });
       };
-      f.get(first).when(store(false), store(true));
+      const stores = (accumulate: boolean) => () => {
+        f.get(epilogue).eqz().when(store(accumulate, EPILOGUE.none), () => {
+          f.get(epilogue).i32(EPILOGUE.bias).eq().when(store(accumulate, EPILOGUE.bias), store(accumulate, EPILOGUE.biasRelu));
+        });
+      };
+      f.get(first).when(stores(false), stores(true));
     });
   });
   return f;
@@ -183,11 +200,12 @@ function macro({ mr, nr }: Blocking, fma: boolean): FunctionBuilder {
  * op(B)[p,j] at b + p·bDepth + j·bCol (bytes), C rows ldc bytes apart. r0 and c0 must sit on tile
  * boundaries. Loops: NC columns, then KC deep (pack B), then MC rows (pack A), then the macro-kernel.
  * Each C element sums its KC block in float32 lanes in the order of p, then adds the blocks in order:
- * the same order whatever range of C a call covers, hence whatever thread computes it.
+ * the same order whatever range of C a call covers, hence whatever thread computes it. The last KC block
+ * applies `epilogue` with the bias row at `bias` (see macro).
  */
 function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
-  const f = new FunctionBuilder(new Array(15).fill(i32));
-  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp] = Array.from({ length: 15 }, (_, i) => i);
+  const f = new FunctionBuilder(new Array(17).fill(i32));
+  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp, bias, epilogue] = Array.from({ length: 17 }, (_, i) => i);
   const [jc, pc, ic, nc, kc, mc, lim] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
   f.forRange(jc, () => f.get(c0), () => f.get(c1), NC, () => {
     f.get(c1).get(jc).sub().set(nc);
@@ -207,7 +225,11 @@ function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
         f.get(aRow).get(aDepth).get(mc).get(kc).get(ap).call(PACK_A);
         f.get(ap).get(bp);
         f.get(c).get(ic).get(ldc).mul().add().get(jc).i32(4).mul().add();
-        f.get(ldc).get(mc).get(nc).get(kc).get(pc).eqz().call(MACRO);
+        f.get(ldc).get(mc).get(nc).get(kc).get(pc).eqz();
+        f.get(bias).get(jc).i32(4).mul().add();
+        // The epilogue only where this block is the last: pc + kc = k.
+        f.get(epilogue).i32(0).get(pc).get(kc).add().get(k).eq().select();
+        f.call(MACRO);
       });
     });
   });
@@ -255,7 +277,10 @@ function chunk(): FunctionBuilder {
   f.get(hi).get(rows).select();
   f.get(ap).get(ap);
   word(JOB.packedB);
-  f.add().call(GEMM);
+  f.add();
+  word(JOB.bias);
+  word(JOB.epilogue);
+  f.call(GEMM);
   return f;
 }
 
@@ -273,6 +298,10 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
   if (nr % 4 !== 0 || mc % mr !== 0 || nc % nr !== 0) throw new Error(`gemmModuleBytes: bad blocking ${JSON.stringify(blocking)}`);
   return encodeModule({
     memory: { initialPages: 1, maximumPages, shared: true },
-    exports: { packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk() },
+    exports: {
+      packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
+      // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
+      directConv8: directConv(8, fma), directConv1: directConv(1, fma),
+    },
   });
 }

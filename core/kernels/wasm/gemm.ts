@@ -1,5 +1,5 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { JOB, JOB_WORDS } from './gemm-module.ts';
+import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 
@@ -13,6 +13,9 @@ export interface GemmProblem {
   k: number;
   transposeA: boolean;
   transposeB: boolean;
+  /** With a bias row of n values, C[t] = op(A[t])·op(B[t]) + bias, and relu of that with `relu` (see macro in gemm-module.ts). */
+  bias?: Float32Array;
+  relu?: boolean;
 }
 
 /** Pieces per thread when C is split: more than one, so a thread slowed by other work is waited on less. */
@@ -47,11 +50,17 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   const mPad = roundUp(m, mr);
   const aOff = OPERANDS_OFFSET;
   const bOff = aOff + align64(4 * p.a.length);
-  const cOff = bOff + align64(4 * p.b.length);
+  const biasOff = bOff + align64(4 * p.b.length);
+  const cOff = biasOff + (p.bias ? align64(4 * ldc) : 0);
   if (!reserveOperands(rt, cOff - aOff + 4 * batch * mPad * ldc)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
   heap.set(p.a, aOff >> 2);
   heap.set(p.b, bOff >> 2);
+  if (p.bias) {
+    // Padded with zeros to whole tiles, as C is: the padding columns are computed and never copied out.
+    heap.set(p.bias, biasOff >> 2);
+    heap.fill(0, (biasOff >> 2) + n, (biasOff >> 2) + ldc);
+  }
   const split = pool ? splitC(m, n, batch, threads) : { splitRows: 1, span: m, perMatrix: 1 };
   const job = new Int32Array(JOB_WORDS);
   job[JOB.a] = aOff;
@@ -75,6 +84,8 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   job[JOB.scratch] = SCRATCH_OFFSET;
   job[JOB.scratchStride] = SCRATCH_STRIDE;
   job[JOB.packedB] = 4 * mc * kc;
+  job[JOB.bias] = biasOff;
+  job[JOB.epilogue] = !p.bias ? EPILOGUE.none : p.relu ? EPILOGUE.biasRelu : EPILOGUE.bias;
   writeJob(rt, job);
   const pieces = batch * split.perMatrix;
   if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);

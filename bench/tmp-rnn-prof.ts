@@ -1,0 +1,12 @@
+import { Dense, LSTM, Sequential, formatProfile, profile, randomNormal, randomUniform } from 'semiflow';
+const B = 128, T = 28, F = 28;
+const x = randomNormal([B * 4, T, F], { seed: 1 });
+const y = randomUniform([B * 4], { seed: 2 }).mul(10).floor();
+const model = new Sequential({ seed: 1 });
+model.add(new LSTM(128, { inputShape: [T, F] }));
+model.add(new Dense(10, { activation: 'softmax' }));
+model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+await model.fit(x, y, { epochs: 1, batchSize: B, verbose: 0 });
+const { report } = await profile(() => model.fit(x, y, { epochs: 1, batchSize: B, verbose: 0 }));
+console.log(formatProfile(report, { title: 'by prim' }));
+console.log(formatProfile(report, { by: 'shape', title: 'by shape' }).split('\n').slice(0, 30).join('\n'));

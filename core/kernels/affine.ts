@@ -1,0 +1,38 @@
+import type { TypedArray } from '../dtype.ts';
+import type { AffineActivation } from '../primitives.ts';
+import type { Kernel } from './kernel.ts';
+import { matmulKernel } from './matmul.ts';
+import { unfoldKernel } from './window.ts';
+
+const PLAIN = { transposeA: false, transposeB: false } as const;
+
+/**
+ * z[i, j] += bias[j] on the rows of z (in place), then relu (z where 0 < z, else +0) with 'relu'. Each sum is
+ * rounded once on store as the add kernel rounds it, and the sign of a sum survives its rounding, so this gives
+ * the bits of the add and relu kernels run one after the other.
+ */
+export function addBiasActivate(z: TypedArray, bias: TypedArray, activation: AffineActivation): TypedArray {
+  const n = bias.length;
+  if (n === 0) return z;
+  const relu = activation === 'relu';
+  for (let row = 0; row < z.length; row += n) {
+    for (let j = 0; j < n; j++) {
+      const s = z[row + j] + bias[j];
+      z[row + j] = relu && !(0 < s) ? 0 : s;
+    }
+  }
+  return z;
+}
+
+/** The affine primitive as its three parts: the reference matmul, then the bias and activation over its output. */
+export const affineKernel: Kernel<'affine'> = ([x, w, bias], [xs, ws], { activation }, out) =>
+  addBiasActivate(matmulKernel([x, w], [xs, ws], PLAIN, out), bias, activation);
+
+/** convAffine as its parts: the reference unfold, then the reference affine on the patch rows. */
+export const convAffineKernel: Kernel<'convAffine'> = ([x, kernel, bias], [xs, ks], { strides, dilations, activation }, out) => {
+  const [n, oh, ow, f] = out.shape;
+  const [kh, kw, c] = ks;
+  const patches = [n, oh, ow, kh, kw, c];
+  const cols = unfoldKernel([x], [xs], { kernel: [kh, kw], strides, dilations }, { shape: patches, dtype: out.dtype });
+  return affineKernel([cols, kernel, bias], [[n * oh * ow, kh * kw * c], [kh * kw * c, f], [f]], { activation }, { shape: [n * oh * ow, f], dtype: out.dtype });
+};
