@@ -10,3 +10,4 @@ export { CSVLogger } from './models/callbacks/csv-logger.ts';
 export type { CSVLoggerOptions } from './models/callbacks/csv-logger.ts';
 export { TrainingReport } from './models/report/training-report.ts';
 export type { TrainingReportOptions } from './models/report/report-options.ts';
+export { loadOnnxFile, saveOnnx } from './onnx/files.ts';

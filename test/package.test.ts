@@ -52,6 +52,7 @@ describe('the tarball', () => {
     const files = run('tar', ['-tzf', tarball]).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/onnx.js');
     expect(files).toContain('dist/core/kernels/threads/worker.mjs');
     expect(files).toContain('dist/core/kernels/threads/web-worker.mjs');
     expect(files.filter((f) => /^(test|bench|\.ci|docs|examples)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);

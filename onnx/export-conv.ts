@@ -1,0 +1,62 @@
+import type { Padding } from '../core/ops/index.ts';
+import type { Pair } from '../core/options.ts';
+import type { Conv2D } from '../layers/conv2d.ts';
+import type { GlobalAveragePooling2D } from '../layers/global-pooling2d.ts';
+import type { Pooling2D } from '../layers/pooling2d.ts';
+import { dilatedWindow } from '../layers/conv-options.ts';
+import { emitActivation } from './activations.ts';
+import type { Emitted, ExportContext } from './context.ts';
+import type { OnnxValue } from './graph.ts';
+
+// Convolutions and pools run channels-first in ONNX: their input is transposed (once) and their output stays NCHW.
+
+/**
+ * ONNX pads [top, left, bottom, right] for an [h, w, c] sample: none for 'valid'; for 'same' the total
+ * (out − 1)·stride + window − in, out = ⌈in/stride⌉, with the odd one at the end, as TensorFlow pads.
+ */
+export function explicitPads(shape: readonly number[], window: Pair, strides: Pair, padding: Padding): number[] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  const total = [0, 1].map((i) => Math.max((Math.ceil(shape[i] / strides[i]) - 1) * strides[i] + window[i] - shape[i], 0));
+  const begin = total.map((t) => Math.floor(t / 2));
+  return [...begin, ...total.map((t, i) => t - begin[i])];
+}
+
+/** Keras's kernel [kh, kw, cin/groups, cout] becomes ONNX's [cout, cin/groups, kh, kw]. */
+export function exportConv2D(layer: Conv2D, [x]: readonly OnnxValue[], cx: ExportContext): Emitted[] {
+  const { b } = cx;
+  const inputs = [cx.first(x), cx.weight(layer, 'kernel', [3, 2, 0, 1])];
+  if (layer.useBias) inputs.push(cx.weight(layer, 'bias'));
+  const attrs = {
+    kernel_shape: [...layer.kernelSize], strides: [...layer.strides], dilations: [...layer.dilationRate], group: layer.groups,
+    pads: explicitPads(x.shape, dilatedWindow(layer.kernelSize, layer.dilationRate), layer.strides, layer.padding),
+  };
+  const y = b.op('Conv', inputs, attrs, `${layer.name}/Conv`);
+  const act = layer.activation.name;
+  // Softmax runs over the channels, the last axis only in semiflow's layout.
+  if (act === 'softmax' || act === 'logSoftmax') return [{ name: emitActivation(b, act, cx.last({ name: y, shape: [], channelsFirst: true }), layer.name) }];
+  return [{ name: emitActivation(b, act, y, layer.name), channelsFirst: true }];
+}
+
+function exportPool(op: 'MaxPool' | 'AveragePool'): (layer: Pooling2D, inputs: readonly OnnxValue[], cx: ExportContext) => Emitted[] {
+  return (layer, [x], cx) => {
+    const attrs = { kernel_shape: [...layer.poolSize], strides: [...layer.strides], pads: explicitPads(x.shape, layer.poolSize, layer.strides, layer.padding) };
+    // Keras averages a 'same' border window over its real elements only: count_include_pad 0, ONNX's default.
+    return [{ name: cx.b.op(op, [cx.first(x)], attrs, `${layer.name}/${op}`), channelsFirst: true }];
+  };
+}
+
+export const exportMaxPooling2D = exportPool('MaxPool');
+export const exportAveragePooling2D = exportPool('AveragePool');
+
+/** A reduction over height and width in whichever layout the value is; [batch, c] needs no layout. */
+function exportGlobal(op: 'ReduceMean' | 'ReduceMax'): (layer: GlobalAveragePooling2D, inputs: readonly OnnxValue[], cx: ExportContext) => Emitted[] {
+  return (layer, [x], cx) => {
+    const first = x.channelsFirst === true;
+    const axes = first ? [2, 3] : [1, 2];
+    const name = cx.b.op(op, [x.name], { axes, keepdims: layer.keepdims ? 1 : 0 }, `${layer.name}/${op}`);
+    return [{ name, channelsFirst: first && layer.keepdims }];
+  };
+}
+
+export const exportGlobalAveragePooling2D = exportGlobal('ReduceMean');
+export const exportGlobalMaxPooling2D = exportGlobal('ReduceMax');

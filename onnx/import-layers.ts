@@ -1,0 +1,152 @@
+import type { NodeProto } from 'onnx-buf';
+import { ConfigError } from '../core/errors.ts';
+import type { Padding } from '../core/ops/index.ts';
+import type { Pair } from '../core/options.ts';
+import { AveragePooling2D } from '../layers/average-pooling2d.ts';
+import { BatchNormalization } from '../layers/batch-normalization.ts';
+import { Conv2D } from '../layers/conv2d.ts';
+import { Dense } from '../layers/dense.ts';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling2d.ts';
+import { LayerNormalization } from '../layers/layer-normalization.ts';
+import { MaxPooling2D } from '../layers/max-pooling2d.ts';
+import { ZeroPadding2D } from '../layers/zero-padding2d.ts';
+import type { SymbolicTensor } from '../layers/symbolic.ts';
+import { transposed } from './context.ts';
+import { explicitPads } from './export-conv.ts';
+import { activationOf } from './import-activations.ts';
+import type { Importer } from './importer.ts';
+import type { OnnxConstant } from './read-model.ts';
+import { attr } from './read-model.ts';
+
+// The ONNX ops that become semiflow layers with weights, or windows: Dense, Conv2D, the pools, the normalizations.
+
+const reorder = (c: OnnxConstant, perm: readonly number[]): OnnxConstant => {
+  const t = transposed(c.data, c.dims, perm);
+  return { data: t.data, dims: t.shape };
+};
+
+/** The activation node that alone reads `output`, folded into the layer before it (elementwise ones only for images). */
+function foldActivation(output: string, rank: number, imp: Importer, image: boolean): { activation: string; output: string } {
+  const next = imp.soleConsumer(output);
+  const name = next === undefined ? undefined : activationOf(next, rank, imp);
+  if (next === undefined || name === undefined || (image && (name === 'softmax' || name === 'logSoftmax'))) return { activation: 'linear', output };
+  imp.absorbed.add(next);
+  return { activation: name, output: next.output[0] };
+}
+
+/** MatMul by a constant [in, out] (with the Add of a constant [out] after it), or Gemm with alpha = beta = 1. */
+export function importDense(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  let kernel = imp.constant(node.input[1], node);
+  let bias: OnnxConstant | undefined;
+  let output = node.output[0];
+  if (node.opType === 'Gemm') {
+    if ((attr(node, 'alpha') ?? 1) !== 1 || (attr(node, 'beta') ?? 1) !== 1 || attr(node, 'transA') === 1) {
+      throw new ConfigError(`loadOnnx: node ${node.name} (Gemm) with alpha, beta or transA has no Dense form`);
+    }
+    if (attr(node, 'transB') === 1) kernel = reorder(kernel, [1, 0]);
+    if (node.input[2] !== undefined && node.input[2] !== '') bias = imp.constant(node.input[2], node);
+  } else {
+    const add = imp.soleConsumer(output);
+    const other = add?.input.find((n) => n !== output);
+    if (add?.opType === 'Add' && other !== undefined && imp.isConstant(other) && imp.constant(other, add).dims.length === 1) {
+      bias = imp.constant(other, add);
+      imp.absorbed.add(add);
+      output = add.output[0];
+    }
+  }
+  if (kernel.dims.length !== 2) throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) needs a 2-D weight, got [${kernel.dims.join(',')}]`);
+  const folded = foldActivation(output, x.sym.shape.length + 1, imp, false);
+  const layer = new Dense(kernel.dims[1], { activation: folded.activation, useBias: bias !== undefined });
+  imp.values.set(folded.output, { sym: imp.apply(layer, imp.literal(x), bias === undefined ? { kernel } : { kernel, bias }) });
+}
+
+/** ONNX pads (or auto_pad) as 'valid', 'same' (the extra at the end), or explicit zeros around a 'valid' window. */
+function windowPadding(node: NodeProto, shape: readonly number[], window: Pair, strides: Pair): { padding: Padding; pads?: number[] } {
+  const auto = node.attribute.find((a) => a.name === 'auto_pad');
+  const autoPad = auto === undefined ? 'NOTSET' : new TextDecoder().decode(auto.s);
+  if (autoPad === 'VALID') return { padding: 'valid' };
+  if (autoPad === 'SAME_UPPER') return { padding: 'same' };
+  if (autoPad !== 'NOTSET') throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has auto_pad ${autoPad}; semiflow pads the extra at the end (SAME_UPPER)`);
+  const pads = (attr(node, 'pads') as number[] | undefined) ?? [0, 0, 0, 0];
+  if (pads.every((p) => p === 0)) return { padding: 'valid' };
+  const same = explicitPads(shape, window, strides, 'same');
+  return same.every((p, i) => p === pads[i]) ? { padding: 'same' } : { padding: 'valid', pads };
+}
+
+const pair = (v: number | number[] | undefined, fallback: number): Pair => (Array.isArray(v) ? [v[0], v[1]] : [fallback, fallback]);
+
+/** Conv over an NCHW image: weight [cout, cin/g, kh, kw] to Keras's [kh, kw, cin/g, cout]; other pads as ZeroPadding2D. */
+export function importConv(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const w = imp.constant(node.input[1], node);
+  if (w.dims.length !== 4) throw new ConfigError(`loadOnnx: node ${node.name} (Conv) is not 2-D (weight [${w.dims.join(',')}])`);
+  const bias = node.input[2] !== undefined && node.input[2] !== '' ? imp.constant(node.input[2], node) : undefined;
+  const kernelSize: Pair = [w.dims[2], w.dims[3]];
+  const strides = pair(attr(node, 'strides'), 1);
+  const dilationRate = pair(attr(node, 'dilations'), 1);
+  let input: SymbolicTensor = imp.channelsLast(x);
+  const window: Pair = [(kernelSize[0] - 1) * dilationRate[0] + 1, (kernelSize[1] - 1) * dilationRate[1] + 1];
+  const { padding, pads } = windowPadding(node, input.shape, window, strides);
+  if (pads !== undefined) input = imp.apply(new ZeroPadding2D([[pads[0], pads[2]], [pads[1], pads[3]]]), input);
+  const folded = foldActivation(node.output[0], 4, imp, true);
+  const layer = new Conv2D(w.dims[0], kernelSize, {
+    strides, padding, dilationRate, groups: (attr(node, 'group') as number | undefined) ?? 1, activation: folded.activation, useBias: bias !== undefined,
+  });
+  const kernel = reorder(w, [2, 3, 1, 0]);
+  imp.values.set(folded.output, { sym: imp.apply(layer, input, bias === undefined ? { kernel } : { kernel, bias }), permuted: true });
+}
+
+export function importPool(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const input = imp.channelsLast(x);
+  const poolSize = pair(attr(node, 'kernel_shape'), 1);
+  const strides = pair(attr(node, 'strides'), 1);
+  const { padding, pads } = windowPadding(node, input.shape, poolSize, strides);
+  const countPad = node.opType === 'AveragePool' && attr(node, 'count_include_pad') === 1 && padding === 'same';
+  if (pads !== undefined || attr(node, 'ceil_mode') === 1 || countPad || (attr(node, 'dilations') as number[] | undefined)?.some((d) => d !== 1)) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has pads, ceil_mode, dilations or count_include_pad that no semiflow pool has`);
+  }
+  const layer = node.opType === 'MaxPool' ? new MaxPooling2D(poolSize, { strides, padding }) : new AveragePooling2D(poolSize, { strides, padding });
+  imp.values.set(node.output[0], { sym: imp.apply(layer, input), permuted: true });
+}
+
+/** GlobalAveragePool / GlobalMaxPool, or ReduceMean / ReduceMax over the spatial axes of an image. */
+export function importGlobalPool(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const global = node.opType.startsWith('Global');
+  const keepdims = global || attr(node, 'keepdims') !== 0;
+  const axes = ((attr(node, 'axes') as number[] | undefined) ?? []).map((a) => (a < 0 ? a + 4 : a)).sort();
+  const spatial = x.permuted === true ? axes.join() === '2,3' : axes.join() === '1,2' && x.sym.shape.length === 3;
+  if (!global && !spatial) throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) reduces axes [${axes.join(',')}]; only an image's height and width are imported`);
+  const max = node.opType.endsWith('Max') || node.opType === 'GlobalMaxPool';
+  const layer = max ? new GlobalMaxPooling2D({ keepdims }) : new GlobalAveragePooling2D({ keepdims });
+  const input = global ? imp.channelsLast(x) : x.sym;
+  const permuted = (global || x.permuted === true) && keepdims;
+  imp.values.set(node.output[0], { sym: imp.apply(layer, input), permuted });
+}
+
+/** BatchNormalization over axis 1 (an image's channels, or [batch, features]): scale, B, mean, var. */
+export function importBatchNorm(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const [gamma, beta, mean, variance] = node.input.slice(1, 5).map((n) => imp.constant(n, node));
+  const rank = x.sym.shape.length + 1;
+  if (rank !== 2 && rank !== 4) throw new ConfigError(`loadOnnx: node ${node.name} (BatchNormalization) on a rank-${rank} value; only [batch, features] and images are imported`);
+  const input = rank === 4 ? imp.channelsLast(x) : x.sym;
+  const layer = new BatchNormalization({ epsilon: (attr(node, 'epsilon') as number | undefined) ?? 1e-5 });
+  const weights = { gamma, beta, moving_mean: mean, moving_variance: variance };
+  imp.values.set(node.output[0], { sym: imp.apply(layer, input, weights), permuted: rank === 4 });
+}
+
+/** LayerNormalization from `axis` to the end, in the value's ONNX layout. */
+export function importLayerNorm(node: NodeProto, imp: Importer): void {
+  const x = imp.literal(imp.value(node.input[0], node));
+  const rank = x.shape.length + 1;
+  const first = (attr(node, 'axis') as number | undefined) ?? -1;
+  const start = first < 0 ? first + rank : first;
+  const axis = Array.from({ length: rank - start }, (_, i) => start + i);
+  const gamma = imp.constant(node.input[1], node);
+  const hasBeta = node.input[2] !== undefined && node.input[2] !== '';
+  const layer = new LayerNormalization({ axis, epsilon: (attr(node, 'epsilon') as number | undefined) ?? 1e-5, center: hasBeta });
+  imp.values.set(node.output[0], { sym: imp.apply(layer, x, hasBeta ? { gamma, beta: imp.constant(node.input[2], node) } : { gamma }) });
+}

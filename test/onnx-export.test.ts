@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
+  ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Reshape, Sequential, input, model, mul,
+} from 'semiflow';
+import { toOnnx } from 'semiflow/onnx';
+import { expectClose, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
+
+// Each model exported, run in ONNX Runtime on real MNIST images and compared with predict.
+
+describe('toOnnx against onnxruntime-web on MNIST', () => {
+  it('an MLP (Flatten, Dense relu/tanh, Dropout, softmax)', async () => {
+    const net = new Sequential({ seed: 1 });
+    net.add(new Flatten({ inputShape: [28, 28, 1] }));
+    net.add(new Dense(64, { activation: 'relu' }));
+    net.add(new Dropout(0.5));
+    net.add(new Dense(32, { activation: 'tanh' }));
+    net.add(new Dense(10, { activation: 'softmax' }));
+    scrambleWeights(net, 3);
+    const x = mnistImages(32);
+    const [y] = await runOrt(toOnnx(net), { [net.layers[0].name]: x });
+    expectClose(y, predictOne(net, x));
+  });
+
+  it("the bench CNN (Conv2D relu, MaxPooling2D, Flatten after the transpose back, Dense)", async () => {
+    const net = new Sequential({ seed: 2 });
+    net.add(new Conv2D(8, 3, { activation: 'relu', inputShape: [28, 28, 1] }));
+    net.add(new MaxPooling2D(2));
+    net.add(new Conv2D(16, 3, { activation: 'relu' }));
+    net.add(new MaxPooling2D(2));
+    net.add(new Flatten());
+    net.add(new Dense(32, { activation: 'relu' }));
+    net.add(new Dense(10, { activation: 'softmax' }));
+    scrambleWeights(net, 5);
+    const x = mnistImages(32);
+    const [y] = await runOrt(toOnnx(net), { [net.layers[0].name]: x });
+    expectClose(y, predictOne(net, x));
+  });
+
+  it("convolutions with 'same' padding, strides, dilation and groups, and both pools with 'same'", async () => {
+    const net = new Sequential({ seed: 3 });
+    net.add(new Conv2D(4, 3, { padding: 'same', strides: 2, inputShape: [28, 28, 1], activation: 'elu' }));
+    net.add(new Conv2D(6, [2, 3], { padding: 'same', dilationRate: 2, groups: 2, activation: 'gelu' }));
+    net.add(new MaxPooling2D(3, { strides: 2, padding: 'same' }));
+    net.add(new AveragePooling2D(2, { padding: 'same' }));
+    net.add(new Conv2D(4, 2, { padding: 'valid', useBias: false, activation: 'swish' }));
+    net.add(new GlobalMaxPooling2D());
+    scrambleWeights(net, 7);
+    const x = mnistImages(16);
+    const [y] = await runOrt(toOnnx(net), { [net.layers[0].name]: x });
+    expectClose(y, predictOne(net, x));
+  });
+
+  it('a residual CNN with BatchNormalization (functional, Add, Concatenate, LayerNormalization, Reshape)', async () => {
+    const x = input({ shape: [28, 28, 1], name: 'image' });
+    const stem = new Conv2D(8, 3, { padding: 'same', activation: 'relu' }).apply(x);
+    const branch = new BatchNormalization().apply(new Conv2D(8, 3, { padding: 'same' }).apply(stem));
+    const sum = new Activation('relu').apply(new Add().apply([stem, branch]));
+    const pooled = new MaxPooling2D(2).apply(sum);
+    const joined = new Concatenate().apply([pooled, new AveragePooling2D(2).apply(sum)]);
+    const features = new GlobalAveragePooling2D().apply(joined);
+    const flat = new Reshape([4, 4]).apply(new Flatten().apply(new Conv2D(1, 3, { strides: 3 }).apply(joined)));
+    const normed = new Flatten().apply(new LayerNormalization().apply(flat));
+    const both = new Concatenate().apply([features, new BatchNormalization().apply(normed)]);
+    const out = new Dense(10, { activation: 'softmax', name: 'digits' }).apply(both);
+    const net = model({ inputs: x, outputs: out, seed: 4 });
+    scrambleWeights(net, 11);
+    const images = mnistImages(32);
+    const bytes = toOnnx(net);
+    const [y] = await runOrt(bytes, { image: images });
+    expectClose(y, predictOne(net, images));
+  });
+});
+
+describe('toOnnx refusals', () => {
+  it('a layer with no ONNX form is a ConfigError naming the layer and its class', () => {
+    const net = new Sequential();
+    net.add(new Dense(4, { inputShape: [3], name: 'hidden' }));
+    net.add(new PReLU({ name: 'prelu_x' }));
+    expect(() => toOnnx(net)).toThrow(ConfigError);
+    expect(() => toOnnx(net)).toThrow(/prelu_x \(PReLU\) cannot be exported/);
+  });
+
+  it("a user's activation function is a ConfigError naming the layer and the activation", () => {
+    const net = new Sequential();
+    net.add(new Dense(4, { inputShape: [3], name: 'odd', activation: function cube(x) { return mul(mul(x, x), x); } }));
+    expect(() => toOnnx(net)).toThrow(/odd: the activation 'cube' cannot be exported/);
+  });
+
+  it('an unbuilt model and an opset below 17 are ConfigErrors', () => {
+    const net = new Sequential();
+    net.add(new Dense(4));
+    expect(() => toOnnx(net)).toThrow(/not built/);
+    const built = new Sequential({ layers: [new Dense(2, { inputShape: [2] })] });
+    expect(() => toOnnx(built, { opset: 13 })).toThrow(/opset must be an integer >= 17/);
+  });
+});

@@ -1,0 +1,47 @@
+// Test helpers for ONNX: run bytes in onnxruntime-web (the oracle) and compare with semiflow's predict.
+import * as ort from 'onnxruntime-web';
+import { expect } from 'vitest';
+import { Tensor, randomUniform, slice } from 'semiflow';
+import type { Functional, Model, Sequential } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
+
+ort.env.wasm.numThreads = 1;
+
+/** The model's outputs for the named inputs, computed by ONNX Runtime. */
+export async function runOrt(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create(bytes);
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor('float32', Float32Array.from(t.data), t.shape)]));
+  const out = await session.run(inputs);
+  return session.outputNames.map((n) => out[n].data as Float32Array);
+}
+
+/** Every element of ORT's output within `tol` of predict's (absolute, on values of order 1). */
+export function expectClose(actual: Float32Array, expected: Tensor, tol = 1e-5): void {
+  const want = expected.data;
+  expect(actual.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(actual[i] - want[i]));
+  expect(worst).toBeLessThan(tol);
+}
+
+let mnist: Tensor | undefined;
+
+/** The first n MNIST test images, [n, 28, 28, 1] in [0, 1]. */
+export function mnistImages(n: number): Tensor {
+  mnist ??= loadMnist({ trainSize: 1, testSize: 64 }).test.images;
+  return slice(mnist, [0, 0, 0, 0], [n, 28, 28, 1]);
+}
+
+/** Draws biases, BatchNormalization's statistics and gamma/beta anew (seeded), so none is the identity its initializer makes. */
+export function scrambleWeights(model: Model, seed: number): void {
+  const weights = model.layers.flatMap((l) => l.weights);
+  model.setWeights(weights.map((w, i) => {
+    if (/gamma|variance/.test(w.name)) return randomUniform(w.shape, { min: 0.5, max: 1.5, seed: seed + i });
+    if (/bias|beta|mean/.test(w.name)) return randomUniform(w.shape, { min: -0.3, max: 0.3, seed: seed + i });
+    return w.value;
+  }));
+}
+
+export function predictOne(model: Sequential | Functional, x: Tensor): Tensor {
+  return model.predict(x, { verbose: 0 }) as Tensor;
+}
