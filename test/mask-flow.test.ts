@@ -160,7 +160,7 @@ describe('masks in a functional model', () => {
 describe('a mask on a model output', () => {
   // Ids [3, 4] with padding; the output Dense keeps the time axis, so the output carries the Embedding's mask.
   const seqIds = tensor([[2, 1, 0, 0], [3, 3, 3, 1], [1, 0, 0, 0]]);
-  const real = Array.from(seqIds.storage, (v) => (v === 0 ? 0 : 1) as number);
+  const real = Array.from(seqIds.storage, (v): number => (v === 0 ? 0 : 1));
   const targets = (padding: number) => tensor(Array.from({ length: 24 }, (_, i) => (real[Math.floor(i / 2)] === 1 ? (i % 5) / 5 : padding)), [3, 4, 2]);
   const net = () => new Sequential({ seed: 6, layers: [new Embedding(4, 3, { maskZero: true, inputLength: 4 }), new Dense(2)] });
 
