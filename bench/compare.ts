@@ -56,14 +56,15 @@ export function baselineJob(name: BaselineName, model: BenchModelName, seconds: 
 }
 
 /**
- * The LSTM's baselines, bench/baselines/ run from the repository. PyTorch on 2 threads (OpenBLAS on 1), as the
- * issue measured it. tfjs-cpu takes ~8 s per LSTM step, so it times one step after one warm-up step and one
- * inference pass; tfjs-wasm runs the usual method.
+ * The LSTM's baselines, bench/baselines/ run from the repository. PyTorch on 1 thread: its 28 small steps each
+ * meet OpenMP barriers, and with 2 threads on a busy 2-core machine it fell to 52–274 samples/s against ~4,000 on
+ * 1 thread at the same time. tfjs-cpu takes ~8 s per LSTM step, so it times one step after one warm-up step and
+ * one inference pass; tfjs-wasm runs the usual method.
  */
 function lstmJob(name: BaselineName, label: string, train: readonly string[]): Job {
   if (name === 'torch') {
-    const args = [join(ROOT, 'bench', 'baselines', 'lstm_torch.py'), ...train, '--threads', '2'];
-    return { label, command: python(), args, cwd: ROOT, env: { OPENBLAS_NUM_THREADS: '1' }, timeoutS: 900 };
+    const args = [join(ROOT, 'bench', 'baselines', 'lstm_torch.py'), ...train, '--threads', '1'];
+    return { label, command: python(), args, cwd: ROOT, env: { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' }, timeoutS: 900 };
   }
   const script = join(ROOT, 'bench', 'baselines', 'lstm-tfjs.ts');
   const common = [...process.execArgv, script, '--backend', name === 'tfjs-wasm' ? 'wasm' : 'cpu'];

@@ -74,28 +74,33 @@ function backward(outputs: readonly Tensor[], seeds: readonly Tensor[], targets:
       if (entry.source !== null && leadsToTarget.has(entry.source.id)) accumulate(entry.source, g);
       continue;
     }
-    const pullBack = (): void => {
-      if (entry.prim === 'slice') {
-        const [x] = entry.inputs;
-        if (leadsToTarget.has(x.id)) sliced.add(x, (entry.params as { begin: readonly number[] }).begin, g);
-        return;
-      }
-      const rule = vjpRules[entry.prim] as VjpRule<Prim>;
-      const thunks = rule(g, { inputs: entry.inputs, output: t, params: entry.params });
-      entry.inputs.forEach((input, k) => {
-        const thunk = thunks[k];
-        if (thunk === null || !leadsToTarget.has(input.id)) return;
-        const gi = thunk();
-        if (!sameShape(gi.shape, input.shape) || gi.dtype !== input.dtype) {
-          throw new GradientError(`vjp of ${entry.prim}: the gradient for input ${k} is ${fmtShape(gi.shape)} ${gi.dtype}, but the input is ${fmtShape(input.shape)} ${input.dtype}`);
-        }
-        accumulate(input, gi);
-      });
-    };
-    if (entry.debug === undefined) pullBack();
-    else duringBackwardOf(entry.debug, pullBack);
+    if (entry.prim === 'slice') {
+      const [x] = entry.inputs;
+      if (leadsToTarget.has(x.id)) sliced.add(x, (entry.params as { begin: readonly number[] }).begin, g);
+      continue;
+    }
+    if (entry.debug === undefined) pullBackOp(entry, t, g, leadsToTarget, accumulate);
+    else duringBackwardOf(entry.debug, () => pullBackOp(entry, t, g, leadsToTarget, accumulate));
   }
   return targets.map((t) => complete(t) ?? zerosLike(t));
+}
+
+type OpEntry = Extract<TapeEntry, { kind: 'op' }>;
+
+/** One primitive's rule: the cotangent g of its output t, pulled back to each input that leads to a target. */
+function pullBackOp(entry: OpEntry, t: Tensor, g: Tensor, leadsToTarget: ReadonlySet<number>, accumulate: (t: Tensor, g: Tensor) => void): void {
+  const rule = vjpRules[entry.prim] as VjpRule<Prim>;
+  const thunks = rule(g, { inputs: entry.inputs, output: t, params: entry.params });
+  for (let k = 0; k < entry.inputs.length; k++) {
+    const input = entry.inputs[k];
+    const thunk = thunks[k];
+    if (thunk === null || !leadsToTarget.has(input.id)) continue;
+    const gi = thunk();
+    if (!sameShape(gi.shape, input.shape) || gi.dtype !== input.dtype) {
+      throw new GradientError(`vjp of ${entry.prim}: the gradient for input ${k} is ${fmtShape(gi.shape)} ${gi.dtype}, but the input is ${fmtShape(input.shape)} ${input.dtype}`);
+    }
+    accumulate(input, gi);
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ export interface DatasetBatchOptions {
 const SHUFFLE_STREAM = 11;
 const REPEAT_STREAM = 12;
 
-/** A non-negative integer count, or Infinity where `infinite` allows it. */
+/** A non-negative integer count (take, skip, repeat). */
 function count(value: unknown, name: string, who: string): number {
   if (typeof value !== 'number' || !(Number.isInteger(value) && value >= 0)) {
     throw new ValueError(`${who}: ${name} must be an integer >= 0, got ${describeValue(value)}`);
@@ -93,7 +93,8 @@ export class Dataset<T> implements AsyncIterable<T> {
     positiveInt(bufferSize, 'bufferSize', who);
     checkOptionKeys(options, ['seed'], who);
     const own = options.seed === undefined ? undefined : checkSeed(options.seed, who);
-    const drawn = rngFrom(undefined).nextUint32();
+    // Drawn now, and only without a seed, so that building a pipeline leaves the global generator as a seed left it.
+    const drawn = own === undefined ? rngFrom(undefined).nextUint32() : 0;
     const source = this.source;
     return new Dataset((pass) => shuffled(source(pass), bufferSize, new Rng(derivedSeed(own ?? pass.seed ?? drawn, SHUFFLE_STREAM, pass.epoch))), this.size);
   }
@@ -122,7 +123,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     }, size);
   }
 
-  /** Reads up to `count` elements ahead while the consumer works on the current one (a file's next chunk, say). */
+  /** Requests up to `bufferSize` elements ahead while the consumer works on the current one (a file's next chunk, say). */
   prefetch(bufferSize: number): Dataset<T> {
     positiveInt(bufferSize, 'bufferSize', 'Dataset.prefetch');
     const source = this.source;

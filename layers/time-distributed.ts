@@ -15,6 +15,7 @@ import { Layer } from './layer.ts';
 export class TimeDistributed extends Layer {
   override supportsMasking = true;
   readonly layer: AnyLayer;
+  private ownsBuild = false;
 
   constructor(layer: AnyLayer, options: LayerOptions = {}) {
     super(options);
@@ -28,12 +29,15 @@ export class TimeDistributed extends Layer {
   }
 
   protected override build(inputShape: Shape): void {
+    this.ownsBuild = !this.layer.built;
     this.buildSublayer(this.layer, this.stepRows(inputShape));
   }
 
+  /** Forgets the wrapped layer's build too, if this layer made it (a layer built before it was wrapped keeps its weights). */
   override resetBuild(): void {
     super.resetBuild();
-    this.layer.resetBuild();
+    if (this.ownsBuild) this.layer.resetBuild();
+    this.ownsBuild = false;
   }
 
   protected call(x: Tensor, options: CallOptions): Tensor {

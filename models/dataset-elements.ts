@@ -71,11 +71,12 @@ export function predictInputs(element: unknown, who: string, label: string): unk
 export class BatchShapes {
   private first: (readonly number[])[] | undefined;
 
-  check(tensors: readonly Tensor[], who: string, label: string, names: readonly string[]): void {
+  /** Returns true for the first batch, whose shapes the later ones must have. */
+  check(tensors: readonly Tensor[], who: string, label: string, names: readonly string[]): boolean {
     const samples = tensors.map((t) => t.shape.slice(1));
     if (this.first === undefined) {
       this.first = samples;
-      return;
+      return true;
     }
     samples.forEach((shape, i) => {
       const expected = (this.first as (readonly number[])[])[i];
@@ -83,6 +84,7 @@ export class BatchShapes {
         throw new ShapeError(`${who}: ${label} ${names[i]} has samples of shape ${fmtShape(shape)}, but the first batch had ${fmtShape(expected)}`);
       }
     });
+    return false;
   }
 }
 

@@ -57,7 +57,10 @@ async function forEachBatch(dataset: DatasetLike<unknown>, options: DatasetInfer
   return { count, bar };
 }
 
-/** The loss and metrics over a dataset's batches, each weighted by its size, as evaluate over tensors. */
+/**
+ * The loss and metrics over a dataset's batches, each weighted by its size, as evaluate over tensors. The sample
+ * weights of [x, y, sampleWeight] batches are not used: evaluation is not weighted, as with tensors.
+ */
 export async function evaluateDataset(model: Model, compiled: Compiled, dataset: DatasetLike<unknown>, options: DatasetInferenceOptions,
   where: string, pass: PassOf = { epoch: 0 }, onBatch?: (done: number) => void): Promise<Record<string, number>> {
   const who = `${model.name}.${where}`;
@@ -82,20 +85,20 @@ export async function evaluateDataset(model: Model, compiled: Compiled, dataset:
 export async function predictDataset(model: Model, dataset: DatasetLike<unknown>, options: DatasetInferenceOptions, method = 'predict'): Promise<Tensor[]> {
   const who = `${model.name}.${method}`;
   const shapes = new BatchShapes();
-  const parts: Float32Array[][] | Float64Array[][] = model.outputNames.map(() => []);
+  const parts: (Float32Array | Float64Array)[][] = model.outputNames.map(() => []);
   let rows = 0;
   const { bar } = await forEachBatch(dataset, options, who, { epoch: 0 }, (element, b, progress) => {
     const label = `dataset batch ${b}`;
     const xs = model.checkInputs(predictInputs(element, who, label), method, `${label} xs`);
     shapes.check(xs, who, label, partNames(model, xs.length));
     // Only copies outlive the batch, so its arrays go back to the pool for the next one.
-    withBufferScope(() => model.forwardAll(xs).forEach((out, o) => (parts[o] as (Float32Array | Float64Array)[]).push(out.storage.slice())), () => []);
+    withBufferScope(() => model.forwardAll(xs).forEach((out, o) => parts[o].push(out.storage.slice())), () => []);
     rows += xs[0].shape[0];
     progress?.update(b + 1);
   });
   bar?.finish();
   const sampleShapes = model.outputShapes as readonly (readonly number[])[];
-  return parts.map((chunks: (Float32Array | Float64Array)[], o) => {
+  return parts.map((chunks, o) => {
     const out = allocate(model.dtype, chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
     for (const chunk of chunks) {

@@ -15,15 +15,17 @@ export function emptyHint(dataset: DatasetLike<unknown>): string {
   return dataset instanceof Dataset ? '' : ' (an async generator object can be iterated only once: fromGenerator(() => gen()) calls the function anew for each epoch)';
 }
 
-/** A training batch from a dataset element, checked: structure, inputs and targets against the model, sample shapes against the first batch. */
+/**
+ * A training batch from a dataset element, checked: structure, inputs and targets against the model, sample shapes
+ * against the first batch, whose targets are also checked against the losses (later ones have the same shapes).
+ */
 function stepBatchOf(model: Model, compiled: Compiled, element: unknown, label: string, shapes: BatchShapes, classWeight: unknown): StepBatch {
   const who = `${model.name}.fit`;
   const { x, y, weights } = trainParts(element, who, label);
   const xs = model.checkInputs(x, 'fit', `${label} xs`);
   const ys = checkTargets(model, xs, y, 'fit', [`${label} xs`, `${label} ys`]);
   if (xs[0].shape[0] === 0) throw new ValueError(`${who}: ${label} has no samples`);
-  shapes.check([...xs, ...ys], who, label, partNames(model, xs.length));
-  checkLossTargets(model, compiled, ys);
+  if (shapes.check([...xs, ...ys], who, label, partNames(model, xs.length))) checkLossTargets(model, compiled, ys);
   return { xs, ys, weights: trainingWeights(model, compiled, weights, classWeight, ys, `${who}: ${label}`) };
 }
 

@@ -184,7 +184,7 @@ export class Functional extends Model {
    * beside the values, tensor by tensor, and only once some layer makes one.
    */
   private run(inputs: readonly Tensor[], options: ForwardOptions, beforeLayer?: (layer: AnyLayer, x: Tensor | readonly Tensor[]) => void): Tensor[] {
-    const { params, logits = false, ...rest } = options;
+    const { params, logits = false, outputMasks: maskSink, ...rest } = options;
     const fused = logits ? new Set(this.fusableLayers()) : new Set();
     const values = new Map<SymbolicTensor, Tensor>();
     const masks = new Map<SymbolicTensor, Tensor>();
@@ -216,6 +216,7 @@ export class Functional extends Model {
         if (outMasks[i] !== undefined) masks.set(t, outMasks[i] as Tensor);
       });
     }
+    maskSink?.push(...this.outputs.map((t) => masks.get(t)));
     return this.outputs.map((t) => values.get(t) as Tensor);
   }
 

@@ -10,6 +10,8 @@ export type { FitOptions } from './fit.ts';
 export type { ClassWeight } from './sample-weights.ts';
 export type { TrainOnBatchOptions } from './on-batch.ts';
 export type { EvaluateOptions, PredictOptions } from './inference.ts';
+export type { DatasetLike, PredictBatch, TrainBatch } from './dataset-elements.ts';
+export type { DatasetInferenceOptions } from './dataset-inference.ts';
 export type { Callback, Logs } from './callbacks.ts';
 export { History } from './history.ts';
 export type { Metric, MetricFn, MetricSpec, MetricState } from './metrics.ts';

@@ -9,7 +9,7 @@ import { sliceRows } from '../data/batches.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
 import type { Logs } from './callbacks.ts';
 import type { Compiled, CompiledOutput } from './compile.ts';
-import { weightedLoss } from './sample-weights.ts';
+import { maskedLoss, weightedLoss } from './sample-weights.ts';
 import type { MetricState } from './metrics.ts';
 import { ProgressBar, checkVerbosity } from './progress.ts';
 import type { Verbosity } from './progress.ts';
@@ -75,12 +75,17 @@ export class RunningLogs {
 
 /**
  * The loss training minimises: Σ weight · loss over the outputs, each with its (possibly fused) training loss, each
- * sample's loss weighted when `weights` (one per sample) are given. One
+ * sample's loss weighted when `weights` (one per sample) are given, and each step's by an output's mask. One
  * output of weight 1 is its loss alone, so a Sequential's steps are what they were before models had several outputs.
  */
-export function totalLoss(compiled: Compiled, ys: readonly Tensor[], outs: readonly Tensor[], each?: Tensor[], weights?: Tensor): Tensor {
-  const lossOf = (o: CompiledOutput, i: number): Tensor => (weights === undefined
-    ? o.trainingLoss.compute(ys[i], outs[i]) : weightedLoss(o.trainingLoss, ys[i], outs[i], weights, o.loss.name));
+export function totalLoss(
+  compiled: Compiled, ys: readonly Tensor[], outs: readonly Tensor[], each?: Tensor[], weights?: Tensor, masks: readonly (Tensor | undefined)[] = [],
+): Tensor {
+  const lossOf = (o: CompiledOutput, i: number): Tensor => {
+    const mask = masks[i];
+    if (mask !== undefined) return maskedLoss(o.trainingLoss, ys[i], outs[i], mask, weights, o.loss.name);
+    return weights === undefined ? o.trainingLoss.compute(ys[i], outs[i]) : weightedLoss(o.trainingLoss, ys[i], outs[i], weights, o.loss.name);
+  };
   const losses = compiled.outputs.map((o, i) => atSite(`loss ${o.trainingLoss.name}`, () => lossOf(o, i)));
   each?.push(...losses);
   const [only] = compiled.outputs;
@@ -170,9 +175,10 @@ export function predictBatches(model: Model, x: TensorOrList, options: PredictOp
 export function evaluateBatch(model: Model, compiled: Compiled, running: RunningLogs, xs: readonly Tensor[], ys: readonly Tensor[]): void {
   const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
   withBufferScope(() => {
-    const outs = model.forwardAll(xs, { logits });
+    const masks: (Tensor | undefined)[] = [];
+    const outs = model.forwardAll(xs, { logits, outputMasks: masks });
     const each: Tensor[] = [];
-    const loss = totalLoss(compiled, ys, outs, each).item();
+    const loss = totalLoss(compiled, ys, outs, each, undefined, masks).item();
     running.add(loss, compiled.outputs.length > 1 ? each.map((l) => l.item()) : [], ys, outs, logits);
   }, () => []);
 }

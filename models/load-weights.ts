@@ -6,14 +6,29 @@ import { storeFor } from './io/stores.ts';
 import { readSaved, readWeights } from './serialization/saved.ts';
 import type { Model } from './model.ts';
 
-/** The saved weights grouped by layer ("<layer>/<weight>" → layer, weight), layers in manifest order. */
+/**
+ * A saved name split into its layer and the weight's name in that layer: "<layer>/<weight>", where the layer may carry
+ * a model prefix (TF 2's "<model>/<layer>/<weight>") and a Bidirectional's weight names its direction's layer
+ * ("bidirectional_1/forward_lstm_1/kernel": weight "forward_lstm_1/kernel").
+ */
+function splitName(name: string): [layer: string, weight: string] {
+  const parts = name.split('/');
+  const inner = parts.length >= 3 && /^(forward|backward)_/.test(parts[parts.length - 2]) ? 2 : 1;
+  return [parts.slice(0, -inner).join('/'), parts.slice(-inner).join('/')];
+}
+
+/** How weights match within a layer: a direction's layer is named automatically, so only its direction counts. */
+function matchName(weight: string): string {
+  return weight.replace(/^(forward|backward)_[^/]*\//, '$1/');
+}
+
+/** The saved weights grouped by layer (layer → match name → tensor), layers in manifest order. */
 function byLayer(weights: ReadonlyMap<string, Tensor>): Map<string, Map<string, Tensor>> {
   const layers = new Map<string, Map<string, Tensor>>();
   for (const [name, value] of weights) {
-    const cut = name.lastIndexOf('/');
-    const layer = name.slice(0, Math.max(cut, 0));
+    const [layer, weight] = splitName(name);
     if (!layers.has(layer)) layers.set(layer, new Map());
-    (layers.get(layer) as Map<string, Tensor>).set(name.slice(cut + 1), value);
+    (layers.get(layer) as Map<string, Tensor>).set(matchName(weight), value);
   }
   return layers;
 }
@@ -50,11 +65,11 @@ export async function loadWeightsInto(model: Model, dir: string, options: LoadWe
     const values = targets.flatMap((layer, i) => {
       const [savedName, group] = groups[i];
       const which = savedName === layer.name ? `layer ${layer.name}` : `layer ${layer.name} (saved as ${savedName})`;
-      const names = layer.weights.map((w) => w.name);
+      const names = layer.weights.map((w) => matchName(w.name));
       const extra = [...group.keys()].filter((name) => !names.includes(name));
       if (extra.length > 0) throw new ValueError(`${saved.file}: ${which} has saved weights ${extra.join(', ')} that it does not have (it has ${names.join(', ')})`);
       return layer.weights.map((w) => {
-        const value = group.get(w.name);
+        const value = group.get(matchName(w.name));
         if (value === undefined) throw new ValueError(`${saved.file}: ${which} needs the weight ${w.name} ${fmtShape(w.shape)}, which the weights manifest lacks`);
         if (!sameShape(value.shape, w.shape)) {
           throw new ShapeError(`${saved.file}: the weights manifest gives ${savedName}/${w.name} the shape ${fmtShape(value.shape)}, but ${which} needs ${fmtShape(w.shape)}`);

@@ -44,8 +44,11 @@ export interface OptimizerProgress {
 /** One or several tensors, as fit, evaluate and predict take them: one per input or output of the model. */
 export type TensorOrList = Tensor | readonly Tensor[];
 
-/** What a forward pass takes besides the inputs: `params` replaces the trainable weights (what grad differentiates). */
-export type ForwardOptions = CallOptions & { params?: ModelParams };
+/**
+ * What a forward pass takes besides the inputs: `params` replaces the trainable weights (what grad differentiates);
+ * `outputMasks`, if given, receives the mask of each output (undefined where none), which weights its loss.
+ */
+export type ForwardOptions = CallOptions & { params?: ModelParams; outputMasks?: (Tensor | undefined)[] };
 
 export interface ModelOptions {
   name?: string;

@@ -68,6 +68,27 @@ export function weightedLoss(loss: Loss, yTrue: Tensor, yPred: Tensor, weights: 
   return div(sum(mul(each, w)), each.size);
 }
 
+/**
+ * The loss of an output that carries a mask [batch, time] (Keras 3's rule): each step's loss weighted by the mask
+ * (and its sample's weight), averaged as if only the real steps were there, Σ w·m·loss / elements · total / valid
+ * with total the mask's size and valid its sum, so padding neither counts nor dilutes the mean.
+ */
+export function maskedLoss(loss: Loss, yTrue: Tensor, yPred: Tensor, mask: Tensor, weights: Tensor | undefined, who: string): Tensor {
+  if (loss.unreduced === undefined) {
+    throw new ConfigError(`${who}: the output carries a mask ${fmtShape(mask.shape)}, which weights each step's loss, and the loss ${loss.name} gives only the mean; give it unreduced(yTrue, yPred)`);
+  }
+  const each = unreducedOf(loss, who)(yTrue, yPred);
+  if (each.rank < 2 || each.shape[1] !== mask.shape[1]) {
+    throw new ShapeError(`${who}: the output carries a mask ${fmtShape(mask.shape)}, but the loss per sample has shape ${fmtShape(each.shape)}, with no time axis to weight; give unreduced(yTrue, yPred) that keeps [batch, time, ...]`);
+  }
+  const ones = each.shape.slice(2).map(() => 1);
+  const m = reshape(mask, [...mask.shape, ...ones]);
+  const w = weights === undefined ? m : mul(m, reshape(weights, [weights.shape[0], 1, ...ones]));
+  // A batch of padding alone would divide by 0: its valid count is taken as 1, so its loss is 0.
+  const valid = Math.max(1, sum(mask).item());
+  return div(sum(mul(each, w)), (each.size * valid) / mask.size);
+}
+
 /** The loss's per-sample form, which weighting needs; a user loss without one is refused. */
 export function unreducedOf(loss: Loss, who: string): NonNullable<Loss['unreduced']> {
   const { unreduced } = loss;

@@ -196,13 +196,14 @@ export class Sequential extends Model {
 
   /** Runs the layers on a batch; `params` replaces the trainable weights (that is what grad differentiates). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    const { params, logits = false, ...rest } = options;
+    const { params, logits = false, outputMasks, ...rest } = options;
     let h = x.dtype === this.dtype ? x : cast(x, this.dtype);
     const lastIndex = this.stack.length - 1;
     let mask: Tensor | undefined;
     this.stack.forEach((layer, i) => {
       [h, mask] = this.step(layer, h, mask, { ...rest, logits: logits && i === lastIndex, params: params?.[layer.name] });
     });
+    outputMasks?.push(mask);
     return h;
   }
 

@@ -48,8 +48,9 @@ export function trainStep(model: Model, compiled: Compiled): (seed: number, runn
   let captured: Tensor[] = [];
   const capturedLosses: Tensor[] = [];
   const lossOf = (params: ModelParams, batch: StepBatch, rng: Rng): Tensor => withRegularization(() => {
-    captured = model.forwardAll(batch.xs, { training: true, rng, logits, params });
-    return totalLoss(compiled, batch.ys, captured, several ? capturedLosses : undefined, batch.weights);
+    const masks: (Tensor | undefined)[] = [];
+    captured = model.forwardAll(batch.xs, { training: true, rng, logits, params, outputMasks: masks });
+    return totalLoss(compiled, batch.ys, captured, several ? capturedLosses : undefined, batch.weights, masks);
   });
   const step = valueAndGrad(lossOf);
   return (seed, running, take) => {

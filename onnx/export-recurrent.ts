@@ -86,7 +86,7 @@ export function exportBidirectional(layer: Bidirectional, [x]: readonly OnnxValu
   const [fw, bw] = [layer.forwardLayer, layer.backwardLayer];
   const same = fw.constructor === bw.constructor && fw.units === bw.units && fw.activation.name === bw.activation.name && fw.useBias === bw.useBias
     && (!(fw instanceof GRU) || fw.resetAfter === (bw as GRU).resetAfter)
-    && (!('recurrentActivation' in fw) || (fw as LSTM).recurrentActivation.name === (bw as LSTM).recurrentActivation.name);
+    && (!('recurrentActivation' in fw) || (fw as LSTM<boolean> | GRU<boolean>).recurrentActivation.name === (bw as LSTM<boolean> | GRU<boolean>).recurrentActivation.name);
   if (fw.goBackwards || !same) throw new ConfigError(`toOnnx: ${layer.name} (Bidirectional) needs a forward layer and a backward copy of it; ONNX's bidirectional op shares the configuration`);
   const { y, yh } = emitRecurrent(fw, layer, x, [`${fw.name}/`, `${bw.name}/`], 'bidirectional', cx);
   const base = layer.name;

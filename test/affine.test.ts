@@ -126,36 +126,42 @@ describe('the affine primitive', () => {
     expect(sameBits(result.storage, expected.storage)).toBe(true);
   });
 
-  it('convAffine: the direct one-channel kernel gives the bits of unfold and the fast affine kernel, and so does its fallback', () => {
-    restore = configureGemm({ threads: 1 });
+  it.each([
+    // wasmMinFlops 0: the tiniest products run on the GEMM too, whose NaNs have the direct kernel's bits (JS's may not).
+    ['one thread', { threads: 1, wasmMinFlops: 0 }],
+    ['its images split over three threads', { threads: 3, wasmMinFlops: 0, threadMinFlops: 0, adaptiveThreads: false }],
+  ])('convAffine on %s: the direct one-channel kernel gives the bits of unfold and the fast affine kernel, and so does its fallback', (_, gemm) => {
+    restore = configureGemm(gemm);
     const arbConv = fc.record({
-      images: fc.integer({ min: 1, max: 3 }),
-      height: fc.integer({ min: 3, max: 12 }),
-      width: fc.integer({ min: 3, max: 12 }),
+      images: fc.integer({ min: 1, max: 7 }),
+      height: fc.integer({ min: 5, max: 12 }),
+      width: fc.integer({ min: 5, max: 12 }),
       kh: fc.integer({ min: 1, max: 3 }),
       kw: fc.integer({ min: 1, max: 3 }),
-      channels: fc.constantFrom(1, 1, 2),
+      channels: fc.constantFrom(1, 1, 2, 3),
+      dilation: fc.constantFrom(1, 1, 2),
       filters: fc.constantFrom(4, 8, 12, 32, 64, 5),
       stride: fc.constantFrom(1, 1, 2),
       activation: fc.constantFrom<AffineActivation>('linear', 'relu'),
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     });
-    fc.assert(fc.property(arbConv, ({ images, height, width, kh, kw, channels, filters, stride, activation, seed }) => {
+    fc.assert(fc.property(arbConv, ({ images, height, width, kh, kw, channels, dilation, filters, stride, activation, seed }) => {
       const x = randomUniform([images, height, width, channels], { min: -1, max: 1, seed });
       const k = randomUniform([kh, kw, channels, filters], { min: -1, max: 1, seed: seed + 1 });
       const b = randomUniform([filters], { min: -1, max: 1, seed: seed + 2 });
       if (seed % 3 === 0) x.storage[0] = Number.NaN;
       const strides = [stride, stride] as const;
-      const params = { strides, dilations: [1, 1] as const, activation };
-      const out = { shape: [images, Math.floor((height - kh) / stride) + 1, Math.floor((width - kw) / stride) + 1, filters], dtype: 'float32' as const };
+      const dilations = [dilation, dilation] as const;
+      const params = { strides, dilations, activation };
+      const out = { shape: [images, Math.floor((height - (kh - 1) * dilation - 1) / stride) + 1, Math.floor((width - (kw - 1) * dilation - 1) / stride) + 1, filters], dtype: 'float32' as const };
       const direct = fast.convAffine([x.storage, k.storage, b.storage], [x.shape, k.shape, b.shape], params, out);
-      const cols = fast.unfold([x.storage], [x.shape], { kernel: [kh, kw], strides, dilations: [1, 1] }, { shape: [...out.shape.slice(0, 3), kh, kw, channels], dtype: 'float32' });
+      const cols = fast.unfold([x.storage], [x.shape], { kernel: [kh, kw], strides, dilations }, { shape: [...out.shape.slice(0, 3), kh, kw, channels], dtype: 'float32' });
       const rows = out.shape[0] * out.shape[1] * out.shape[2];
       const taps = kh * kw * channels;
       const viaPatches = fast.affine([cols, k.storage, b.storage], [[rows, taps], [taps, filters], [filters]], { activation }, { shape: [rows, filters], dtype: 'float32' });
       expect(sameBits(direct, viaPatches)).toBe(true);
       const reference = referenceKernels.convAffine([x.storage, k.storage, b.storage], [x.shape, k.shape, b.shape], params, out);
-      expect(sameBits(reference, referenceKernels.affine([referenceKernels.unfold([x.storage], [x.shape], { kernel: [kh, kw], strides, dilations: [1, 1] }, { shape: [...out.shape.slice(0, 3), kh, kw, channels], dtype: 'float32' }), k.storage, b.storage], [[rows, taps], [taps, filters], [filters]], { activation }, { shape: [rows, filters], dtype: 'float32' }))).toBe(true);
+      expect(sameBits(reference, referenceKernels.affine([referenceKernels.unfold([x.storage], [x.shape], { kernel: [kh, kw], strides, dilations }, { shape: [...out.shape.slice(0, 3), kh, kw, channels], dtype: 'float32' }), k.storage, b.storage], [[rows, taps], [taps, filters], [filters]], { activation }, { shape: [rows, filters], dtype: 'float32' }))).toBe(true);
     }), { numRuns: 60 });
   });
 

@@ -55,6 +55,17 @@ describe('fit, evaluate and predict from a dataset', () => {
     const predicted = await b.predict(fromTensors({ xs: val.x }).batch(6));
     expect(bits([predicted])).toEqual(bits([a.predict(val.x, { batchSize: 6 })]));
     expect(bits([await b.predict(fromTensors([val.x, val.y]).batch(6))])).toEqual(bits([predicted]));
+
+    // classWeight applies batch by batch, as over tensors.
+    const classWeight = [1, 2, 0.5];
+    const c = classifier();
+    await c.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false, classWeight, verbose: 0 });
+    const d = classifier();
+    await d.fit(fromTensors({ xs: x, ys: y }).batch(16), { epochs: 1, classWeight, verbose: 0 });
+    expect(bits(d.getWeights())).toEqual(bits(c.getWeights()));
+    const unweighted = classifier();
+    await unweighted.fit(fromTensors({ xs: x, ys: y }).batch(16), { epochs: 1, verbose: 0 });
+    expect(bits(d.getWeights())).not.toEqual(bits(unweighted.getWeights()));
   });
 
   it('a functional model with two inputs and two outputs trains from { xs: [a, b], ys: [c, d] } as from tensors', async () => {
@@ -146,6 +157,22 @@ describe('fit, evaluate and predict from a dataset', () => {
     expect(first).toMatch(/\r1\/\? \d+s elapsed - \d+(ms|us)\/step/);
     expect(first).toMatch(/\r3\/3 \d+s/);
     expect(second).toMatch(/\r1\/3 ━+─+ /);
+  });
+
+  it('prints one plain line per epoch off a TTY, with the count of a dataset of unknown length', async () => {
+    const { x, y } = data(30, 7);
+    const writes: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => writes.push(String(chunk)) > 0);
+    const tty = process.stdout.isTTY;
+    process.stdout.isTTY = false;
+    try {
+      await classifier().fit(fromGenerator(function* () { for (let i = 0; i < 3; i++) yield [x, y] as const; }), { epochs: 2, verbose: 2 });
+    } finally {
+      process.stdout.isTTY = tty;
+    }
+    expect(writes.length).toBe(2);
+    expect(writes[0]).toMatch(/^Epoch 1\/2 - 3\/3 - \d+s \d+(ms|us)\/step - loss: [\d.]+ - accuracy: [\d.]+\n$/);
+    expect(writes[1]).toMatch(/^Epoch 2\/2 - 3\/3 - /);
   });
 
   it('refuses wrong batches, empty datasets and misplaced datasets with typed errors naming the method', async () => {

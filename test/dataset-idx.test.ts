@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dense, Sequential, ShapeError, ValueError, idxDatasetOf, writeIdx } from 'semiflow';
+import { Dense, Sequential, ShapeError, ValueError, blobSource, bytesSource, idxDatasetOf, writeIdx } from 'semiflow';
 import type { ByteSource } from 'semiflow';
 import { fileSource, idxDataset, loadMnist, mnistDir } from 'semiflow/node';
 
@@ -116,6 +116,18 @@ describe('datasets from IDX files read in chunks', () => {
     expect(images.stats.bytes).toBeLessThanOrEqual(20 + 300 * 784);
     expect(statSync(join(dir, 'train-images-idx3-ubyte')).size).toBeGreaterThan(100 * images.stats.bytes);
     expect(idxDataset(join(dir, 'train-images-idx3-ubyte'), join(dir, 'train-labels-idx1-ubyte')).size).toBeUndefined();
+  });
+
+  it('reads the same records from bytes in memory and from a Blob (a page\'s File)', async () => {
+    const { images, labels } = bands(50);
+    const options = { chunk: 16, divideBy: 255, oneHot: 3 };
+    const fromFiles = await idxDatasetOf(fileSource(fixture('s-images.idx', images)), fileSource(fixture('s-labels.idx', labels)), options).batch(50).toArray();
+    const fromBytes = await idxDatasetOf(bytesSource(images), bytesSource(labels), options).batch(50).toArray();
+    const fromBlobs = await idxDatasetOf(blobSource(new Blob([images])), blobSource(new Blob([labels])), options).batch(50).toArray();
+    for (const other of [fromBytes, fromBlobs]) {
+      expect(other[0].xs.storage).toEqual(fromFiles[0].xs.storage);
+      expect(other[0].ys.storage).toEqual(fromFiles[0].ys.storage);
+    }
   });
 
   it('refuses gzipped, truncated and mismatched files and bad options with typed errors', async () => {

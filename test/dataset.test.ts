@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Dataset, ShapeError, ValueError, arange, fromArrays, fromGenerator, fromTensors, reshape, sliceRows, tensor } from 'semiflow';
+import { ConfigError, Dataset, ShapeError, ValueError, arange, fromArrays, fromGenerator, fromTensors, randomUniform, reshape, setSeed, sliceRows, tensor } from 'semiflow';
 import type { Tensor } from 'semiflow';
 
 const values = (t: Tensor): number[] => Array.from(t.storage);
@@ -83,6 +83,17 @@ describe('Dataset sources and transforms', () => {
     };
     expect(await read(3)).toEqual(await read(3));
     expect(await read(3)).not.toEqual(await read(4));
+    // Without fit's seed either, a draw from the global generator at shuffle(): setSeed reproduces it.
+    setSeed(5);
+    const drawnOrder = await fromArrays(Array.from({ length: 30 }, (_, i) => i)).shuffle(30).toArray();
+    setSeed(5);
+    expect(await fromArrays(Array.from({ length: 30 }, (_, i) => i)).shuffle(30).toArray()).toEqual(drawnOrder);
+    // A seeded shuffle draws nothing from the global generator.
+    setSeed(6);
+    const expected = randomUniform([3]).storage;
+    setSeed(6);
+    fromArrays([1]).shuffle(4, { seed: 1 });
+    expect(randomUniform([3]).storage).toEqual(expected);
     // A buffer of one keeps the order; with repeat each repetition reshuffles.
     expect(await fromArrays([1, 2, 3, 4]).shuffle(1, { seed: 1 }).toArray()).toEqual([1, 2, 3, 4]);
     const twice = await fromArrays(Array.from({ length: 20 }, (_, i) => i)).shuffle(20, { seed: 2 }).repeat(2).toArray();

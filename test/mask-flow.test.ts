@@ -3,7 +3,7 @@
 // that does not support masking is refused one with an error naming it.
 import { describe, expect, it } from 'vitest';
 import {
-  Add, Concatenate, ConfigError, Dense, Embedding, Flatten, Layer, Masking, Sequential, input, model, sum, tensor,
+  Add, Concatenate, ConfigError, Dense, Embedding, Flatten, LSTM, Layer, Masking, Sequential, input, model, sum, tensor,
 } from 'semiflow';
 import type { CallOptions, Tensor } from 'semiflow';
 import { thrown } from './thrown.ts';
@@ -82,6 +82,22 @@ describe('masks in a Sequential', () => {
   });
 });
 
+describe('masks into a recurrent layer', () => {
+  it('Embedding(maskZero) then LSTM in a Sequential: padded sequences predict what the unpadded ones do', () => {
+    const stack = (length: number) => new Sequential({ seed: 4, layers: [new Embedding(6, 3, { maskZero: true, inputLength: length }), new LSTM(4), new Dense(1)] });
+    const padded = stack(5);
+    const short = stack(2);
+    short.setWeights(padded.getWeights());
+    const a = padded.predict(tensor([[3, 1, 0, 0, 0], [5, 2, 0, 0, 0]]));
+    const b = short.predict(tensor([[3, 1], [5, 2]]));
+    Array.from(a.storage).forEach((v, i) => expect(v).toBeCloseTo(b.storage[i], 6));
+    // Without the mask the padding steps would change the state.
+    const unmasked = new Sequential({ seed: 4, layers: [new Embedding(6, 3, { inputLength: 5 }), new LSTM(4), new Dense(1)] });
+    unmasked.setWeights(padded.getWeights());
+    expect(Math.abs(unmasked.predict(tensor([[3, 1, 0, 0, 0]])).storage[0] - b.storage[0])).toBeGreaterThan(1e-6);
+  });
+});
+
 describe('masks in a functional model', () => {
   it('reach the consuming layer in fit, evaluate and predict, and in the symbolic dry run', async () => {
     const probe = new MaskedMean();
@@ -122,6 +138,15 @@ describe('masks in a functional model', () => {
     expect(probeJoin.rows(from[1])).toEqual([[1, 0, 1, 1], [1, 1, 1, 1]]);
   });
 
+  it('are refused by a model used as a layer, which they cannot enter yet', () => {
+    const inner = input({ shape: [4, 3] });
+    const sub = model({ inputs: inner, outputs: new Dense(2).apply(inner), name: 'sub' });
+    const x = input({ shape: [4] });
+    const error = thrown(() => sub.apply(new Embedding(5, 3, { maskZero: true }).apply(x)));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/^sub: a mask cannot flow into a model used as a layer yet/);
+  });
+
   it('are refused at apply by a layer that does not support masking', () => {
     const x = input({ shape: [4] });
     const e = new Embedding(5, 3, { maskZero: true, name: 'tokens' }).apply(x);
@@ -129,5 +154,33 @@ describe('masks in a functional model', () => {
     const error = thrown(() => new Flatten({ name: 'flat2' }).apply(d));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^flat2: does not support masking, but its input \(from proj\) carries a mask/);
+  });
+});
+
+describe('a mask on a model output', () => {
+  // Ids [3, 4] with padding; the output Dense keeps the time axis, so the output carries the Embedding's mask.
+  const seqIds = tensor([[2, 1, 0, 0], [3, 3, 3, 1], [1, 0, 0, 0]]);
+  const real = Array.from(seqIds.storage, (v): number => (v === 0 ? 0 : 1));
+  const targets = (padding: number) => tensor(Array.from({ length: 24 }, (_, i) => (real[Math.floor(i / 2)] === 1 ? (i % 5) / 5 : padding)), [3, 4, 2]);
+  const net = () => new Sequential({ seed: 6, layers: [new Embedding(4, 3, { maskZero: true, inputLength: 4 }), new Dense(2)] });
+
+  it('weights its loss: the mean squared error over the real steps only (Keras 3)', () => {
+    const m = net();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const y = targets(100);
+    const p = m.predict(seqIds);
+    let total = 0;
+    for (let i = 0; i < 24; i++) if (real[Math.floor(i / 2)] === 1) total += (p.storage[i] - y.storage[i]) ** 2;
+    const expected = total / (2 * real.reduce((a, b) => a + b, 0));
+    expect(m.evaluate(seqIds, y, { verbose: 0 }).loss).toBeCloseTo(expected, 5);
+  });
+
+  it('trains the same whatever the targets of the padded steps hold, and a batch of padding alone has loss 0', async () => {
+    const [a, b] = [net(), net()];
+    for (const m of [a, b]) m.compile({ optimizer: 'adam', loss: 'mse' });
+    await a.fit(seqIds, targets(0), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    await b.fit(seqIds, targets(-50), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+    expect(a.getWeights().map((w) => Array.from(w.storage))).toEqual(b.getWeights().map((w) => Array.from(w.storage)));
+    expect(a.evaluate(tensor([[0, 0, 0, 0]]), tensor([[[5, 5], [5, 5], [5, 5], [5, 5]]]), { verbose: 0 }).loss).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, Dense, Functional, Layer, Sequential, add, input, loadModel, matmul, model, randomNormal, tanh } from 'semiflow';
+import { ConfigError, Dense, Functional, Layer, Sequential, add, checkLayerGrad, input, loadModel, matmul, model, randomNormal, tanh } from 'semiflow';
 import type { CallOptions, LayerOptions, Shape, SymbolicTensor, Tensor, Weight } from 'semiflow';
 import { thrown } from './thrown.ts';
 
@@ -90,6 +90,12 @@ describe('a layer with several outputs', () => {
     const [b1, b2] = m.predict(x) as Tensor[];
     expect(Array.from(a1.storage)).toEqual(Array.from(b1.storage));
     expect(Array.from(a2.storage)).toEqual(Array.from(b2.storage));
+  });
+
+  it('has its gradient checked over every output at once', () => {
+    const result = checkLayerGrad(new TwoHeads({ units: 2 }), randomNormal([3, 4], { seed: 8, dtype: 'float64' }));
+    expect(result.ok, result.message).toBe(true);
+    expect(result.inputs.map((r) => r.path)).toEqual(['x.input', 'x.params.a', 'x.params.b']);
   });
 
   it('is refused by a Sequential, naming the layer and the way out', () => {

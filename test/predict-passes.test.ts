@@ -24,7 +24,7 @@ function cnn(extra?: Layer, activation: string | ((x: Tensor) => Tensor) = 'soft
   return model;
 }
 
-/** The rows of op(A) in every product (matmul, or affine: Dense and Conv2D with a bias) while fn runs. */
+/** The rows of op(A) in every product (matmul; affine and convAffine: Dense and Conv2D with a bias) while fn runs. */
 function matmulRows(fn: () => void): number[] {
   const rows: number[] = [];
   const spy: Kernel<'matmul'> = (inputs, shapes, params, out) => {
@@ -35,7 +35,11 @@ function matmulRows(fn: () => void): number[] {
     rows.push(out.shape[0]);
     return (fastKernels.affine as Kernel<'affine'>)(inputs, shapes, params, out);
   };
-  const restores = [setKernel('matmul', spy), setKernel('affine', affineSpy)];
+  const convSpy: Kernel<'convAffine'> = (inputs, shapes, params, out) => {
+    rows.push(out.shape[0] * out.shape[1] * out.shape[2]);
+    return (fastKernels.convAffine as Kernel<'convAffine'>)(inputs, shapes, params, out);
+  };
+  const restores = [setKernel('matmul', spy), setKernel('affine', affineSpy), setKernel('convAffine', convSpy)];
   try {
     fn();
   } finally {

@@ -2,12 +2,14 @@
 // gradient over fast-check shapes (float64) with returnSequences, goBackwards and a mask; Keras's defaults and layout.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GRU, LSTM, SimpleRNN, checkLayerGrad, randomNormal, randomUniform, tensor } from 'semiflow';
-import type { Recurrent, Tensor } from 'semiflow';
+import { Dense, GRU, LSTM, Sequential, SimpleRNN, checkLayerGrad, constraints, randomNormal, randomUniform, regularizers, sum, tensor } from 'semiflow';
+import type { Recurrent, RecurrentOptions, Tensor } from 'semiflow';
+import { withPenalties } from '../layers/penalties.ts';
 import type { Kind } from './recurrent-reference.ts';
 import { referenceRnn } from './recurrent-reference.ts';
 
-const MAKERS: Record<Kind, (units: number, options: object) => Recurrent> = {
+type Maker = <R extends boolean = false>(units: number, options: RecurrentOptions<R>) => Recurrent<R>;
+const MAKERS: Record<Kind, Maker> = {
   simple: (units, options) => new SimpleRNN(units, options),
   lstm: (units, options) => new LSTM(units, options),
   gru: (units, options) => new GRU(units, { ...options, resetAfter: false }),
@@ -74,14 +76,37 @@ describe('recurrent defaults', () => {
     expect(Array.from(new LSTM(2, { unitForgetBias: false }).apply(randomNormal([1, 3, 4], { seed: 1 })).shape)).toEqual([1, 2]);
   });
 
-  it('the last output equals the final h; an LSTM also returns c', () => {
+  it('returnState gives [output, h] (LSTM [output, h, c]): the last output is the final h, and the sequence ends with it', () => {
     const x = f64([2, 3, 2], 4);
     for (const kind of KINDS) {
       const layer = MAKERS[kind](3, { returnState: true });
-      const [output, h, ...rest] = layer.applyWithStates(x);
+      const [output, h, ...rest] = layer.apply(x);
       expect(Array.from(h.storage)).toEqual(Array.from(output.storage));
-      expect(rest.length).toBe(kind === 'lstm' ? 1 : 0);
-      expect(rest.every((c: Tensor) => c.shape.join() === '2,3')).toBe(true);
+      expect(rest.map((c: Tensor) => c.shape)).toEqual(kind === 'lstm' ? [[2, 3]] : []);
+      const [sequence, hAgain] = MAKERS[kind](3, { returnState: true, returnSequences: true }).apply(x, { params: layer.params });
+      expect(Array.from(sequence.slice([0, 2, 0], [2, 1, 3]).storage)).toEqual(Array.from(hAgain.storage));
+      expect(Array.from(hAgain.storage)).toEqual(Array.from(h.storage));
+      const result = checkLayerGrad(MAKERS[kind](2, { returnState: true, biasInitializer: 'randomNormal' }), x, { seed: 5 });
+      expect(result.ok, result.message).toBe(true);
     }
+  });
+});
+
+describe('recurrent regularizers and constraints', () => {
+  it('add the kernel, recurrent kernel and bias penalties to the training loss, and project the weights after a step', async () => {
+    const layer = new LSTM(2, {
+      kernelRegularizer: regularizers.l2(0.1), recurrentRegularizer: regularizers.l1(0.2), biasRegularizer: regularizers.l2(0.3),
+      recurrentConstraint: constraints.nonNeg(), inputShape: [3, 2],
+    });
+    const x = randomNormal([4, 3, 2], { seed: 1 });
+    layer.ensureBuilt(x.shape);
+    const { kernel, recurrent_kernel: U, bias } = layer.params;
+    const { penalty } = withPenalties(() => layer.apply(x));
+    const expected = 0.1 * sum(kernel.mul(kernel)).item() + 0.2 * sum(U.abs()).item() + 0.3 * sum(bias.mul(bias)).item();
+    expect(Math.abs((penalty as { item(): number }).item() - expected)).toBeLessThan(1e-5 * expected);
+    const model = new Sequential({ seed: 2, layers: [layer, new Dense(1)] });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await model.fit(x, randomNormal([4, 1], { seed: 3 }), { epochs: 1, batchSize: 4, verbose: 0 });
+    expect(Array.from(layer.params.recurrent_kernel.storage).every((v) => v >= 0)).toBe(true);
   });
 });

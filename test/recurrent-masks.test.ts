@@ -1,9 +1,10 @@
-// Masks, dropout, returnState and bad input of the recurrent layers (issue 16).
+// Masks, dropout and bad input of the recurrent layers (issue 16).
 import { describe, expect, it } from 'vitest';
-import { ConfigError, GRU, LSTM, Rng, ShapeError, SimpleRNN, ValueError, checkLayerGrad, concat, randomNormal, tensor } from 'semiflow';
-import type { Recurrent, Tensor } from 'semiflow';
+import { Bidirectional, ConfigError, Dense, Embedding, GRU, LSTM, Rng, Sequential, ShapeError, SimpleRNN, ValueError, checkLayerGrad, concat, randomNormal, tensor } from 'semiflow';
+import type { Recurrent, RecurrentOptions, Tensor } from 'semiflow';
 
-const MAKERS: Record<string, (options: object) => Recurrent> = {
+type Maker = <R extends boolean = false>(options: RecurrentOptions<R>) => Recurrent<R>;
+const MAKERS: Record<string, Maker> = {
   SimpleRNN: (options) => new SimpleRNN(3, options),
   LSTM: (options) => new LSTM(3, options),
   GRU: (options) => new GRU(3, options),
@@ -21,12 +22,12 @@ describe.each(Object.keys(MAKERS))('%s with a mask', (name) => {
   const kept = [[0, 2, 3], [2, 3], [0, 1]];
 
   it.each([false, true])('a masked step leaves every state unchanged: the states equal those of the sequence without it (goBackwards %s)', (goBackwards) => {
-    const layer = MAKERS[name]({ goBackwards });
+    const layer = MAKERS[name]({ goBackwards, returnState: true });
     layer.ensureBuilt(x.shape, 'float64');
-    const masked = layer.applyWithStates(x, { mask });
+    const masked = layer.apply(x, { mask });
     kept.forEach((steps, n) => {
       // A layer is built for one sequence length, so the shorter sequence goes through a copy with the same weights.
-      const alone = MAKERS[name]({ goBackwards }).applyWithStates(stepsOf(x, n, steps), { params: layer.params });
+      const alone = MAKERS[name]({ goBackwards, returnState: true }).apply(stepsOf(x, n, steps), { params: layer.params });
       masked.forEach((state, k) => {
         const row = values(state).slice(n * 3, n * 3 + 3);
         values(alone[k]).forEach((v, i) => expect(Math.abs(row[i] - v)).toBeLessThan(1e-14));
@@ -46,6 +47,26 @@ describe.each(Object.keys(MAKERS))('%s with a mask', (name) => {
     expect(layer.computeMask(x, mask)).toBe(mask);
     expect(MAKERS[name]({}).computeMask(x, mask)).toBeUndefined();
     expect(layer.supportsMasking).toBe(true);
+  });
+});
+
+describe('masks from an Embedding in a model', () => {
+  it('Embedding(maskZero) then Bidirectional(LSTM), GRU and SimpleRNN in a trained Sequential: padding with zeros does not change the prediction', async () => {
+    const make = (time: number) => new Sequential({ seed: 4, layers: [
+      new Embedding(6, 3, { maskZero: true, inputShape: [time] }), new Bidirectional(new LSTM(3, { returnSequences: true })),
+      new GRU(2, { returnSequences: true }), new SimpleRNN(2), new Dense(1),
+    ] });
+    const padded = make(5);
+    padded.compile({ optimizer: 'adam', loss: 'mse' });
+    const ids = tensor([[3, 1, 4, 0, 0], [2, 5, 0, 0, 0], [1, 1, 5, 2, 0]]);
+    await padded.fit(ids, tensor([[1], [-1], [0.5]]), { epochs: 3, batchSize: 3, verbose: 0 });
+    const unpadded = make(3);
+    unpadded.setWeights(padded.getWeights());
+    const short = tensor([[3, 1, 4], [2, 5, 0], [1, 1, 5]]);
+    const [a, b] = [padded.predict(ids), unpadded.predict(short)].map((t) => Array.from(t.storage));
+    // Rows 0 and 1 hold the same real steps; row 2 has a fourth real step in the padded batch only.
+    expect(a.slice(0, 2)).toEqual(b.slice(0, 2));
+    expect(a[2]).not.toEqual(b[2]);
   });
 });
 

@@ -1,10 +1,13 @@
 // Embedding, Masking and TimeDistributed (issue 16): what each computes against a direct formula, their gradients
 // (numeric, float64, fast-check shapes), their masks, and the typed errors of bad ids and bad options.
 import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, Conv2D, Dense, Embedding, Masking, Sequential, ShapeError, TimeDistributed, ValueError, checkLayerGrad, matmul,
-  randomNormal, regularizers, tensor,
+  ConfigError, Conv2D, Dense, Embedding, Layer, Masking, Sequential, ShapeError, TimeDistributed, ValueError, checkLayerGrad, input, loadModel,
+  matmul, randomNormal, regularizers, tensor,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
 import { thrown } from './thrown.ts';
@@ -157,6 +160,40 @@ describe('TimeDistributed', () => {
     const mse = rowsOf(prediction).reduce((s, v, i) => s + (v - y.storage[i]) ** 2, 0) / prediction.size;
     expect(logs.loss).toBeCloseTo(mse + penalty, 10);
     expect(rowsOf(td.params.kernel)).not.toEqual(rowsOf(kernel));
+  });
+
+  it('saves and loads with its wrapped layer nested, a custom one too (customLayers reach it)', async () => {
+    class Twice extends Layer {
+      protected call(x: Tensor): Tensor {
+        return x.mul(2);
+      }
+    }
+    const model = new Sequential({ seed: 6, layers: [new TimeDistributed(new Dense(2), { inputShape: [3, 4] }), new TimeDistributed(new Twice())] });
+    const dir = mkdtempSync(join(tmpdir(), 'semiflow-td-'));
+    try {
+      await model.save(dir);
+      const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      expect(saved.modelTopology.config.layers[1].config.layer.class_name).toBe('Twice');
+      await expect(loadModel(dir)).rejects.toThrow(/unknown layer class 'Twice'/);
+      const again = await loadModel(dir, { customLayers: { Twice } });
+      const x = randomNormal([2, 3, 4], { seed: 7 });
+      expect(rowsOf(again.predict(x))).toEqual(rowsOf(model.predict(x)));
+      expect((again.layers[2] as TimeDistributed).layer).toBeInstanceOf(Twice);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the weights of a layer built before it was wrapped, through a symbolic call', () => {
+    const inner = new Dense(2);
+    inner.apply(randomNormal([1, 3], { seed: 8 }));
+    const kernel = rowsOf(inner.params.kernel);
+    const fresh = new Dense(2);
+    new TimeDistributed(inner).apply(input({ shape: [4, 3] }));
+    new TimeDistributed(fresh).apply(input({ shape: [4, 3] }));
+    expect(rowsOf(inner.params.kernel)).toEqual(kernel);
+    // A layer the wrapper built for the dry run is unbuilt again, so the model that takes it initialises it.
+    expect(fresh.built).toBe(false);
   });
 
   it('refuses input without a time axis and a wrapped layer that is not a layer', () => {

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dense, Embedding, Flatten, Masking, Sequential, TimeDistributed, loadModel, randomNormal, tensor } from 'semiflow';
+import {
+  Concatenate, Dense, Embedding, Flatten, Functional, Masking, Sequential, TimeDistributed, input, loadModel, model, randomNormal, tensor,
+} from 'semiflow';
 import type { Tensor } from 'semiflow';
 import { maxAbsDiff, readHandler, saveFromTfjs } from './tfjs-io.ts';
 
@@ -72,6 +74,23 @@ const CASES: Case[] = [
 const toTf = (t: Tensor): tf.Tensor => tf.tensor(Array.from(t.storage), [...t.shape]);
 
 describe('tfjs round trip of the sequence layers', () => {
+  it('a functional model with Embedding(maskZero) shared by two inputs and TimeDistributed: tfjs predicts the same (1e-5)', async () => {
+    const a = input({ shape: [6], name: 'left' });
+    const b = input({ shape: [6], name: 'right' });
+    const words = new Embedding(9, 4, { maskZero: true, name: 'words' });
+    const joined = new Concatenate({ axis: -1 }).apply([words.apply(a), words.apply(b)]);
+    const out = new TimeDistributed(new Dense(2), { name: 'per_step' }).apply(joined);
+    const m = model({ inputs: [a, b], outputs: out, seed: 9 });
+    const dir = join(root, 'functional-sequence');
+    await m.save(dir);
+    const theirs = await tf.loadLayersModel(readHandler(dir));
+    const xa = idBatch(5, 6, 9, 21);
+    const xb = idBatch(5, 6, 9, 22);
+    expect(maxAbsDiff(m.predict([xa, xb]) as Tensor, theirs.predict([toTf(xa), toTf(xb)]) as tf.Tensor)).toBeLessThan(1e-5);
+    const again = await loadModel<Functional>(dir);
+    expect(Array.from((again.predict([xa, xb]) as Tensor).storage)).toEqual(Array.from((m.predict([xa, xb]) as Tensor).storage));
+  });
+
   for (const c of CASES) {
     it(`${c.label}: saved here after fit, tfjs predicts the same (1e-5), with the same names and shapes`, async () => {
       const model = c.ours();

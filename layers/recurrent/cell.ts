@@ -1,11 +1,21 @@
 import type { Tensor } from '../../core/tensor.ts';
 import type { ActivationFn } from '../activations.ts';
+import type { Weight } from '../layer.ts';
 
 /** The weights of one recurrent layer, as Keras lays them out: kernel [features, k·units], recurrent_kernel [units, k·units]. */
 export interface RecurrentWeights {
   readonly kernel: Tensor;
   readonly recurrentKernel: Tensor;
   readonly bias?: Tensor;
+}
+
+/** The weights a layer declared, read at each use: the stored tensors, or those apply binds for a gradient. */
+export function weightsOf(kernel: Weight, recurrentKernel: Weight, bias: Weight | undefined): RecurrentWeights {
+  return {
+    get kernel() { return kernel.value; },
+    get recurrentKernel() { return recurrentKernel.value; },
+    get bias() { return bias?.value; },
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { add, matmul, mul, reshape, slice, sub } from '../../core/ops/index.ts';
+import { add, affine, matmul, mul, reshape, slice, sub } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import type { Cell, CellActivations, RecurrentWeights } from './cell.ts';
 
@@ -16,6 +16,9 @@ function columns(m: Tensor, from: number, count: number): Tensor {
  */
 export function gruCell({ activation, recurrentActivation }: CellActivations, resetAfter: boolean): Cell {
   const row = (bias: Tensor, i: number): Tensor => reshape(slice(bias, [i, 0], [1, bias.shape[1]]), [bias.shape[1]]);
+  // The recurrent row, cut once per bias tensor (once per call of the layer), not at every step.
+  let recurrentRow: { bias: Tensor; row: Tensor } | undefined;
+  const recurrentBias = (bias: Tensor): Tensor => (recurrentRow?.bias === bias ? recurrentRow : (recurrentRow = { bias, row: row(bias, 1) })).row;
   return {
     gates: 3,
     stateCount: 1,
@@ -25,8 +28,7 @@ export function gruCell({ activation, recurrentActivation }: CellActivations, re
       let zr: Tensor;
       let candidate: Tensor;
       if (resetAfter) {
-        const product = matmul(hIn, recurrentKernel);
-        const inner = bias === undefined ? product : add(product, row(bias, 1));
+        const inner = bias === undefined ? matmul(hIn, recurrentKernel) : affine(hIn, recurrentKernel, recurrentBias(bias));
         zr = recurrentActivation(add(columns(projected, 0, 2 * units), columns(inner, 0, 2 * units)));
         candidate = mul(columns(zr, units, units), columns(inner, 2 * units, units));
       } else {

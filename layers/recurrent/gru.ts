@@ -7,7 +7,7 @@ import { gruCell } from './gru-cell.ts';
 import type { RecurrentOptions } from './recurrent.ts';
 import { RECURRENT_OPTIONS, Recurrent } from './recurrent.ts';
 
-export interface GRUOptions extends RecurrentOptions {
+export interface GRUOptions<R extends boolean = boolean> extends RecurrentOptions<R> {
   /** On the gates; default sigmoid (tf.keras 2; tfjs's default is hardSigmoid). */
   recurrentActivation?: string | Activation | ActivationFn | null;
   /** Apply the reset gate after the recurrent product, with separate input and recurrent biases (tf.keras 2's default true). */
@@ -15,11 +15,11 @@ export interface GRUOptions extends RecurrentOptions {
 }
 
 /** Gated recurrent unit (Cho et al. 2014) over [batch, time, features], Keras's weight layout (gates z, r, h). */
-export class GRU extends Recurrent {
+export class GRU<R extends boolean = false> extends Recurrent<R> {
   readonly recurrentActivation: Activation;
   readonly resetAfter: boolean;
 
-  constructor(units: number, options: GRUOptions = {}) {
+  constructor(units: number, options: GRUOptions<R> = {}) {
     super(units, options, [...RECURRENT_OPTIONS, 'recurrentActivation', 'resetAfter']);
     this.recurrentActivation = getActivation(options.recurrentActivation === undefined ? 'sigmoid' : options.recurrentActivation, this.name);
     this.resetAfter = trueOrFalse(options.resetAfter ?? true, 'resetAfter', this.name);

@@ -1,6 +1,6 @@
 import { zeros } from '../../core/creation.ts';
 import { ShapeError, fmtShape } from '../../core/errors.ts';
-import { add, matmul, mul, permute, reshape, slice, stack, where } from '../../core/ops/index.ts';
+import { affine, matmul, mul, permute, reshape, slice, stack, where } from '../../core/ops/index.ts';
 import type { Tensor } from '../../core/tensor.ts';
 import type { Cell, RecurrentWeights } from './cell.ts';
 
@@ -33,9 +33,9 @@ export function runLoop(x: Tensor, weights: RecurrentWeights, cell: Cell, units:
   }
   const dropped = inputMask === undefined ? x : mul(x, reshape(inputMask, [batch, 1, features]));
   const timeMajor = reshape(permute(dropped, [1, 0, 2]), [time * batch, features]);
-  const product = matmul(timeMajor, weights.kernel);
   const bias = cell.inputBias(weights.bias);
-  const projected = bias === undefined ? product : add(product, bias);
+  // affine adds the bias in the product's store, as Dense does.
+  const projected = bias === undefined ? matmul(timeMajor, weights.kernel) : affine(timeMajor, weights.kernel, bias);
   const width = projected.shape[1];
   const byStep = mask === undefined ? undefined : permute(mask, [1, 0]);
   let states: Tensor[] = Array.from({ length: cell.stateCount }, () => zeros([batch, units], x.dtype));

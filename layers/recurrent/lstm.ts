@@ -13,7 +13,7 @@ import { lstmCell } from './lstm-cell.ts';
 import type { RecurrentOptions } from './recurrent.ts';
 import { RECURRENT_OPTIONS, Recurrent } from './recurrent.ts';
 
-export interface LSTMOptions extends RecurrentOptions {
+export interface LSTMOptions<R extends boolean = boolean> extends RecurrentOptions<R> {
   /** On the gates; default sigmoid (tf.keras 2; tfjs's default is hardSigmoid). */
   recurrentActivation?: string | Activation | ActivationFn | null;
   /** Start the forget gate's bias at 1 instead of the bias initializer (Keras's default true). */
@@ -32,11 +32,11 @@ function unitForgetBias(inner: Initializer, units: number): Initializer {
 }
 
 /** Long short-term memory (Hochreiter & Schmidhuber 1997) over [batch, time, features], Keras's weight layout (gates i, f, c, o). */
-export class LSTM extends Recurrent {
+export class LSTM<R extends boolean = false> extends Recurrent<R> {
   readonly recurrentActivation: Activation;
   readonly unitForgetBias: boolean;
 
-  constructor(units: number, options: LSTMOptions = {}) {
+  constructor(units: number, options: LSTMOptions<R> = {}) {
     super(units, options, [...RECURRENT_OPTIONS, 'recurrentActivation', 'unitForgetBias']);
     this.recurrentActivation = getActivation(options.recurrentActivation === undefined ? 'sigmoid' : options.recurrentActivation, this.name);
     this.unitForgetBias = trueOrFalse(options.unitForgetBias ?? true, 'unitForgetBias', this.name);

@@ -7,17 +7,24 @@ import type { Tensor } from '../../core/tensor.ts';
 import type { Activation, ActivationFn } from '../activations.ts';
 import { getActivation } from '../activations.ts';
 import { getInitializer } from '../initializers.ts';
-import type { ApplyOptions, CallOptions, LayerOptions, Weight, WeightSpec } from '../layer.ts';
+import type { CallOptions, LayerOptions, WeightSpec } from '../layer.ts';
 import { Layer } from '../layer.ts';
 import type { RuleOptions, WeightRules } from '../penalties.ts';
 import { ruleKeys, weightRules } from '../penalties.ts';
 import type { RegularizerSpec } from '../regularizers.ts';
 import { getRegularizer } from '../regularizers.ts';
 import type { Cell, RecurrentWeights } from './cell.ts';
+import { weightsOf } from './cell.ts';
 import { runLoop } from './loop.ts';
 
-/** The options SimpleRNN, LSTM and GRU share, with Keras's names and defaults. */
-export interface RecurrentOptions extends LayerOptions, RuleOptions<'kernel' | 'recurrent' | 'bias'> {
+/** What a recurrent layer returns: the output, or with returnState the list [output, ...states]. */
+export type RecurrentOutput<R extends boolean> = R extends true ? Tensor[] : Tensor;
+
+/**
+ * The options SimpleRNN, LSTM and GRU share, with Keras's names and defaults. R is returnState's type, so that
+ * `new LSTM(8, { returnState: true }).apply(x)` is typed as a list.
+ */
+export interface RecurrentOptions<R extends boolean = boolean> extends LayerOptions, RuleOptions<'kernel' | 'recurrent' | 'bias'> {
   /** On candidates and outputs; default tanh. null is linear. */
   activation?: string | Activation | ActivationFn | null;
   useBias?: boolean;
@@ -27,8 +34,8 @@ export interface RecurrentOptions extends LayerOptions, RuleOptions<'kernel' | '
   biasInitializer?: WeightSpec;
   /** Output every step's h [batch, time, units] instead of the last one [batch, units]. */
   returnSequences?: boolean;
-  /** Also return the final states (h, and c for an LSTM): see `applyWithStates`. */
-  returnState?: boolean;
+  /** Return [output, h] (LSTM: [output, h, c]), the output and the final states, instead of the output alone. */
+  returnState?: R;
   /** Process the sequence from its end; with returnSequences the output is in that reversed order, as Keras. */
   goBackwards?: boolean;
   /** Fraction of the input features dropped in training, one mask per sequence. */
@@ -64,14 +71,15 @@ function dropoutMask(shape: readonly number[], dropRate: number, x: Tensor, opti
 
 /**
  * The base of SimpleRNN, LSTM and GRU: options, weights (kernel [features, k·units], recurrent_kernel [units, k·units],
- * bias) and masks; the loop over time is loop.ts, the step a subclass's cell. Input [batch, time, features].
+ * bias) and masks; the loop over time is loop.ts, the step a subclass's cell. Input [batch, time, features]. The
+ * output is one tensor, or with returnState the list [output, ...states].
  */
-export abstract class Recurrent extends Layer {
+export abstract class Recurrent<R extends boolean = boolean> extends Layer<RecurrentOutput<R>> {
   readonly units: number;
   readonly activation: Activation;
   readonly useBias: boolean;
   readonly returnSequences: boolean;
-  readonly returnState: boolean;
+  readonly returnState: R;
   readonly goBackwards: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
@@ -81,13 +89,11 @@ export abstract class Recurrent extends Layer {
   protected readonly recurrentInitializer: WeightSpec;
   protected readonly biasInitializer: WeightSpec;
   override supportsMasking = true;
-  private own: { kernel: Weight; recurrentKernel: Weight; bias?: Weight } | undefined;
+  private own: RecurrentWeights | undefined;
   /** The options it was made with, for copies (Bidirectional's). */
   private readonly options: RecurrentOptions;
-  /** Where call() puts the final states while applyWithStates runs. */
-  private stateSink: Tensor[] | undefined;
 
-  constructor(units: number, options: RecurrentOptions, validKeys: readonly string[]) {
+  constructor(units: number, options: RecurrentOptions<R>, validKeys: readonly string[]) {
     super(options);
     checkOptionKeys(options, validKeys, this.name);
     this.options = options;
@@ -95,7 +101,7 @@ export abstract class Recurrent extends Layer {
     this.activation = getActivation(options.activation === undefined ? 'tanh' : options.activation, this.name);
     this.useBias = trueOrFalse(options.useBias ?? true, 'useBias', this.name);
     this.returnSequences = trueOrFalse(options.returnSequences ?? false, 'returnSequences', this.name);
-    this.returnState = trueOrFalse(options.returnState ?? false, 'returnState', this.name);
+    this.returnState = trueOrFalse(options.returnState ?? false, 'returnState', this.name) as R;
     this.goBackwards = trueOrFalse(options.goBackwards ?? false, 'goBackwards', this.name);
     this.dropout = rate(options.dropout ?? 0, 'dropout', this.name);
     this.recurrentDropout = rate(options.recurrentDropout ?? 0, 'recurrentDropout', this.name);
@@ -144,7 +150,7 @@ export abstract class Recurrent extends Layer {
   protected override build(inputShape: Shape): void {
     this.checkInput(inputShape);
     const [kernel, recurrentKernel, bias] = this.weightSpecs(inputShape[2]).map((s) => this.addWeight(s.name, s.shape, s.initializer, s.rules));
-    this.own = { kernel, recurrentKernel, ...(bias === undefined ? {} : { bias }) };
+    this.own = weightsOf(kernel, recurrentKernel, bias);
   }
 
   /**
@@ -162,33 +168,14 @@ export abstract class Recurrent extends Layer {
     return [output, ...states];
   }
 
-  /** The output only; the final states come from `applyWithStates`. */
-  protected call(x: Tensor, options: CallOptions): Tensor {
-    const [output, ...states] = this.run(x, this.currentWeights(), options);
-    this.stateSink?.push(...states);
-    return output;
+  protected call(x: Tensor, options: CallOptions): RecurrentOutput<R> {
+    const outputs = this.run(x, this.own as RecurrentWeights, options);
+    return (this.returnState ? outputs : outputs[0]) as RecurrentOutput<R>;
   }
 
-  /** apply() that also returns the final states: [output, h] (LSTM: [output, h, c]), Keras's returnState outputs. */
-  applyWithStates(x: Tensor, options: ApplyOptions = {}): Tensor[] {
-    const outer = this.stateSink;
-    const sink: Tensor[] = [];
-    this.stateSink = sink;
-    try {
-      return [this.apply(x, options), ...sink];
-    } finally {
-      this.stateSink = outer;
-    }
-  }
-
-  /** The sequence mask passes on only with the time axis, when every step is returned. */
+  /** The sequence mask passes on only with the time axis, when every step is returned (the states carry none). */
   override computeMask(_x: Tensor, mask: Tensor | undefined): Tensor | undefined {
     return this.returnSequences ? mask : undefined;
-  }
-
-  private currentWeights(): RecurrentWeights {
-    const own = this.own as NonNullable<Recurrent['own']>;
-    return { kernel: own.kernel.value, recurrentKernel: own.recurrentKernel.value, ...(own.bias === undefined ? {} : { bias: own.bias.value }) };
   }
 
   override getConfig(): Record<string, unknown> {

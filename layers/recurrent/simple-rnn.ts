@@ -4,11 +4,11 @@ import type { RecurrentOptions } from './recurrent.ts';
 import { RECURRENT_OPTIONS, Recurrent } from './recurrent.ts';
 import { simpleRnnCell } from './simple-rnn-cell.ts';
 
-export type SimpleRNNOptions = RecurrentOptions;
+export type SimpleRNNOptions<R extends boolean = boolean> = RecurrentOptions<R>;
 
 /** The fully connected recurrent layer h_t = activation(x_t·W + b + h_{t-1}·U) over [batch, time, features]. */
-export class SimpleRNN extends Recurrent {
-  constructor(units: number, options: SimpleRNNOptions = {}) {
+export class SimpleRNN<R extends boolean = false> extends Recurrent<R> {
+  constructor(units: number, options: SimpleRNNOptions<R> = {}) {
     super(units, options, RECURRENT_OPTIONS);
   }
 

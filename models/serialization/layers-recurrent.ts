@@ -57,7 +57,7 @@ function nestedRecurrent(r: Reader, key: string): Recurrent {
   return layer;
 }
 
-const MERGE_MODES: readonly JsonValue[] = ['concat', 'sum', 'mul', 'ave'];
+const MERGE_MODES: readonly JsonValue[] = ['concat', 'sum', 'mul', 'ave', null];
 
 export const RECURRENT_BUILTINS: readonly BuiltinSpec[] = [
   {
@@ -102,11 +102,11 @@ export const RECURRENT_BUILTINS: readonly BuiltinSpec[] = [
       };
     },
     fromJson: (r) => {
-      // Keras's merge_mode None returns the two directions as two outputs, which semiflow does not implement yet.
-      const mergeMode = r.value('merge_mode', 'concat');
-      if (!MERGE_MODES.includes(mergeMode)) throw new ConfigError(`${r.where}: merge_mode ${JSON.stringify(mergeMode)} is not supported by semiflow (it reads ${MERGE_MODES.join(', ')})`);
+      // merge_mode null (Keras's None) returns both directions; an absent key is Keras's default 'concat'.
+      const mergeMode = r.config.merge_mode === undefined ? 'concat' : r.config.merge_mode;
+      if (!MERGE_MODES.includes(mergeMode)) throw new ConfigError(`${r.where}: merge_mode must be one of ${MERGE_MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${JSON.stringify(mergeMode)}`);
       return new Bidirectional(nestedRecurrent(r, 'layer'), {
-        ...r.common, mergeMode: mergeMode as MergeMode,
+        ...r.common, mergeMode: mergeMode as MergeMode | null,
         ...(r.config.backward_layer == null ? {} : { backwardLayer: nestedRecurrent(r, 'backward_layer') }),
       });
     },

@@ -1,12 +1,14 @@
 import type { Kernel } from '../kernel.ts';
-import { wasmDirectConv } from '../wasm/direct-conv.ts';
-import { fastAffine } from './matmul.ts';
+import { unfoldOperand, wasmDirectConv } from '../wasm/direct-conv.ts';
+import { fastAffine, gemmMinFlops, multiply, onThreads } from './matmul.ts';
 import { fastUnfold } from './window.ts';
 
 /**
  * convAffine: one-channel float32 images at stride 1 without dilation convolve directly in WebAssembly (see
- * wasm/direct-conv-module.ts: no patch matrix, kh·kw times smaller than the unfolded one); anything else unfolds
- * and runs the fast affine kernel. Same bits either way.
+ * wasm/direct-conv-module.ts: no patch matrix, kh·kw times smaller than the unfolded one; images split over the
+ * GEMM's threads as a product of the same flops would be); other float32 images are unfolded inside the GEMM's
+ * memory as its A operand (unfoldOperand), which saves writing the patches in JS and copying them in; anything
+ * else unfolds and runs the fast affine kernel. Same bits every way.
  */
 export const fastConvAffine: Kernel<'convAffine'> = (inputs, shapes, params, out) => {
   const [x, kernel, bias] = inputs;
@@ -15,10 +17,18 @@ export const fastConvAffine: Kernel<'convAffine'> = (inputs, shapes, params, out
   const { strides, dilations, activation } = params;
   const plain = strides[0] === 1 && strides[1] === 1 && dilations[0] === 1 && dilations[1] === 1;
   if (plain && channels === 1 && out.dtype === 'float32' && x instanceof Float32Array && kernel instanceof Float32Array && bias instanceof Float32Array) {
-    const y = wasmDirectConv({ x, w: kernel, bias, images, height, width, kh, kw, filters: f, relu: activation === 'relu' });
+    const problem = { x, w: kernel, bias, images, height, width, kh, kw, filters: f, relu: activation === 'relu' };
+    const flops = 2 * n * oh * ow * f * kh * kw;
+    const y = onThreads(`conv ${images} ${height} ${width} ${kh} ${kw} ${f}`, flops, (pool, threads) => wasmDirectConv(problem, pool, threads));
     if (y !== undefined) return y;
   }
   const taps = kh * kw * channels;
+  const flops = 2 * n * oh * ow * f * taps;
+  if (out.dtype === 'float32' && x instanceof Float32Array && kernel instanceof Float32Array && bias instanceof Float32Array && flops >= gemmMinFlops()) {
+    const a = unfoldOperand({ x, shape: shapes[0], kernel: [kh, kw], strides, dilations, outH: oh, outW: ow });
+    const y = multiply({ a, b: kernel, batch: 1, m: n * oh * ow, n: f, k: taps, transposeA: false, transposeB: false, bias, relu: activation === 'relu' }, flops);
+    if (y !== undefined) return y;
+  }
   const cols = fastUnfold([x], [shapes[0]], { kernel: [kh, kw], strides, dilations }, { shape: [n, oh, ow, kh, kw, channels], dtype: out.dtype });
   return fastAffine([cols, kernel, bias], [[n * oh * ow, taps], [taps, f], [f]], { activation }, { shape: [n * oh * ow, f], dtype: out.dtype });
 };

@@ -158,14 +158,28 @@ export const fastAffine: Kernel<'affine'> = (inputs, shapes, params, out) => {
 };
 
 /** The product on the calling thread or split over the pool, as GemmConfig says; undefined when WebAssembly cannot take it. */
-function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
+export function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
+  const shape = `${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''} ${p.a instanceof Float32Array ? '' : 'unfold'}`;
+  return onThreads(shape, flops, (pool, threads) => wasmGemm(p, pool, threads));
+}
+
+/** Products of fewer flops run in the plain JS kernel (GemmConfig.wasmMinFlops, at least 1). */
+export function gemmMinFlops(): number {
+  return Math.max(1, config.wasmMinFlops);
+}
+
+/**
+ * Runs work of `flops` on the GEMM module's threads: on the calling thread alone (pool undefined) or split over the
+ * pool, as GemmConfig says and, when adaptive, as the calls of the same `shape` measured faster (thread-choice.ts).
+ */
+export function onThreads<T>(shape: string, flops: number, run: (pool: WorkerPool | undefined, threads: number) => T): T {
   const threads = configuredThreads();
-  if (threads < 2 || flops < config.threadMinFlops) return wasmGemm(p);
-  if (!config.adaptiveThreads) return wasmGemm(p, poolFor(threads), threads);
-  const key = `${threads} ${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''}`;
+  if (threads < 2 || flops < config.threadMinFlops) return run(undefined, 1);
+  if (!config.adaptiveThreads) return run(poolFor(threads), threads);
+  const key = `${threads} ${shape}`;
   const split = choice.split(key);
   const started = performance.now();
-  const c = split ? wasmGemm(p, poolFor(threads), threads) : wasmGemm(p);
+  const result = split ? run(poolFor(threads), threads) : run(undefined, 1);
   choice.took(key, split, performance.now() - started);
-  return c;
+  return result;
 }

@@ -55,3 +55,41 @@ export function directConv(groupVectors: number, fma: boolean): FunctionBuilder 
   });
   return f;
 }
+
+/**
+ * unfold(x, cols, images, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw): the patches of NHWC images x
+ * as the rows of cols [images·outH·outW, kh·kw·channels] (byte offsets), in the unfold primitive's order: one
+ * memory.copy per patch row of kw·channels values (per tap of channels values with column dilation). Copies only,
+ * so the same bits as the unfold kernels; it writes the GEMM's A operand in place, without a copy into memory.
+ */
+export function unfoldRows(): FunctionBuilder {
+  const f = new FunctionBuilder(new Array(14).fill(i32));
+  const [x, cols, images, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw] = Array.from({ length: 14 }, (_, i) => i);
+  const [n, oh, ow, i, j, src, run, runs, pixel] = Array.from({ length: 9 }, () => f.local(i32));
+  // Without column dilation a patch row is one run of kw·C values, else kw runs of C, dw·C apart.
+  f.get(dw).i32(1).eq().when(() => {
+    f.get(kw).get(channels).mul().i32(4).mul().set(run);
+    f.i32(1).set(runs);
+  }, () => {
+    f.get(channels).i32(4).mul().set(run);
+    f.get(kw).set(runs);
+  });
+  f.get(channels).i32(4).mul().set(pixel);
+  f.forRange(n, () => f.i32(0), () => f.get(images), 1, () => {
+    f.forRange(oh, () => f.i32(0), () => f.get(outH), 1, () => {
+      f.forRange(ow, () => f.i32(0), () => f.get(outW), 1, () => {
+        f.forRange(i, () => f.i32(0), () => f.get(kh), 1, () => {
+          // x[n, oh·sh + i·dh, ow·sw, 0]
+          f.get(n).get(height).mul().get(oh).get(sh).mul().add().get(i).get(dh).mul().add();
+          f.get(width).mul().get(ow).get(sw).mul().add().get(pixel).mul().get(x).add().set(src);
+          f.forRange(j, () => f.i32(0), () => f.get(runs), 1, () => {
+            f.get(cols).get(src).get(run).memoryCopy();
+            f.bump(cols, () => f.get(run));
+            f.bump(src, () => f.get(dw).get(pixel).mul());
+          });
+        });
+      });
+    });
+  });
+  return f;
+}

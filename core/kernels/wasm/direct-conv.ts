@@ -1,9 +1,10 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { instantiateExport } from './api.ts';
-import { OPERANDS_OFFSET, gemmRuntime, reserveOperands } from './runtime.ts';
+import { CONV_JOB, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
+import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { GemmRuntime } from './runtime.ts';
-
-type DirectConvFn = (...args: number[]) => void;
+import { instantiateExport } from './api.ts';
+import type { OperandWriter } from './gemm.ts';
+import type { WorkerPool } from '../threads/pool.ts';
 
 /** A one-channel convolution for directConv (see direct-conv-module.ts): images [n, height, width], kernel [kh·kw, filters]. */
 export interface DirectConvProblem {
@@ -19,25 +20,18 @@ export interface DirectConvProblem {
   relu: boolean;
 }
 
-const instances = new WeakMap<GemmRuntime, { wide: DirectConvFn; narrow: DirectConvFn }>();
-
-function functionsOf(rt: GemmRuntime): { wide: DirectConvFn; narrow: DirectConvFn } {
-  let fns = instances.get(rt);
-  if (fns === undefined) {
-    fns = { wide: instantiateExport<DirectConvFn>(rt.module, rt.memory, 'directConv8'), narrow: instantiateExport<DirectConvFn>(rt.module, rt.memory, 'directConv1') };
-    instances.set(rt, fns);
-  }
-  return fns;
-}
+/** Pieces per thread when the images are split, as for the GEMM: a thread slowed by other work is waited on less. */
+const PIECES_PER_THREAD = 2;
 
 const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /**
- * The convolution on the calling thread in the GEMM module's memory, into a Float32Array from allocateOutput
- * [images, outH, outW, filters]; undefined without WebAssembly SIMD, for filters not a multiple of 4, or when the
- * operands do not fit. The same bits as the affine primitive on the unfolded image (see direct-conv-module.ts).
+ * The convolution in the GEMM module's memory, its images split over `threads` threads on `pool` when given (else
+ * on the calling thread), into a Float32Array from allocateOutput [images, outH, outW, filters]; undefined without
+ * WebAssembly SIMD, for filters not a multiple of 4, or when the operands do not fit. The same bits as the affine
+ * primitive on the unfolded image, for any thread count (see direct-conv-module.ts).
  */
-export function wasmDirectConv(p: DirectConvProblem, rt = gemmRuntime()): Float32Array | undefined {
+export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
   const { images, height, width, kh, kw, filters } = p;
   if (rt === null || filters % 4 !== 0) return undefined;
   const outH = height - kh + 1;
@@ -52,9 +46,54 @@ export function wasmDirectConv(p: DirectConvProblem, rt = gemmRuntime()): Float3
   heap.set(p.x, xOff >> 2);
   heap.set(p.w, wOff >> 2);
   heap.set(p.bias, bOff >> 2);
-  const { wide, narrow } = functionsOf(rt);
-  (filters % 32 === 0 ? wide : narrow)(xOff, wOff, bOff, yOff, images, height, width, outH, outW, kh, kw, filters, p.relu ? 1 : 0);
+  const span = pool ? Math.ceil(images / (PIECES_PER_THREAD * threads)) : images;
+  const job = new Int32Array(JOB_WORDS);
+  job[JOB.kind] = JOB_KIND.directConv;
+  const words: Record<keyof typeof CONV_JOB, number> = {
+    x: xOff, w: wOff, bias: bOff, y: yOff, height, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, images, span,
+  };
+  for (const [key, value] of Object.entries(words)) job[CONV_JOB[key as keyof typeof CONV_JOB]] = value;
+  writeJob(rt, job);
+  const pieces = Math.ceil(images / span);
+  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
+  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
   const y = allocateOutput('float32', size) as Float32Array;
   y.set(heap.subarray(yOff >> 2, (yOff >> 2) + size));
   return y;
+}
+
+type UnfoldRows = (...args: number[]) => void;
+const unfolds = new WeakMap<GemmRuntime, UnfoldRows>();
+
+/** NHWC images [images, height, width, channels] and a window, as the unfold primitive takes them. */
+export interface UnfoldProblem {
+  x: Float32Array;
+  shape: readonly number[];
+  kernel: readonly [number, number];
+  strides: readonly [number, number];
+  dilations: readonly [number, number];
+  outH: number;
+  outW: number;
+}
+
+/**
+ * The GEMM's A operand as the patches of x, [images·outH·outW, kh·kw·channels]: x is copied into the scratch and
+ * unfolded in place by unfoldRows (direct-conv-module.ts), instead of unfolding in JS and copying the kh·kw times
+ * larger patch matrix in. The same values as the unfold kernels, hence the same product.
+ */
+export function unfoldOperand(p: UnfoldProblem): OperandWriter {
+  const [images, height, width, channels] = p.shape;
+  return {
+    length: images * p.outH * p.outW * p.kernel[0] * p.kernel[1] * channels,
+    scratchBytes: align64(4 * p.x.length),
+    write(rt, offset, scratchOffset) {
+      new Float32Array(rt.memory.buffer).set(p.x, scratchOffset >> 2);
+      let unfold = unfolds.get(rt);
+      if (unfold === undefined) {
+        unfold = instantiateExport<UnfoldRows>(rt.module, rt.memory, 'unfoldRows');
+        unfolds.set(rt, unfold);
+      }
+      unfold(scratchOffset, offset, images, height, width, channels, p.outH, p.outW, ...p.kernel, ...p.strides, ...p.dilations);
+    },
+  };
 }

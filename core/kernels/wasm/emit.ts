@@ -112,6 +112,9 @@ export class FunctionBuilder {
   /** f32x4.relaxed_madd (relaxed SIMD): [a, b, c] → a·b + c, fused (one rounding) where the CPU has FMA. */
   relaxedMaddF32x4(): this { return this.simd(0x105); }
 
+  /** memory.copy (bulk memory): [dst, src, bytes] → a memmove inside the memory. */
+  memoryCopy(): this { return this.op(0xfc, 0x0a, 0x00, 0x00); }
+
   call(functionIndex: number): this { return this.op(0x10, ...uleb(functionIndex)); }
 
   /** local[index] += step (i32). */

@@ -1,5 +1,5 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
-import { directConv } from './direct-conv-module.ts';
+import { directConv, unfoldRows } from './direct-conv-module.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -17,15 +17,23 @@ export interface Blocking {
 export const JOB = {
   a: 0, b: 1, c: 2, aRow: 3, aDepth: 4, bCol: 5, bDepth: 6, ldc: 7, k: 8, m: 9, n: 10,
   aBatch: 11, bBatch: 12, cBatch: 13, perMatrix: 14, splitRows: 15, span: 16,
-  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21,
+  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21, kind: 22,
 } as const;
-export const JOB_WORDS = 22;
+export const JOB_WORDS = 23;
+
+/** What a job is (its word JOB.kind): a product laid out as JOB says, or a convolution laid out as CONV_JOB says. */
+export const JOB_KIND = { gemm: 0, directConv: 1 } as const;
+
+/** Word offsets of a directConv job (see direct-conv-module.ts): pieces of `span` images each. */
+export const CONV_JOB = {
+  x: 0, w: 1, bias: 2, y: 3, height: 4, width: 5, outH: 6, outW: 7, kh: 8, kw: 9, filters: 10, relu: 11, images: 12, span: 13,
+} as const;
 
 /** What the last KC block's store does after the sum: nothing, + bias[j], or relu(· + bias[j]). */
 export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
 
 // Function indices, in the order of `exports` below.
-const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3;
+const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7;
 
 /**
  * Packs `lines` lines of an operand, `kc` deep, into panels of `width` lines laid out [panel][p][line]:
@@ -240,12 +248,18 @@ function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
  * chunk(job, q, worker): the q-th piece of the job described at byte offset `job`. A job is `batch`
  * matrices, each cut into `perMatrix` pieces of `span` rows (splitRows = 1) or columns; `worker` picks
  * its own packing scratch. Pieces never share a C element, so threads can take them in any order.
+ * A job of kind directConv goes to convChunk instead.
  */
 function chunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);
   const [job, q, worker] = [0, 1, 2];
   const [t, s, lo, hi, ap, rows] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
   const word = (w: number) => f.get(job).loadI32(4 * w);
+  word(JOB.kind);
+  f.i32(JOB_KIND.directConv).eq().when(() => {
+    f.get(job).get(q).call(CONV_CHUNK);
+    f.op(0x0f);
+  });
   word(JOB.perMatrix);
   f.set(s);
   f.get(q).get(s).divU().set(t);
@@ -284,6 +298,55 @@ function chunk(): FunctionBuilder {
   return f;
 }
 
+/**
+ * convChunk(job, q): images q·span .. min((q+1)·span, images) of a directConv job, with 8 vectors of filters per
+ * pixel where filters is a multiple of 32, else 1. Images never share an output pixel, so pieces run in any order.
+ */
+function convChunk(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32]);
+  const [job, q] = [0, 1];
+  const [lo, count] = [f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  f.get(q);
+  word(CONV_JOB.span);
+  f.mul().set(lo);
+  word(CONV_JOB.images);
+  f.get(lo).sub().set(count);
+  word(CONV_JOB.span);
+  f.set(q);
+  f.min(count, q).set(count);
+  // directConv's arguments for the piece: x and y advanced to image lo, `count` images.
+  const args = (): void => {
+    word(CONV_JOB.x);
+    f.get(lo);
+    word(CONV_JOB.height);
+    f.mul();
+    word(CONV_JOB.width);
+    f.mul().i32(4).mul().add();
+    word(CONV_JOB.w);
+    word(CONV_JOB.bias);
+    word(CONV_JOB.y);
+    f.get(lo);
+    word(CONV_JOB.outH);
+    f.mul();
+    word(CONV_JOB.outW);
+    f.mul();
+    word(CONV_JOB.filters);
+    f.mul().i32(4).mul().add();
+    f.get(count);
+    for (const w of [CONV_JOB.height, CONV_JOB.width, CONV_JOB.outH, CONV_JOB.outW, CONV_JOB.kh, CONV_JOB.kw, CONV_JOB.filters, CONV_JOB.relu]) word(w);
+  };
+  word(CONV_JOB.filters);
+  f.i32(32).remU().eqz().when(() => {
+    args();
+    f.call(DIRECT_CONV_WIDE);
+  }, () => {
+    args();
+    f.call(DIRECT_CONV_NARROW);
+  });
+  return f;
+}
+
 /** Bytes of packing scratch one thread needs: an MC×KC panel of A and a KC×NC panel of B. */
 export function scratchBytes({ mc, kc, nc }: Blocking): number {
   return 4 * kc * (mc + nc);
@@ -301,7 +364,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
     exports: {
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
-      directConv8: directConv(8, fma), directConv1: directConv(1, fma),
+      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(), unfoldRows: unfoldRows(),
     },
   });
 }
