@@ -30,11 +30,13 @@ export function exportConv2D(layer: Conv2D, [x]: readonly OnnxValue[], cx: Expor
     kernel_shape: [...layer.kernelSize], strides: [...layer.strides], dilations: [...layer.dilationRate], group: layer.groups,
     pads: explicitPads(x.shape, dilatedWindow(layer.kernelSize, layer.dilationRate), layer.strides, layer.padding),
   };
-  const y = b.op('Conv', inputs, attrs, `${layer.name}/Conv`);
-  const act = layer.activation.name;
-  // Softmax runs over the channels, the last axis only in semiflow's layout.
-  if (act === 'softmax' || act === 'logSoftmax') return [{ name: emitActivation(b, act, cx.last({ name: y, shape: [], channelsFirst: true }), layer.name) }];
-  return [{ name: emitActivation(b, act, y, layer.name), channelsFirst: true }];
+  return convActivation(b.op('Conv', inputs, attrs, `${layer.name}/Conv`), layer.activation.name, layer.name, cx);
+}
+
+/** A convolution's activation on its channels-first output; softmax runs over the channels, semiflow's last axis. */
+export function convActivation(y: string, act: string, base: string, cx: ExportContext): Emitted[] {
+  if (act === 'softmax' || act === 'logSoftmax') return [{ name: emitActivation(cx.b, act, cx.last({ name: y, shape: [], channelsFirst: true }), base) }];
+  return [{ name: emitActivation(cx.b, act, y, base), channelsFirst: true }];
 }
 
 function exportPool(op: 'MaxPool' | 'AveragePool'): (layer: Pooling2D, inputs: readonly OnnxValue[], cx: ExportContext) => Emitted[] {

@@ -22,7 +22,16 @@ import { Bidirectional } from '../layers/recurrent/bidirectional.ts';
 import { GRU } from '../layers/recurrent/gru.ts';
 import { LSTM } from '../layers/recurrent/lstm.ts';
 import { SimpleRNN } from '../layers/recurrent/simple-rnn.ts';
+import { Cropping2D } from '../layers/cropping2d.ts';
+import { DepthwiseConv2D } from '../layers/depthwise-conv2d.ts';
+import { PReLU } from '../layers/prelu.ts';
+import { RepeatVector } from '../layers/repeat-vector.ts';
+import { UpSampling2D } from '../layers/up-sampling2d.ts';
+import { ZeroPadding2D } from '../layers/zero-padding2d.ts';
 import type { LayerExporter } from './context.ts';
+import {
+  exportCropping2D, exportDepthwiseConv2D, exportPReLU, exportRepeatVector, exportUpSampling2D, exportZeroPadding2D,
+} from './export-spatial.ts';
 import { exportBidirectional, exportRecurrent } from './export-recurrent.ts';
 import { exportConv2D, exportAveragePooling2D, exportGlobalAveragePooling2D, exportGlobalMaxPooling2D, exportMaxPooling2D } from './export-conv.ts';
 import {
@@ -43,6 +52,8 @@ const EXPORTERS = new Map<LayerClass, LayerExporter<never>>([
   [BatchNormalization, exportBatchNormalization], [LayerNormalization, exportLayerNormalization],
   [Add, exportFold('Sum', true)], [Subtract, exportFold('Sub', false)], [Multiply, exportFold('Mul', false)],
   [Maximum, exportFold('Max', true)], [Minimum, exportFold('Min', true)], [Average, exportAverage], [Concatenate, exportConcatenate],
+  [ZeroPadding2D, exportZeroPadding2D], [Cropping2D, exportCropping2D], [UpSampling2D, exportUpSampling2D], [DepthwiseConv2D, exportDepthwiseConv2D],
+  [PReLU, exportPReLU], [RepeatVector, exportRepeatVector],
   [SimpleRNN, exportRecurrent], [LSTM, exportRecurrent], [GRU, exportRecurrent], [Bidirectional, exportBidirectional],
 ]);
 
@@ -56,8 +67,4 @@ export function exporterFor(layer: AnyLayer): LayerExporter {
     throw new ConfigError(`toOnnx: ${layer.name} (Embedding) cannot be exported with maskZero: ONNX's recurrent ops take no mask`);
   }
   return exporter as LayerExporter;
-}
-
-export function exportableClasses(): string[] {
-  return [...EXPORTERS.keys()].map((c) => c.name);
 }

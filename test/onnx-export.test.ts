@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
-  ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Reshape, Sequential, input, model, mul,
+  ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Reshape, Masking, LSTM, ZeroPadding2D, Cropping2D, UpSampling2D, DepthwiseConv2D, RepeatVector, Sequential, input, model, mul,
 } from 'semiflow';
 import { toOnnx } from 'semiflow/onnx';
 import { expectClose, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
@@ -72,13 +72,34 @@ describe('toOnnx against onnxruntime-web on MNIST', () => {
   });
 });
 
+describe('toOnnx of the image-geometry layers', () => {
+  it('ZeroPadding2D, DepthwiseConv2D, Cropping2D, UpSampling2D, PReLU and RepeatVector against onnxruntime-web', async () => {
+    const net = new Sequential({ seed: 8 });
+    net.add(new Conv2D(3, 3, { inputShape: [28, 28, 1], strides: 2 }));
+    net.add(new ZeroPadding2D([[1, 2], [0, 3]]));
+    net.add(new DepthwiseConv2D(3, { depthMultiplier: 2, padding: 'same', activation: 'relu' }));
+    net.add(new Cropping2D([[2, 1], [3, 0]]));
+    net.add(new UpSampling2D([2, 1]));
+    net.add(new PReLU({ sharedAxes: [1, 2] }));
+    net.add(new MaxPooling2D(4));
+    net.add(new Flatten());
+    net.add(new Dense(5));
+    net.add(new PReLU());
+    net.add(new RepeatVector(3));
+    scrambleWeights(net, 17);
+    const x = mnistImages(8);
+    const [y] = await runOrt(toOnnx(net), { [net.layers[0].name]: x });
+    expectClose(y, predictOne(net, x));
+  });
+});
+
 describe('toOnnx refusals', () => {
   it('a layer with no ONNX form is a ConfigError naming the layer and its class', () => {
     const net = new Sequential();
-    net.add(new Dense(4, { inputShape: [3], name: 'hidden' }));
-    net.add(new PReLU({ name: 'prelu_x' }));
+    net.add(new Masking({ inputShape: [3, 2], name: 'masking_x' }));
+    net.add(new LSTM(2));
     expect(() => toOnnx(net)).toThrow(ConfigError);
-    expect(() => toOnnx(net)).toThrow(/prelu_x \(PReLU\) cannot be exported/);
+    expect(() => toOnnx(net)).toThrow(/masking_x \(Masking\) cannot be exported/);
   });
 
   it("a user's activation function is a ConfigError naming the layer and the activation", () => {

@@ -37,7 +37,7 @@ export function scrambleWeights(model: Model, seed: number): void {
   const weights = model.layers.flatMap((l) => l.weights);
   model.setWeights(weights.map((w, i) => {
     if (/gamma|variance/.test(w.name)) return randomUniform(w.shape, { min: 0.5, max: 1.5, seed: seed + i });
-    if (/bias|beta|mean/.test(w.name)) return randomUniform(w.shape, { min: -0.3, max: 0.3, seed: seed + i });
+    if (/bias|beta|mean|alpha/.test(w.name)) return randomUniform(w.shape, { min: -0.3, max: 0.3, seed: seed + i });
     return w.value;
   }));
 }
