@@ -2,6 +2,7 @@ import type { Cropping2D } from '../layers/cropping2d.ts';
 import type { DepthwiseConv2D } from '../layers/depthwise-conv2d.ts';
 import type { PReLU } from '../layers/prelu.ts';
 import type { RepeatVector } from '../layers/repeat-vector.ts';
+import type { SeparableConv2D } from '../layers/separable-conv2d.ts';
 import type { UpSampling2D } from '../layers/up-sampling2d.ts';
 import type { ZeroPadding2D } from '../layers/zero-padding2d.ts';
 import { dilatedWindow } from '../layers/conv-options.ts';
@@ -39,19 +40,30 @@ export function exportUpSampling2D(layer: UpSampling2D, [x]: readonly OnnxValue[
 }
 
 /** A Conv with one group per input channel: Keras's [kh, kw, c, m] is ONNX's [c·m, 1, kh, kw]. */
-export function exportDepthwiseConv2D(layer: DepthwiseConv2D, [x]: readonly OnnxValue[], cx: ExportContext): Emitted[] {
+function depthwiseNode(layer: DepthwiseConv2D | SeparableConv2D, x: OnnxValue, cx: ExportContext, bias?: string): string {
   const { b } = cx;
   const channels = x.shape[2];
   const [kh, kw] = layer.kernelSize;
   const kernel = cx.weight(layer, 'depthwise_kernel', [2, 3, 0, 1]);
   const reshaped = b.op('Reshape', [kernel, b.ints([channels * layer.depthMultiplier, 1, kh, kw])], {}, `${layer.name}/Reshape`);
-  const inputs = [cx.first(x), reshaped];
-  if (layer.useBias) inputs.push(cx.weight(layer, 'bias'));
   const attrs = {
     kernel_shape: [kh, kw], strides: [...layer.strides], dilations: [...layer.dilationRate], group: channels,
     pads: explicitPads(x.shape, dilatedWindow(layer.kernelSize, layer.dilationRate), layer.strides, layer.padding),
   };
-  return convActivation(b.op('Conv', inputs, attrs, `${layer.name}/Conv`), layer.activation.name, layer.name, cx);
+  return b.op('Conv', [cx.first(x), reshaped, ...(bias === undefined ? [] : [bias])], attrs, `${layer.name}/Conv`);
+}
+
+export function exportDepthwiseConv2D(layer: DepthwiseConv2D, [x]: readonly OnnxValue[], cx: ExportContext): Emitted[] {
+  const y = depthwiseNode(layer, x, cx, layer.useBias ? cx.weight(layer, 'bias') : undefined);
+  return convActivation(y, layer.activation.name, layer.name, cx);
+}
+
+/** The depthwise Conv, then a 1×1 Conv: Keras's pointwise [1, 1, c·m, f] is ONNX's [f, c·m, 1, 1]. */
+export function exportSeparableConv2D(layer: SeparableConv2D, [x]: readonly OnnxValue[], cx: ExportContext): Emitted[] {
+  const inputs = [depthwiseNode(layer, x, cx), cx.weight(layer, 'pointwise_kernel', [3, 2, 0, 1])];
+  if (layer.useBias) inputs.push(cx.weight(layer, 'bias'));
+  const y = cx.b.op('Conv', inputs, { kernel_shape: [1, 1] }, `${layer.name}/Pointwise`);
+  return convActivation(y, layer.activation.name, layer.name, cx);
 }
 
 /** x for x > 0, alpha·x otherwise; alpha [sample shape] broadcasts over the batch. */

@@ -26,11 +26,12 @@ import { Cropping2D } from '../layers/cropping2d.ts';
 import { DepthwiseConv2D } from '../layers/depthwise-conv2d.ts';
 import { PReLU } from '../layers/prelu.ts';
 import { RepeatVector } from '../layers/repeat-vector.ts';
+import { SeparableConv2D } from '../layers/separable-conv2d.ts';
 import { UpSampling2D } from '../layers/up-sampling2d.ts';
 import { ZeroPadding2D } from '../layers/zero-padding2d.ts';
 import type { LayerExporter } from './context.ts';
 import {
-  exportCropping2D, exportDepthwiseConv2D, exportPReLU, exportRepeatVector, exportUpSampling2D, exportZeroPadding2D,
+  exportCropping2D, exportDepthwiseConv2D, exportPReLU, exportRepeatVector, exportSeparableConv2D, exportUpSampling2D, exportZeroPadding2D,
 } from './export-spatial.ts';
 import { exportBidirectional, exportRecurrent } from './export-recurrent.ts';
 import { exportConv2D, exportAveragePooling2D, exportGlobalAveragePooling2D, exportGlobalMaxPooling2D, exportMaxPooling2D } from './export-conv.ts';
@@ -53,6 +54,7 @@ const EXPORTERS = new Map<LayerClass, LayerExporter<never>>([
   [Add, exportFold('Sum', true)], [Subtract, exportFold('Sub', false)], [Multiply, exportFold('Mul', false)],
   [Maximum, exportFold('Max', true)], [Minimum, exportFold('Min', true)], [Average, exportAverage], [Concatenate, exportConcatenate],
   [ZeroPadding2D, exportZeroPadding2D], [Cropping2D, exportCropping2D], [UpSampling2D, exportUpSampling2D], [DepthwiseConv2D, exportDepthwiseConv2D],
+  [SeparableConv2D, exportSeparableConv2D],
   [PReLU, exportPReLU], [RepeatVector, exportRepeatVector],
   [SimpleRNN, exportRecurrent], [LSTM, exportRecurrent], [GRU, exportRecurrent], [Bidirectional, exportBidirectional],
 ]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
-  ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Reshape, Masking, LSTM, ZeroPadding2D, Cropping2D, UpSampling2D, DepthwiseConv2D, RepeatVector, Sequential, input, model, mul,
+  ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Reshape, Masking, LSTM, ZeroPadding2D, Cropping2D, UpSampling2D, DepthwiseConv2D, RepeatVector, SeparableConv2D, Sequential, input, model, mul,
 } from 'semiflow';
 import { toOnnx } from 'semiflow/onnx';
 import { expectClose, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
@@ -73,12 +73,13 @@ describe('toOnnx against onnxruntime-web on MNIST', () => {
 });
 
 describe('toOnnx of the image-geometry layers', () => {
-  it('ZeroPadding2D, DepthwiseConv2D, Cropping2D, UpSampling2D, PReLU and RepeatVector against onnxruntime-web', async () => {
+  it('ZeroPadding2D, DepthwiseConv2D, Cropping2D, SeparableConv2D, UpSampling2D, PReLU and RepeatVector against onnxruntime-web', async () => {
     const net = new Sequential({ seed: 8 });
     net.add(new Conv2D(3, 3, { inputShape: [28, 28, 1], strides: 2 }));
     net.add(new ZeroPadding2D([[1, 2], [0, 3]]));
     net.add(new DepthwiseConv2D(3, { depthMultiplier: 2, padding: 'same', activation: 'relu' }));
     net.add(new Cropping2D([[2, 1], [3, 0]]));
+    net.add(new SeparableConv2D(4, [3, 2], { depthMultiplier: 2, padding: 'same', activation: 'tanh' }));
     net.add(new UpSampling2D([2, 1]));
     net.add(new PReLU({ sharedAxes: [1, 2] }));
     net.add(new MaxPooling2D(4));
