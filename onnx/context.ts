@@ -31,12 +31,12 @@ export class ExportContext {
     return v.channelsFirst === true ? v.name : this.transpose(v, TO_FIRST);
   }
 
-  /** A weight of the layer as an initializer named `<layer>/<name>`, reordered by `perm` if given. */
-  weight(layer: AnyLayer, name: string, perm?: readonly number[]): string {
+  /** A weight of the layer as an initializer named `<layer>/<name>`, reordered by `perm` if given, of `dims` if given (same size). */
+  weight(layer: AnyLayer, name: string, perm?: readonly number[], dims?: readonly number[]): string {
     const w = weightOf(layer, name);
     if (w === undefined) throw new ConfigError(`toOnnx: ${layer.name} (${layer.constructor.name}) has no weight ${name}`);
     const t = perm === undefined ? w : transposed(w.data, w.shape, perm);
-    return this.b.weight(`${layer.name}/${name}`, t.data, t.shape);
+    return this.b.weight(`${layer.name}/${name}`, t.data, dims ?? t.shape);
   }
 }
 

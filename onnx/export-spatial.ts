@@ -44,13 +44,13 @@ function depthwiseNode(layer: DepthwiseConv2D | SeparableConv2D, x: OnnxValue, c
   const { b } = cx;
   const channels = x.shape[2];
   const [kh, kw] = layer.kernelSize;
-  const kernel = cx.weight(layer, 'depthwise_kernel', [2, 3, 0, 1]);
-  const reshaped = b.op('Reshape', [kernel, b.ints([channels * layer.depthMultiplier, 1, kh, kw])], {}, `${layer.name}/Reshape`);
+  // [c, m, kh, kw] (the transpose) holds the values of [c·m, 1, kh, kw] in the same order: an initializer, no Reshape.
+  const kernel = cx.weight(layer, 'depthwise_kernel', [2, 3, 0, 1], [channels * layer.depthMultiplier, 1, kh, kw]);
   const attrs = {
     kernel_shape: [kh, kw], strides: [...layer.strides], dilations: [...layer.dilationRate], group: channels,
     pads: explicitPads(x.shape, dilatedWindow(layer.kernelSize, layer.dilationRate), layer.strides, layer.padding),
   };
-  return b.op('Conv', [cx.first(x), reshaped, ...(bias === undefined ? [] : [bias])], attrs, `${layer.name}/Conv`);
+  return b.op('Conv', [cx.first(x), kernel, ...(bias === undefined ? [] : [bias])], attrs, `${layer.name}/Conv`);
 }
 
 export function exportDepthwiseConv2D(layer: DepthwiseConv2D, [x]: readonly OnnxValue[], cx: ExportContext): Emitted[] {

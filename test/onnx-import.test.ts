@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, Add, FileError, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, Functional, GlobalAveragePooling2D,
+  Activation, Add, DepthwiseConv2D, FileError, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, Functional, GlobalAveragePooling2D,
   LayerNormalization, MaxPooling2D, Reshape, Sequential, input, model, randomUniform,
 } from 'semiflow';
 import type { Tensor } from 'semiflow';
@@ -84,5 +84,18 @@ describe('saveOnnx and loadOnnxFile (semiflow/node)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('loadOnnx of a depthwise convolution', () => {
+  it('comes back as a grouped Conv2D (one group per channel), predicting the same', () => {
+    const net = new Sequential({ seed: 12 });
+    net.add(new Conv2D(3, 3, { inputShape: [28, 28, 1], strides: 2 }));
+    net.add(new DepthwiseConv2D(3, { depthMultiplier: 2, padding: 'same', activation: 'relu' }));
+    net.add(new GlobalAveragePooling2D());
+    scrambleWeights(net, 19);
+    const back = roundTrip(net, mnistImages(8));
+    const grouped = back.layers[2] as Conv2D;
+    expect([grouped.constructor.name, grouped.groups, grouped.filters]).toEqual(['Conv2D', 3, 6]);
   });
 });
