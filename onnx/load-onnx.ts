@@ -14,12 +14,13 @@ import {
   importConcat, importFlatten, importGather, importMerge, importPad, importPassThrough, importReshape, importTranspose,
 } from './import-shape-ops.ts';
 import { importRecurrent } from './import-recurrent.ts';
+import { importPRelu, importResize, importSlice, importUnsqueeze } from './import-spatial.ts';
 import { Importer } from './importer.ts';
 import { readOnnx } from './read-model.ts';
 
 type Converter = (node: NodeProto, imp: Importer) => void;
 
-/** Squeeze and Slice are read only as parts of a recurrent op's output (importRecurrent takes them up). */
+/** Squeeze (and Slice) are read as parts of a recurrent op's output, Tile after an Unsqueeze: where they stand alone, they are refused. */
 function outsidePattern(node: NodeProto): void {
   throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) is imported only where it shapes a recurrent op's output, as toOnnx writes it`);
 }
@@ -30,7 +31,8 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   BatchNormalization: importBatchNorm, LayerNormalization: importLayerNorm,
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Identity: importPassThrough, Dropout: importPassThrough, Cast: importPassThrough,
   Gather: importGather, Pad: importPad, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
-  RNN: importRecurrent, LSTM: importRecurrent, GRU: importRecurrent, Squeeze: outsidePattern, Slice: outsidePattern,
+  RNN: importRecurrent, LSTM: importRecurrent, GRU: importRecurrent, Squeeze: outsidePattern, Tile: outsidePattern,
+  Slice: importSlice, Resize: importResize, PRelu: importPRelu, Unsqueeze: importUnsqueeze,
   Relu: importActivation, Sigmoid: importActivation, Tanh: importActivation, Softplus: importActivation, Softsign: importActivation, Selu: importActivation,
   Elu: importActivation, HardSigmoid: importActivation, Clip: importActivation, Softmax: importActivation, LogSoftmax: importActivation, LeakyRelu: importActivation,
 };

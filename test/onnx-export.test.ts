@@ -3,7 +3,7 @@ import {
   Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
   ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Reshape, Masking, LSTM, ZeroPadding2D, Cropping2D, UpSampling2D, DepthwiseConv2D, RepeatVector, SeparableConv2D, Sequential, input, model, mul,
 } from 'semiflow';
-import { toOnnx } from 'semiflow/onnx';
+import { loadOnnx, toOnnx } from 'semiflow/onnx';
 import { expectClose, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
 
 // Each model exported, run in ONNX Runtime on real MNIST images and compared with predict.
@@ -73,7 +73,7 @@ describe('toOnnx against onnxruntime-web on MNIST', () => {
 });
 
 describe('toOnnx of the image-geometry layers', () => {
-  it('ZeroPadding2D, DepthwiseConv2D, Cropping2D, SeparableConv2D, UpSampling2D, PReLU and RepeatVector against onnxruntime-web', async () => {
+  it('ZeroPadding2D, DepthwiseConv2D, Cropping2D, SeparableConv2D, UpSampling2D, PReLU and RepeatVector against onnxruntime-web, and back through loadOnnx', async () => {
     const net = new Sequential({ seed: 8 });
     net.add(new Conv2D(3, 3, { inputShape: [28, 28, 1], strides: 2 }));
     net.add(new ZeroPadding2D([[1, 2], [0, 3]]));
@@ -89,8 +89,16 @@ describe('toOnnx of the image-geometry layers', () => {
     net.add(new RepeatVector(3));
     scrambleWeights(net, 17);
     const x = mnistImages(8);
-    const [y] = await runOrt(toOnnx(net), { [net.layers[0].name]: x });
+    const bytes = toOnnx(net);
+    const [y] = await runOrt(bytes, { [net.layers[0].name]: x });
     expectClose(y, predictOne(net, x));
+    // And back: the depthwise convolutions as grouped Conv2D layers, the rest as themselves; the transposes only relabel.
+    const back = loadOnnx(bytes) as Sequential;
+    expectClose(predictOne(back, x).data as Float32Array, predictOne(net, x));
+    expect(back.layers.map((l) => l.constructor.name)).toEqual([
+      'InputLayer', 'Conv2D', 'ZeroPadding2D', 'Conv2D', 'Cropping2D', 'Conv2D', 'Conv2D', 'UpSampling2D', 'PReLU',
+      'MaxPooling2D', 'Flatten', 'Dense', 'PReLU', 'RepeatVector',
+    ]);
   });
 });
 
