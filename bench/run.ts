@@ -97,6 +97,12 @@ function schedule(models: readonly BenchModelName[], baselines: readonly Baselin
   ]);
 }
 
+/** Where the baselines of these models come from: the shared folder for the MLP and CNN, bench/baselines/ for the LSTM. */
+function baselineSources(models: readonly BenchModelName[], dir: string): string {
+  const sources = [...(models.some((m) => m !== 'lstm') ? [dir] : []), ...(models.includes('lstm') ? ['bench/baselines/ for the LSTM'] : [])];
+  return sources.join(', ');
+}
+
 function machine() {
   const cores = cpus();
   return { cpu: cores[0]?.model ?? 'unknown', cores: cores.length, memory_gb: totalmem() / 2 ** 30, node: process.version, load_average: loadavg() };
@@ -164,7 +170,7 @@ async function main(): Promise<void> {
       '',
       'What each number means: bench/README.md.',
       '',
-      `- command: \`${command}\`${cli.compare ? ` (baselines from ${dir})` : ''}`,
+      `- command: \`${command}\`${cli.compare ? ` (baselines from ${baselineSources(cli.models, dir)})` : ''}`,
       `- machine: ${host.cpu}, ${host.cores} cores, ${host.memory_gb.toFixed(1)} GB, Node ${host.node}`,
       `- load average (1, 5, 15 min) at the start: ${load(host.load_average)}; at the end: ${load(endLoad)}`,
       `- ${busy ? 'the machine was busy with other work during this run (see the load average), so the absolute figures are low and noisy; ' : ''}compare ratios from one run, not absolute figures across runs`,
