@@ -16,7 +16,7 @@ type ShapeRule<P extends Prim> = (shapes: readonly Shape[], dtypes: readonly DTy
 /** Validates a primitive's inputs and gives its output shape; every message names the primitive. */
 export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
   neg: same, exp: same, log: same, sqrt: same, reciprocal: same, expm1: same, log1p: same,
-  erf: same, erfc: same, sin: same, cos: same, floor: same, round: same,
+  erf: same, erfc: same, sin: same, cos: same, sigmoid: same, tanh: same, floor: same, round: same,
   add: equalShapes('add'), mul: equalShapes('mul'), less: equalShapes('less'), equal: equalShapes('equal'),
   where: equalShapes('where'),
   relu: same,

@@ -17,6 +17,9 @@ export interface PrimParams {
   erfc: {};
   sin: {};
   cos: {};
+  // sigmoid and tanh in their overflow-free forms, one pass each (the LSTM's gates); their rules use the output
+  sigmoid: {};
+  tanh: {};
   // floor and round (half to even) are piecewise constant: their gradient is 0
   floor: {};
   round: {};
@@ -80,7 +83,7 @@ export interface WindowParams {
 
 export type Prim = keyof PrimParams;
 
-export const UNARY_PRIMS = ['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'expm1', 'log1p', 'erf', 'erfc', 'sin', 'cos', 'floor', 'round'] as const;
+export const UNARY_PRIMS = ['neg', 'exp', 'log', 'sqrt', 'reciprocal', 'expm1', 'log1p', 'erf', 'erfc', 'sin', 'cos', 'sigmoid', 'tanh', 'floor', 'round'] as const;
 export const BINARY_PRIMS = ['add', 'mul', 'less', 'equal'] as const;
 export type UnaryPrim = (typeof UNARY_PRIMS)[number];
 export type BinaryPrim = (typeof BINARY_PRIMS)[number];

@@ -58,7 +58,8 @@ const none = (): null => null;
  */
 const FLOPS: { [P in Prim]: FlopCount<P> } = {
   neg: perOutput, exp: perOutput, log: perOutput, sqrt: perOutput, reciprocal: perOutput, expm1: perOutput, log1p: perOutput,
-  erf: perOutput, erfc: perOutput, sin: perOutput, cos: perOutput, floor: perOutput, round: perOutput,
+  erf: perOutput, erfc: perOutput, sin: perOutput, cos: perOutput, sigmoid: perOutput, tanh: perOutput,
+  floor: perOutput, round: perOutput,
   add: perOutput, mul: perOutput, less: perOutput, equal: perOutput, where: perOutput,
   relu: perOutput, reluGrad: perOutput, maxGrad: perOutput,
   sum: perInput, max: perInput, fold: perInput,

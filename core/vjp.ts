@@ -2,7 +2,7 @@ import { apply } from './dispatch.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
 import { onesLike } from './creation.ts';
-import { add, cast, cos, div, exp, expand, fold, mul, neg, pad, permute, reshape, sin, slice, sum, unfold, where } from './ops/index.ts';
+import { add, cast, cos, div, exp, expand, fold, mul, neg, pad, permute, reshape, sin, slice, sub, sum, unfold, where } from './ops/index.ts';
 import { reluGrad } from './ops/activations.ts';
 import { maxGrad } from './ops/reduce.ts';
 
@@ -32,6 +32,8 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   erfc: (g, { inputs: [x] }) => [() => mul(g, mul(exp(neg(mul(x, x))), -2 / Math.sqrt(Math.PI)))], // d erfc x = −(2/√π)·e^(−x²)
   sin: (g, { inputs: [x] }) => [() => mul(g, cos(x))], // d sin x = cos x
   cos: (g, { inputs: [x] }) => [() => neg(mul(g, sin(x)))], // d cos x = −sin x
+  sigmoid: (g, { output: y }) => [() => mul(g, mul(y, sub(1, y)))], // d σ(x) = σ(1 − σ)
+  tanh: (g, { output: y }) => [() => mul(g, sub(1, mul(y, y)))], // d tanh x = 1 − tanh²
   floor: () => [null], // piecewise constant
   round: () => [null],
   add: (g) => [() => g, () => g],

@@ -23,9 +23,31 @@ export const unaryLoops: { [P in UnaryPrim]: UnaryLoop } = {
   erfc: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = erfc(x[i]); },
   sin: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.sin(x[i]); },
   cos: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.cos(x[i]); },
+  sigmoid: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = sigmoid(x[i]); },
+  tanh: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = tanh(x[i]); },
   floor: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = Math.floor(x[i]); },
   round: (x, y) => { for (let i = 0; i < y.length; i++) y[i] = roundHalfEven(x[i]); },
 };
+
+/**
+ * 1/(1 + e^−x) from e = e^−|x| <= 1, so nothing overflows: 1/(1+e) for x >= 0, e/(1+e) for x < 0.
+ * In doubles, so a float32 output is rounded once. ±Infinity give 1 and 0, NaN stays NaN.
+ */
+function sigmoid(x: number): number {
+  const e = Math.exp(-Math.abs(x));
+  const r = 1 / (1 + e);
+  return x < 0 ? e * r : r;
+}
+
+/**
+ * tanh|x| = −m/(m + 2) with m = e^(−2|x|) − 1 in [−1, 0] (expm1: exact near 0, finite everywhere), then x's sign;
+ * ±0 and NaN come back as they are. In doubles, rounded once for float32.
+ */
+function tanh(x: number): number {
+  const m = Math.expm1(-2 * Math.abs(x));
+  const t = -m / (m + 2);
+  return x < 0 ? -t : x > 0 ? t : x;
+}
 
 /** The nearest integer, ties to the even one (as TF, PyTorch and NumPy): Math.round sends ties up. */
 function roundHalfEven(x: number): number {

@@ -26,6 +26,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   erfc: unaryKernel('erfc'),
   sin: unaryKernel('sin'),
   cos: unaryKernel('cos'),
+  sigmoid: unaryKernel('sigmoid'),
+  tanh: unaryKernel('tanh'),
   floor: unaryKernel('floor'),
   round: unaryKernel('round'),
   add: binaryKernel('add'),

@@ -1,9 +1,9 @@
 import { apply } from '../dispatch.ts';
 import type { Tensor } from '../tensor.ts';
-import { add, div, mul, sub } from './arithmetic.ts';
+import { add, div, sub } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { less, where } from './compare.ts';
-import { abs, exp, expm1, log, log1p, neg, reciprocal } from './elementwise.ts';
+import { exp, log, log1p, neg } from './elementwise.ts';
 import { stopGradient } from './gradient.ts';
 import { max, nonEmptyAxes, sum } from './reduce.ts';
 
@@ -20,26 +20,14 @@ export function reluGrad(x: Tensor, g: Tensor): Tensor {
   return apply('reluGrad', [x, g], {});
 }
 
-/** −|x| as the branch that the caller's where(less(x, 0), …) picks: its gradient at 0 is −1, which the formulas need. */
-function negAbs(x: Tensor): Tensor {
-  return where(less(x, 0), x, neg(x));
-}
-
-/**
- * 1 / (1 + e^-x), computed from e = exp(-|x|) <= 1 so that no branch overflows:
- * 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
- */
+/** 1/(1 + e^−x), one primitive in the overflow-free form (kernels/elementwise.ts); its gradient is y·(1 − y). */
 export function sigmoid(x: Tensor): Tensor {
-  const e = exp(negAbs(expectTensor(x, 'sigmoid')));
-  const r = reciprocal(add(e, 1));
-  return where(less(x, 0), mul(e, r), r);
+  return apply('sigmoid', [expectTensor(x, 'sigmoid')], {});
 }
 
-/** tanh|x| = -m / (2 + m) with m = expm1(-2|x|), exact near 0 and finite everywhere; the sign comes back by where. */
+/** tanh x, one primitive through expm1 (exact near 0, finite everywhere); its gradient is 1 − y². */
 export function tanh(x: Tensor): Tensor {
-  const m = expm1(mul(negAbs(expectTensor(x, 'tanh')), 2));
-  const t = div(neg(m), add(m, 2));
-  return where(less(x, 0), neg(t), t);
+  return apply('tanh', [expectTensor(x, 'tanh')], {});
 }
 
 /**
