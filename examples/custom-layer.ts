@@ -34,9 +34,9 @@ assertLayerGrad(new Highway(), randomNormal([3, 5], { seed: 1, dtype: 'float64' 
 console.log('Highway gradient check passed (input and 4 weights, float64)');
 
 // 2. Train it on MNIST.
-const { epochs, batchSize } = exampleArgs({ epochs: 2, batchSize: 128 });
+const { epochs, batchSize, seed } = exampleArgs({ epochs: 2, batchSize: 128, seed: 7 });
 const { train, test } = loadMnist();
-const model = new Sequential({ seed: 7 });
+const model = new Sequential({ seed });
 model.add(new Flatten({ inputShape: [28, 28, 1] }));
 model.add(new Dense(128, { activation: 'relu' }));
 model.add(new Highway());

@@ -5,10 +5,10 @@ import { Conv2D, Dense, EarlyStopping, Flatten, MaxPooling2D, Sequential } from 
 import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
 
-const { epochs, batchSize } = exampleArgs({ epochs: 1, batchSize: 128 });
+const { epochs, batchSize, seed } = exampleArgs({ epochs: 1, batchSize: 128 });
 const { train, test } = loadMnist();
 
-const model = new Sequential({ seed: 42 });
+const model = new Sequential({ seed });
 model.add(new Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }));
 model.add(new MaxPooling2D(2));
 model.add(new Conv2D(64, 3, { activation: 'relu' }));

@@ -4,10 +4,10 @@ import { Dense, EarlyStopping, Flatten, Sequential } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
 
-const { epochs, batchSize } = exampleArgs({ epochs: 5, batchSize: 128 });
+const { epochs, batchSize, seed } = exampleArgs({ epochs: 5, batchSize: 128 });
 const { train, test } = loadMnist();
 
-const model = new Sequential({ seed: 42 });
+const model = new Sequential({ seed });
 model.add(new Flatten({ inputShape: [28, 28, 1] }));
 model.add(new Dense(128, { activation: 'relu' }));
 model.add(new Dense(10, { activation: 'softmax' }));

@@ -28,9 +28,9 @@ function epochTimer(): { callback: Callback; lines: string[] } {
 
 /** Trains `recurrent` (given inputShape [28, 28]) then Dense(10, softmax) on MNIST rows and prints the figures. */
 export async function trainOnRows(recurrent: Layer, name: string): Promise<void> {
-  const { epochs, batchSize } = exampleArgs({ epochs: 5, batchSize: 128 });
+  const { epochs, batchSize, seed } = exampleArgs({ epochs: 5, batchSize: 128 });
   const { train, test } = loadMnist();
-  const model = new Sequential({ seed: 42, name });
+  const model = new Sequential({ seed, name });
   model.add(recurrent);
   model.add(new Dense(10, { activation: 'softmax' }));
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });

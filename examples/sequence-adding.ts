@@ -7,11 +7,11 @@ import { addingProblem } from './adding-problem.ts';
 import { exampleArgs } from './cli.ts';
 
 const STEPS = 100;
-const { epochs, batchSize } = exampleArgs({ epochs: 3, batchSize: 64 });
+const { epochs, batchSize, seed } = exampleArgs({ epochs: 3, batchSize: 64, seed: 7 });
 const train = addingProblem(10_000, STEPS, 1);
 const test = addingProblem(1_000, STEPS, 2);
 
-const model = new Sequential({ seed: 7 });
+const model = new Sequential({ seed });
 model.add(new GRU(32, { inputShape: [STEPS, 2] }));
 model.add(new Dense(1));
 model.compile({ optimizer: adam({ learningRate: 1e-2 }), loss: 'meanSquaredError' });
