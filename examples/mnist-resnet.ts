@@ -11,12 +11,12 @@ import { exampleArgs } from './cli.ts';
 import { buildResnet } from './resnet-model.ts';
 
 const VALIDATION_SPLIT = 0.1;
-const { epochs, batchSize } = exampleArgs({ epochs: 5, batchSize: 128 });
+const { epochs, batchSize, seed } = exampleArgs({ epochs: 5, batchSize: 128 });
 const { train, test } = loadMnist();
 
 const trainRows = train.images.shape[0] - Math.floor(train.images.shape[0] * VALIDATION_SPLIT);
 const decaySteps = Math.ceil(trainRows / batchSize) * epochs;
-const model = buildResnet(42);
+const model = buildResnet(seed);
 model.compile({
   optimizer: adam({ learningRate: cosineDecay({ initialLearningRate: 2e-3, decaySteps }) }),
   loss: 'categoricalCrossentropy', metrics: ['accuracy'],
