@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, oneHot, Rng, setSeed, ShapeError, tensor, ValueError } from 'semiflow';
 import type { Tensor } from 'semiflow';
 import { batchIndices, shuffledIndices, sliceRows, takeRows } from '../data/index.ts';
@@ -11,21 +10,9 @@ import { writeIdx } from 'semiflow';
 import type { IdxType } from 'semiflow';
 import { loadMnist, mnistDir, readIdx } from 'semiflow/node';
 import type { Mnist } from 'semiflow/node';
+import { tempFiles } from './temp-files.ts';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'semiflow-data-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-/** Writes bytes to a fresh file in the temp dir and returns its path. */
-function fixture(name: string, bytes: Uint8Array): string {
-  const path = join(tmp, name);
-  writeFileSync(path, bytes);
-  return path;
-}
+const { path: inTemp, fixture } = tempFiles('semiflow-data-');
 
 const ARRAYS = {
   uint8: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array,
@@ -152,7 +139,7 @@ describe('readIdx on corrupt input names the file and what is wrong', () => {
   });
 
   it('a missing file, wrapping the fs error', () => {
-    const path = join(tmp, 'no-such-file');
+    const path = inTemp('no-such-file');
     expect(() => readIdx(path)).toThrow(ValueError);
     expect(() => readIdx(path)).toThrow(new RegExp(`^readIdx: cannot read ${path}: ENOENT`));
   });
@@ -237,7 +224,7 @@ describe('loadMnist on the real MNIST files', () => {
     expect(() => loadMnist({ trainSize: 60001 })).toThrow(/^loadMnist: trainSize 60001 exceeds the 60000 examples in .*train-images-idx3-ubyte$/);
     expect(() => loadMnist({ trainSize: 60001 })).toThrow(ValueError);
     expect(() => loadMnist({ trainsize: 10 } as never)).toThrow("loadMnist: unknown option 'trainsize' (did you mean 'trainSize'?); valid options are dir, trainSize, testSize, flat");
-    const missing = join(tmp, 'nowhere');
+    const missing = inTemp('nowhere');
     expect(() => loadMnist({ dir: missing })).toThrow(`loadMnist: neither ${join(missing, 'train-images-idx3-ubyte')} nor`);
   });
 });
@@ -252,7 +239,7 @@ describe('loadMnist from a directory of its own', () => {
 
   /** A dir holding the first 100 training examples as train and the first 20 as test; `files` overrides or adds files. */
   function makeDir(name: string, files: Record<string, Uint8Array> = {}): string {
-    const dir = join(tmp, name);
+    const dir = inTemp(name);
     mkdirSync(dir);
     const defaults: Record<string, Uint8Array> = {
       'train-images-idx3-ubyte.gz': gzipSync(writeIdx(images, [100, 28, 28], 'uint8')),

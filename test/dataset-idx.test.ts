@@ -1,25 +1,13 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Dense, Sequential, ShapeError, ValueError, blobSource, bytesSource, idxDatasetOf, writeIdx } from 'semiflow';
 import type { ByteSource } from 'semiflow';
 import { fileSource, idxDataset, loadMnist, mnistDir } from 'semiflow/node';
+import { tempFiles } from './temp-files.ts';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'semiflow-idx-stream-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-function fixture(name: string, bytes: Uint8Array): string {
-  const path = join(tmp, name);
-  writeFileSync(path, bytes);
-  return path;
-}
+const { path: inTemp, fixture } = tempFiles('semiflow-idx-stream-');
 
 /** A source that records the length of every read, the bytes read and the files closed. */
 function counting(inner: ByteSource) {
@@ -139,7 +127,7 @@ describe('datasets from IDX files read in chunks', () => {
     await expect(idxDataset(imagesPath, fixture('e-few.idx', writeIdx([1, 2], [2], 'uint8'))).toArray()).rejects.toThrow(/holds 30 records but .* holds 2/);
     await expect(idxDataset(imagesPath, labelsPath, { oneHot: 2 }).toArray()).rejects.toThrow(/oneHot needs one integer label in 0\.\.1 per record, but record 2/);
     await expect(idxDataset(imagesPath, labelsPath, { shape: [35] }).toArray()).rejects.toThrow(ShapeError);
-    await expect(idxDataset(join(tmp, 'missing.idx'), labelsPath).toArray()).rejects.toThrow(/cannot read .*missing\.idx/);
+    await expect(idxDataset(inTemp('missing.idx'), labelsPath).toArray()).rejects.toThrow(/cannot read .*missing\.idx/);
     expect(() => idxDataset(imagesPath, labelsPath, { chunk: 0 })).toThrow(/chunk must be a positive integer/);
     expect(() => idxDataset(imagesPath, labelsPath, { chunks: 4 } as never)).toThrow(/did you mean 'chunk'/);
   });

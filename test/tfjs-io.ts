@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { randomNormal } from 'semiflow';
-import type { Model, Tensor } from 'semiflow';
+import type { Model, Sequential, Tensor } from 'semiflow';
 
 /** tf.io.IOHandler reading dir/model.json and the files of its weights manifest. */
 export function readHandler(dir: string): tf.io.IOHandler {
@@ -54,3 +54,12 @@ export function maxAbsDiff(ours: Tensor, theirs: tf.Tensor): number {
   return Math.max(...Array.from(ours.storage, (v, i) => Math.abs(v - values[i])));
 }
 
+
+/** tfjs read the same layers as ours (names, classes, output shapes) and the same weights (tfjs names, shapes). */
+export function expectSameLayers(theirs: tf.LayersModel, model: Sequential): void {
+  const ourLayers = model.layers.slice(1);
+  expect(theirs.layers.map((l) => [l.name, l.getClassName(), l.outputShape])).toEqual(
+    ourLayers.map((l) => [l.name, l.constructor.name, [null, ...(model.outputShapeOf(l) as number[])]]));
+  expect(theirs.layers.flatMap((l) => l.weights).map((w) => [w.originalName, w.shape])).toEqual(
+    ourLayers.flatMap((l) => l.weights.map((w) => [`${l.name}/${w.name}`, [...w.shape]])));
+}
