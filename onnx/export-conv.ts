@@ -1,6 +1,7 @@
 import type { Padding } from '../core/ops/index.ts';
 import type { Pair } from '../core/options.ts';
 import type { Conv2D } from '../layers/conv2d.ts';
+import type { Conv2DTranspose } from '../layers/conv2d-transpose.ts';
 import type { GlobalAveragePooling2D } from '../layers/global-pooling2d.ts';
 import type { Pooling2D } from '../layers/pooling2d.ts';
 import { dilatedWindow } from '../layers/conv-options.ts';
@@ -31,6 +32,31 @@ export function exportConv2D(layer: Conv2D, [x]: readonly OnnxValue[], cx: Expor
     pads: explicitPads(x.shape, dilatedWindow(layer.kernelSize, layer.dilationRate), layer.strides, layer.padding),
   };
   return convActivation(b.op('Conv', inputs, attrs, `${layer.name}/Conv`), layer.activation.name, layer.name, cx);
+}
+
+/**
+ * ConvTranspose's pads and output_padding for an [h, w, c] sample: of the full output (in − 1)·stride + k, 'same'
+ * keeps in·stride, cropping the overhang k − stride with its odd element at the end; an output longer than the full
+ * one (k < stride) grows by output_padding at the end, as semiflow's op appends zeros.
+ */
+export function transposePads(shape: readonly number[], kernel: Pair, strides: Pair, padding: Padding): { pads: number[]; outputPadding: number[] } {
+  const sizes = [0, 1].map((i) => {
+    const [n, k, s] = [shape[i], kernel[i], strides[i]];
+    const full = (n - 1) * s + k;
+    const out = padding === 'same' ? n * s : n * s + Math.max(k - s, 0);
+    return { crop: Math.max(full - out, 0), grow: Math.max(out - full, 0) };
+  });
+  const begin = sizes.map(({ crop }) => Math.floor(crop / 2));
+  return { pads: [...begin, ...sizes.map(({ crop }, i) => crop - begin[i])], outputPadding: sizes.map(({ grow }) => grow) };
+}
+
+/** Keras's kernel [kh, kw, filters, cin] becomes ConvTranspose's [cin, filters, kh, kw]. */
+export function exportConv2DTranspose(layer: Conv2DTranspose, [x]: readonly OnnxValue[], cx: ExportContext): Emitted[] {
+  const inputs = [cx.first(x), cx.weight(layer, 'kernel', [3, 2, 0, 1])];
+  if (layer.useBias) inputs.push(cx.weight(layer, 'bias'));
+  const { pads, outputPadding } = transposePads(x.shape, layer.kernelSize, layer.strides, layer.padding);
+  const attrs = { kernel_shape: [...layer.kernelSize], strides: [...layer.strides], output_padding: outputPadding, pads };
+  return convActivation(cx.b.op('ConvTranspose', inputs, attrs, `${layer.name}/ConvTranspose`), layer.activation.name, layer.name, cx);
 }
 
 /** A convolution's activation on its channels-first output; softmax runs over the channels, semiflow's last axis. */

@@ -4,6 +4,7 @@ import { LeakyReLU, ReLU, Softmax } from '../layers/advanced-activations.ts';
 import { AveragePooling2D } from '../layers/average-pooling2d.ts';
 import { BatchNormalization } from '../layers/batch-normalization.ts';
 import { Conv2D } from '../layers/conv2d.ts';
+import { Conv2DTranspose } from '../layers/conv2d-transpose.ts';
 import { Dense } from '../layers/dense.ts';
 import { Dropout } from '../layers/dropout.ts';
 import { Embedding } from '../layers/embedding.ts';
@@ -34,7 +35,7 @@ import {
   exportCropping2D, exportDepthwiseConv2D, exportPReLU, exportRepeatVector, exportSeparableConv2D, exportUpSampling2D, exportZeroPadding2D,
 } from './export-spatial.ts';
 import { exportBidirectional, exportRecurrent } from './export-recurrent.ts';
-import { exportConv2D, exportAveragePooling2D, exportGlobalAveragePooling2D, exportGlobalMaxPooling2D, exportMaxPooling2D } from './export-conv.ts';
+import { exportConv2D, exportConv2DTranspose, exportAveragePooling2D, exportGlobalAveragePooling2D, exportGlobalMaxPooling2D, exportMaxPooling2D } from './export-conv.ts';
 import {
   exportActivation, exportDense, exportEmbedding, exportFlatten, exportIdentity, exportLeakyReLU, exportPermute, exportReLU, exportReshape, exportSoftmax,
 } from './export-core.ts';
@@ -48,7 +49,7 @@ const EXPORTERS = new Map<LayerClass, LayerExporter<never>>([
   [Dense, exportDense], [Activation, exportActivation], [ReLU, exportReLU], [LeakyReLU, exportLeakyReLU], [Softmax, exportSoftmax],
   [Dropout, exportIdentity], [SpatialDropout2D, exportIdentity], [GaussianNoise, exportIdentity],
   [Flatten, exportFlatten], [Reshape, exportReshape], [Permute, exportPermute], [Embedding, exportEmbedding],
-  [Conv2D, exportConv2D], [MaxPooling2D, exportMaxPooling2D], [AveragePooling2D, exportAveragePooling2D],
+  [Conv2D, exportConv2D], [Conv2DTranspose, exportConv2DTranspose], [MaxPooling2D, exportMaxPooling2D], [AveragePooling2D, exportAveragePooling2D],
   [GlobalAveragePooling2D, exportGlobalAveragePooling2D], [GlobalMaxPooling2D, exportGlobalMaxPooling2D],
   [BatchNormalization, exportBatchNormalization], [LayerNormalization, exportLayerNormalization],
   [Add, exportFold('Sum', true)], [Subtract, exportFold('Sub', false)], [Multiply, exportFold('Mul', false)],

@@ -5,6 +5,7 @@ import type { Pair } from '../core/options.ts';
 import { AveragePooling2D } from '../layers/average-pooling2d.ts';
 import { BatchNormalization } from '../layers/batch-normalization.ts';
 import { Conv2D } from '../layers/conv2d.ts';
+import { Conv2DTranspose } from '../layers/conv2d-transpose.ts';
 import { Dense } from '../layers/dense.ts';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../layers/global-pooling2d.ts';
 import { LayerNormalization } from '../layers/layer-normalization.ts';
@@ -12,7 +13,7 @@ import { MaxPooling2D } from '../layers/max-pooling2d.ts';
 import { ZeroPadding2D } from '../layers/zero-padding2d.ts';
 import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { transposed } from './context.ts';
-import { explicitPads } from './export-conv.ts';
+import { explicitPads, transposePads } from './export-conv.ts';
 import { activationOf } from './import-activations.ts';
 import type { Importer } from './importer.ts';
 import type { OnnxConstant } from './read-model.ts';
@@ -93,6 +94,30 @@ export function importConv(node: NodeProto, imp: Importer): void {
   const layer = new Conv2D(w.dims[0], kernelSize, {
     strides, padding, dilationRate, groups: (attr(node, 'group') as number | undefined) ?? 1, activation: folded.activation, useBias: bias !== undefined,
   });
+  const kernel = reorder(w, [2, 3, 1, 0]);
+  imp.values.set(folded.output, { sym: imp.apply(layer, input, bias === undefined ? { kernel } : { kernel, bias }), permuted: true });
+}
+
+/** ConvTranspose over an NCHW image, weight [cin, cout, kh, kw]: pads and output_padding must be those of 'same' or 'valid'. */
+export function importConvTranspose(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const w = imp.constant(node.input[1], node);
+  const bias = node.input[2] !== undefined && node.input[2] !== '' ? imp.constant(node.input[2], node) : undefined;
+  const kernelSize: Pair = [w.dims[2], w.dims[3]];
+  const strides = pair(attr(node, 'strides'), 1);
+  const input = imp.channelsLast(x);
+  const given = [(attr(node, 'pads') as number[] | undefined) ?? [0, 0, 0, 0], (attr(node, 'output_padding') as number[] | undefined) ?? [0, 0]].join(';');
+  const padding = (['same', 'valid'] as const).find((p) => {
+    const { pads, outputPadding } = transposePads(input.shape, kernelSize, strides, p);
+    return [pads, outputPadding].join(';') === given;
+  });
+  const plain = w.dims.length === 4 && ((attr(node, 'group') as number | undefined) ?? 1) === 1 && attr(node, 'output_shape') === undefined
+    && ((attr(node, 'dilations') as number[] | undefined) ?? [1, 1]).every((d) => d === 1);
+  if (padding === undefined || !plain) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (ConvTranspose) is imported only as Conv2DTranspose: 2-D, group 1, no dilations or output_shape, and the pads and output_padding of 'same' or 'valid'`);
+  }
+  const folded = foldActivation(node.output[0], 4, imp, true);
+  const layer = new Conv2DTranspose(w.dims[1], kernelSize, { strides, padding, activation: folded.activation, useBias: bias !== undefined });
   const kernel = reorder(w, [2, 3, 1, 0]);
   imp.values.set(folded.output, { sym: imp.apply(layer, input, bias === undefined ? { kernel } : { kernel, bias }), permuted: true });
 }

@@ -9,7 +9,7 @@ import { Functional } from '../models/functional.ts';
 import type { Model } from '../models/model.ts';
 import { Sequential } from '../models/sequential.ts';
 import { importActivation } from './import-activations.ts';
-import { importBatchNorm, importConv, importDense, importGlobalPool, importLayerNorm, importPool } from './import-layers.ts';
+import { importBatchNorm, importConv, importConvTranspose, importDense, importGlobalPool, importLayerNorm, importPool } from './import-layers.ts';
 import {
   importConcat, importFlatten, importGather, importMerge, importPad, importPassThrough, importReshape, importTranspose,
 } from './import-shape-ops.ts';
@@ -26,7 +26,7 @@ function outsidePattern(node: NodeProto): void {
 }
 
 const CONVERTERS: Readonly<Record<string, Converter>> = {
-  MatMul: importDense, Gemm: importDense, Conv: importConv, MaxPool: importPool, AveragePool: importPool,
+  MatMul: importDense, Gemm: importDense, Conv: importConv, ConvTranspose: importConvTranspose, MaxPool: importPool, AveragePool: importPool,
   GlobalAveragePool: importGlobalPool, GlobalMaxPool: importGlobalPool, ReduceMean: importGlobalPool, ReduceMax: importGlobalPool,
   BatchNormalization: importBatchNorm, LayerNormalization: importLayerNorm,
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Identity: importPassThrough, Dropout: importPassThrough, Cast: importPassThrough,

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { Tensor, randomUniform, slice } from 'semiflow';
 import type { Functional, Model, Sequential } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
+import { loadOnnx, toOnnx } from 'semiflow/onnx';
 
 ort.env.wasm.numThreads = 1;
 
@@ -44,4 +45,14 @@ export function scrambleWeights(model: Model, seed: number): void {
 
 export function predictOne(model: Sequential | Functional, x: Tensor): Tensor {
   return model.predict(x, { verbose: 0 }) as Tensor;
+}
+
+/** A one-input Sequential exported, run in ONNX Runtime and loaded back: both predict what it predicts; gives the loaded one. */
+export async function expectOrtAndBack(net: Sequential, x: Tensor): Promise<Sequential> {
+  const bytes = toOnnx(net);
+  const [y] = await runOrt(bytes, { [net.layers[0].name]: x });
+  expectClose(y, predictOne(net, x));
+  const back = loadOnnx(bytes) as Sequential;
+  expectClose(predictOne(back, x).data as Float32Array, predictOne(net, x));
+  return back;
 }
