@@ -1,4 +1,5 @@
 import type { Padding } from '../core/ops/index.ts';
+import { transposedAxis } from '../core/ops/conv-transpose.ts';
 import type { Pair } from '../core/options.ts';
 import type { Conv2D } from '../layers/conv2d.ts';
 import type { Conv2DTranspose } from '../layers/conv2d-transpose.ts';
@@ -35,19 +36,16 @@ export function exportConv2D(layer: Conv2D, [x]: readonly OnnxValue[], cx: Expor
 }
 
 /**
- * ConvTranspose's pads and output_padding for an [h, w, c] sample: of the full output (in − 1)·stride + k, 'same'
- * keeps in·stride, cropping the overhang k − stride with its odd element at the end; an output longer than the full
- * one (k < stride) grows by output_padding at the end, as semiflow's op appends zeros.
+ * ConvTranspose's pads and output_padding for an [h, w, c] sample: the full output (in − 1)·stride + k cropped to
+ * where semiflow's op puts its window (transposedAxis), or grown at the end where that window runs past it.
  */
 export function transposePads(shape: readonly number[], kernel: Pair, strides: Pair, padding: Padding): { pads: number[]; outputPadding: number[] } {
-  const sizes = [0, 1].map((i) => {
-    const [n, k, s] = [shape[i], kernel[i], strides[i]];
-    const full = (n - 1) * s + k;
-    const out = padding === 'same' ? n * s : n * s + Math.max(k - s, 0);
-    return { crop: Math.max(full - out, 0), grow: Math.max(out - full, 0) };
+  const axes = [0, 1].map((i) => {
+    const full = (shape[i] - 1) * strides[i] + kernel[i];
+    const { before, out } = transposedAxis(shape[i], kernel[i], strides[i], padding);
+    return { before, after: Math.max(full - before - out, 0), grow: Math.max(before + out - full, 0) };
   });
-  const begin = sizes.map(({ crop }) => Math.floor(crop / 2));
-  return { pads: [...begin, ...sizes.map(({ crop }, i) => crop - begin[i])], outputPadding: sizes.map(({ grow }) => grow) };
+  return { pads: [...axes.map((a) => a.before), ...axes.map((a) => a.after)], outputPadding: axes.map((a) => a.grow) };
 }
 
 /** Keras's kernel [kh, kw, filters, cin] becomes ConvTranspose's [cin, filters, kh, kw]. */

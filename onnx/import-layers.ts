@@ -46,7 +46,7 @@ export function importDense(node: NodeProto, imp: Importer): void {
       throw new ConfigError(`loadOnnx: node ${node.name} (Gemm) with alpha, beta or transA has no Dense form`);
     }
     if (attr(node, 'transB') === 1) kernel = reorder(kernel, [1, 0]);
-    if (node.input[2] !== undefined && node.input[2] !== '') bias = imp.constant(node.input[2], node);
+    bias = imp.optionalConstant(node, 2);
   } else {
     const add = imp.soleConsumer(output);
     const other = add?.input.find((n) => n !== output);
@@ -82,7 +82,7 @@ export function importConv(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   const w = imp.constant(node.input[1], node);
   if (w.dims.length !== 4) throw new ConfigError(`loadOnnx: node ${node.name} (Conv) is not 2-D (weight [${w.dims.join(',')}])`);
-  const bias = node.input[2] !== undefined && node.input[2] !== '' ? imp.constant(node.input[2], node) : undefined;
+  const bias = imp.optionalConstant(node, 2);
   const kernelSize: Pair = [w.dims[2], w.dims[3]];
   const strides = pair(attr(node, 'strides'), 1);
   const dilationRate = pair(attr(node, 'dilations'), 1);
@@ -102,7 +102,7 @@ export function importConv(node: NodeProto, imp: Importer): void {
 export function importConvTranspose(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   const w = imp.constant(node.input[1], node);
-  const bias = node.input[2] !== undefined && node.input[2] !== '' ? imp.constant(node.input[2], node) : undefined;
+  const bias = imp.optionalConstant(node, 2);
   const kernelSize: Pair = [w.dims[2], w.dims[3]];
   const strides = pair(attr(node, 'strides'), 1);
   const input = imp.channelsLast(x);
@@ -171,7 +171,7 @@ export function importLayerNorm(node: NodeProto, imp: Importer): void {
   const start = first < 0 ? first + rank : first;
   const axis = Array.from({ length: rank - start }, (_, i) => start + i);
   const gamma = imp.constant(node.input[1], node);
-  const hasBeta = node.input[2] !== undefined && node.input[2] !== '';
-  const layer = new LayerNormalization({ axis, epsilon: (attr(node, 'epsilon') as number | undefined) ?? 1e-5, center: hasBeta });
-  imp.values.set(node.output[0], { sym: imp.apply(layer, x, hasBeta ? { gamma, beta: imp.constant(node.input[2], node) } : { gamma }) });
+  const beta = imp.optionalConstant(node, 2);
+  const layer = new LayerNormalization({ axis, epsilon: (attr(node, 'epsilon') as number | undefined) ?? 1e-5, center: beta !== undefined });
+  imp.values.set(node.output[0], { sym: imp.apply(layer, x, beta === undefined ? { gamma } : { gamma, beta }) });
 }

@@ -98,7 +98,7 @@ export function importPad(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   const pads = Array.from(imp.constant(node.input[1], node).data);
   const mode = node.attribute.find((a) => a.name === 'mode');
-  const value = node.input[2] !== undefined && node.input[2] !== '' ? imp.constant(node.input[2], node).data[0] : 0;
+  const value = imp.optionalConstant(node, 2)?.data[0] ?? 0;
   if (pads.every((p) => p === 0)) return importPassThrough(node, imp);
   const [, c, top, left, , c2, bottom, right] = pads;
   if (pads.length !== 8 || pads[0] !== 0 || pads[4] !== 0 || c !== 0 || c2 !== 0 || value !== 0 || (mode !== undefined && new TextDecoder().decode(mode.s) !== 'constant')) {

@@ -16,7 +16,7 @@ const values = (imp: Importer, node: NodeProto, i: number): number[] => Array.fr
 export function importSlice(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   const [starts, ends, axes] = [1, 2, 3].map((i) => values(imp, node, i));
-  const steps = node.input[4] === undefined || node.input[4] === '' ? [1, 1] : values(imp, node, 4);
+  const steps = Array.from(imp.optionalConstant(node, 4)?.data ?? [1, 1]);
   const spatial = x.permuted === true ? '2,3' : '1,2';
   const [height, width] = x.sym.shape;
   if (axes.join() !== spatial || x.sym.shape.length !== 3 || steps.some((s) => s !== 1) || starts.some((s) => s < 0)) {

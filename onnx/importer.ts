@@ -41,6 +41,12 @@ export class Importer {
     return c;
   }
 
+  /** The constant at input i of node, or undefined where ONNX leaves that optional input out (absent or ''). */
+  optionalConstant(node: NodeProto, i: number): OnnxConstant | undefined {
+    const name = node.input[i];
+    return name === undefined || name === '' ? undefined : this.constant(name, node);
+  }
+
   isConstant(name: string): boolean {
     return this.graph.constants.has(name);
   }

@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
 import { pad, reshape, slice, transpose } from './movement.ts';
-import type { PaddingName } from './window.ts';
+import type { Padding, PaddingName } from './window.ts';
 import { fold, paddingOf, pair } from './window.ts';
 
 export interface Conv2dTransposeOptions {
@@ -38,14 +38,23 @@ export function conv2dTranspose(x: Tensor, kernel: Tensor, options: Conv2dTransp
   const padding = paddingOf(options.padding ?? 'valid', 'conv2dTranspose');
   const cols = matmul(reshape(x, [n * h * w, inC]), transpose(reshape(kernel, [kh * kw * outC, inC])));
   const full = fold(reshape(cols, [n, h, w, kh, kw, outC]), (h - 1) * sh + kh, (w - 1) * sw + kw, [sh, sw]);
-  // The output is a window of `full` (zeros past its end): 'same' drops the leading half of the overhang k - s.
+  // The output is a window of `full` (zeros past its end).
   const axis = (size: number, k: number, s: number, length: number): [number, number, number] => {
-    const out = padding === 'same' ? size * s : size * s + Math.max(k - s, 0);
-    const before = padding === 'same' ? Math.floor(Math.max(k - s, 0) / 2) : 0;
+    const { before, out } = transposedAxis(size, k, s, padding);
     return [before, out, Math.max(0, before + out - length)];
   };
   const [top, height, below] = axis(h, kh, sh, full.shape[1]);
   const [left, width, right] = axis(w, kw, sw, full.shape[2]);
   const grown = pad(full, [[0, 0], [0, below], [0, right], [0, 0]]);
   return slice(grown, [0, top, left, 0], [n, height, width, outC]);
+}
+
+/**
+ * Where a transposed convolution's output sits along one axis of its full result (size − 1)·s + k: `out` entries
+ * from `before`. Keras's sizes: 'same' size·s, dropping the leading half of the overhang k − s; 'valid' size·s + max(k − s, 0).
+ */
+export function transposedAxis(size: number, k: number, s: number, padding: Padding): { before: number; out: number } {
+  return padding === 'same'
+    ? { before: Math.floor(Math.max(k - s, 0) / 2), out: size * s }
+    : { before: 0, out: size * s + Math.max(k - s, 0) };
 }
