@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.ts';
 import type { AnyLayer } from '../layers/layer.ts';
 import type { Bidirectional } from '../layers/recurrent/bidirectional.ts';
+import { GatedRecurrent } from '../layers/recurrent/gated.ts';
 import { GRU } from '../layers/recurrent/gru.ts';
 import { LSTM } from '../layers/recurrent/lstm.ts';
 import type { Recurrent } from '../layers/recurrent/recurrent.ts';
@@ -60,7 +61,7 @@ function emitRecurrent(cell: Recurrent, owner: AnyLayer, x: OnnxValue, prefixes:
   const bias = b.weight(`${owner.name}/B`, concatAll(dirs.map((d) => d.b)), [dirs.length, 2 * k * units]);
   const time = b.op('Transpose', [cx.last(x)], { perm: [1, 0, 2] }, `${owner.name}/Transpose`);
   const act = rnnActivation(owner, cell.activation.name);
-  const gate = 'recurrentActivation' in cell ? rnnActivation(owner, (cell as LSTM | GRU).recurrentActivation.name) : '';
+  const gate = cell instanceof GatedRecurrent ? rnnActivation(owner, cell.recurrentActivation.name) : '';
   // ONNX's f, g (, h) per direction: the gates' activation, then the candidate's (and the output's).
   const one = op === 'RNN' ? [act] : op === 'GRU' ? [gate, act] : [gate, act, act];
   const attrs: Record<string, AttrValue> = { hidden_size: units, direction, activations: { strings: dirs.flatMap(() => one) } };
@@ -86,7 +87,7 @@ export function exportBidirectional(layer: Bidirectional, [x]: readonly OnnxValu
   const [fw, bw] = [layer.forwardLayer, layer.backwardLayer];
   const same = fw.constructor === bw.constructor && fw.units === bw.units && fw.activation.name === bw.activation.name && fw.useBias === bw.useBias
     && (!(fw instanceof GRU) || fw.resetAfter === (bw as GRU).resetAfter)
-    && (!('recurrentActivation' in fw) || (fw as LSTM<boolean> | GRU<boolean>).recurrentActivation.name === (bw as LSTM<boolean> | GRU<boolean>).recurrentActivation.name);
+    && (!(fw instanceof GatedRecurrent) || fw.recurrentActivation.name === (bw as GatedRecurrent).recurrentActivation.name);
   if (fw.goBackwards || !same) throw new ConfigError(`toOnnx: ${layer.name} (Bidirectional) needs a forward layer and a backward copy of it; ONNX's bidirectional op shares the configuration`);
   const { y, yh } = emitRecurrent(fw, layer, x, [`${fw.name}/`, `${bw.name}/`], 'bidirectional', cx);
   const base = layer.name;

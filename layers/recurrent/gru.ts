@@ -1,27 +1,21 @@
 import { trueOrFalse } from '../../core/options.ts';
-import type { Activation, ActivationFn } from '../activations.ts';
-import { getActivation } from '../activations.ts';
 import { markBuiltIn } from '../built-in.ts';
 import type { Cell } from './cell.ts';
 import { gruCell } from './gru-cell.ts';
-import type { RecurrentOptions } from './recurrent.ts';
-import { RECURRENT_OPTIONS, Recurrent } from './recurrent.ts';
+import type { GatedOptions } from './gated.ts';
+import { GatedRecurrent } from './gated.ts';
 
-export interface GRUOptions<R extends boolean = boolean> extends RecurrentOptions<R> {
-  /** On the gates; default sigmoid (tf.keras 2; tfjs's default is hardSigmoid). */
-  recurrentActivation?: string | Activation | ActivationFn | null;
+export interface GRUOptions<R extends boolean = boolean> extends GatedOptions<R> {
   /** Apply the reset gate after the recurrent product, with separate input and recurrent biases (tf.keras 2's default true). */
   resetAfter?: boolean;
 }
 
 /** Gated recurrent unit (Cho et al. 2014) over [batch, time, features], Keras's weight layout (gates z, r, h). */
-export class GRU<R extends boolean = false> extends Recurrent<R> {
-  readonly recurrentActivation: Activation;
+export class GRU<R extends boolean = false> extends GatedRecurrent<R> {
   readonly resetAfter: boolean;
 
   constructor(units: number, options: GRUOptions<R> = {}) {
-    super(units, options, [...RECURRENT_OPTIONS, 'recurrentActivation', 'resetAfter']);
-    this.recurrentActivation = getActivation(options.recurrentActivation === undefined ? 'sigmoid' : options.recurrentActivation, this.name);
+    super(units, options, ['resetAfter']);
     this.resetAfter = trueOrFalse(options.resetAfter ?? true, 'resetAfter', this.name);
   }
 
@@ -34,7 +28,7 @@ export class GRU<R extends boolean = false> extends Recurrent<R> {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, resetAfter: this.resetAfter };
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }
 

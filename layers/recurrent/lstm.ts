@@ -2,20 +2,16 @@ import { concat } from '../../core/ops/index.ts';
 import { trueOrFalse } from '../../core/options.ts';
 import type { DType } from '../../core/dtype.ts';
 import type { Rng } from '../../core/random.ts';
-import type { Activation, ActivationFn } from '../activations.ts';
-import { getActivation } from '../activations.ts';
 import { markBuiltIn } from '../built-in.ts';
 import type { Initializer } from '../initializers.ts';
 import { getInitializer, ones } from '../initializers.ts';
 import type { WeightSpec } from '../layer.ts';
 import type { Cell } from './cell.ts';
 import { lstmCell } from './lstm-cell.ts';
-import type { RecurrentOptions } from './recurrent.ts';
-import { RECURRENT_OPTIONS, Recurrent } from './recurrent.ts';
+import type { GatedOptions } from './gated.ts';
+import { GatedRecurrent } from './gated.ts';
 
-export interface LSTMOptions<R extends boolean = boolean> extends RecurrentOptions<R> {
-  /** On the gates; default sigmoid (tf.keras 2; tfjs's default is hardSigmoid). */
-  recurrentActivation?: string | Activation | ActivationFn | null;
+export interface LSTMOptions<R extends boolean = boolean> extends GatedOptions<R> {
   /** Start the forget gate's bias at 1 instead of the bias initializer (Keras's default true). */
   unitForgetBias?: boolean;
 }
@@ -32,13 +28,11 @@ function unitForgetBias(inner: Initializer, units: number): Initializer {
 }
 
 /** Long short-term memory (Hochreiter & Schmidhuber 1997) over [batch, time, features], Keras's weight layout (gates i, f, c, o). */
-export class LSTM<R extends boolean = false> extends Recurrent<R> {
-  readonly recurrentActivation: Activation;
+export class LSTM<R extends boolean = false> extends GatedRecurrent<R> {
   readonly unitForgetBias: boolean;
 
   constructor(units: number, options: LSTMOptions<R> = {}) {
-    super(units, options, [...RECURRENT_OPTIONS, 'recurrentActivation', 'unitForgetBias']);
-    this.recurrentActivation = getActivation(options.recurrentActivation === undefined ? 'sigmoid' : options.recurrentActivation, this.name);
+    super(units, options, ['unitForgetBias']);
     this.unitForgetBias = trueOrFalse(options.unitForgetBias ?? true, 'unitForgetBias', this.name);
   }
 
@@ -52,7 +46,7 @@ export class LSTM<R extends boolean = false> extends Recurrent<R> {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, unitForgetBias: this.unitForgetBias };
+    return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
 }
 
