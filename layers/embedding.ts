@@ -1,4 +1,6 @@
 import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
+import { firstInvalidIndex } from '../core/ops/gather.ts';
+import { unravelIndex } from '../core/shape.ts';
 import { equal, gather, sub } from '../core/ops/index.ts';
 import { checkOptionKeys, positiveInt, trueOrFalse } from '../core/options.ts';
 import type { Shape } from '../core/shape.ts';
@@ -81,23 +83,11 @@ export class Embedding extends Layer {
 
   /** Every id must be an integer in [0, inputDim): the error names the first bad one and where it is. */
   private checkIds(ids: Tensor): void {
-    const values = ids.storage;
     const n = this.inputDim;
-    let bad = -1;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (!(v >= 0 && v < n && Math.floor(v) === v)) {
-        bad = i;
-        break;
-      }
-    }
+    const bad = firstInvalidIndex(ids.storage, n);
     if (bad < 0) return;
-    const position: number[] = [];
-    for (let axis = ids.rank - 1, rest = bad; axis >= 0; axis--) {
-      position.unshift(rest % ids.shape[axis]);
-      rest = Math.floor(rest / ids.shape[axis]);
-    }
-    throw new ValueError(`${this.name}: ids must be integers in [0, ${n}) (inputDim ${n}), got ${values[bad]} at position [${position.join(',')}] of the input`);
+    const position = unravelIndex(bad, ids.shape);
+    throw new ValueError(`${this.name}: ids must be integers in [0, ${n}) (inputDim ${n}), got ${ids.storage[bad]} at position [${position.join(',')}] of the input`);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { apply } from '../dispatch.ts';
 import { tensor } from '../creation.ts';
 import { ShapeError, ValueError, describeValue, fmtShape, prefixError } from '../errors.ts';
 import { normalizeAxis, sameShape } from '../shape.ts';
+import type { TypedArray } from '../dtype.ts';
 import { Tensor } from '../tensor.ts';
 import type { NestedArray } from '../tensor.ts';
 import { expectTensor } from './broadcast.ts';
@@ -41,13 +42,18 @@ export function scatterAdd(updates: Tensor, indices: Indices, size: number, axis
   return apply('scatterAdd', [flat, reshape(idx, [idx.size])], { axis: a, size });
 }
 
+/** The flat position of the first value that is not an integer in [0, n) (NaN included), or -1. */
+export function firstInvalidIndex(values: TypedArray, n: number): number {
+  return values.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= n);
+}
+
 /** indices as a tensor, each an integer in [0, n); arrays become float64 so that every index is exact. */
 function checkedIndices(indices: Indices, n: number, op: string, what: string): Tensor {
   if (!(indices instanceof Tensor) && !Array.isArray(indices)) {
     throw new ValueError(`${op}: indices must be a Tensor or an array of integers, got ${describeValue(indices)}`);
   }
   const idx = indices instanceof Tensor ? indices : fromArray(indices, op);
-  const bad = idx.storage.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= n);
+  const bad = firstInvalidIndex(idx.storage, n);
   if (bad >= 0) {
     throw new ValueError(`${op}: every index must be an integer in [0, ${n}) for ${what}, got ${idx.storage[bad]} at flat position ${bad}`);
   }
