@@ -1,7 +1,11 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { AttributeProtoSchema, AttributeProto_AttributeType, ModelProtoSchema } from 'onnx-buf';
+import type { ModelProto, NodeProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
-import { Bidirectional, GRU, LSTM, SimpleRNN } from 'semiflow';
+import { Bidirectional, ConfigError, GRU, LSTM, SimpleRNN } from 'semiflow';
 import type { Functional, Sequential } from 'semiflow';
-import { torchRoundTrip } from './onnx-torch-fixture.ts';
+import { loadOnnx } from 'semiflow/onnx';
+import { torchFixture, torchRoundTrip } from './onnx-torch-fixture.ts';
 
 // PyTorch's batch_first recurrent models (scripts/torch-onnx-fixtures.py): zero initial states computed from the
 // batch size, out[:, -1] and h_n[-1], two directions, two layers; imported, checked against PyTorch's output, and
@@ -41,5 +45,40 @@ describe('PyTorch recurrent fixtures through loadOnnx', () => {
     const rnn = await torchRoundTrip('torch-rnn-last');
     expect(kinds(rnn)).toEqual(['InputLayer', 'SimpleRNN', 'Dense']);
     expect((rnn.layers[1] as SimpleRNN).activation.name).toBe('tanh');
+  });
+});
+
+/** A fixture's model changed by `edit` at its first node of op `op`, then loaded. */
+function loadEdited(name: string, op: string, edit: (node: NodeProto, model: ModelProto) => void): () => unknown {
+  const model = fromBinary(ModelProtoSchema, torchFixture(name).bytes);
+  const node = model.graph?.node.find((n) => n.opType === op) as NodeProto;
+  edit(node, model);
+  return () => loadOnnx(toBinary(ModelProtoSchema, model));
+}
+
+const text = (name: string, value: string) => create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.STRING, s: new TextEncoder().encode(value) });
+
+describe('PyTorch recurrent forms that are refused, with the reason', () => {
+  it('an initial state that is not provably zeros: filled with 1, or a graph input', () => {
+    const ones = loadEdited('torch-lstm-last', 'ConstantOfShape', (n) => {
+      const value = n.attribute.find((a) => a.name === 'value')?.t;
+      if (value !== undefined) value.rawData = new Uint8Array(Float32Array.of(1).buffer);
+    });
+    expect(ones).toThrow(ConfigError);
+    expect(ones).toThrow(/node \/rnn\/LSTM \(LSTM\) has an initial state .* not provably zeros \(\/rnn\/ConstantOfShape \(ConstantOfShape\) fills with a non-zero value\)/);
+    const given = loadEdited('torch-gru-seq', 'GRU', (n) => { n.input[5] = 'x'; });
+    expect(given).toThrow(/initial state x that is not provably zeros \(x is a graph input\)/);
+  });
+
+  it('clip, an activation with no semiflow form, and h_n[-1] of two directions', () => {
+    const clip = loadEdited('torch-lstm-last', 'LSTM', (n) => { n.attribute.push(create(AttributeProtoSchema, { name: 'clip', type: AttributeProto_AttributeType.FLOAT, f: 3 })); });
+    expect(clip).toThrow(/node \/rnn\/LSTM \(LSTM\) has activations, clip or input_forget with no semiflow form/);
+    const elu = loadEdited('torch-rnn-last', 'RNN', (n) => {
+      n.attribute = n.attribute.filter((a) => a.name !== 'activations');
+      n.attribute.push(create(AttributeProtoSchema, { name: 'activations', type: AttributeProto_AttributeType.STRINGS, strings: [new TextEncoder().encode('Elu')] }));
+    });
+    expect(elu).toThrow(/node \/rnn\/RNN \(RNN\) has activations, clip or input_forget with no semiflow form/);
+    const backward = loadEdited('torch-lstm-hn', 'LSTM', (n) => { n.attribute.push(text('direction', 'bidirectional')); });
+    expect(backward).toThrow(/h_n\[-1\] of a bidirectional layer is its backward state alone/);
   });
 });
