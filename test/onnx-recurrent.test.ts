@@ -86,4 +86,19 @@ describe('recurrent layers through loadOnnx(toOnnx(model))', () => {
     const again = back(net, ids);
     expect(again.layers.map((l) => l.constructor.name)).toEqual(['InputLayer', 'Embedding', 'Bidirectional', 'Bidirectional', 'Dense']);
   });
+
+  it('Bidirectional in every merge mode, over sequences and last outputs: the same merge modes back', () => {
+    const net = new Sequential({ seed: 5 });
+    net.add(new Bidirectional(new GRU(4, { returnSequences: true }), { inputShape: [5, 3], mergeMode: 'sum' }));
+    net.add(new Bidirectional(new SimpleRNN(3, { returnSequences: true }), { mergeMode: 'mul' }));
+    net.add(new Bidirectional(new LSTM(3, { returnSequences: true }), { mergeMode: 'ave' }));
+    net.add(new Bidirectional(new GRU(3, { returnSequences: true, resetAfter: false }), { mergeMode: 'concat' }));
+    net.add(new Bidirectional(new LSTM(2), { mergeMode: 'sum' }));
+    const again = back(net, sequences(3, 5, 3, 5));
+    expect(again.layers.slice(1).map((l) => (l as Bidirectional).mergeMode)).toEqual(['sum', 'mul', 'ave', 'concat', 'sum']);
+    for (const mergeMode of ['mul', 'ave'] as const) {
+      const last = new Sequential({ seed: 6, layers: [new Bidirectional(new LSTM(3), { inputShape: [4, 2], mergeMode })] });
+      expect((back(last, sequences(2, 4, 2, 6)).layers[1] as Bidirectional).mergeMode).toBe(mergeMode);
+    }
+  });
 });
