@@ -9,15 +9,16 @@ import { attr } from './read-model.ts';
 // (h_n[-1]); two directions concatenated by a Transpose and Reshape, or reduced (sum, mul, ave); a forward
 // sequence's last step gathered (out[:, -1]) is the layer's last output.
 
-/** The value a recurrent op becomes: the node whose first output it is, and how the layer is configured. */
+/** The values a recurrent op becomes: the nodes whose first outputs they are, and how the layer is configured. */
 export interface RecurrentEnd {
-  readonly end: NodeProto;
+  /** One node, or two for a Bidirectional with mergeMode null (forward, backward). */
+  readonly ends: readonly NodeProto[];
   /** Every node of the pattern, the end included, absorbed into the layer. */
   readonly used: readonly NodeProto[];
   readonly returnSequences: boolean;
-  /** The end is a time-first sequence [time, batch, features] (read by the next recurrent op, or transposed back). */
+  /** The ends are time-first sequence [time, batch, features] (read by the next recurrent op, or transposed back). */
   readonly timeFirst: boolean;
-  readonly mergeMode: MergeMode;
+  readonly mergeMode: MergeMode | null;
 }
 
 /** The sole consumer of `output` if it has op `op` and passes `check`. */
@@ -42,17 +43,20 @@ const gathers = (imp: Importer, axis: number, index: number, size: number) => (n
 
 const REDUCE: ReadonlyArray<readonly [string, MergeMode]> = [['ReduceSum', 'sum'], ['ReduceProd', 'mul'], ['ReduceMean', 'ave']];
 
-/** Y or Y_h of two directions merged over the direction axis: concatenated (time-first or batch-first), or reduced. */
+/** Y or Y_h of two directions merged over the direction axis: concatenated (time-first or batch-first), reduced, or split in two. */
 function merged(imp: Importer, output: string, seqs: boolean): Omit<RecurrentEnd, 'returnSequences'> | undefined {
   const dirAxis = seqs ? 1 : 0;
+  const split = next(imp, output, 'Split', (n) => n.output.length === 2 && (attr(n, 'axis') ?? 0) === dirAxis && (n.input[1] ?? '') === '');
+  const parts = split?.output.map((o) => next(imp, o, 'Squeeze', hasAxes(imp, dirAxis)));
+  if (split !== undefined && parts?.every((n) => n !== undefined) === true) return { ends: parts, used: [split, ...parts], timeFirst: seqs, mergeMode: null };
   for (const [op, mergeMode] of REDUCE) {
     const n = next(imp, output, op, (r) => hasAxes(imp, dirAxis)(r) && attr(r, 'keepdims') === 0);
-    if (n !== undefined) return { end: n, used: [n], timeFirst: seqs, mergeMode };
+    if (n !== undefined) return { ends: [n], used: [n], timeFirst: seqs, mergeMode };
   }
   for (const [perm, timeFirst] of seqs ? [['2,0,1,3', false], ['0,2,1,3', true]] as const : [['1,0,2', false]] as const) {
     const move = next(imp, output, 'Transpose', hasPerm(perm));
     const flat = next(imp, move?.output[0], 'Reshape', reshapesTo(imp, seqs ? '0,0,-1' : '0,-1'));
-    if (move !== undefined && flat !== undefined) return { end: flat, used: [move, flat], timeFirst, mergeMode: 'concat' };
+    if (move !== undefined && flat !== undefined) return { ends: [flat], used: [move, flat], timeFirst, mergeMode: 'concat' };
   }
   return undefined;
 }
@@ -64,15 +68,15 @@ function single(imp: Importer, node: NodeProto, reverse: boolean, time: number):
   if (squeeze !== undefined && !reverse) {
     const back = next(imp, squeeze.output[0], 'Transpose', hasPerm('1,0,2'));
     const last = next(imp, squeeze.output[0], 'Gather', gathers(imp, 0, time - 1, time)) ?? next(imp, back?.output[0], 'Gather', gathers(imp, 1, time - 1, time));
-    if (last !== undefined) return { end: last, used: [squeeze, back, last].filter((n) => n !== undefined), returnSequences: false, timeFirst: false };
-    return { end: squeeze, used: [squeeze], returnSequences: true, timeFirst: true };
+    if (last !== undefined) return { ends: [last], used: [squeeze, back, last].filter((n) => n !== undefined), returnSequences: false, timeFirst: false };
+    return { ends: [squeeze], used: [squeeze], returnSequences: true, timeFirst: true };
   }
   // ONNX's reverse Y[t] is the state after reading x[T−1..t]; Keras's goBackwards output s is that after T−1..T−1−s.
   const flips = (n: NodeProto): boolean => n.input[4] !== undefined && imp.constant(n.input[4], n).data[0] === -1;
   const slice = next(imp, squeeze?.output[0], 'Slice', flips);
-  if (squeeze !== undefined && slice !== undefined) return { end: slice, used: [squeeze, slice], returnSequences: true, timeFirst: true };
+  if (squeeze !== undefined && slice !== undefined) return { ends: [slice], used: [squeeze, slice], returnSequences: true, timeFirst: true };
   const state = next(imp, yh, 'Squeeze', hasAxes(imp, 0)) ?? next(imp, yh, 'Gather', gathers(imp, 0, 0, 1));
-  return state === undefined ? undefined : { end: state, used: [state], returnSequences: false, timeFirst: false };
+  return state === undefined ? undefined : { ends: [state], used: [state], returnSequences: false, timeFirst: false };
 }
 
 const readers = (imp: Importer, name: string | undefined): boolean =>
@@ -88,7 +92,7 @@ export function recurrentEnd(node: NodeProto, imp: Importer, direction: string, 
   if (direction === 'bidirectional') {
     const seq = merged(imp, y, true);
     const last = seq === undefined ? merged(imp, yh, false) : undefined;
-    if (seq === undefined && last === undefined) refuse(readers(imp, yh) ? 'reads one direction of Y_h (h_n[-1] of a bidirectional layer is its backward state alone)' : 'merges its two directions in a form other than concat, sum, mul or ave');
+    if (seq === undefined && last === undefined) refuse(readers(imp, yh) ? 'reads one direction of Y_h (h_n[-1] of a bidirectional layer is its backward state alone)' : 'merges its two directions in a form other than concat, sum, mul, ave or a Split in two');
     return { ...(seq ?? last) as Omit<RecurrentEnd, 'returnSequences'>, returnSequences: seq !== undefined };
   }
   const one = single(imp, node, direction === 'reverse', time);

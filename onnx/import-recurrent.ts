@@ -6,6 +6,7 @@ import { GRU } from '../layers/recurrent/gru.ts';
 import { LSTM } from '../layers/recurrent/lstm.ts';
 import type { Recurrent } from '../layers/recurrent/recurrent.ts';
 import { SimpleRNN } from '../layers/recurrent/simple-rnn.ts';
+import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { gateOrder, gatesLast } from './gates.ts';
 import { recurrentEnd } from './import-recurrent-outputs.ts';
 import type { Importer } from './importer.ts';
@@ -62,7 +63,7 @@ export function importRecurrent(node: NodeProto, imp: Importer): void {
   const units = attr(node, 'hidden_size') as number;
   const direction = new TextDecoder().decode(node.attribute.find((a) => a.name === 'direction')?.s ?? new Uint8Array());
   const [time, features] = x.sym.shape;
-  const { end, used, returnSequences, timeFirst, mergeMode } = recurrentEnd(node, imp, direction, time);
+  const { ends, used, returnSequences, timeFirst, mergeMode } = recurrentEnd(node, imp, direction, time);
   for (const n of used) imp.absorbed.add(n);
   const consts = node.input.slice(1, 4).map((n) => (n === undefined || n === '' ? undefined : imp.constant(n, node)));
   const cell = cellLayer(node, units, { returnSequences, goBackwards: direction === 'reverse' });
@@ -77,5 +78,8 @@ export function importRecurrent(node: NodeProto, imp: Importer): void {
     ]);
     layer = bi;
   }
-  imp.values.set(end.output[0], { sym: imp.apply(layer, x.sym, weights), timeFirst });
+  // A Bidirectional with mergeMode null gives two tensors, [forward, backward].
+  const made: unknown = imp.apply(layer, x.sym, weights);
+  const outs = (Array.isArray(made) ? made : [made]) as SymbolicTensor[];
+  ends.forEach((end, i) => imp.values.set(end.output[0], { sym: outs[i], timeFirst }));
 }

@@ -34,7 +34,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Identity: importPassThrough, Dropout: importPassThrough, Cast: importPassThrough,
   Gather: importGatherOrStep, Pad: importPad, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
   RNN: importRecurrent, LSTM: importRecurrent, GRU: importRecurrent, Squeeze: outsidePattern, Tile: outsidePattern,
-  Shape: insidePattern, ConstantOfShape: insidePattern, Expand: insidePattern, ReduceSum: insidePattern, ReduceProd: insidePattern,
+  Shape: insidePattern, ConstantOfShape: insidePattern, Expand: insidePattern, ReduceSum: insidePattern, ReduceProd: insidePattern, Split: insidePattern,
   Slice: importSlice, Resize: importResize, PRelu: importPRelu, Unsqueeze: importUnsqueeze,
   Relu: importActivation, Sigmoid: importActivation, Tanh: importActivation, Softplus: importActivation, Softsign: importActivation, Selu: importActivation,
   Elu: importActivation, HardSigmoid: importActivation, Clip: importActivation, Softmax: importActivation, LogSoftmax: importActivation, LeakyRelu: importActivation,
