@@ -26,9 +26,13 @@ function strings(node: NodeProto, name: string): string[] {
 
 /** A new layer of the op's kind, with Keras's options from its attributes. */
 function cellLayer(node: NodeProto, units: number, options: { returnSequences: boolean; goBackwards: boolean }): Recurrent {
-  const names = strings(node, 'activations').map((a) => ACTIVATIONS[a]);
-  if (names.some((n) => n === undefined) || attr(node, 'activation_alpha') !== undefined || attr(node, 'clip') !== undefined || attr(node, 'input_forget') === 1) {
-    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has activations, clip or input_forget with no semiflow form`);
+  const given = strings(node, 'activations');
+  const names = given.map((a) => ACTIVATIONS[a]);
+  // Per direction: RNN f; GRU f, g; LSTM f, g, h, where Keras uses one activation for g and h; both directions alike.
+  const per = node.opType === 'RNN' ? 1 : node.opType === 'GRU' ? 2 : 3;
+  const alike = names.every((n, i) => n === names[i % per]) && (per < 3 || names[2] === undefined || names[2] === names[1]);
+  if (names.some((n) => n === undefined) || !alike || attr(node, 'activation_alpha') !== undefined || attr(node, 'clip') !== undefined || attr(node, 'input_forget') === 1) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has activations [${given.join(', ')}], clip or input_forget with no semiflow form`);
   }
   if (node.opType === 'RNN') return new SimpleRNN(units, { ...options, activation: names[0] ?? 'tanh' });
   const gates = { ...options, recurrentActivation: names[0] ?? 'sigmoid', activation: names[1] ?? 'tanh' };

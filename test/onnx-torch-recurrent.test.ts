@@ -70,14 +70,19 @@ describe('PyTorch recurrent forms that are refused, with the reason', () => {
     expect(given).toThrow(/initial state x that is not provably zeros \(x is a graph input\)/);
   });
 
-  it('clip, an activation with no semiflow form, and h_n[-1] of two directions', () => {
+  it('clip, an activation with no semiflow form, LSTM activations Keras cannot take, and h_n[-1] of two directions', () => {
     const clip = loadEdited('torch-lstm-last', 'LSTM', (n) => { n.attribute.push(create(AttributeProtoSchema, { name: 'clip', type: AttributeProto_AttributeType.FLOAT, f: 3 })); });
-    expect(clip).toThrow(/node \/rnn\/LSTM \(LSTM\) has activations, clip or input_forget with no semiflow form/);
+    expect(clip).toThrow(/node \/rnn\/LSTM \(LSTM\) has activations \[\], clip or input_forget with no semiflow form/);
     const elu = loadEdited('torch-rnn-last', 'RNN', (n) => {
       n.attribute = n.attribute.filter((a) => a.name !== 'activations');
       n.attribute.push(create(AttributeProtoSchema, { name: 'activations', type: AttributeProto_AttributeType.STRINGS, strings: [new TextEncoder().encode('Elu')] }));
     });
-    expect(elu).toThrow(/node \/rnn\/RNN \(RNN\) has activations, clip or input_forget with no semiflow form/);
+    expect(elu).toThrow(/node \/rnn\/RNN \(RNN\) has activations \[Elu\], clip or input_forget with no semiflow form/);
+    // Keras's LSTM has one activation for the candidate (g) and the output (h).
+    const mixed = loadEdited('torch-lstm-last', 'LSTM', (n) => {
+      n.attribute.push(create(AttributeProtoSchema, { name: 'activations', type: AttributeProto_AttributeType.STRINGS, strings: ['Sigmoid', 'Tanh', 'Relu'].map((a) => new TextEncoder().encode(a)) }));
+    });
+    expect(mixed).toThrow(/has activations \[Sigmoid, Tanh, Relu\]/);
     const backward = loadEdited('torch-lstm-hn', 'LSTM', (n) => { n.attribute.push(text('direction', 'bidirectional')); });
     expect(backward).toThrow(/h_n\[-1\] of a bidirectional layer is its backward state alone/);
   });
