@@ -6,7 +6,7 @@ import { attr } from './read-model.ts';
 
 // How a recurrent op's outputs Y [time, dirs, batch, units] and Y_h [dirs, batch, units] are read, in the forms
 // toOnnx and PyTorch write: Y squeezed (reversed by a Slice for goBackwards), Y_h squeezed or its only row gathered
-// (h_n[-1]); two directions concatenated by a Transpose and Reshape, or reduced (sum, mul, ave); a forward
+// (h_n[-1], also of stacked layers); two directions concatenated by a Transpose and Reshape, or reduced (sum, mul, ave); a forward
 // sequence's last step gathered (out[:, -1]) is the layer's last output.
 
 /** The values a recurrent op becomes: the nodes whose first outputs they are, and how the layer is configured. */
@@ -79,6 +79,19 @@ function single(imp: Importer, node: NodeProto, reverse: boolean, time: number):
   return state === undefined ? undefined : { ends: [state], used: [state], returnSequences: false, timeFirst: false };
 }
 
+/**
+ * PyTorch's h_n with num_layers > 1: each layer's Y_h [1, batch, units] concatenated on axis 0, one row gathered
+ * (h_n[-1]). Gives the Concat and Gather, and whether the row gathered is this op's.
+ */
+function stackedState(imp: Importer, yh: string): { nodes: NodeProto[]; mine: boolean } | undefined {
+  const concat = next(imp, yh, 'Concat', (n) => attr(n, 'axis') === 0);
+  const scalar = (n: NodeProto): boolean => (attr(n, 'axis') ?? 0) === 0 && imp.isConstant(n.input[1]) && imp.constant(n.input[1], n).dims.length === 0;
+  const gather = next(imp, concat?.output[0], 'Gather', scalar);
+  if (concat === undefined || gather === undefined) return undefined;
+  const i = imp.constant(gather.input[1], gather).data[0];
+  return { nodes: [concat, gather], mine: concat.input[i < 0 ? i + concat.input.length : i] === yh };
+}
+
 const readers = (imp: Importer, name: string | undefined): boolean =>
   name !== undefined && name !== '' && (imp.graph.outputs.includes(name) || imp.graph.nodes.some((n) => n.input.includes(name)));
 
@@ -88,7 +101,9 @@ export function recurrentEnd(node: NodeProto, imp: Importer, direction: string, 
   const refuse = (why: string): never => {
     throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) ${why}; semiflow imports one output of a recurrent op: Y squeezed or its directions merged, the last step, or Y_h squeezed, gathered or merged`);
   };
-  if (readers(imp, yc) || (readers(imp, y) && readers(imp, yh))) refuse('has more than one of its outputs read (returnState is not imported)');
+  const stacked = direction === 'bidirectional' ? undefined : stackedState(imp, yh);
+  if (readers(imp, yc) || (readers(imp, y) && (stacked?.mine ?? readers(imp, yh)))) refuse('has more than one of its outputs read (returnState is not imported)');
+  if (stacked?.mine === true) return { ends: [stacked.nodes[1]], used: stacked.nodes, returnSequences: false, timeFirst: false, mergeMode: 'concat' };
   if (direction === 'bidirectional') {
     const seq = merged(imp, y, true);
     const last = seq === undefined ? merged(imp, yh, false) : undefined;

@@ -71,6 +71,7 @@ def recurrent_models():
         ('torch-bilstm-seq', Sequence(nn.LSTM(3, 4, batch_first=True, bidirectional=True), nn.Linear(8, 2)), (2, 5, 3)),
         ('torch-bilstm-last', LastStep(nn.LSTM(3, 4, batch_first=True, bidirectional=True), 8), (2, 5, 3)),
         ('torch-lstm2-last', LastStep(nn.LSTM(3, 4, num_layers=2, batch_first=True), 4), (2, 5, 3)),
+        ('torch-gru2-hn', FinalState(nn.GRU(3, 4, num_layers=2, batch_first=True)), (2, 5, 3)),
         ('torch-rnn-last', LastStep(nn.RNN(3, 4, batch_first=True), 4), (2, 5, 3)),
     ]
 

@@ -40,8 +40,10 @@ describe('PyTorch recurrent fixtures through loadOnnx', () => {
     expect(kinds(last)).toEqual(['InputLayer', 'Bidirectional', 'Reshape', 'Cropping2D', 'Reshape', 'Dense']);
   });
 
-  it('a 2-layer nn.LSTM (two ONNX LSTM nodes, zero states sliced per layer) and nn.RNN (tanh)', async () => {
+  it('2-layer nn.LSTM and nn.GRU (two ONNX nodes, zero states sliced per layer) and nn.RNN (tanh)', async () => {
     expect(kinds(await torchRoundTrip('torch-lstm2-last'))).toEqual(['InputLayer', 'LSTM', 'LSTM', 'Dense']);
+    // h_n[-1] of two layers: both layers' Y_h concatenated, the last row gathered.
+    expect(kinds(await torchRoundTrip('torch-gru2-hn'))).toEqual(['InputLayer', 'GRU', 'GRU', 'Dense']);
     const rnn = await torchRoundTrip('torch-rnn-last');
     expect(kinds(rnn)).toEqual(['InputLayer', 'SimpleRNN', 'Dense']);
     expect((rnn.layers[1] as SimpleRNN).activation.name).toBe('tanh');
