@@ -27,6 +27,40 @@ class Cnn(nn.Module):
         return torch.softmax(self.head(torch.flatten(self.features(x), 1)), dim=1)
 
 
+class PatternCnn(nn.Module):
+    """The activations PyTorch writes as patterns (GELU as Erf, tanh-GELU, SiLU, Mish, Hardswish, Hardsigmoid), both
+    AvgPool2d padding forms, Dropout, BatchNorm1d after a Linear and LayerNorm."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.GELU(), nn.AvgPool2d(2, padding=1),
+            nn.Conv2d(4, 6, 3, stride=2), nn.SiLU(), nn.Mish(),
+            nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False), nn.Hardswish(), nn.MaxPool2d(2),
+        )
+        self.head = nn.Sequential(
+            nn.Flatten(), nn.Linear(6 * 3 * 3, 12), nn.BatchNorm1d(12), nn.GELU(approximate='tanh'), nn.Dropout(0.3),
+            nn.Linear(12, 8), nn.LayerNorm(8), nn.Hardsigmoid(), nn.Linear(8, 4),
+        )
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+class ViewCnn(nn.Module):
+    """Flattens with x.view(x.size(0), -1) and x.view(n, c * h * w): shapes computed by Shape, Gather, Mul, Concat."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 3, 5, stride=4)
+        self.fc = nn.Linear(3 * 6 * 6, 4)
+
+    def forward(self, x):
+        h = torch.relu(self.conv(x))
+        flat = h.view(h.size(0), h.size(1) * h.size(2) * h.size(3))
+        return self.fc(flat.view(flat.size(0), -1))
+
+
 class LastStep(nn.Module):
     """A recurrent layer (batch_first) read at its last step, out[:, -1], then a Linear."""
 
@@ -81,21 +115,24 @@ def models():
     return [('torch-mlp', mlp, (6, 12)), ('torch-cnn', Cnn(), (2, 1, 28, 28))]
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    # A seed per group, so that adding a group leaves the fixtures of the others byte-identical.
-    for seed, group in enumerate((models, recurrent_models)):
-        torch.manual_seed(seed)
-        for name, model, shape in group():
-            write(name, model, shape)
+def pattern_models():
+    return [('torch-patterns', PatternCnn(), (3, 1, 28, 28))]
+
+
+def shape_models():
+    return [('torch-view', ViewCnn(), (2, 1, 28, 28))]
 
 
 def write(name, model, shape):
+    """Seeded statistics for the normalizations, a seeded input, PyTorch's output, and the export."""
     model.eval()
     for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             m.running_mean.uniform_(-0.3, 0.3)
             m.running_var.uniform_(0.5, 1.5)
+        if isinstance(m, nn.LayerNorm):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.3, 0.3)
     x = torch.rand(shape) * 2 - 1
     with torch.no_grad():
         y = model(x)
@@ -105,6 +142,15 @@ def write(name, model, shape):
     with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
         json.dump({'xShape': list(shape), 'x': x.flatten().tolist(), 'y': y.flatten().tolist(), 'yShape': list(y.shape)}, f)
     print(name, os.path.getsize(path), 'bytes')
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    # One seed per group, so that adding a group leaves the fixtures of the others as they were.
+    for seed, group in [(0, models), (1, pattern_models), (2, shape_models), (3, recurrent_models)]:
+        torch.manual_seed(seed)
+        for name, model, shape in group():
+            write(name, model, shape)
 
 
 if __name__ == '__main__':

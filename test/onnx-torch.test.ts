@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Sequential } from 'semiflow';
-import { torchRoundTrip as roundTrip } from './onnx-torch-fixture.ts';
+import { expectTorchRoundTrip as roundTrip } from './onnx-oracle.ts';
 
 // Models exported by PyTorch's torch.onnx.export (scripts/torch-onnx-fixtures.py), imported into semiflow.
 
