@@ -27,6 +27,9 @@ export function importGatherOrStep(node: NodeProto, imp: Importer): void {
   imp.values.set(node.output[0], { sym: imp.apply(new Reshape([features]), cropped) });
 }
 
+/** Ops read only inside a recurrent pattern: a zero initial state's Shape, ConstantOfShape, Expand; a merge of two directions. */
+export const RECURRENT_PATTERN_OPS: readonly string[] = ['Shape', 'ConstantOfShape', 'Expand', 'ReduceSum', 'ReduceProd', 'Split'];
+
 /** Ops read only inside a pattern (a zero initial state, a bidirectional merge): standing alone, they are refused. */
 export function insidePattern(node: NodeProto): void {
   throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) is imported only where it computes a recurrent op's zero initial state or merges its directions`);

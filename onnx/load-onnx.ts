@@ -15,7 +15,7 @@ import {
 } from './import-shape-ops.ts';
 import { importRecurrent } from './import-recurrent.ts';
 import { importPRelu, importResize, importSlice, importUnsqueeze } from './import-spatial.ts';
-import { importGatherOrStep, insidePattern } from './import-time-step.ts';
+import { RECURRENT_PATTERN_OPS, importGatherOrStep, insidePattern } from './import-time-step.ts';
 import { absorbZeroStates } from './import-zero-states.ts';
 import { Importer } from './importer.ts';
 import { readOnnx } from './read-model.ts';
@@ -28,13 +28,14 @@ function outsidePattern(node: NodeProto): void {
 }
 
 const CONVERTERS: Readonly<Record<string, Converter>> = {
+  // First, so that an importer of one of these ops on its own, named below, takes precedence.
+  ...Object.fromEntries(RECURRENT_PATTERN_OPS.map((op) => [op, insidePattern])),
   MatMul: importDense, Gemm: importDense, Conv: importConv, ConvTranspose: importConvTranspose, MaxPool: importPool, AveragePool: importPool,
   GlobalAveragePool: importGlobalPool, GlobalMaxPool: importGlobalPool, ReduceMean: importGlobalPool, ReduceMax: importGlobalPool,
   BatchNormalization: importBatchNorm, LayerNormalization: importLayerNorm,
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Identity: importPassThrough, Dropout: importPassThrough, Cast: importPassThrough,
   Gather: importGatherOrStep, Pad: importPad, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
   RNN: importRecurrent, LSTM: importRecurrent, GRU: importRecurrent, Squeeze: outsidePattern, Tile: outsidePattern,
-  Shape: insidePattern, ConstantOfShape: insidePattern, Expand: insidePattern, ReduceSum: insidePattern, ReduceProd: insidePattern, Split: insidePattern,
   Slice: importSlice, Resize: importResize, PRelu: importPRelu, Unsqueeze: importUnsqueeze,
   Relu: importActivation, Sigmoid: importActivation, Tanh: importActivation, Softplus: importActivation, Softsign: importActivation, Selu: importActivation,
   Elu: importActivation, HardSigmoid: importActivation, Clip: importActivation, Softmax: importActivation, LogSoftmax: importActivation, LeakyRelu: importActivation,
