@@ -1,6 +1,7 @@
 import type { NodeProto } from 'onnx-buf';
 import { ConfigError } from '../core/errors.ts';
 import type { MergeMode } from '../layers/recurrent/bidirectional.ts';
+import { readersOf } from './import-zero-states.ts';
 import type { Importer } from './importer.ts';
 import { attr } from './read-model.ts';
 
@@ -92,8 +93,8 @@ function stackedState(imp: Importer, yh: string): { nodes: NodeProto[]; mine: bo
   return { nodes: [concat, gather], mine: concat.input[i < 0 ? i + concat.input.length : i] === yh };
 }
 
-const readers = (imp: Importer, name: string | undefined): boolean =>
-  name !== undefined && name !== '' && (imp.graph.outputs.includes(name) || imp.graph.nodes.some((n) => n.input.includes(name)));
+const isRead = (imp: Importer, name: string | undefined): boolean =>
+  name !== undefined && name !== '' && (imp.graph.outputs.includes(name) || readersOf(imp, name).length > 0);
 
 /** How the recurrent op `node` over `time` steps is read, or a ConfigError naming the form it is not. */
 export function recurrentEnd(node: NodeProto, imp: Importer, direction: string, time: number): RecurrentEnd {
@@ -102,12 +103,12 @@ export function recurrentEnd(node: NodeProto, imp: Importer, direction: string, 
     throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) ${why}; semiflow imports one output of a recurrent op: Y squeezed or its directions merged, the last step, or Y_h squeezed, gathered or merged`);
   };
   const stacked = direction === 'bidirectional' ? undefined : stackedState(imp, yh);
-  if (readers(imp, yc) || (readers(imp, y) && (stacked?.mine ?? readers(imp, yh)))) refuse('has more than one of its outputs read (returnState is not imported)');
+  if (isRead(imp, yc) || (isRead(imp, y) && (stacked?.mine ?? isRead(imp, yh)))) refuse('has more than one of its outputs read (returnState is not imported)');
   if (stacked?.mine === true) return { ends: [stacked.nodes[1]], used: stacked.nodes, returnSequences: false, timeFirst: false, mergeMode: 'concat' };
   if (direction === 'bidirectional') {
     const seq = merged(imp, y, true);
     const last = seq === undefined ? merged(imp, yh, false) : undefined;
-    if (seq === undefined && last === undefined) refuse(readers(imp, yh) ? 'reads one direction of Y_h (h_n[-1] of a bidirectional layer is its backward state alone)' : 'merges its two directions in a form other than concat, sum, mul, ave or a Split in two');
+    if (seq === undefined && last === undefined) refuse(isRead(imp, yh) ? 'reads one direction of Y_h (h_n[-1] of a bidirectional layer is its backward state alone)' : 'merges its two directions in a form other than concat, sum, mul, ave or a Split in two');
     return { ...(seq ?? last) as Omit<RecurrentEnd, 'returnSequences'>, returnSequences: seq !== undefined };
   }
   const one = single(imp, node, direction === 'reverse', time);
