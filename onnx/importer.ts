@@ -51,6 +51,11 @@ export class Importer {
     return this.graph.constants.has(name);
   }
 
+  /** The nodes that read `output`. */
+  readers(output: string): readonly NodeProto[] {
+    return this.consumers.get(output) ?? [];
+  }
+
   /** The one node that reads `output`, if exactly one does and no graph output is it. */
   soleConsumer(output: string): NodeProto | undefined {
     const list = this.consumers.get(output) ?? [];

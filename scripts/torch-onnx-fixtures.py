@@ -26,29 +26,63 @@ class Cnn(nn.Module):
         return torch.softmax(self.head(torch.flatten(self.features(x), 1)), dim=1)
 
 
+class PatternCnn(nn.Module):
+    """The activations PyTorch writes as patterns (GELU as Erf, tanh-GELU, SiLU, Mish, Hardswish, Hardsigmoid), both
+    AvgPool2d padding forms, Dropout, BatchNorm1d after a Linear and LayerNorm."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.GELU(), nn.AvgPool2d(2, padding=1),
+            nn.Conv2d(4, 6, 3, stride=2), nn.SiLU(), nn.Mish(),
+            nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False), nn.Hardswish(), nn.MaxPool2d(2),
+        )
+        self.head = nn.Sequential(
+            nn.Flatten(), nn.Linear(6 * 3 * 3, 12), nn.BatchNorm1d(12), nn.GELU(approximate='tanh'), nn.Dropout(0.3),
+            nn.Linear(12, 8), nn.LayerNorm(8), nn.Hardsigmoid(), nn.Linear(8, 4),
+        )
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
 def models():
     mlp = nn.Sequential(nn.Linear(12, 16), nn.Tanh(), nn.Linear(16, 8), nn.Sigmoid(), nn.Linear(8, 3))
     return [('torch-mlp', mlp, (6, 12)), ('torch-cnn', Cnn(), (2, 1, 28, 28))]
 
 
+def pattern_models():
+    return [('torch-patterns', PatternCnn(), (3, 1, 28, 28))]
+
+
+def write(name, model, shape):
+    """Seeded statistics for the normalizations, a seeded input, PyTorch's output, and the export."""
+    model.eval()
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.uniform_(-0.3, 0.3)
+            m.running_var.uniform_(0.5, 1.5)
+        if isinstance(m, nn.LayerNorm):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.3, 0.3)
+    x = torch.rand(shape) * 2 - 1
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(OUT, f'{name}.onnx')
+    torch.onnx.export(model, x, path, input_names=['x'], output_names=['y'], opset_version=17,
+                      dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})
+    with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
+        json.dump({'xShape': list(shape), 'x': x.flatten().tolist(), 'y': y.flatten().tolist(), 'yShape': list(y.shape)}, f)
+    print(name, os.path.getsize(path), 'bytes')
+
+
 def main():
-    torch.manual_seed(0)
     os.makedirs(OUT, exist_ok=True)
-    for name, model, shape in models():
-        model.eval()
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.3, 0.3)
-                m.running_var.uniform_(0.5, 1.5)
-        x = torch.rand(shape) * 2 - 1
-        with torch.no_grad():
-            y = model(x)
-        path = os.path.join(OUT, f'{name}.onnx')
-        torch.onnx.export(model, x, path, input_names=['x'], output_names=['y'], opset_version=17,
-                          dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})
-        with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
-            json.dump({'xShape': list(shape), 'x': x.flatten().tolist(), 'y': y.flatten().tolist(), 'yShape': list(y.shape)}, f)
-        print(name, os.path.getsize(path), 'bytes')
+    # One seed per group, so that adding a group leaves the fixtures of the others as they were.
+    for seed, group in [(0, models), (1, pattern_models)]:
+        torch.manual_seed(seed)
+        for name, model, shape in group():
+            write(name, model, shape)
 
 
 if __name__ == '__main__':
