@@ -170,6 +170,9 @@ export function importBatchNorm(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   const [gamma, beta, mean, variance] = node.input.slice(1, 5).map((n) => imp.constant(n, node));
   const rank = x.sym.shape.length + 1;
+  if (attr(node, 'training_mode') === 1 || node.output.filter((o) => o !== '').length > 1) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (BatchNormalization) is in training mode (normalizing by the batch's statistics, updating the running ones); export the model in eval mode`);
+  }
   if (rank !== 2 && rank !== 4) throw new ConfigError(`loadOnnx: node ${node.name} (BatchNormalization) on a rank-${rank} value; only [batch, features] and images are imported`);
   const input = rank === 4 ? imp.channelsLast(x) : x.sym;
   const layer = new BatchNormalization({ epsilon: (attr(node, 'epsilon') as number | undefined) ?? 1e-5 });

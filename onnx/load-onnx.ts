@@ -14,6 +14,7 @@ import {
   importConcat, importFlatten, importGather, importMerge, importPad, importPassThrough, importReshape, importTranspose,
 } from './import-shape-ops.ts';
 import { importPattern, outsideActivation, PATTERN_OPS } from './import-pattern.ts';
+import { importShapeArithmetic } from './import-pattern-shape.ts';
 import { importRecurrent } from './import-recurrent.ts';
 import { importPRelu, importResize, importSlice, importUnsqueeze } from './import-spatial.ts';
 import { Importer } from './importer.ts';
@@ -36,7 +37,7 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   Slice: importSlice, Resize: importResize, PRelu: importPRelu, Unsqueeze: importUnsqueeze,
   Relu: importActivation, Sigmoid: importActivation, Tanh: importActivation, Softplus: importActivation, Softsign: importActivation, Selu: importActivation,
   Elu: importActivation, HardSigmoid: importActivation, Clip: importActivation, Softmax: importActivation, LogSoftmax: importActivation, LeakyRelu: importActivation,
-  HardSwish: importHardSwish, ...Object.fromEntries(PATTERN_OPS.map((op) => [op, outsideActivation])),
+  HardSwish: importHardSwish, Shape: importShapeArithmetic, ...Object.fromEntries(PATTERN_OPS.map((op) => [op, outsideActivation])),
 };
 
 /** The ONNX ops loadOnnx turns into semiflow layers. */
@@ -83,7 +84,7 @@ export function loadOnnx(bytes: Uint8Array): Model {
   const imp = new Importer(graph);
   const inputs = graph.inputs.map(({ name, dims }) => input({ shape: dims.slice(1), name }));
   graph.inputs.forEach(({ name }, i) => imp.values.set(name, { sym: inputs[i] }));
-  for (const node of graph.nodes) if (!imp.absorbed.has(node) && !importPattern(node, imp)) CONVERTERS[node.opType](node, imp);
+  for (const node of graph.nodes) if (!imp.absorbed.has(node) && !importShapeArithmetic(node, imp) && !importPattern(node, imp)) CONVERTERS[node.opType](node, imp);
   const outputs = graph.outputs.map((name) => imp.literal(imp.value(name, graph.nodes[graph.nodes.length - 1])));
   const functional = new Functional({ inputs, outputs, seed: 0 });
   const chain = chainOf(functional);

@@ -46,6 +46,20 @@ class PatternCnn(nn.Module):
         return self.head(self.features(x))
 
 
+class ViewCnn(nn.Module):
+    """Flattens with x.view(x.size(0), -1) and x.view(n, c * h * w): shapes computed by Shape, Gather, Mul, Concat."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 3, 5, stride=4)
+        self.fc = nn.Linear(3 * 6 * 6, 4)
+
+    def forward(self, x):
+        h = torch.relu(self.conv(x))
+        flat = h.view(h.size(0), h.size(1) * h.size(2) * h.size(3))
+        return self.fc(flat.view(flat.size(0), -1))
+
+
 def models():
     mlp = nn.Sequential(nn.Linear(12, 16), nn.Tanh(), nn.Linear(16, 8), nn.Sigmoid(), nn.Linear(8, 3))
     return [('torch-mlp', mlp, (6, 12)), ('torch-cnn', Cnn(), (2, 1, 28, 28))]
@@ -53,6 +67,10 @@ def models():
 
 def pattern_models():
     return [('torch-patterns', PatternCnn(), (3, 1, 28, 28))]
+
+
+def shape_models():
+    return [('torch-view', ViewCnn(), (2, 1, 28, 28))]
 
 
 def write(name, model, shape):
@@ -79,7 +97,7 @@ def write(name, model, shape):
 def main():
     os.makedirs(OUT, exist_ok=True)
     # One seed per group, so that adding a group leaves the fixtures of the others as they were.
-    for seed, group in [(0, models), (1, pattern_models)]:
+    for seed, group in [(0, models), (1, pattern_models), (2, shape_models)]:
         torch.manual_seed(seed)
         for name, model, shape in group():
             write(name, model, shape)

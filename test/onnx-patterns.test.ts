@@ -2,7 +2,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProtoSchema } from 'onnx-buf';
 import type { ModelProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
-import { Activation, AveragePooling2D, ConfigError, Conv2D, Dense, Flatten, Sequential } from 'semiflow';
+import { Activation, AveragePooling2D, BatchNormalization, ConfigError, Conv2D, Dense, Flatten, Sequential } from 'semiflow';
 import type { Functional } from 'semiflow';
 import { loadOnnx, toOnnx } from 'semiflow/onnx';
 import { expectClose, expectOrtAndBack, expectTorchRoundTrip, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
@@ -103,5 +103,23 @@ describe('AveragePool pads through loadOnnx', () => {
   it("uncounted pads that are not 'same' are refused, naming the node", () => {
     const bytes = setPool(pooled().bytes, 'pads', [1, 1, 0, 0]);
     expect(() => loadOnnx(bytes)).toThrow(/AveragePool\) has ceil_mode, dilations, or pads \[1,1,0,0\] that are neither 'same' nor counted/);
+  });
+});
+
+describe('what else PyTorch writes', () => {
+  it('x.view(x.size(0), -1) and x.view(n, c·h·w): the shape computed by Shape, Gather, Mul, Unsqueeze, Concat feeds a Reshape', async () => {
+    const net = await expectTorchRoundTrip('torch-view');
+    expect(net.layers.map(describeLayer)).toEqual(['InputLayer', 'Permute', 'Conv2D:relu', 'Permute', 'Reshape', 'Reshape', 'Dense']);
+  });
+
+  it('a BatchNormalization exported in training mode (batch statistics) is refused, naming the node', () => {
+    const net = new Sequential({ layers: [new Dense(3, { inputShape: [2] }), new BatchNormalization({ name: 'bn' })] });
+    const bytes = edited(toOnnx(net), (m) => {
+      const bn = m.graph?.node.find((n) => n.opType === 'BatchNormalization');
+      const template = bn?.attribute.find((a) => a.name === 'epsilon');
+      if (bn === undefined || template === undefined) throw new Error('no BatchNormalization');
+      bn.attribute.push({ ...template, name: 'training_mode', type: 2, f: 0, i: 1n });
+    });
+    expect(() => loadOnnx(bytes)).toThrow(/node bn\/BatchNormalization \(BatchNormalization\) is in training mode/);
   });
 });
