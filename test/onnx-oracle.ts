@@ -48,12 +48,15 @@ export function predictOne(model: Sequential | Functional, x: Tensor): Tensor {
   return model.predict(x, { verbose: 0 }) as Tensor;
 }
 
-/** A one-input Sequential exported, run in ONNX Runtime and loaded back: both predict what it predicts; gives the loaded one. */
-export async function expectOrtAndBack(net: Sequential, x: Tensor): Promise<Sequential> {
+/** The name of a one-input model's input, as toOnnx names the graph input. */
+export const inputName = (net: Sequential | Functional): string => (net instanceof Sequential ? net.layers[0].name : net.inputs[0].operationName);
+
+/** A one-input model exported, run in ONNX Runtime and loaded back: both predict what it predicts; gives the loaded one. */
+export async function expectOrtAndBack(net: Sequential | Functional, x: Tensor): Promise<Sequential | Functional> {
   const bytes = toOnnx(net);
-  const [y] = await runOrt(bytes, { [net.layers[0].name]: x });
+  const [y] = await runOrt(bytes, { [inputName(net)]: x });
   expectClose(y, predictOne(net, x));
-  const back = loadOnnx(bytes) as Sequential;
+  const back = loadOnnx(bytes) as Sequential | Functional;
   expectClose(predictOne(back, x).data as Float32Array, predictOne(net, x));
   return back;
 }
@@ -78,7 +81,7 @@ export async function expectTorchRoundTrip(name: string): Promise<Sequential | F
   const net = loadOnnx(bytes) as Sequential | Functional;
   const mine = predictOne(net, x);
   expectClose(mine.data as Float32Array, y);
-  const [again] = await runOrt(toOnnx(net), { [net instanceof Sequential ? net.layers[0].name : net.inputs[0].operationName]: x });
+  const [again] = await runOrt(toOnnx(net), { [inputName(net)]: x });
   expectClose(again, mine);
   return net;
 }
