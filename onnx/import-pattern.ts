@@ -104,7 +104,7 @@ export function importPattern(node: NodeProto, imp: Importer): boolean {
   for (const name of node.input) {
     const x = imp.values.get(name);
     const match = x === undefined ? undefined : activationPattern(name, imp);
-    if (x !== undefined && match === undefined) refuseUnmatched(node, region(name, imp));
+    if (x !== undefined && match === undefined) refuseUnmatched(node, region(name, imp), imp);
     if (x === undefined || match === undefined || !match.nodes.has(node)) continue;
     for (const n of match.nodes) imp.absorbed.add(n);
     imp.values.set(match.output, { ...x, sym: imp.apply(new Activation(match.activation), x.sym) });
@@ -113,10 +113,15 @@ export function importPattern(node: NodeProto, imp: Importer): boolean {
   return false;
 }
 
-/** Nodes after a value that hold an op read only in patterns (Erf, Div, ...) yet compute none: refused, all named. */
-function refuseUnmatched(node: NodeProto, after: readonly NodeProto[]): void {
+/**
+ * Nodes after a value that hold an op read only in patterns (Erf, Div, ...) yet compute none: refused, all named,
+ * when `node` has no layer of its own either (an op of a pattern, or arithmetic with a constant). A Relu before a
+ * gelu is not refused: it becomes its own layer, and the gelu's nodes match from its output.
+ */
+function refuseUnmatched(node: NodeProto, after: readonly NodeProto[], imp: Importer): void {
   const lone = after.find((n) => PATTERN_OPS.includes(n.opType));
-  if (lone === undefined || !after.includes(node)) return;
+  const layerless = PATTERN_OPS.includes(node.opType) || node.input.some((n) => scalar(imp, n) !== undefined);
+  if (lone === undefined || !after.includes(node) || !layerless) return;
   throw new ConfigError(`loadOnnx: nodes ${after.map((n) => `${n.name} (${n.opType})`).join(', ')} compute no activation semiflow has (${CANDIDATES.join(', ')}); ${lone.opType} is imported only as part of one`);
 }
 

@@ -2,7 +2,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProtoSchema } from 'onnx-buf';
 import type { ModelProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
-import { Activation, AveragePooling2D, BatchNormalization, ConfigError, Conv2D, Dense, Flatten, Sequential } from 'semiflow';
+import { Activation, AveragePooling2D, BatchNormalization, ConfigError, Conv2D, Dense, Flatten, Sequential, randomUniform } from 'semiflow';
 import type { Functional } from 'semiflow';
 import { loadOnnx, toOnnx } from 'semiflow/onnx';
 import { expectClose, expectOrtAndBack, expectTorchRoundTrip, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
@@ -51,6 +51,19 @@ describe('activation patterns through loadOnnx', () => {
     ]);
     // count_include_pad=0 with the pads of 'same': semiflow's 'same' average leaves the padding out too.
     expect(net.layers.flatMap((l) => (l instanceof AveragePooling2D ? [l.padding] : []))).toEqual(['valid', 'same']);
+  });
+
+  it('a Relu before a gelu stays its own layer, and a HardSigmoid with other constants than semiflow\'s is refused', async () => {
+    const net = new Sequential({ seed: 29, layers: [new Activation('relu', { inputShape: [6] }), new Activation('gelu'), new Dense(3, { activation: 'hardSigmoid', name: 'hs' })] });
+    scrambleWeights(net, 29);
+    const back = await expectOrtAndBack(net, randomUniform([5, 6], { min: -3, max: 3, seed: 2 }));
+    expect(back.layers.map(describeLayer)).toEqual(['InputLayer', 'Activation:relu', 'Activation:gelu', 'Dense:hardSigmoid']);
+    const other = edited(toOnnx(net), (m) => {
+      const alpha = m.graph?.node.find((n) => n.opType === 'HardSigmoid')?.attribute.find((a) => a.name === 'alpha');
+      if (alpha === undefined) throw new Error('no HardSigmoid alpha');
+      alpha.f = 0.25;
+    });
+    expect(() => loadOnnx(other)).toThrow(/node hs\/HardSigmoid \(HardSigmoid\) has attributes semiflow has no activation for: alpha, beta/);
   });
 
   it('nodes that compute no activation semiflow has are refused, naming the node', () => {
