@@ -15,6 +15,7 @@ import {
 } from './import-shape-ops.ts';
 import { importPattern, outsideActivation, PATTERN_OPS } from './import-pattern.ts';
 import { importShapeArithmetic } from './import-pattern-shape.ts';
+import { checkTimeStepsClosed, importTimeSteps } from './import-pattern-time.ts';
 import { importRecurrent } from './import-recurrent.ts';
 import { importPRelu, importResize, importSlice, importUnsqueeze } from './import-spatial.ts';
 import { Importer } from './importer.ts';
@@ -84,7 +85,10 @@ export function loadOnnx(bytes: Uint8Array): Model {
   const imp = new Importer(graph);
   const inputs = graph.inputs.map(({ name, dims }) => input({ shape: dims.slice(1), name }));
   graph.inputs.forEach(({ name }, i) => imp.values.set(name, { sym: inputs[i] }));
-  for (const node of graph.nodes) if (!imp.absorbed.has(node) && !importShapeArithmetic(node, imp) && !importPattern(node, imp)) CONVERTERS[node.opType](node, imp);
+  // Patterns first: each takes the nodes it recognises, and the rest go to their op's converter.
+  const patterns = [importTimeSteps, importShapeArithmetic, importPattern];
+  for (const node of graph.nodes) if (!imp.absorbed.has(node) && !patterns.some((p) => p(node, imp))) CONVERTERS[node.opType](node, imp);
+  checkTimeStepsClosed(imp);
   const outputs = graph.outputs.map((name) => imp.literal(imp.value(name, graph.nodes[graph.nodes.length - 1])));
   const functional = new Functional({ inputs, outputs, seed: 0 });
   const chain = chainOf(functional);

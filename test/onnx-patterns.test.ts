@@ -1,11 +1,11 @@
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, TensorProtoSchema } from 'onnx-buf';
+import { create } from '@bufbuild/protobuf';
+import { TensorProtoSchema } from 'onnx-buf';
 import type { ModelProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { Activation, AveragePooling2D, BatchNormalization, ConfigError, Conv2D, Dense, Flatten, Sequential, randomUniform } from 'semiflow';
 import type { Functional } from 'semiflow';
 import { loadOnnx, toOnnx } from 'semiflow/onnx';
-import { expectClose, expectOrtAndBack, expectTorchRoundTrip, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
+import { edited, expectClose, expectOrtAndBack, expectTorchRoundTrip, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
 
 // Activations exported as several nodes, and the pooling pads PyTorch writes, read back as semiflow layers.
 
@@ -13,13 +13,6 @@ const describeLayer = (l: { constructor: { name: string } }): string => {
   const activation = (l as { activation?: { name: string } }).activation?.name;
   return activation === undefined || activation === 'linear' ? l.constructor.name : `${l.constructor.name}:${activation}`;
 };
-
-/** The bytes with `change` made to the decoded model. */
-function edited(bytes: Uint8Array, change: (m: ModelProto) => void): Uint8Array {
-  const m = fromBinary(ModelProtoSchema, bytes);
-  change(m);
-  return toBinary(ModelProtoSchema, m);
-}
 
 describe('activation patterns through loadOnnx', () => {
   it("toOnnx's gelu, tanh-gelu, swish, mish and hard sigmoids come back as the same activations, folded into their layers", async () => {
