@@ -8,7 +8,8 @@ import { loadOnnx, toOnnx } from 'semiflow/onnx';
 import { create } from '@bufbuild/protobuf';
 import { TensorProtoSchema } from 'onnx-buf';
 import type { ModelProto } from 'onnx-buf';
-import { edited, expectClose, expectOrtAndBack, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
+import { expectClose, expectOrtAndBack, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
+import { edited } from './onnx-edit.ts';
 
 // Each model exported, run in ONNX Runtime on real MNIST images and compared with predict.
 

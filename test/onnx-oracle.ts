@@ -1,8 +1,5 @@
 // Test helpers for ONNX: run bytes in onnxruntime-web (the oracle) and compare with semiflow's predict.
 import { readFileSync } from 'node:fs';
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema } from 'onnx-buf';
-import type { ModelProto } from 'onnx-buf';
 import * as ort from 'onnxruntime-web';
 import { expect } from 'vitest';
 import { Sequential, Tensor, randomUniform, slice, tensor } from 'semiflow';
@@ -49,13 +46,6 @@ export function scrambleWeights(model: Model, seed: number): void {
 
 export function predictOne(model: Sequential | Functional, x: Tensor): Tensor {
   return model.predict(x, { verbose: 0 }) as Tensor;
-}
-
-/** The bytes with `change` made to the decoded model (to plant what another exporter might write). */
-export function edited(bytes: Uint8Array, change: (m: ModelProto) => void): Uint8Array {
-  const m = fromBinary(ModelProtoSchema, bytes);
-  change(m);
-  return toBinary(ModelProtoSchema, m);
 }
 
 /** The name of a one-input model's input, as toOnnx names the graph input. */
