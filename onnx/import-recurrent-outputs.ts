@@ -1,7 +1,6 @@
 import type { NodeProto } from 'onnx-buf';
 import { ConfigError } from '../core/errors.ts';
 import type { MergeMode } from '../layers/recurrent/bidirectional.ts';
-import { readersOf } from './import-zero-states.ts';
 import type { Importer } from './importer.ts';
 import { attr } from './read-model.ts';
 
@@ -94,7 +93,7 @@ function stackedState(imp: Importer, yh: string): { nodes: NodeProto[]; mine: bo
 }
 
 const isRead = (imp: Importer, name: string | undefined): boolean =>
-  name !== undefined && name !== '' && (imp.graph.outputs.includes(name) || readersOf(imp, name).length > 0);
+  name !== undefined && name !== '' && (imp.graph.outputs.includes(name) || imp.readers(name).length > 0);
 
 /** How the recurrent op `node` over `time` steps is read, or a ConfigError naming the form it is not. */
 export function recurrentEnd(node: NodeProto, imp: Importer, direction: string, time: number): RecurrentEnd {

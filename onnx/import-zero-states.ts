@@ -16,10 +16,6 @@ const KEEPS_ZEROS = new Set(['Slice', 'Squeeze', 'Unsqueeze', 'Reshape', 'Identi
 const isRecurrent = (n: NodeProto): boolean => n.opType === 'LSTM' || n.opType === 'GRU' || n.opType === 'RNN';
 
 /** The nodes that read the value `name`. */
-export function readersOf(imp: Importer, name: string): NodeProto[] {
-  return imp.graph.nodes.filter((n) => n.input.includes(name));
-}
-
 function producers(imp: Importer): Map<string, NodeProto> {
   return new Map(imp.graph.nodes.flatMap((n) => n.output.map((o) => [o, n] as const)));
 }
@@ -67,7 +63,7 @@ export function absorbZeroStates(imp: Importer): void {
   }
   // Keep out of the set any node whose outputs something else also reads, until no such node is left.
   const feedsOnlyStates = (n: NodeProto): boolean => n.output.every((o) => !imp.graph.outputs.includes(o)
-    && readersOf(imp, o).every((r) => states.has(r) || (isRecurrent(r) && STATE_INPUTS.some((i) => r.input[i] === o) && !r.input.slice(0, 5).includes(o))));
+    && imp.readers(o).every((r) => states.has(r) || (isRecurrent(r) && STATE_INPUTS.some((i) => r.input[i] === o) && !r.input.slice(0, 5).includes(o))));
   for (let changed = true; changed;) {
     changed = false;
     for (const n of states) if (!feedsOnlyStates(n)) changed = states.delete(n) || changed;
