@@ -16,7 +16,7 @@ export type { Hessian, Jacobian } from './core/transforms.ts';
 export { noGrad } from './core/tape.ts';
 export type { MapLeaves, Tree } from './core/tree.ts';
 export { leaves, mapTree, rebuild } from './core/tree.ts';
-export { ConfigError, FileError, GradientError, MemoryBudgetError, NumericsError, SemiflowError, ShapeError, ValueError } from './core/errors.ts';
+export { ConfigError, DistributedError, FileError, GradientError, MemoryBudgetError, NumericsError, SemiflowError, ShapeError, ValueError } from './core/errors.ts';
 export { DEFAULT_MEMORY_BUDGET, memoryBudget, setMemoryBudget } from './core/memory-budget.ts';
 export type { NumericsDetails } from './core/errors.ts';
 export { debugNumerics, isDebuggingNumerics } from './core/debug-numerics.ts';
@@ -49,3 +49,4 @@ export * from './models/index.ts';
 
 // Data: IDX bytes, MNIST splits, batching.
 export * from './data/index.ts';
+export type { Communicator } from './distributed/communicator.ts';

@@ -30,6 +30,12 @@ export class FileError extends SemiflowError {
   }
 }
 
+/**
+ * A collective operation of distributed training failed: a rank died, never joined, timed out, or left the group.
+ * The message names the rank, the operation and the reason.
+ */
+export class DistributedError extends SemiflowError {}
+
 /** A gradient failed its numeric check, or a vjp rule returned a wrongly shaped gradient. */
 export class GradientError extends SemiflowError {}
 
