@@ -1,5 +1,6 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
 import { directConv, unfoldRows } from './direct-conv-module.ts';
+import { adamFunction } from './adam.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -21,19 +22,25 @@ export const JOB = {
 } as const;
 export const JOB_WORDS = 23;
 
-/** What a job is (its word JOB.kind): a product laid out as JOB says, or a convolution laid out as CONV_JOB says. */
-export const JOB_KIND = { gemm: 0, directConv: 1 } as const;
+/** What a job is (its word JOB.kind): a product laid out as JOB says, a convolution as CONV_JOB says, an Adam step as ADAM_JOB says. */
+export const JOB_KIND = { gemm: 0, directConv: 1, adam: 2 } as const;
 
 /** Word offsets of a directConv job (see direct-conv-module.ts): pieces of `span` images each. */
 export const CONV_JOB = {
   x: 0, w: 1, bias: 2, y: 3, height: 4, width: 5, outH: 6, outW: 7, kh: 8, kw: 9, filters: 10, relu: 11, images: 12, span: 13,
 } as const;
 
+/**
+ * Word offsets of an adam job (see adam.ts): `pairs` pairs of float32 at byte offsets p, g, m, v, in pieces of `span`
+ * pairs; from word `constants` on, the seven float64 arguments of adam after `pairs` (beta1, c1, beta2, c2, lrT, decay, epsilon).
+ */
+export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 8 } as const;
+
 /** What the last KC block's store does after the sum: nothing, + bias[j], or relu(· + bias[j]). */
 export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
 
 // Function indices, in the order of `exports` below.
-const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7;
+const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7, ADAM = 9, ADAM_CHUNK = 10;
 
 /**
  * Packs `lines` lines of an operand, `kc` deep, into panels of `width` lines laid out [panel][p][line]:
@@ -248,7 +255,7 @@ function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
  * chunk(job, q, worker): the q-th piece of the job described at byte offset `job`. A job is `batch`
  * matrices, each cut into `perMatrix` pieces of `span` rows (splitRows = 1) or columns; `worker` picks
  * its own packing scratch. Pieces never share a C element, so threads can take them in any order.
- * A job of kind directConv goes to convChunk instead.
+ * A job of kind directConv goes to convChunk instead, one of kind adam to adamChunk.
  */
 function chunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);
@@ -258,6 +265,11 @@ function chunk(): FunctionBuilder {
   word(JOB.kind);
   f.i32(JOB_KIND.directConv).eq().when(() => {
     f.get(job).get(q).call(CONV_CHUNK);
+    f.op(0x0f);
+  });
+  word(JOB.kind);
+  f.i32(JOB_KIND.adam).eq().when(() => {
+    f.get(job).get(q).call(ADAM_CHUNK);
     f.op(0x0f);
   });
   word(JOB.perMatrix);
@@ -298,6 +310,19 @@ function chunk(): FunctionBuilder {
   return f;
 }
 
+/** Piece q of a job of `total` items in pieces of `span` (job words): lo = q·span, count = min(span, total − lo); q is overwritten. */
+function pieceOf(f: FunctionBuilder, job: number, q: number, span: number, total: number, lo: number, count: number): void {
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  f.get(q);
+  word(span);
+  f.mul().set(lo);
+  word(total);
+  f.get(lo).sub().set(count);
+  word(span);
+  f.set(q);
+  f.min(count, q).set(count);
+}
+
 /**
  * convChunk(job, q): images q·span .. min((q+1)·span, images) of a directConv job, with 8 vectors of filters per
  * pixel where filters is a multiple of 32, else 1. Images never share an output pixel, so pieces run in any order.
@@ -307,14 +332,7 @@ function convChunk(): FunctionBuilder {
   const [job, q] = [0, 1];
   const [lo, count] = [f.local(i32), f.local(i32)];
   const word = (w: number) => f.get(job).loadI32(4 * w);
-  f.get(q);
-  word(CONV_JOB.span);
-  f.mul().set(lo);
-  word(CONV_JOB.images);
-  f.get(lo).sub().set(count);
-  word(CONV_JOB.span);
-  f.set(q);
-  f.min(count, q).set(count);
+  pieceOf(f, job, q, CONV_JOB.span, CONV_JOB.images, lo, count);
   // directConv's arguments for the piece: x and y advanced to image lo, `count` images.
   const args = (): void => {
     word(CONV_JOB.x);
@@ -347,6 +365,23 @@ function convChunk(): FunctionBuilder {
   return f;
 }
 
+/** adamChunk(job, q): pairs q·span .. min((q+1)·span, pairs) of an adam job. Pairs are independent, so pieces run in any order. */
+function adamChunk(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32]);
+  const [job, q] = [0, 1];
+  const [lo, count] = [f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  pieceOf(f, job, q, ADAM_JOB.span, ADAM_JOB.pairs, lo, count);
+  for (const base of [ADAM_JOB.p, ADAM_JOB.g, ADAM_JOB.m, ADAM_JOB.v]) {
+    word(base);
+    f.get(lo).i32(8).mul().add();
+  }
+  f.get(count);
+  for (let c = 0; c < 7; c++) f.get(job).loadF64(4 * ADAM_JOB.constants + 8 * c);
+  f.call(ADAM);
+  return f;
+}
+
 /** Bytes of packing scratch one thread needs: an MC×KC panel of A and a KC×NC panel of B. */
 export function scratchBytes({ mc, kc, nc }: Blocking): number {
   return 4 * kc * (mc + nc);
@@ -365,6 +400,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
       directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(), unfoldRows: unfoldRows(),
+      adam: adamFunction(), adamChunk: adamChunk(),
     },
   });
 }
