@@ -18,9 +18,9 @@ export interface Blocking {
 export const JOB = {
   a: 0, b: 1, c: 2, aRow: 3, aDepth: 4, bCol: 5, bDepth: 6, ldc: 7, k: 8, m: 9, n: 10,
   aBatch: 11, bBatch: 12, cBatch: 13, perMatrix: 14, splitRows: 15, span: 16,
-  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21, kind: 22,
+  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21, kind: 22, prepackedB: 23,
 } as const;
-export const JOB_WORDS = 23;
+export const JOB_WORDS = 24;
 
 /** What a job is (its word JOB.kind): a product laid out as JOB says, a convolution as CONV_JOB says, an Adam step as ADAM_JOB says. */
 export const JOB_KIND = { gemm: 0, directConv: 1, adam: 2 } as const;
@@ -216,29 +216,28 @@ function macro({ mr, nr }: Blocking, fma: boolean): FunctionBuilder {
  * boundaries. Loops: NC columns, then KC deep (pack B), then MC rows (pack A), then the macro-kernel.
  * Each C element sums its KC block in float32 lanes in the order of p, then adds the blocks in order:
  * the same order whatever range of C a call covers, hence whatever thread computes it. The last KC block
- * applies `epilogue` with the bias row at `bias` (see macro).
+ * applies `epilogue` with the bias row at `bias` (see macro). With `prepacked` ≠ 0 (and c0 = 0), op(B) is
+ * packed already at that byte offset as packAllB lays it out, and no block of B is packed here.
  */
-function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
-  const f = new FunctionBuilder(new Array(17).fill(i32));
-  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp, bias, epilogue] = Array.from({ length: 17 }, (_, i) => i);
+function gemm({ nr: NR, kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
+  const f = new FunctionBuilder(new Array(18).fill(i32));
+  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp, bias, epilogue, prepacked] = Array.from({ length: 18 }, (_, i) => i);
   const [jc, pc, ic, nc, kc, mc, lim] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const bq = f.local(i32);
   f.forRange(jc, () => f.get(c0), () => f.get(c1), NC, () => {
-    f.get(c1).get(jc).sub().set(nc);
-    f.i32(NC).set(lim);
-    f.min(nc, lim).set(nc);
+    blockLength(f, c1, jc, NC, nc, lim);
     f.forRange(pc, () => f.i32(0), () => f.get(k), KC, () => {
-      f.get(k).get(pc).sub().set(kc);
-      f.i32(KC).set(lim);
-      f.min(kc, lim).set(kc);
-      f.get(b).get(pc).get(bDepth).mul().add().get(jc).get(bCol).mul().add();
-      f.get(bCol).get(bDepth).get(nc).get(kc).get(bp).call(PACK_B);
+      blockLength(f, k, pc, KC, kc, lim);
+      f.get(prepacked).eqz().when(() => {
+        f.get(b).get(pc).get(bDepth).mul().add().get(jc).get(bCol).mul().add();
+        f.get(bCol).get(bDepth).get(nc).get(kc).get(bp).call(PACK_B);
+        f.get(bp).set(bq);
+      }, () => prepackedBlock(f, prepacked, jc, pc, k, nc, NR, bq));
       f.forRange(ic, () => f.get(r0), () => f.get(r1), MC, () => {
-        f.get(r1).get(ic).sub().set(mc);
-        f.i32(MC).set(lim);
-        f.min(mc, lim).set(mc);
+        blockLength(f, r1, ic, MC, mc, lim);
         f.get(a).get(ic).get(aRow).mul().add().get(pc).get(aDepth).mul().add();
         f.get(aRow).get(aDepth).get(mc).get(kc).get(ap).call(PACK_A);
-        f.get(ap).get(bp);
+        f.get(ap).get(bq);
         f.get(c).get(ic).get(ldc).mul().add().get(jc).i32(4).mul().add();
         f.get(ldc).get(mc).get(nc).get(kc).get(pc).eqz();
         f.get(bias).get(jc).i32(4).mul().add();
@@ -246,6 +245,56 @@ function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
         f.get(epilogue).i32(0).get(pc).get(kc).add().get(k).eq().select();
         f.call(MACRO);
       });
+    });
+  });
+  return f;
+}
+
+/** length = min(size, total − at), with lim as scratch: the extent of the block at `at`. */
+function blockLength(f: FunctionBuilder, total: number, at: number, size: number, length: number, lim: number): void {
+  f.get(total).get(at).sub().set(length);
+  f.i32(size).set(lim);
+  f.min(length, lim).set(length);
+}
+
+/** bq = prepacked + 4·(jc·k + pc·ncPad), ncPad = nc rounded up to whole NR panels: block (jc, pc) of packAllB's layout. */
+function prepackedBlock(f: FunctionBuilder, prepacked: number, jc: number, pc: number, k: number, nc: number, nr: number, bq: number): void {
+  f.get(prepacked).get(jc).get(k).mul();
+  f.get(pc).get(nc).i32(nr - 1).add().i32(nr).divU().i32(nr).mul().mul();
+  f.add().i32(4).mul().add().set(bq);
+}
+
+/**
+ * packAllB(job): packs the whole op(B) of the job's first matrix at JOB.prepackedB, for pieces that split C by rows
+ * and would each pack all of it again: blocks of NC columns, each KC deep blocks in order, block (jc, pc) of
+ * nc columns at 4·(jc·k + pc·ncPad) bytes in, the layout PACK_B writes (panels of NR, zeros past the edge).
+ */
+function packAllB({ nr: NR, kc: KC, nc: NC }: Blocking): FunctionBuilder {
+  const f = new FunctionBuilder([i32]);
+  const [job] = [0];
+  const [jc, pc, nc, kc, lim, n, k, dst] = Array.from({ length: 8 }, () => f.local(i32));
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  word(JOB.n);
+  f.set(n);
+  word(JOB.k);
+  f.set(k);
+  word(JOB.prepackedB);
+  f.set(dst);
+  f.forRange(jc, () => f.i32(0), () => f.get(n), NC, () => {
+    blockLength(f, n, jc, NC, nc, lim);
+    f.forRange(pc, () => f.i32(0), () => f.get(k), KC, () => {
+      blockLength(f, k, pc, KC, kc, lim);
+      word(JOB.b);
+      f.get(pc);
+      word(JOB.bDepth);
+      f.mul().add().get(jc);
+      word(JOB.bCol);
+      f.mul().add();
+      word(JOB.bCol);
+      word(JOB.bDepth);
+      f.get(nc).get(kc);
+      prepackedBlock(f, dst, jc, pc, k, nc, NR, lim);
+      f.get(lim).call(PACK_B);
     });
   });
   return f;
@@ -306,6 +355,7 @@ function chunk(): FunctionBuilder {
   f.add();
   word(JOB.bias);
   word(JOB.epilogue);
+  word(JOB.prepackedB);
   f.call(GEMM);
   return f;
 }
@@ -400,7 +450,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
       directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(), unfoldRows: unfoldRows(),
-      adam: adamFunction(), adamChunk: adamChunk(),
+      adam: adamFunction(), adamChunk: adamChunk(), packAllB: packAllB(blocking),
     },
   });
 }
