@@ -21,9 +21,9 @@ const FLOPS_PER_VALUE = 12;
 
 /**
  * The Adam step (without amsgrad) of one float32 leaf in WebAssembly SIMD, the same bits as adamLoop: p, g, m
- * and v are copied into a module's memory, updated there in place, and copied out. On the GEMM's module, a large
- * leaf is split over its threads where that measured faster (onThreads); on a standalone module (no shared memory)
- * it runs on this thread. False (nothing written) where it cannot run: another dtype, no SIMD, or a leaf past the
+ * and v are copied into a module's memory, updated there in place, and copied out. A large leaf is split over the
+ * GEMM's threads, on the GEMM module, where that measured faster (onThreads); otherwise it runs on this thread on a
+ * standalone module. False (nothing written) where it cannot run: another dtype, no SIMD, or a leaf past the
  * memory's 2 GiB.
  */
 export function adamSimd(
@@ -34,11 +34,12 @@ export function adamSimd(
   const constants: AdamConstants = [beta1, 1 - beta1, beta2, 1 - beta2, lrT, decay, epsilon];
   const ins = [p, g, m, v] as Float32Array[];
   const outs = [out, mOut, vOut] as Float32Array[];
-  if (onThreads(`adam ${p.length}`, FLOPS_PER_VALUE * p.length, (pool, threads) => wasmAdamStep(ins, outs, constants, pool, threads))) return true;
-  return adamStandalone(ins, outs, constants);
+  // Unsplit, the standalone module: copies into its plain memory cost less than into the shared one.
+  return onThreads(`adam ${p.length}`, FLOPS_PER_VALUE * p.length, (pool, threads) =>
+    (pool !== undefined && wasmAdamStep(ins, outs, constants, pool, threads)) || adamStandalone(ins, outs, constants));
 }
 
-/** adamSimd's step on the standalone module (a plain memory, this thread), for engines without shared memory. */
+/** adamSimd's step on the standalone module: its own plain memory, on this thread. */
 export function adamStandalone([p, g, m, v]: readonly Float32Array[], [out, mOut, vOut]: readonly Float32Array[], constants: AdamConstants): boolean {
   const rt = adamRuntime();
   const n = p.length;

@@ -27,7 +27,7 @@ const step: fc.Arbitrary<AdamStep> = fc.record({
   decay: fc.double({ min: 0.5, max: 1, noNaN: true }),
 });
 
-/** adamSimd's step on the GEMM module, or on the standalone module with `standalone`. */
+/** adamSimd's step, or the standalone module's with `standalone`. */
 function simdStep(inputs: Float32Array[], outs: Float32Array[], { beta1, beta2, epsilon, lrT, decay }: AdamStep, standalone: boolean): boolean {
   if (!standalone) return adamSimd(inputs[0], inputs[1], inputs[2], inputs[3], outs[0], outs[1], outs[2], { beta1, beta2, epsilon, lrT, decay });
   return adamStandalone(inputs, outs, [beta1, 1 - beta1, beta2, 1 - beta2, lrT, decay, epsilon]);
@@ -38,9 +38,9 @@ describe('adamSimd', () => {
   afterEach(() => restore?.());
 
   const ways = [
-    ['on the GEMM module, one thread', { threads: 1 }, false],
-    ['on the GEMM module, every leaf split over three threads', { threads: 3, threadMinFlops: 0, adaptiveThreads: false }, false],
-    ['on the standalone module', { threads: 1 }, true],
+    ['on one thread', { threads: 1 }, false],
+    ['every leaf split over three threads on the GEMM module', { threads: 3, threadMinFlops: 0, adaptiveThreads: false }, false],
+    ['the standalone module called directly', { threads: 3, threadMinFlops: 0, adaptiveThreads: false }, true],
   ] as const;
   it.each(ways)('gives the bits of adamLoop for p, m and v, at every length (odd ones too) and for any values: %s', (_, gemm, standalone) => {
     restore = configureGemm(gemm);

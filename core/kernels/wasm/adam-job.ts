@@ -13,13 +13,13 @@ const regionOf = (n: number): number => 16 * Math.ceil(n / 16);
 
 /**
  * The Adam step of one float32 leaf on the GEMM module's shared memory, split by pairs over `threads` threads of
- * `pool` when given: p, g, m, v are copied in, updated in place by adamChunk's pieces, and p', m', v' copied out
+ * `pool`: p, g, m, v are copied in, updated in place by adamChunk's pieces, and p', m', v' copied out
  * into out, mOut, vOut. Each pair is computed alone, so the bits are those of one thread (and of adamLoop).
  * False (nothing written) where the GEMM runtime is missing or the leaf does not fit its memory.
  */
 export function wasmAdamStep(
   [p, g, m, v]: readonly Float32Array[], [out, mOut, vOut]: readonly Float32Array[], constants: AdamConstants,
-  pool?: WorkerPool, threads = 1, rt = gemmRuntime(),
+  pool: WorkerPool, threads: number, rt = gemmRuntime(),
 ): boolean {
   if (rt === null) return false;
   const n = p.length;
@@ -30,7 +30,7 @@ export function wasmAdamStep(
   [p, g, m, v].forEach((x, k) => heap.set(x, base + k * r));
   // The pairs past n (when n is odd, or the region's padding) compute on stale values and are not copied out.
   const pairs = r / 2;
-  const span = pool ? Math.ceil(pairs / (PIECES_PER_THREAD * threads)) : pairs;
+  const span = Math.ceil(pairs / (PIECES_PER_THREAD * threads));
   const job = new Int32Array(JOB_WORDS);
   job[JOB.kind] = JOB_KIND.adam;
   [ADAM_JOB.p, ADAM_JOB.g, ADAM_JOB.m, ADAM_JOB.v].forEach((w, k) => (job[w] = OPERANDS_OFFSET + 4 * k * r));
@@ -38,9 +38,7 @@ export function wasmAdamStep(
   job[ADAM_JOB.span] = span;
   new Float64Array(job.buffer, 4 * ADAM_JOB.constants, constants.length).set(constants);
   writeJob(rt, job);
-  const pieces = Math.ceil(pairs / span);
-  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
-  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
+  pool.run(JOB_OFFSET, Math.ceil(pairs / span));
   out.set(heap.subarray(base, base + n));
   mOut.set(heap.subarray(base + 2 * r, base + 2 * r + n));
   vOut.set(heap.subarray(base + 3 * r, base + 3 * r + n));
