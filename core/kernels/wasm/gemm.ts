@@ -1,4 +1,5 @@
 import { allocateOutput } from '../../buffer-pool.ts';
+import { instantiateExport } from './api.ts';
 import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { GemmRuntime } from './runtime.ts';
@@ -65,7 +66,12 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   const cOff = biasOff + (p.bias ? align64(4 * ldc) : 0);
   const scratchOff = cOff + align64(4 * batch * mPad * ldc);
   const scratchBytes = p.a instanceof Float32Array ? 0 : p.a.scratchBytes;
-  if (!reserveOperands(rt, scratchOff - aOff + scratchBytes)) return undefined;
+  const split = pool ? splitC(m, n, batch, threads) : { splitRows: 1, span: m, perMatrix: 1 };
+  // Pieces of rows would each pack all of op(B): pack it once here instead, for all of them.
+  const prepack = batch === 1 && split.splitRows === 1 && split.perMatrix > 1;
+  const prepackOff = align64(scratchOff + scratchBytes);
+  const end = prepack ? prepackOff + 4 * k * roundUp(n, nr) : scratchOff + scratchBytes;
+  if (!reserveOperands(rt, end - aOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
   if (p.a instanceof Float32Array) heap.set(p.a, aOff >> 2);
   else p.a.write(rt, aOff, scratchOff);
@@ -75,7 +81,6 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
     heap.set(p.bias, biasOff >> 2);
     heap.fill(0, (biasOff >> 2) + n, (biasOff >> 2) + ldc);
   }
-  const split = pool ? splitC(m, n, batch, threads) : { splitRows: 1, span: m, perMatrix: 1 };
   const job = new Int32Array(JOB_WORDS);
   job[JOB.a] = aOff;
   job[JOB.b] = bOff;
@@ -100,11 +105,26 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   job[JOB.packedB] = 4 * mc * kc;
   job[JOB.bias] = biasOff;
   job[JOB.epilogue] = !p.bias ? EPILOGUE.none : p.relu ? EPILOGUE.biasRelu : EPILOGUE.bias;
+  job[JOB.prepackedB] = prepack ? prepackOff : 0;
   writeJob(rt, job);
+  if (prepack) packAllB(rt)(JOB_OFFSET);
   const pieces = batch * split.perMatrix;
   if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
   else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
   return copyOut(heap, cOff >> 2, batch, m, n, mPad, ldc);
+}
+
+type PackAllB = (job: number) => void;
+const packers = new WeakMap<GemmRuntime, PackAllB>();
+
+/** The runtime's packAllB export (see gemm-module.ts), instantiated on first use. */
+function packAllB(rt: GemmRuntime): PackAllB {
+  let pack = packers.get(rt);
+  if (pack === undefined) {
+    pack = instantiateExport<PackAllB>(rt.module, rt.memory, 'packAllB');
+    packers.set(rt, pack);
+  }
+  return pack;
 }
 
 /**
