@@ -1,22 +1,11 @@
 import { allocateOutput } from '../../buffer-pool.ts';
 import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
-import type { GemmRuntime } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
-
-/** An operand that writes itself into the module's memory (patches unfolded there, say) instead of being copied in. */
-export interface OperandWriter {
-  /** The float32 values it writes. */
-  readonly length: number;
-  /** Bytes of scratch it needs past the product's own memory. */
-  readonly scratchBytes: number;
-  /** Writes the operand at byte `offset`, with `scratch` free bytes at byte `scratchOffset`; the memory is grown already. */
-  write(rt: GemmRuntime, offset: number, scratchOffset: number): void;
-}
 
 /** A batched product C[t] = op(A[t])·op(B[t]) of float32 operands laid out as the matmul primitive has them. */
 export interface GemmProblem {
-  a: Float32Array | OperandWriter;
+  a: Float32Array;
   b: Float32Array;
   batch: number;
   m: number;
@@ -63,12 +52,10 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   const bOff = aOff + align64(4 * p.a.length);
   const biasOff = bOff + align64(4 * p.b.length);
   const cOff = biasOff + (p.bias ? align64(4 * ldc) : 0);
-  const scratchOff = cOff + align64(4 * batch * mPad * ldc);
-  const scratchBytes = p.a instanceof Float32Array ? 0 : p.a.scratchBytes;
-  if (!reserveOperands(rt, scratchOff - aOff + scratchBytes)) return undefined;
+  const end = cOff + align64(4 * batch * mPad * ldc);
+  if (!reserveOperands(rt, end - aOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
-  if (p.a instanceof Float32Array) heap.set(p.a, aOff >> 2);
-  else p.a.write(rt, aOff, scratchOff);
+  heap.set(p.a, aOff >> 2);
   heap.set(p.b, bOff >> 2);
   if (p.bias) {
     // Padded with zeros to whole tiles, as C is: the padding columns are computed and never copied out.
@@ -123,7 +110,7 @@ function splitC(m: number, n: number, batch: number, threads: number): { splitRo
 }
 
 /** C without its padding (batch matrices of mPad rows × ldc columns in memory) into a new or pooled array. */
-function copyOut(heap: Float32Array, c: number, batch: number, m: number, n: number, mPad: number, ldc: number): Float32Array {
+export function copyOut(heap: Float32Array, c: number, batch: number, m: number, n: number, mPad: number, ldc: number): Float32Array {
   const out = allocateOutput('float32', batch * m * n) as Float32Array;
   if (ldc === n && (mPad === m || batch === 1)) {
     out.set(heap.subarray(c, c + batch * m * n));
