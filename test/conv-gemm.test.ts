@@ -1,7 +1,8 @@
 // convAffine on images of several channels runs as an implicit GEMM (core/kernels/wasm/conv-gemm.ts): each thread
 // unfolds blocks of patch rows into its own scratch and multiplies them there. Its results are the bits of unfold
 // then the fast affine kernel (the GEMM on the whole patch matrix), over several row blocks, strides, dilations,
-// with NaN planted, on one thread and split over three.
+// with NaN planted, on one thread and split over three. convTranspose (conv's input gradient) folds the GEMM's
+// product inside WebAssembly memory (wasm/conv-fold.ts): the bits of the fast matmul then the fast fold kernel.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TypedArray } from '../core/dtype.ts';
@@ -21,6 +22,13 @@ const sameBits = (x: TypedArray, y: TypedArray): boolean => {
   const bx = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
   const by = new Uint8Array(y.buffer, y.byteOffset, y.byteLength);
   return bx.length === by.length && bx.every((v, i) => v === by[i]);
+};
+
+/** The same bits, except that any NaN matches any NaN (JS's float32 adds and WebAssembly's may give NaNs different payloads). */
+const sameValues = (x: TypedArray, y: TypedArray): boolean => {
+  const wx = new Int32Array(x.buffer, x.byteOffset, x.length);
+  const wy = new Int32Array(y.buffer, y.byteOffset, y.length);
+  return x.length === y.length && wx.every((v, i) => v === wy[i] || (Number.isNaN(x[i]) && Number.isNaN(y[i])));
 };
 
 describe('convAffine as an implicit GEMM', () => {
@@ -67,6 +75,43 @@ describe('convAffine as an implicit GEMM', () => {
       const taps = kh * kw * channels;
       const viaPatches = fast.affine([cols, k.storage, b.storage], [[rows, taps], [taps, filters], [filters]], { activation }, { shape: [rows, filters], dtype: 'float32' });
       expect(sameBits(implicit, viaPatches)).toBe(true);
+    }), { numRuns: 40 });
+  });
+
+  it.each([
+    ['one thread', { threads: 1, wasmMinFlops: 0 }],
+    ['its product split over three threads', { threads: 3, wasmMinFlops: 0, threadMinFlops: 0, adaptiveThreads: false }],
+  ])('convTranspose on %s: the bits of the fast matmul then the fast fold kernel', (_, gemm) => {
+    restore = configureGemm(gemm);
+    const arbCase = fc.record({
+      images: fc.integer({ min: 1, max: 4 }),
+      outH: fc.integer({ min: 1, max: 12 }),
+      outW: fc.integer({ min: 1, max: 12 }),
+      kh: fc.integer({ min: 1, max: 3 }),
+      kw: fc.integer({ min: 1, max: 3 }),
+      // Runs of kw·channels values: multiples of 4 and not, so both the vector and the scalar adds run.
+      channels: fc.constantFrom(1, 3, 4, 32),
+      filters: fc.constantFrom(1, 5, 64),
+      stride: fc.constantFrom(1, 1, 2),
+      dilation: fc.constantFrom(1, 1, 2),
+      extra: fc.integer({ min: 0, max: 1 }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    });
+    fc.assert(fc.property(arbCase, ({ images, outH, outW, kh, kw, channels, filters, stride, dilation, extra, seed }) => {
+      const x = randomUniform([images, outH, outW, filters], { min: -1, max: 1, seed });
+      const k = randomUniform([kh, kw, channels, filters], { min: -1, max: 1, seed: seed + 1 });
+      if (seed % 3 === 0) x.storage[0] = Number.NaN;
+      const strides = [stride, stride] as const;
+      const dilations = [dilation, dilation] as const;
+      const height = (outH - 1) * stride + (kh - 1) * dilation + 1 + extra;
+      const width = (outW - 1) * stride + (kw - 1) * dilation + 1 + extra;
+      const out = { shape: [images, height, width, channels], dtype: 'float32' as const };
+      const folded = fast.convTranspose([x.storage, k.storage], [x.shape, k.shape], { strides, dilations, height, width }, out);
+      const rows = images * outH * outW;
+      const taps = kh * kw * channels;
+      const cols = fast.matmul([x.storage, k.storage], [[rows, filters], [taps, filters]], { transposeA: false, transposeB: true }, { shape: [rows, taps], dtype: 'float32' });
+      const expected = fast.fold([cols], [[images, outH, outW, kh, kw, channels]], { kernel: [kh, kw], strides, dilations, height, width }, out);
+      expect(sameValues(folded, expected)).toBe(true);
     }), { numRuns: 40 });
   });
 });

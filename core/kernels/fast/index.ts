@@ -2,6 +2,7 @@ import type { KernelTable } from '../kernel.ts';
 import { fastElementwise } from './elementwise.ts';
 import { fastAffine, fastMatmul } from './matmul.ts';
 import { fastConvAffine } from './conv-affine.ts';
+import { fastConvTranspose } from './conv-transpose.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
@@ -19,6 +20,7 @@ export const fastKernels: Partial<KernelTable> = {
   matmul: fastMatmul,
   affine: fastAffine,
   convAffine: fastConvAffine,
+  convTranspose: fastConvTranspose,
   sum: fastSum,
   expand: fastExpand,
   pad: fastPad,

@@ -114,3 +114,53 @@ export function convGemmChunk(JOB: typeof JobWords, gemmIndex: number, unfoldInd
   });
   return f;
 }
+
+/**
+ * foldRows(cols, rowBytes, y, images, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw): the transpose of
+ * unfoldRange: patch row r of cols (rowBytes apart: C of the GEMM, padded) added into NHWC images y, which the caller
+ * zeroed. The fold kernels' order: rows in turn, each patch row's runs in turn, so every pixel gets its terms in
+ * the same sequence, each f32 add rounded alone (4 lanes at a time, then one by one): the same sums.
+ */
+export function foldRows(): FunctionBuilder {
+  const f = new FunctionBuilder(new Array(15).fill(i32));
+  const [cols, rowBytes, y, images, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw] = Array.from({ length: 15 }, (_, i) => i);
+  const [n, oh, ow, i, j, dst, src, b, run, runs, pixel, row] = Array.from({ length: 12 }, () => f.local(i32));
+  f.get(dw).i32(1).eq().when(() => {
+    f.get(kw).get(channels).mul().i32(4).mul().set(run);
+    f.i32(1).set(runs);
+  }, () => {
+    f.get(channels).i32(4).mul().set(run);
+    f.get(kw).set(runs);
+  });
+  f.get(channels).i32(4).mul().set(pixel);
+  f.get(cols).set(row);
+  f.forRange(n, () => f.i32(0), () => f.get(images), 1, () => {
+    f.forRange(oh, () => f.i32(0), () => f.get(outH), 1, () => {
+      f.forRange(ow, () => f.i32(0), () => f.get(outW), 1, () => {
+        f.get(row).set(src);
+        f.forRange(i, () => f.i32(0), () => f.get(kh), 1, () => {
+          // y[n, oh·sh + i·dh, ow·sw, 0]
+          f.get(n).get(height).mul().get(oh).get(sh).mul().add().get(i).get(dh).mul().add();
+          f.get(width).mul().get(ow).get(sw).mul().add().get(pixel).mul().get(y).add().set(dst);
+          f.forRange(j, () => f.i32(0), () => f.get(runs), 1, () => {
+            f.i32(0).set(b);
+            f.block(() => {
+              f.op(0x03, 0x40);
+              f.get(run).get(b).sub().i32(16).ltS().brIf(1);
+              f.get(dst).get(b).add().get(dst).get(b).add().loadV128().get(src).get(b).add().loadV128().addF32x4().storeV128();
+              f.bump(b, 16).br(0).op(0x0b);
+            });
+            f.forRange(b, () => f.get(b), () => f.get(run), 4, () => {
+              // f32.add
+              f.get(dst).get(b).add().get(dst).get(b).add().loadF32().get(src).get(b).add().loadF32().op(0x92).storeF32();
+            });
+            f.bump(src, () => f.get(run));
+            f.bump(dst, () => f.get(dw).get(pixel).mul());
+          });
+        });
+        f.bump(row, () => f.get(rowBytes));
+      });
+    });
+  });
+  return f;
+}

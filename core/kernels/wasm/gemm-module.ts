@@ -1,6 +1,6 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
 import { directConv } from './direct-conv-module.ts';
-import { convGemmChunk, unfoldRange } from './conv-gemm-module.ts';
+import { convGemmChunk, foldRows, unfoldRange } from './conv-gemm-module.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -374,7 +374,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
       directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(),
-      unfoldRange: unfoldRange(), convGemmChunk: convGemmChunk(JOB, GEMM, UNFOLD_RANGE),
+      unfoldRange: unfoldRange(), convGemmChunk: convGemmChunk(JOB, GEMM, UNFOLD_RANGE), foldRows: foldRows(),
     },
   });
 }

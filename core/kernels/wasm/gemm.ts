@@ -43,6 +43,21 @@ const align64 = (bytes: number) => roundUp(bytes, 64);
  * Needs k ≥ 1 and batch·m·n ≥ 1.
  */
 export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
+  const c = gemmInMemory(p, pool, threads, rt);
+  return c && copyOut(c.heap, c.offset >> 2, p.batch, p.m, p.n, c.rows, c.ldc);
+}
+
+/** Where gemmInMemory left C: at byte `offset`, `rows` (m padded) × `ldc` columns per matrix; `end` the first byte past it. */
+export interface GemmInMemory {
+  heap: Float32Array;
+  offset: number;
+  rows: number;
+  ldc: number;
+  end: number;
+}
+
+/** wasmGemm without the copy out: C stays in the module's memory, with `extraBytes` reserved past it for the caller. */
+export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime(), extraBytes = 0): GemmInMemory | undefined {
   if (!rt) return undefined;
   const { mr, nr, kc, mc } = BLOCKING;
   const { batch, m, n, k } = p;
@@ -53,7 +68,7 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   const biasOff = bOff + align64(4 * p.b.length);
   const cOff = biasOff + (p.bias ? align64(4 * ldc) : 0);
   const end = cOff + align64(4 * batch * mPad * ldc);
-  if (!reserveOperands(rt, end - aOff)) return undefined;
+  if (!reserveOperands(rt, end + extraBytes - aOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
   heap.set(p.a, aOff >> 2);
   heap.set(p.b, bOff >> 2);
@@ -91,7 +106,7 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   const pieces = batch * split.perMatrix;
   if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
   else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
-  return copyOut(heap, cOff >> 2, batch, m, n, mPad, ldc);
+  return { heap, offset: cOff, rows: mPad, ldc, end };
 }
 
 /**
