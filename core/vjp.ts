@@ -75,19 +75,28 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     return [() => matmulPrim(gz(), w, false, true), () => matmulPrim(x, gz(), true, false), () => reshape(sum(gz(), [0], true), bias.shape)];
   },
   // unfold then affine on the patch rows: affine's rule on the rows, with unfold's (fold) for x in one convTranspose
-  // (fold of gz·Kᵀ); the patches are unfolded again for the kernel's gradient (the forward kept none). The bits of
-  // the composition's gradients.
+  // (fold of gz·Kᵀ) and the product with the patches, unfolded again (the forward kept none), in one convFilterGrad.
+  // The bits of the composition's gradients.
   convAffine: (g, { inputs: [x, kernel, bias], output, params: { strides, dilations, activation } }) => {
-    const [n, h, w, c] = x.shape;
+    const [n, h, w] = x.shape;
     const [kh, kw, , f] = kernel.shape;
     const [, oh, ow] = output.shape;
-    const taps = kh * kw * c;
     let dz: Tensor | undefined;
-    const gz = (): Tensor => (dz ??= reshape(activation === 'relu' ? reluGrad(output, g) : g, [n * oh * ow, f]));
+    const gz = (): Tensor => (dz ??= activation === 'relu' ? reluGrad(output, g) : g);
     return [
-      () => apply('convTranspose', [reshape(gz(), [n, oh, ow, f]), kernel], { strides, dilations, height: h, width: w }),
-      () => reshape(matmulPrim(reshape(unfold(x, [kh, kw], strides, dilations), [n * oh * ow, taps]), gz(), true, false), kernel.shape),
-      () => reshape(sum(gz(), [0], true), bias.shape),
+      () => apply('convTranspose', [gz(), kernel], { strides, dilations, height: h, width: w }),
+      () => apply('convFilterGrad', [x, gz()], { kernel: [kh, kw], strides, dilations }),
+      () => reshape(sum(reshape(gz(), [n * oh * ow, f]), [0], true), bias.shape),
+    ];
+  },
+  // y = Uᵀ·G with U = unfold(x) [P,T], G = g [P,F]: dU = G·ȳᵀ, folded, is convTranspose(g, ȳ); dG = U·ȳ.
+  convFilterGrad: (gy, { inputs: [x, g], params: { kernel, strides, dilations } }) => {
+    const [n, h, w, c] = x.shape;
+    const [, oh, ow, f] = g.shape;
+    const taps = kernel[0] * kernel[1] * c;
+    return [
+      () => apply('convTranspose', [g, gy], { strides, dilations, height: h, width: w }),
+      () => reshape(matmulPrim(reshape(unfold(x, kernel, strides, dilations), [n * oh * ow, taps]), reshape(gy, [taps, f]), false, false), g.shape),
     ];
   },
   // y = fold(X·Kᵀ), X the pixels [P,F], K the kernel [T,F]: with the patches of g, U = unfold(g) [P,T],

@@ -3,6 +3,7 @@
 // then the fast affine kernel (the GEMM on the whole patch matrix), over several row blocks, strides, dilations,
 // with NaN planted, on one thread and split over three. convTranspose (conv's input gradient) folds the GEMM's
 // product inside WebAssembly memory (wasm/conv-fold.ts): the bits of the fast matmul then the fast fold kernel.
+// convFilterGrad (the kernel gradient) unfolds x inside the GEMM's memory: the bits of unfold then the product.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TypedArray } from '../core/dtype.ts';
@@ -112,6 +113,40 @@ describe('convAffine as an implicit GEMM', () => {
       const cols = fast.matmul([x.storage, k.storage], [[rows, filters], [taps, filters]], { transposeA: false, transposeB: true }, { shape: [rows, taps], dtype: 'float32' });
       const expected = fast.fold([cols], [[images, outH, outW, kh, kw, channels]], { kernel: [kh, kw], strides, dilations, height, width }, out);
       expect(sameValues(folded, expected)).toBe(true);
+    }), { numRuns: 40 });
+  });
+
+  it.each([
+    ['one thread', { threads: 1, wasmMinFlops: 0 }],
+    ['its product split over three threads', { threads: 3, wasmMinFlops: 0, threadMinFlops: 0, adaptiveThreads: false }],
+  ])('convFilterGrad on %s: the bits of unfold then the fast matmul of the patches, transposed, with g', (_, gemm) => {
+    restore = configureGemm(gemm);
+    const arbCase = fc.record({
+      images: fc.integer({ min: 1, max: 4 }),
+      height: fc.integer({ min: 5, max: 12 }),
+      width: fc.integer({ min: 5, max: 12 }),
+      kh: fc.integer({ min: 1, max: 3 }),
+      kw: fc.integer({ min: 1, max: 3 }),
+      channels: fc.constantFrom(1, 3, 32),
+      filters: fc.constantFrom(1, 5, 32),
+      stride: fc.constantFrom(1, 1, 2),
+      dilation: fc.constantFrom(1, 1, 2),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    });
+    fc.assert(fc.property(arbCase, ({ images, height, width, kh, kw, channels, filters, stride, dilation, seed }) => {
+      const x = randomUniform([images, height, width, channels], { min: -1, max: 1, seed });
+      const outH = Math.floor((height - (kh - 1) * dilation - 1) / stride) + 1;
+      const outW = Math.floor((width - (kw - 1) * dilation - 1) / stride) + 1;
+      const g = randomUniform([images, outH, outW, filters], { min: -1, max: 1, seed: seed + 1 });
+      if (seed % 3 === 0) x.storage[0] = Number.NaN;
+      const window = { kernel: [kh, kw] as const, strides: [stride, stride] as const, dilations: [dilation, dilation] as const };
+      const out = { shape: [kh, kw, channels, filters], dtype: 'float32' as const };
+      const grad = fast.convFilterGrad([x.storage, g.storage], [x.shape, g.shape], window, out);
+      const rows = images * outH * outW;
+      const taps = kh * kw * channels;
+      const cols = fast.unfold([x.storage], [x.shape], window, { shape: [images, outH, outW, kh, kw, channels], dtype: 'float32' });
+      const expected = fast.matmul([cols, g.storage], [[rows, taps], [rows, filters]], { transposeA: true, transposeB: false }, { shape: [taps, filters], dtype: 'float32' });
+      expect(sameBits(grad, expected)).toBe(true);
     }), { numRuns: 40 });
   });
 });

@@ -159,7 +159,7 @@ export const fastAffine: Kernel<'affine'> = (inputs, shapes, params, out) => {
 
 /** The product on the calling thread or split over the pool, as GemmConfig says; undefined when WebAssembly cannot take it. */
 export function multiply(p: GemmProblem, flops: number): Float32Array | undefined {
-  const shape = `${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''}`;
+  const shape = `${p.batch} ${p.m} ${p.n} ${p.k} ${p.transposeA} ${p.transposeB} ${p.bias ? 'bias' : ''} ${p.a instanceof Float32Array ? '' : 'unfold'}`;
   return onThreads(shape, flops, (pool, threads) => wasmGemm(p, pool, threads));
 }
 

@@ -1,11 +1,22 @@
 import { allocateOutput } from '../../buffer-pool.ts';
 import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
+import type { GemmRuntime } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
+
+/** An operand that writes itself into the module's memory (patches unfolded there, say) instead of being copied in. */
+export interface OperandWriter {
+  /** The float32 values it writes. */
+  readonly length: number;
+  /** Bytes of scratch it needs past the product's own memory (and the caller's extra bytes). */
+  readonly scratchBytes: number;
+  /** Writes the operand at byte `offset`, with `scratchBytes` free bytes at byte `scratchOffset`; the memory is grown already. */
+  write(rt: GemmRuntime, offset: number, scratchOffset: number): void;
+}
 
 /** A batched product C[t] = op(A[t])·op(B[t]) of float32 operands laid out as the matmul primitive has them. */
 export interface GemmProblem {
-  a: Float32Array;
+  a: Float32Array | OperandWriter;
   b: Float32Array;
   batch: number;
   m: number;
@@ -68,9 +79,11 @@ export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt 
   const biasOff = bOff + align64(4 * p.b.length);
   const cOff = biasOff + (p.bias ? align64(4 * ldc) : 0);
   const end = cOff + align64(4 * batch * mPad * ldc);
-  if (!reserveOperands(rt, end + extraBytes - aOff)) return undefined;
+  const scratchBytes = p.a instanceof Float32Array ? 0 : p.a.scratchBytes;
+  if (!reserveOperands(rt, end + extraBytes + scratchBytes - aOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
-  heap.set(p.a, aOff >> 2);
+  if (p.a instanceof Float32Array) heap.set(p.a, aOff >> 2);
+  else p.a.write(rt, aOff, end + extraBytes);
   heap.set(p.b, bOff >> 2);
   if (p.bias) {
     // Padded with zeros to whole tiles, as C is: the padding columns are computed and never copied out.
