@@ -11,16 +11,20 @@ export const CONV_GEMM_JOB = {
 } as const;
 export const CONV_GEMM_WORDS = 47;
 
+/** Runs shorter than this many bytes are copied one f32 at a time. */
+const SHORT_RUN_BYTES = 64;
+
 /**
  * unfoldRange(x, cols, first, count, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw): patch rows
  * first .. first + count of NHWC images x (row r is output pixel r of [images, outH, outW]) into cols
  * [count, kh·kw·channels] (byte offsets), in the unfold primitive's order: one memory.copy per patch row of
- * kw·channels values (per tap of channels values with column dilation). Copies only: the unfold kernels' values.
+ * kw·channels values (per tap of channels values with column dilation), or f32 by f32 for a short row. Copies only:
+ * the unfold kernels' values.
  */
 export function unfoldRange(): FunctionBuilder {
   const f = new FunctionBuilder(new Array(15).fill(i32));
   const [x, cols, first, count, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw] = Array.from({ length: 15 }, (_, i) => i);
-  const [n, oh, ow, r, i, j, src, run, runs, pixel] = Array.from({ length: 10 }, () => f.local(i32));
+  const [n, oh, ow, r, i, j, b, src, run, runs, pixel] = Array.from({ length: 11 }, () => f.local(i32));
   // Without column dilation a patch row is one run of kw·C values, else kw runs of C, dw·C apart.
   f.get(dw).i32(1).eq().when(() => {
     f.get(kw).get(channels).mul().i32(4).mul().set(run);
@@ -41,7 +45,14 @@ export function unfoldRange(): FunctionBuilder {
       f.get(n).get(height).mul().get(oh).get(sh).mul().add().get(i).get(dh).mul().add();
       f.get(width).mul().get(ow).get(sw).mul().add().get(pixel).mul().get(x).add().set(src);
       f.forRange(j, () => f.i32(0), () => f.get(runs), 1, () => {
-        f.get(cols).get(src).get(run).memoryCopy();
+        // A short run (one-channel images: 3 values) costs less copied value by value than through memory.copy.
+        f.get(run).i32(SHORT_RUN_BYTES).ltS().when(() => {
+          f.forRange(b, () => f.i32(0), () => f.get(run), 4, () => {
+            f.get(cols).get(b).add().get(src).get(b).add().loadF32().storeF32();
+          });
+        }, () => {
+          f.get(cols).get(src).get(run).memoryCopy();
+        });
         f.bump(cols, () => f.get(run));
         f.bump(src, () => f.get(dw).get(pixel).mul());
       });
