@@ -1,5 +1,6 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
-import { directConv, unfoldRows } from './direct-conv-module.ts';
+import { directConv } from './direct-conv-module.ts';
+import { convGemmChunk, foldRows, unfoldRange } from './conv-gemm-module.ts';
 import { adamFunction } from './adam.ts';
 
 /**
@@ -22,8 +23,12 @@ export const JOB = {
 } as const;
 export const JOB_WORDS = 24;
 
-/** What a job is (its word JOB.kind): a product laid out as JOB says, a convolution as CONV_JOB says, an Adam step as ADAM_JOB says. */
-export const JOB_KIND = { gemm: 0, directConv: 1, adam: 2 } as const;
+/**
+ * What a job is (its word JOB.kind): a product laid out as JOB says, a convolution laid out as CONV_JOB says, a
+ * convolution as a product of its patch rows, laid out as JOB and CONV_GEMM_JOB (conv-gemm-module.ts) say, or an
+ * Adam step as ADAM_JOB says.
+ */
+export const JOB_KIND = { gemm: 0, directConv: 1, convGemm: 2, adam: 3 } as const;
 
 /** Word offsets of a directConv job (see direct-conv-module.ts): pieces of `span` images each. */
 export const CONV_JOB = {
@@ -40,7 +45,8 @@ export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 
 export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
 
 // Function indices, in the order of `exports` below.
-const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7, ADAM = 9, ADAM_CHUNK = 10;
+const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7, UNFOLD_RANGE = 8, CONV_GEMM_CHUNK = 9;
+const ADAM = 11, ADAM_CHUNK = 12;
 
 /**
  * Packs `lines` lines of an operand, `kc` deep, into panels of `width` lines laid out [panel][p][line]:
@@ -304,7 +310,7 @@ function packAllB({ nr: NR, kc: KC, nc: NC }: Blocking): FunctionBuilder {
  * chunk(job, q, worker): the q-th piece of the job described at byte offset `job`. A job is `batch`
  * matrices, each cut into `perMatrix` pieces of `span` rows (splitRows = 1) or columns; `worker` picks
  * its own packing scratch. Pieces never share a C element, so threads can take them in any order.
- * A job of kind directConv goes to convChunk instead, one of kind adam to adamChunk.
+ * A job of kind directConv goes to convChunk instead, one of kind convGemm to convGemmChunk, one of kind adam to adamChunk.
  */
 function chunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);
@@ -319,6 +325,11 @@ function chunk(): FunctionBuilder {
   word(JOB.kind);
   f.i32(JOB_KIND.adam).eq().when(() => {
     f.get(job).get(q).call(ADAM_CHUNK);
+    f.op(0x0f);
+  });
+  word(JOB.kind);
+  f.i32(JOB_KIND.convGemm).eq().when(() => {
+    f.get(job).get(q).get(worker).call(CONV_GEMM_CHUNK);
     f.op(0x0f);
   });
   word(JOB.perMatrix);
@@ -449,7 +460,8 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
     exports: {
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
-      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(), unfoldRows: unfoldRows(),
+      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(),
+      unfoldRange: unfoldRange(), convGemmChunk: convGemmChunk(JOB, GEMM, UNFOLD_RANGE), foldRows: foldRows(),
       adam: adamFunction(), adamChunk: adamChunk(), packAllB: packAllB(blocking),
     },
   });
