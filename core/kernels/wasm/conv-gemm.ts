@@ -1,6 +1,6 @@
 import { CONV_GEMM_JOB, CONV_GEMM_WORDS } from './conv-gemm-module.ts';
 import { EPILOGUE, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
-import { copyOut } from './gemm.ts';
+import { copyOut, packAllB } from './gemm.ts';
 import { BLOCKING, JOB_OFFSET, MAX_THREADS, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 
@@ -54,7 +54,9 @@ export function wasmConvGemm(p: ConvGemmProblem, pool?: WorkerPool, threads = 1,
   const cOff = biasOff + align64(4 * ldc);
   const unfoldOff = cOff + align64(4 * mPad * ldc);
   const unfoldStride = align64(4 * rowBlock * k);
-  if (!reserveOperands(rt, unfoldOff + MAX_THREADS * unfoldStride - xOff)) return undefined;
+  // W packed once for every row block of every piece, instead of once per block.
+  const prepackOff = unfoldOff + MAX_THREADS * unfoldStride;
+  if (!reserveOperands(rt, prepackOff + 4 * k * roundUp(n, nr) - xOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
   heap.set(p.x, xOff >> 2);
   heap.set(p.w, wOff >> 2);
@@ -80,7 +82,9 @@ export function wasmConvGemm(p: ConvGemmProblem, pool?: WorkerPool, threads = 1,
   job[JOB.packedB] = 4 * mc * kc;
   job[JOB.bias] = biasOff;
   job[JOB.epilogue] = p.relu ? EPILOGUE.biasRelu : EPILOGUE.bias;
+  job[JOB.prepackedB] = prepackOff;
   writeJob(rt, job);
+  packAllB(rt)(JOB_OFFSET);
   const geometry: Record<keyof typeof CONV_GEMM_JOB, number> = {
     x: xOff, height, width, channels, outH: p.outH, outW: p.outW, kh, kw, sh: p.strides[0], sw: p.strides[1],
     dh: p.dilations[0], dw: p.dilations[1], rowBlock, unfold: unfoldOff, unfoldStride,

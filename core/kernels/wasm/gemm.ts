@@ -135,7 +135,7 @@ type PackAllB = (job: number) => void;
 const packers = new WeakMap<GemmRuntime, PackAllB>();
 
 /** The runtime's packAllB export (see gemm-module.ts), instantiated on first use. */
-function packAllB(rt: GemmRuntime): PackAllB {
+export function packAllB(rt: GemmRuntime): PackAllB {
   let pack = packers.get(rt);
   if (pack === undefined) {
     pack = instantiateExport<PackAllB>(rt.module, rt.memory, 'packAllB');
