@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BatchNormalization, ConfigError, Conv2D, Dense, DistributedError, Dropout, EarlyStopping, Flatten, MaxPooling2D, ModelCheckpoint, Sequential,
   adam, loadModel, localGroup, oneHot, randomNormal, tensor, fromTensors,
@@ -10,6 +10,7 @@ import type { Callback, Communicator, FitOptions, History, Logs, Tensor } from '
 
 const tmp = mkdtempSync(join(tmpdir(), 'semiflow-distributed-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => { vi.restoreAllMocks(); });
 
 /** n noisy samples of 3 classes in `features` dimensions. */
 function blobs(n: number, features: number, seed: number): { x: Tensor; y: Tensor } {
@@ -122,6 +123,16 @@ describe('data-parallel fit: state, logs and seeds', () => {
     const [a, b, c] = [await run(3), await run(3), await run(4)];
     expect(b).toEqual(a);
     expect(c.weights).not.toEqual(a.weights);
+  });
+
+  it('only rank 0 shows progress', async () => {
+    const { x, y } = blobs(40, 6, 6);
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+    const group = localGroup(2);
+    await Promise.all([mlp(10), mlp(11)].map((m, r) => m.fit(x, y, { batchSize: 8, epochs: 2, verbose: 2, distributed: group[r] })));
+    vi.restoreAllMocks();
+    expect(lines.join('').match(/Epoch \d\/2/g)).toEqual(['Epoch 1/2', 'Epoch 2/2']);
   });
 
   it('EarlyStopping on the global logs stops every rank at the same epoch', async () => {
