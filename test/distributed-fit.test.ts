@@ -209,6 +209,10 @@ describe('data-parallel fit: failures and checkpoints', () => {
     await expect(model.fit(x, y, { distributed: { rank: 0, size: 2, allReduceSum: () => undefined } as never })).rejects.toThrow(/it has no method broadcast, barrier, close/);
     await expect(model.fit(x, y, { distributed: { ...a, rank: 4, size: 4, broadcast: a.broadcast, allReduceSum: a.allReduceSum, barrier: a.barrier, close: a.close } }))
       .rejects.toThrow(/distributed.rank must be an integer in 0 … 3/);
+    const unbuilt = new Sequential();
+    unbuilt.add(new Dense(3));
+    unbuilt.compile({ optimizer: adam(), loss: 'meanSquaredError' });
+    await expect(unbuilt.fit(x, y, { batchSize: 4, distributed: localGroup(1)[0] })).rejects.toThrow(/the model must be built, and dense_\d+ is not/);
     await expect(model.fit(fromTensors({ xs: x, ys: y }).batch(4), { distributed: a })).rejects.toThrow(ConfigError);
     await expect(model.fit(x, y, { distributed: a, validationData: fromTensors({ xs: x, ys: y }).batch(4) })).rejects.toThrow(/validates on tensors/);
   });
