@@ -103,8 +103,8 @@ export async function fitModel(model: Model, compiled: Compiled, x: unknown, y: 
         await callbacks.run('onBatchBegin', b, { size: batch.size });
         rate = learningRateOf(stateOf(model, model.optimizerProgress as OptimizerProgress, seed), optimizer);
         const lossValue = await parallel.step(running, batch.take, batch.size);
-        if (lossValue !== undefined && !Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
-        const logs = { ...running.logs, learning_rate: rate };
+        if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
+        const logs = { ...parallel.batchLogs(running), learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);
         model.stopTraining = await parallel.agreeStop(model.stopTraining);

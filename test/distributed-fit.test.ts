@@ -101,6 +101,16 @@ describe('data-parallel fit over a local group', () => {
     expect(maxDiff(models[1].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
   });
 
+  it('a rank without rows in a short last batch (41 rows, batch 8, 2 ranks) adds nothing, and 2 ranks still match 1', async () => {
+    const { x, y } = blobs(41, 6, 3);
+    const reference = mlp(10);
+    const solo = await reference.fit(x, y, { batchSize: 8, epochs: 2, seed: 1, verbose: 0 });
+    const { models, histories } = await fitGroup(2, mlp, x, y, { batchSize: 8, epochs: 2, seed: 1 });
+    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    histories[0].history.loss.forEach((v, e) => expect(v).toBeCloseTo(solo.history.loss[e], 6));
+  });
+
   it('a small CNN on 2 ranks matches 1 rank, with rank 1 given another fit seed (rank 0\'s wins)', async () => {
     const n = 96;
     const x = randomNormal([n, 8, 8, 1], { seed: 3 });
@@ -127,9 +137,12 @@ describe('data-parallel fit: state, logs and seeds', () => {
     })));
     expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
     expect(histories[1].history).toEqual(histories[0].history);
-    // 200 training rows in batches of 40: each rank trains on 100, so the epoch's figures are the mean of the ranks' own.
-    for (const key of ['loss', 'accuracy']) expect(histories[0].history[key][2]).toBeCloseTo((lastBatchLogs[0][key] + lastBatchLogs[1][key]) / 2, 12);
-    expect(lastBatchLogs[0].loss).not.toBe(lastBatchLogs[1].loss);
+    // 200 training rows in batches of 40: each rank trains on 100, so the epoch's accuracy is the mean of the ranks' own
+    // (batch logs hold this rank's metrics), and the batch logs' loss is already over both ranks (in float32 sums).
+    expect(histories[0].history.accuracy[2]).toBeCloseTo((lastBatchLogs[0].accuracy + lastBatchLogs[1].accuracy) / 2, 12);
+    expect(lastBatchLogs[0].accuracy).not.toBe(lastBatchLogs[1].accuracy);
+    expect(lastBatchLogs[1].loss).toBe(lastBatchLogs[0].loss);
+    expect(lastBatchLogs[0].loss).toBeCloseTo(histories[0].history.loss[2], 6);
     // Validation is sharded over the ranks, then reduced: it is the loss of the trained model on all 50 held-out rows.
     const held = models[0].evaluate(x.slice([200, 0], [50, 6]), y.slice([200, 0], [50, 3]), { batchSize: 40, verbose: 0 });
     expect(histories[0].history.val_loss[2]).toBeCloseTo(held.loss, 6);
