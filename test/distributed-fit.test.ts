@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BatchNormalization, ConfigError, Conv2D, Dense, DistributedError, Dropout, EarlyStopping, Flatten, MaxPooling2D, ModelCheckpoint, Sequential,
-  adam, loadModel, localGroup, oneHot, randomNormal, tensor, fromTensors,
+  adam, fromTensors, input, loadModel, localGroup, model, oneHot, randomNormal, tensor,
 } from 'semiflow';
 import type { Callback, Communicator, FitOptions, History, Logs, Tensor } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
@@ -109,6 +109,29 @@ describe('data-parallel fit over a local group', () => {
     expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
     expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
     histories[0].history.loss.forEach((v, e) => expect(v).toBeCloseTo(solo.history.loss[e], 6));
+  });
+
+  it('a functional model with two inputs and two outputs, in float64, trains on 2 ranks as on 1 (per-output losses too)', async () => {
+    const make = (seed: number) => {
+      const left = input({ shape: [3] });
+      const right = input({ shape: [2] });
+      const joined = new Dense(4, { activation: 'tanh' }).apply(left);
+      const m = model({ inputs: [left, right], outputs: [new Dense(2, { name: 'p' }).apply(joined), new Dense(1, { name: 'q' }).apply(right)], seed, dtype: 'float64' });
+      m.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'mse' });
+      return m;
+    };
+    const [a, b, c, d] = [[30, 3], [30, 2], [30, 2], [30, 1]].map((shape, i) => randomNormal(shape, { seed: i + 1, dtype: 'float64' }));
+    const reference = make(10);
+    const solo = await reference.fit([a, b], [c, d], { epochs: 2, batchSize: 8, seed: 3, verbose: 0 });
+    const group = localGroup(2);
+    const models = [make(10), make(11)];
+    const histories = await Promise.all(models.map((m, r) => m.fit([a, b], [c, d], { epochs: 2, batchSize: 8, seed: 3, verbose: 0, distributed: group[r] })));
+    expect(models[0].getWeights()[0].dtype).toBe('float64');
+    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+    // The gradients are summed in float32: float64 weights agree to float32's precision.
+    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    expect(Object.keys(histories[0].history).sort()).toEqual(Object.keys(solo.history).sort());
+    for (const key of ['loss', 'p_loss', 'q_loss']) histories[0].history[key].forEach((v, e) => expect(v).toBeCloseTo(solo.history[key][e], 6));
   });
 
   it('a small CNN on 2 ranks matches 1 rank, with rank 1 given another fit seed (rank 0\'s wins)', async () => {
