@@ -3,6 +3,7 @@ import type { Tensor } from '../core/tensor.ts';
 import { startProgress, stateOf } from './train-step.ts';
 import { dataParallel } from './data-parallel.ts';
 import { soloFit } from './fit-parallel.ts';
+import { agreeOnFit } from './fit-agreement.ts';
 import { learningRateOf } from '../optim/index.ts';
 import type { CallbackList, Logs } from './callbacks.ts';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
@@ -49,6 +50,7 @@ async function prepare(model: Model, compiled: Compiled, x: unknown, y: unknown,
   const parallel = comm === undefined ? soloFit(model, compiled, seed) : await dataParallel(model, compiled, comm, seed);
   try {
     const data = fitData(model, compiled, x, y, options, settings, who, parallel);
+    if (comm !== undefined) await agreeOnFit(comm, settings, data, who);
     const callbacks = (options.report === undefined ? settings.callbacks
       : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: reportData(model, data.validationTensors, who), epochs: settings.epochs }), who)).forRank(parallel.chief);
     return { parallel, data, callbacks };

@@ -261,6 +261,19 @@ describe('data-parallel fit: failures and checkpoints', () => {
     expect(hex(resumed[1].getWeights())).toEqual(hex(whole.models[0].getWeights()));
   });
 
+  it('ranks whose fit differs (epochs, rows) are refused alike on every rank, before the first step', async () => {
+    const { x, y } = blobs(40, 6, 9);
+    const group = localGroup(2);
+    const results = await Promise.allSettled([mlp(10), mlp(11)].map((m, r) => m.fit(x, y, { batchSize: 8, epochs: 2 + r, verbose: 0, distributed: group[r] })));
+    for (const result of results) {
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ConfigError);
+      expect((result as PromiseRejectedResult).reason.message).toMatch(/fit: the ranks of distributed must call fit alike, but rank 1 has epochs 3 where rank 0 has 2/);
+    }
+    const again = localGroup(2);
+    const rows = await Promise.allSettled([mlp(10), mlp(11)].map((m, r) => m.fit(x.slice([0, 0], [40 - r, 6]), y.slice([0, 0], [40 - r, 3]), { batchSize: 8, verbose: 0, distributed: again[r] })));
+    expect((rows[0] as PromiseRejectedResult).reason.message).toMatch(/rank 1 has training rows 39 where rank 0 has 40/);
+  });
+
   it('wrong use is a ConfigError', async () => {
     const { x, y } = blobs(20, 6, 9);
     const [a] = localGroup(4);
