@@ -57,14 +57,23 @@ async function fitGroup(size: number, make: (seed: number) => Sequential, x: Ten
   return { models, histories };
 }
 
+/**
+ * Trains one model alone and `size` ranks at the same global batch; checks that every rank ends with rank 0's weights
+ * bit for bit, and that those are the lone model's to 1e-6. Returns both histories.
+ */
+async function matchesSolo(size: number, make: (seed: number) => Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<{ solo: History; histories: History[] }> {
+  const reference = make(10);
+  const solo = await reference.fit(x, y, { verbose: 0, ...options });
+  const { models, histories } = await fitGroup(size, make, x, y, options);
+  for (const m of models) expect(hex(m.getWeights())).toEqual(hex(models[0].getWeights()));
+  expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+  return { solo, histories };
+}
+
 describe('data-parallel fit over a local group', () => {
   it('2 ranks at global batch 32 train an MLP as 1 rank at 32 (Adam, shuffled, 4 epochs), and hold identical weights', async () => {
     const { x, y } = blobs(200, 6, 1);
-    const reference = mlp(10);
-    const solo = await reference.fit(x, y, { batchSize: 32, epochs: 4, seed: 5, verbose: 0 });
-    const { models, histories } = await fitGroup(2, mlp, x, y, { batchSize: 32, epochs: 4, seed: 5 });
-    expect(hex(models[0].getWeights())).toEqual(hex(models[1].getWeights()));
-    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    const { solo, histories } = await matchesSolo(2, mlp, x, y, { batchSize: 32, epochs: 4, seed: 5 });
     // The epoch logs are the global figures, the same on every rank.
     expect(histories[1].history).toEqual(histories[0].history);
     for (const key of ['loss', 'accuracy']) {
@@ -82,32 +91,19 @@ describe('data-parallel fit over a local group', () => {
       model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
       return model;
     };
-    const y = train.oneHot;
-    const reference = wide(10);
-    const solo = await reference.fit(train.images, y, { batchSize: 60, epochs: 2, seed: 4, verbose: 0 });
-    const { models, histories } = await fitGroup(2, wide, train.images, y, { batchSize: 60, epochs: 2, seed: 4 });
-    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
-    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    const { solo, histories } = await matchesSolo(2, wide, train.images, train.oneHot, { batchSize: 60, epochs: 2, seed: 4 });
     expect(histories[0].history.loss[1]).toBeCloseTo(solo.history.loss[1], 6);
     expect(histories[0].history.accuracy).toEqual(solo.history.accuracy);
   });
 
   it('3 ranks at a batch of 25 over 190 rows (shares of 8 and 9, a last batch of 15) match 1 rank too', async () => {
     const { x, y } = blobs(190, 6, 2);
-    const reference = mlp(10);
-    await reference.fit(x, y, { batchSize: 25, epochs: 3, seed: 6, verbose: 0 });
-    const { models } = await fitGroup(3, mlp, x, y, { batchSize: 25, epochs: 3, seed: 6 });
-    expect(hex(models[2].getWeights())).toEqual(hex(models[0].getWeights()));
-    expect(maxDiff(models[1].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    await matchesSolo(3, mlp, x, y, { batchSize: 25, epochs: 3, seed: 6 });
   });
 
   it('a rank without rows in a short last batch (41 rows, batch 8, 2 ranks) adds nothing, and 2 ranks still match 1', async () => {
     const { x, y } = blobs(41, 6, 3);
-    const reference = mlp(10);
-    const solo = await reference.fit(x, y, { batchSize: 8, epochs: 2, seed: 1, verbose: 0 });
-    const { models, histories } = await fitGroup(2, mlp, x, y, { batchSize: 8, epochs: 2, seed: 1 });
-    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
-    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    const { solo, histories } = await matchesSolo(2, mlp, x, y, { batchSize: 8, epochs: 2, seed: 1 });
     histories[0].history.loss.forEach((v, e) => expect(v).toBeCloseTo(solo.history.loss[e], 6));
   });
 
