@@ -91,6 +91,7 @@ export async function fitModel(model: Model, compiled: Compiled, x: unknown, y: 
     model.stopTraining = false;
     callbacks.setModel(model);
     await callbacks.run('onTrainBegin', {});
+    model.stopTraining = await parallel.agreeStop(model.stopTraining);
     let lastLogs: Logs = {};
     for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       at = `epoch ${epoch + 1}`;

@@ -213,6 +213,12 @@ describe('data-parallel fit: state, logs and seeds', () => {
     })));
     expect(batches).toEqual([3, 3]);
     expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+    // A stop before the first epoch, on one rank, also holds for all.
+    const again = localGroup(2);
+    const histories = await Promise.all(models.map((m, r) => m.fit(x, y, {
+      batchSize: 16, epochs: 3, verbose: 0, distributed: again[r], callbacks: { onTrainBegin: () => { if (r === 0) m.stopTraining = true; } },
+    })));
+    expect(histories.map((h) => h.epoch.length)).toEqual([0, 0]);
   });
 });
 
