@@ -1,7 +1,8 @@
 // The maxPool primitive (max pooling without the crop or the patches): its kernels against the composite it replaced
 // (crop to whole windows, view [N,OH,kh,OW,kw,C], max over axes 2 and 4; or unfold and max over axes 3 and 4), bit
 // for bit with NaN and ±0 ties, odd sizes included; the wasm 2×2 path that copies in only the rows of whole windows;
-// and maxPool2d's gradient against the composite's, bit for bit.
+// maxPool2d's gradient against the composite's, bit for bit; and the pooling of a convolution's output in place in the
+// GEMM module's memory on 1–3 threads, forgotten once that memory or the array is reused.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { grad, max, mul, reshape, slice, sum, tensor, unfold } from 'semiflow';
@@ -9,9 +10,17 @@ import type { Tensor } from 'semiflow';
 import { apply } from '../core/dispatch.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';
-import { wasmMaxPool2x2 } from '../core/kernels/fast/wasm-elementwise.ts';
+import { WASM_MIN_ELEMENTS, wasmMaxPool2x2 } from '../core/kernels/fast/wasm-elementwise.ts';
 import { referenceKernels } from '../core/kernels/index.ts';
 import type { KernelTable } from '../core/kernels/kernel.ts';
+import { allocateOutput } from '../core/buffer-pool.ts';
+import { withBufferScope } from '../core/buffer-scope.ts';
+import { sizeOf as sizeOfShape } from '../core/shape.ts';
+import { wasmDirectConv } from '../core/kernels/wasm/direct-conv.ts';
+import { wasmResidentMaxPool2x2 } from '../core/kernels/wasm/pool-job.ts';
+import { residentOffset } from '../core/kernels/wasm/resident.ts';
+import { gemmRuntime } from '../core/kernels/wasm/runtime.ts';
+import { configureGemm } from '../core/kernels/fast/matmul.ts';
 
 const RUNS = Number(process.env.SEMIFLOW_SWEEP_RUNS ?? 40);
 const fast = fastKernels as KernelTable;
@@ -75,5 +84,80 @@ describe('maxPool', () => {
       const viaComposite = grad((a: Tensor) => { const y = composite(a, kernel, strides); return sum(mul(y, weights(y))); })(x);
       expectSame(`dx ${shape} ${kernel} ${strides}`, viaPrim.storage, viaComposite.storage);
     }), { numRuns: RUNS });
+  });
+});
+
+describe('maxPool of a convolution output still in the GEMM module memory', () => {
+  const threadCounts = [1, 2, 3];
+  /** conv1 of a few one-channel images (direct kernel), output [n, oh, ow, filters], left resident. */
+  function convOutput(n: number, size: number, filters: number, seed: number): { y: Float32Array; shape: number[] } {
+    const x = Float32Array.from({ length: n * size * size }, (_, i) => Math.sin(i * 0.7 + seed));
+    const w = Float32Array.from({ length: 9 * filters }, (_, i) => Math.cos(i * 1.3 + seed));
+    const bias = Float32Array.from({ length: filters }, (_, i) => (i % 3) - 1);
+    const shape = [n, size - 2, size - 2, filters];
+    const y = wasmDirectConv({ x, w, bias, images: n, height: size, width: size, kh: 3, kw: 3, filters, relu: true });
+    if (y === undefined) expect.fail('the direct convolution declined');
+    return { y, shape };
+  }
+
+  it('pools in place, split over any number of threads, with the bits of the reference (relu ties at 0 included)', () => {
+    const rt = gemmRuntime();
+    if (rt === null) expect.fail('no GEMM runtime');
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.constantFrom(6, 8, 12), fc.constantFrom(4, 8, 32), fc.constantFrom(...threadCounts), (n, size, filters, threads) => {
+      const restore = configureGemm({ threads, adaptiveThreads: false, threadMinFlops: 0 });
+      try {
+        const { y, shape } = convOutput(n, size, filters, n + size);
+        expect(residentOffset(rt, y)).toBeDefined();
+        const out = { shape: [n, shape[1] / 2, shape[2] / 2, filters], dtype: 'float32' as const };
+        const params = { kernel: [2, 2] as const, strides: [2, 2] as const };
+        const expected = referenceKernels.maxPool([y], [shape], params, out);
+        expectSame(`in place ${shape} on ${threads}`, wasmResidentMaxPool2x2(y, shape, undefined, 1, rt), expected);
+        // The registered kernel, from a fresh resident copy: in place (the region is reserved again, so the copy is forgotten).
+        const again = convOutput(n, size, filters, n + size);
+        if (sizeOfShape(out.shape) >= WASM_MIN_ELEMENTS) {
+          expectSame(`registered ${shape} on ${threads}`, fast.maxPool([again.y], [shape], params, out), expected);
+          expect(residentOffset(rt, again.y)).toBeUndefined();
+        }
+      } finally {
+        restore();
+      }
+    }), { numRuns: 16 });
+  });
+
+  it('the registered kernel takes it (then the copy is gone), and a stale copy is never read', () => {
+    const rt = gemmRuntime();
+    if (rt === null) expect.fail('no GEMM runtime');
+    const params = { kernel: [2, 2] as const, strides: [2, 2] as const };
+    const { y, shape } = convOutput(2, 28, 32, 1);
+    const out = { shape: [2, 13, 13, 32], dtype: 'float32' as const };
+    const expected = referenceKernels.maxPool([y], [shape], params, out);
+    expectSame('registered', fast.maxPool([y], [shape], params, out), expected);
+    // Pooling reserved the operands region again, so y's copy there is forgotten; the copying path still agrees.
+    expect(residentOffset(rt, y)).toBeUndefined();
+    expectSame('after', fast.maxPool([y], [shape], params, out), expected);
+    // Another convolution overwrites the region: the first output is no longer resident, the second is.
+    const first = convOutput(2, 28, 32, 2);
+    const second = convOutput(2, 28, 32, 3);
+    expect(residentOffset(rt, first.y)).toBeUndefined();
+    expect(residentOffset(rt, second.y)).toBeDefined();
+    expectSame('first', fast.maxPool([first.y], [shape], params, out), referenceKernels.maxPool([first.y], [shape], params, out));
+  });
+
+  it('forgets the copy when the buffer pool hands its array out again', () => {
+    const rt = gemmRuntime();
+    if (rt === null) expect.fail('no GEMM runtime');
+    const shape = [2, 26, 26, 32];
+    let y: Float32Array | undefined;
+    withBufferScope(() => {
+      y = convOutput(2, 28, 32, 4).y;
+      expect(residentOffset(rt, y)).toBeDefined();
+      return [];
+    }, () => []);
+    withBufferScope(() => {
+      const again = allocateOutput('float32', sizeOfShape(shape));
+      expect(again).toBe(y);
+      expect(residentOffset(rt, again as Float32Array)).toBeUndefined();
+      return [];
+    }, () => []);
   });
 });

@@ -9,13 +9,16 @@ import { fastMaxGrad } from './max-grad.ts';
 import { fastMax } from './reduce.ts';
 import { maxPoolKernel } from '../max-pool.ts';
 import { sizeOf } from '../../shape.ts';
+import { wasmResidentMaxPool2x2 } from '../wasm/pool-job.ts';
+import { onThreads } from './matmul.ts';
 import { fastRelu } from './relu.ts';
 
 /**
  * float32 relu, reluGrad, same-shape add and 2×2 max pooling (max over the windows' axes or maxPool, and maxGrad) in WebAssembly SIMD: the inputs
  * are copied into the module's memory with `set`, one f32x4 loop runs, the output is copied out with `set`. The JS
  * loops run at ~1.3 ns per float32; the copies and the SIMD loop take a fraction of that. Same bits as the JS kernels
- * (see elementwise-module.ts); anything else goes to them.
+ * (see elementwise-module.ts); anything else goes to them. A 2×2 maxPool of a convolution's output still in the
+ * GEMM module's memory pools it there instead, on the GEMM's threads (wasm/pool-job.ts).
  */
 
 /** Smaller arrays stay in JS: the call and copies cost about as much as they save (even at ~1000, ≥ 1.3× from ~2048). */
@@ -111,7 +114,10 @@ export const wasmElementwiseKernels = {
   maxPool: ((inputs, shapes, params, out) => {
     const { kernel, strides } = params;
     const pairs = [...kernel, ...strides].every((k) => k === 2);
-    return (pairs && inWasm(inputs, out, sizeOf(out.shape)) && wasmMaxPool2x2(inputs[0], shapes[0])) || maxPoolKernel(inputs, shapes, params, out);
+    if (!pairs || !inWasm(inputs, out, sizeOf(out.shape))) return maxPoolKernel(inputs, shapes, params, out);
+    const x = inputs[0];
+    const inPlace = onThreads(`maxPool ${shapes[0].join(' ')}`, x.length, (pool, threads) => wasmResidentMaxPool2x2(x, shapes[0], pool, threads));
+    return inPlace ?? wasmMaxPool2x2(x, shapes[0]) ?? maxPoolKernel(inputs, shapes, params, out);
   }) satisfies Kernel<'maxPool'>,
   maxGrad: ((inputs, shapes, params, out) => {
     const pool = inWasm(inputs, out, inputs[0].length) ? pool2x2Runs(runsOf(shapes[0], shapes[1])) : undefined;

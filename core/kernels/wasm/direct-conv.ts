@@ -2,6 +2,7 @@ import { allocateOutput } from '../../buffer-pool.ts';
 import { CONV_JOB, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
 import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
+import { noteResident } from './resident.ts';
 
 /** A one-channel convolution for directConv (see direct-conv-module.ts): images [n, height, width], kernel [kh·kw, filters]. */
 export interface DirectConvProblem {
@@ -26,7 +27,8 @@ const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
  * The convolution in the GEMM module's memory, its images split over `threads` threads on `pool` when given (else
  * on the calling thread), into a Float32Array from allocateOutput [images, outH, outW, filters]; undefined without
  * WebAssembly SIMD, for filters not a multiple of 4, or when the operands do not fit. The same bits as the affine
- * primitive on the unfolded image, for any thread count (see direct-conv-module.ts).
+ * primitive on the unfolded image, for any thread count (see direct-conv-module.ts). The output stays resident
+ * (resident.ts), so a max pooling right after reads it in place.
  */
 export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
   const { images, height, width, kh, kw, filters } = p;
@@ -56,5 +58,6 @@ export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads 
   else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
   const y = allocateOutput('float32', size) as Float32Array;
   y.set(heap.subarray(yOff >> 2, (yOff >> 2) + size));
+  noteResident(rt, y, yOff);
   return y;
 }

@@ -116,8 +116,9 @@ function poolWalk(f: FunctionBuilder, x: number, y: number, A: number, B: number
 /**
  * maxPool(x, y, A, B, C): m = first window element, then each next v replaces m where !(v <= m) and m is not NaN
  * — (m == m) & ~(v <= m) as a bit select — so a NaN anywhere wins and of equal values (±0) the first stays.
+ * The GEMM module has it too (poolChunk), to pool a convolution's output where it already is, on its threads.
  */
-function maxPool(): FunctionBuilder {
+export function maxPool(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32]);
   const [x, y, A, B, C] = [0, 1, 2, 3, 4];
   const [m, v] = [f.local(v128), f.local(v128)];

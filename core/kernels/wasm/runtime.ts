@@ -3,6 +3,7 @@ import type { WasmMemory, WasmModule } from './api.ts';
 import { JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
 import type { Blocking } from './gemm-module.ts';
 import { relaxedSimd } from './relaxed-simd.ts';
+import { forgetResident } from './resident.ts';
 
 /**
  * The blocking measured fastest here (Zen 4, V8 11.3): a 4×8 tile keeps 8 accumulators, 2 vectors of B
@@ -61,8 +62,9 @@ export function gemmRuntime(): GemmRuntime | null {
   return runtime;
 }
 
-/** Grows the memory so that `bytes` of operands fit after the scratch; false when they cannot. */
+/** Grows the memory so that `bytes` of operands fit after the scratch; false when they cannot. The operands there are about to be overwritten. */
 export function reserveOperands({ memory }: GemmRuntime, bytes: number): boolean {
+  forgetResident();
   return growTo(memory, OPERANDS_OFFSET + bytes);
 }
 

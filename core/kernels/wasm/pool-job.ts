@@ -1,0 +1,40 @@
+import { allocateOutput } from '../../buffer-pool.ts';
+import { JOB, JOB_KIND, JOB_WORDS, POOL_JOB } from './gemm-module.ts';
+import { residentOffset } from './resident.ts';
+import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
+import type { WorkerPool } from '../threads/pool.ts';
+
+/** Pieces per thread, as for the GEMM: a thread slowed by other work is waited on less. */
+const PIECES_PER_THREAD = 2;
+
+const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/**
+ * 2×2 max pooling at stride 2 of x [N, H, W, C] (H and W even) where x is still resident in the GEMM module's
+ * memory (a convolution's output, resident.ts): no copy in, the window rows split over `threads` threads of
+ * `pool` (else on the calling thread), the elementwise module's maxPool on each piece, so its bits for any thread
+ * count. Undefined when x is not resident, a size is odd, or the output does not fit.
+ */
+export function wasmResidentMaxPool2x2(x: Float32Array, [images, height, width, channels]: readonly number[], pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
+  if (rt === null || height % 2 !== 0 || width % 2 !== 0) return undefined;
+  const xOff = residentOffset(rt, x);
+  if (xOff === undefined) return undefined;
+  const rows = images * (height >> 1);
+  const B = width >> 1;
+  const size = rows * B * channels;
+  // After x, with a vector of room past the output for the reads of a partial vector's tail.
+  const yOff = align64(xOff + 4 * x.length + 16);
+  if (!reserveOperands(rt, yOff + 4 * size + 16 - OPERANDS_OFFSET)) return undefined;
+  const span = pool ? Math.ceil(rows / (PIECES_PER_THREAD * threads)) : rows;
+  const job = new Int32Array(JOB_WORDS);
+  job[JOB.kind] = JOB_KIND.maxPool;
+  const words: Record<keyof typeof POOL_JOB, number> = { x: xOff, y: yOff, rows, B, C: channels, span };
+  for (const [key, value] of Object.entries(words)) job[POOL_JOB[key as keyof typeof POOL_JOB]] = value;
+  writeJob(rt, job);
+  const pieces = Math.ceil(rows / span);
+  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
+  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
+  const y = allocateOutput('float32', size) as Float32Array;
+  y.set(new Float32Array(rt.memory.buffer, yOff, size));
+  return y;
+}
