@@ -1,6 +1,6 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { CONV_JOB, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
-import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
+import { CONV_JOB, JOB_KIND } from './gemm-module.ts';
+import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 import { noteResident } from './resident.ts';
 
@@ -46,16 +46,8 @@ export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads 
   heap.set(p.w, wOff >> 2);
   heap.set(p.bias, bOff >> 2);
   const span = pool ? Math.ceil(images / (PIECES_PER_THREAD * threads)) : images;
-  const job = new Int32Array(JOB_WORDS);
-  job[JOB.kind] = JOB_KIND.directConv;
-  const words: Record<keyof typeof CONV_JOB, number> = {
-    x: xOff, w: wOff, bias: bOff, y: yOff, height, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, images, span,
-  };
-  for (const [key, value] of Object.entries(words)) job[CONV_JOB[key as keyof typeof CONV_JOB]] = value;
-  writeJob(rt, job);
-  const pieces = Math.ceil(images / span);
-  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
-  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
+  const words = { x: xOff, w: wOff, bias: bOff, y: yOff, height, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, images, span };
+  runPieces(rt, JOB_KIND.directConv, CONV_JOB, words, images, span, pool);
   const y = allocateOutput('float32', size) as Float32Array;
   y.set(heap.subarray(yOff >> 2, (yOff >> 2) + size));
   noteResident(rt, y, yOff);

@@ -1,7 +1,7 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { JOB, JOB_KIND, JOB_WORDS, POOL_JOB } from './gemm-module.ts';
+import { JOB_KIND, POOL_JOB } from './gemm-module.ts';
 import { residentOffset } from './resident.ts';
-import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
+import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 
 /** Pieces per thread, as for the GEMM: a thread slowed by other work is waited on less. */
@@ -26,14 +26,7 @@ export function wasmResidentMaxPool2x2(x: Float32Array, [images, height, width, 
   const yOff = align64(xOff + 4 * x.length + 16);
   if (!reserveOperands(rt, yOff + 4 * size + 16 - OPERANDS_OFFSET)) return undefined;
   const span = pool ? Math.ceil(rows / (PIECES_PER_THREAD * threads)) : rows;
-  const job = new Int32Array(JOB_WORDS);
-  job[JOB.kind] = JOB_KIND.maxPool;
-  const words: Record<keyof typeof POOL_JOB, number> = { x: xOff, y: yOff, rows, B, C: channels, span };
-  for (const [key, value] of Object.entries(words)) job[POOL_JOB[key as keyof typeof POOL_JOB]] = value;
-  writeJob(rt, job);
-  const pieces = Math.ceil(rows / span);
-  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
-  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
+  runPieces(rt, JOB_KIND.maxPool, POOL_JOB, { x: xOff, y: yOff, rows, B, C: channels, span }, rows, span, pool);
   const y = allocateOutput('float32', size) as Float32Array;
   y.set(new Float32Array(rt.memory.buffer, yOff, size));
   return y;
