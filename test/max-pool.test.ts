@@ -103,12 +103,12 @@ describe('maxPool of a convolution output still in the GEMM module memory', () =
   it('pools in place, split over any number of threads, with the bits of the reference (relu ties at 0 included)', () => {
     const rt = gemmRuntime();
     if (rt === null) expect.fail('no GEMM runtime');
-    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.constantFrom(6, 8, 12), fc.constantFrom(4, 8, 32), fc.constantFrom(...threadCounts), (n, size, filters, threads) => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.constantFrom(6, 7, 8, 12, 13), fc.constantFrom(4, 8, 32), fc.constantFrom(...threadCounts), (n, size, filters, threads) => {
       const restore = configureGemm({ threads, adaptiveThreads: false, threadMinFlops: 0 });
       try {
         const { y, shape } = convOutput(n, size, filters, n + size);
         expect(residentOffset(rt, y)).toBeDefined();
-        const out = { shape: [n, shape[1] / 2, shape[2] / 2, filters], dtype: 'float32' as const };
+        const out = { shape: [n, shape[1] >> 1, shape[2] >> 1, filters], dtype: 'float32' as const };
         const params = { kernel: [2, 2] as const, strides: [2, 2] as const };
         const expected = referenceKernels.maxPool([y], [shape], params, out);
         expectSame(`in place ${shape} on ${threads}`, wasmResidentMaxPool2x2(y, shape, undefined, 1, rt), expected);
@@ -141,6 +141,23 @@ describe('maxPool of a convolution output still in the GEMM module memory', () =
     expect(residentOffset(rt, first.y)).toBeUndefined();
     expect(residentOffset(rt, second.y)).toBeDefined();
     expectSame('first', fast.maxPool([first.y], [shape], params, out), referenceKernels.maxPool([first.y], [shape], params, out));
+  });
+
+  it("pools the implicit GEMM's output in place too (conv2 of the bench CNN: 11×11, odd, no crop)", () => {
+    const rt = gemmRuntime();
+    if (rt === null) expect.fail('no GEMM runtime');
+    const [n, size, channels, filters] = [3, 13, 32, 64];
+    const x = Float32Array.from({ length: n * size * size * channels }, (_, i) => Math.sin(i * 0.3));
+    const kernel = Float32Array.from({ length: 9 * channels * filters }, (_, i) => Math.cos(i * 0.11) / 8);
+    const bias = Float32Array.from({ length: filters }, (_, i) => (i % 5) / 10 - 0.2);
+    const shape = [n, size - 2, size - 2, filters];
+    const params = { strides: [1, 1] as const, dilations: [1, 1] as const, activation: 'relu' as const };
+    const y = fast.convAffine([x, kernel, bias], [[n, size, size, channels], [3, 3, channels, filters], [filters]], params, { shape, dtype: 'float32' });
+    expect(residentOffset(rt, y as Float32Array)).toBeDefined();
+    const pool = { kernel: [2, 2] as const, strides: [2, 2] as const };
+    const out = { shape: [n, 5, 5, filters], dtype: 'float32' as const };
+    expectSame('conv2 then pool', fast.maxPool([y], [shape], pool, out), referenceKernels.maxPool([y], [shape], pool, out));
+    expect(residentOffset(rt, y as Float32Array)).toBeUndefined();
   });
 
   it('forgets the copy when the buffer pool hands its array out again', () => {

@@ -24,17 +24,8 @@ import { fastRelu } from './relu.ts';
 /** Smaller arrays stay in JS: the call and copies cost about as much as they save (even at ~1000, ≥ 1.3× from ~2048). */
 export const WASM_MIN_ELEMENTS = 2048;
 
-/** An input as it goes into the module's memory: its length there, and how to copy it to a float32 index. */
-interface Operand {
-  length: number;
-  copyTo: (heap: Float32Array, at: number) => void;
-}
-
-const whole = (x: Float32Array): Operand => ({ length: x.length, copyTo: (heap, at) => heap.set(x, at) });
-
 /** Copies `inputs` into the module's memory one after another, runs `run` on their byte offsets and the output's, and copies n values out. */
-function runWasm(arrays: readonly (Float32Array | Operand)[], n: number, run: (fns: ElementwiseExports, offsets: number[]) => void): Float32Array | undefined {
-  const inputs = arrays.map((x) => (x instanceof Float32Array ? whole(x) : x));
+function runWasm(inputs: readonly Float32Array[], n: number, run: (fns: ElementwiseExports, offsets: number[]) => void): Float32Array | undefined {
   const rt = elementwiseRuntime();
   if (rt === null) return undefined;
   const offsets: number[] = [];
@@ -45,7 +36,7 @@ function runWasm(arrays: readonly (Float32Array | Operand)[], n: number, run: (f
   }
   const heap = heapOf(rt, end);
   if (heap === undefined) return undefined;
-  inputs.forEach((x, k) => x.copyTo(heap, offsets[k] >> 2));
+  inputs.forEach((x, k) => heap.set(x, offsets[k] >> 2));
   run(rt.fns, offsets);
   const y = allocateOutput('float32', n) as Float32Array;
   const at = offsets[inputs.length] >> 2;
@@ -61,28 +52,20 @@ export const wasmAdd = (a: Float32Array, b: Float32Array) => runWasm([a, b], a.l
 
 /** max over the 2s of x [A, 2, B, 2, C] into [A, B, C]. */
 export const wasmPool2x2Max = (x: Float32Array, A: number, B: number, C: number) =>
-  runWasm([x], A * B * C, (fns, [p, y]) => fns.maxPool(p, y, A, B, C));
+  runWasm([x], A * B * C, (fns, [p, y]) => fns.maxPool(p, y, A, B, C, 8 * B * C));
 
 /**
- * 2×2 max pooling at stride 2 of x [N, H, W, C] into [N, ⌊H/2⌋, ⌊W/2⌋, C]: only the rows and columns of whole
- * windows are copied in (one run of 2·⌊W/2⌋·C per image row, one per image when W is even), so an odd size
- * needs no cropped copy first; then the [A, 2, B, 2, C] kernel.
+ * 2×2 max pooling at stride 2 of x [N, H, W, C] into [N, ⌊H/2⌋, ⌊W/2⌋, C], reading the rows and columns of whole
+ * windows in place: window rows W·C floats apart (an odd width's last column skipped), and for an odd height one
+ * call per image (its last row skipped), so no cropped copy first.
  */
 export function wasmMaxPool2x2(x: Float32Array, [images, height, width, channels]: readonly number[]): Float32Array | undefined {
   const [oh, ow] = [height >> 1, width >> 1];
-  const run = 2 * ow * channels;
-  const rows = 2 * oh;
-  const crop: Operand = {
-    length: images * rows * run,
-    copyTo: (heap, at) => {
-      for (let n = 0; n < images; n++) {
-        const image = n * height * width * channels;
-        if (run === width * channels) heap.set(x.subarray(image, image + rows * run), at + n * rows * run);
-        else for (let r = 0; r < rows; r++) heap.set(x.subarray(image + r * width * channels, image + r * width * channels + run), at + (n * rows + r) * run);
-      }
-    },
-  };
-  return runWasm([crop], images * oh * ow * channels, (fns, [p, y]) => fns.maxPool(p, y, images * oh, ow, channels));
+  const stride = 4 * width * channels;
+  return runWasm([x], images * oh * ow * channels, (fns, [p, y]) => {
+    if (height % 2 === 0) fns.maxPool(p, y, images * oh, ow, channels, stride);
+    else for (let n = 0; n < images; n++) fns.maxPool(p + n * height * stride, y + 4 * n * oh * ow * channels, oh, ow, channels, stride);
+  });
 }
 
 /** maxGrad of x [A, 2, B, 2, C] with its max y and cotangent g [A, B, C]. */

@@ -42,8 +42,11 @@ export const CONV_JOB = {
  */
 export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 8 } as const;
 
-/** Word offsets of a maxPool job: windows [rows, 2, B, 2, C] at byte offset x into [rows, B, C] at y, in pieces of `span` rows. */
-export const POOL_JOB = { x: 0, y: 1, rows: 2, B: 3, C: 4, span: 5 } as const;
+/**
+ * Word offsets of a maxPool job: `images` images at byte offset x, `imageBytes` apart, their image rows `stride`
+ * bytes apart, pooled 2×2 into [images, outH, B, C] at y, in pieces of `span` images.
+ */
+export const POOL_JOB = { x: 0, y: 1, images: 2, outH: 3, B: 4, C: 5, stride: 6, imageBytes: 7, span: 8 } as const;
 
 /** What the last KC block's store does after the sum: nothing, + bias[j], or relu(· + bias[j]). */
 export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
@@ -436,30 +439,30 @@ function convChunk(): FunctionBuilder {
   return f;
 }
 
-/** poolChunk(job, q): window rows q·span .. min((q+1)·span, rows) of a maxPool job; rows share no output, so any order. */
+/** poolChunk(job, q): images q·span .. min((q+1)·span, images) of a maxPool job, one maxPool call each; images share no output. */
 function poolChunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32]);
   const [job, q] = [0, 1];
-  const [lo, count] = [f.local(i32), f.local(i32)];
+  const [lo, count, n] = [f.local(i32), f.local(i32), f.local(i32)];
   const word = (w: number) => f.get(job).loadI32(4 * w);
-  pieceOf(f, job, q, POOL_JOB.span, POOL_JOB.rows, lo, count);
-  // x + lo·(4·B·C) and y + lo·(B·C) floats, then count, B, C.
-  word(POOL_JOB.x);
-  f.get(lo);
-  word(POOL_JOB.B);
-  f.mul();
-  word(POOL_JOB.C);
-  f.mul().i32(16).mul().add();
-  word(POOL_JOB.y);
-  f.get(lo);
-  word(POOL_JOB.B);
-  f.mul();
-  word(POOL_JOB.C);
-  f.mul().i32(4).mul().add();
-  f.get(count);
-  word(POOL_JOB.B);
-  word(POOL_JOB.C);
-  f.call(MAX_POOL);
+  pieceOf(f, job, q, POOL_JOB.span, POOL_JOB.images, lo, count);
+  f.forRange(n, () => f.get(lo), () => f.get(lo).get(count).add(), 1, () => {
+    // x + n·imageBytes, y + n·outH·B·C floats, then outH, B, C, stride.
+    word(POOL_JOB.x);
+    f.get(n);
+    word(POOL_JOB.imageBytes);
+    f.mul().add();
+    word(POOL_JOB.y);
+    f.get(n);
+    word(POOL_JOB.outH);
+    f.mul();
+    word(POOL_JOB.B);
+    f.mul();
+    word(POOL_JOB.C);
+    f.mul().i32(4).mul().add();
+    for (const w of [POOL_JOB.outH, POOL_JOB.B, POOL_JOB.C, POOL_JOB.stride]) word(w);
+    f.call(MAX_POOL);
+  });
   return f;
 }
 
