@@ -60,6 +60,16 @@ describe('maxPool', () => {
     }), { numRuns: RUNS });
   });
 
+  it('float64 (and float32 below the wasm threshold) runs the JS kernel, with the reference bits', () => {
+    fc.assert(fc.property(cases, ([shape, kernel, strides, values]) => {
+      const x = Float64Array.from(values);
+      const [oh, ow] = [Math.floor((shape[1] - kernel[0]) / strides[0]) + 1, Math.floor((shape[2] - kernel[1]) / strides[1]) + 1];
+      const out = { shape: [shape[0], oh, ow, shape[3]], dtype: 'float64' as const };
+      const params = { kernel, strides };
+      expectSame(`float64 ${shape} ${kernel} ${strides}`, fast.maxPool([x], [shape], params, out), referenceKernels.maxPool([x], [shape], params, out));
+    }), { numRuns: RUNS });
+  });
+
   it('the wasm 2×2 path reads only the rows and columns of whole windows, at every size and channel count', () => {
     const sized = image.chain((shape) => fc.tuple(fc.constant(shape), fc.array(value, { minLength: shape[0] * shape[1] * shape[2] * shape[3], maxLength: shape[0] * shape[1] * shape[2] * shape[3] })));
     fc.assert(fc.property(sized, ([shape, values]) => {

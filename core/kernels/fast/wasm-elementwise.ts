@@ -7,7 +7,7 @@ import { fastElementwise } from './elementwise.ts';
 import { pool2x2Runs, runsOf } from './layout.ts';
 import { fastMaxGrad } from './max-grad.ts';
 import { fastMax } from './reduce.ts';
-import { maxPoolKernel } from '../max-pool.ts';
+import { fastMaxPool } from './max-pool.ts';
 import { sizeOf } from '../../shape.ts';
 import { wasmResidentMaxPool2x2 } from '../wasm/pool-job.ts';
 import { onThreads } from './matmul.ts';
@@ -97,10 +97,10 @@ export const wasmElementwiseKernels = {
   maxPool: ((inputs, shapes, params, out) => {
     const { kernel, strides } = params;
     const pairs = [...kernel, ...strides].every((k) => k === 2);
-    if (!pairs || !inWasm(inputs, out, sizeOf(out.shape))) return maxPoolKernel(inputs, shapes, params, out);
+    if (!pairs || !inWasm(inputs, out, sizeOf(out.shape))) return fastMaxPool(inputs, shapes, params, out);
     const x = inputs[0];
     const inPlace = onThreads(`maxPool ${shapes[0].join(' ')}`, x.length, (pool, threads) => wasmResidentMaxPool2x2(x, shapes[0], pool, threads));
-    return inPlace ?? wasmMaxPool2x2(x, shapes[0]) ?? maxPoolKernel(inputs, shapes, params, out);
+    return inPlace ?? wasmMaxPool2x2(x, shapes[0]) ?? fastMaxPool(inputs, shapes, params, out);
   }) satisfies Kernel<'maxPool'>,
   maxGrad: ((inputs, shapes, params, out) => {
     const pool = inWasm(inputs, out, inputs[0].length) ? pool2x2Runs(runsOf(shapes[0], shapes[1])) : undefined;
