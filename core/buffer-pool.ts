@@ -43,6 +43,13 @@ function freeList(dtype: DType, size: number): FreeList {
   return list;
 }
 
+const reuseListeners: ((array: TypedArray) => void)[] = [];
+
+/** Calls `listener` with each recycled array as it is handed out again, to be overwritten (a copy elsewhere goes stale). */
+export function onReuse(listener: (array: TypedArray) => void): void {
+  reuseListeners.push(listener);
+}
+
 /** An array from the pool (zeroed if asked), or a fresh one, recorded in the scope; undefined outside any scope. */
 export function pooledAllocate(dtype: DType, size: number, zeroed: boolean): TypedArray | undefined {
   const scope = open[open.length - 1];
@@ -54,6 +61,7 @@ export function pooledAllocate(dtype: DType, size: number, zeroed: boolean): Typ
     array = freshArray(dtype, size);
     counts.fresh++;
   } else {
+    for (const listener of reuseListeners) listener(array);
     if (zeroed) array.fill(0);
     counts.reused++;
   }

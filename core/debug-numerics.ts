@@ -70,7 +70,7 @@ export function duringBackwardOf<T>(info: DebugInfo | undefined, fn: () => T): T
 }
 
 /** Movement primitives only copy values (pad adds its given constant), so they cannot be the first to make a NaN or Inf. */
-const COPIES: ReadonlySet<Prim> = new Set<Prim>(['reshape', 'permute', 'expand', 'pad', 'slice', 'concat', 'unfold', 'stopGradient', 'where', 'gather']);
+const COPIES: ReadonlySet<Prim> = new Set<Prim>(['reshape', 'permute', 'expand', 'pad', 'slice', 'concat', 'unfold', 'maxPool', 'stopGradient', 'where', 'gather']);
 
 /** Throws if a primitive's float output holds a NaN or ±Infinity. */
 export function checkNumerics(prim: Prim, inputs: readonly Tensor[], output: TypedArray, shape: readonly number[]): void {

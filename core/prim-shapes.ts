@@ -124,6 +124,14 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     const [kh, kw, c] = kernel;
     return shapeRules.fold([[x[0], x[1], x[2], kh, kw, c]], dtypes, { kernel: [kh, kw], strides, dilations, height, width });
   },
+  maxPool: ([shape], [dtype], { kernel, strides }) => {
+    checkWindow('maxPool', kernel, strides, [1, 1]);
+    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
+      throw new ShapeError(`maxPool: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
+    }
+    const [n, h, w, c] = shape;
+    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), c], dtype };
+  },
   unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
     checkWindow('unfold', kernel, strides, dilations);
     const [eh, ew] = extents(kernel, dilations);

@@ -39,6 +39,10 @@ export interface PrimParams {
   max: { axes: readonly number[] };
   // maxGrad(x, y, g) with y = max(x, axes) kept-dims: g shared equally among the elements of x equal to y (max's vjp)
   maxGrad: { axes: readonly number[] };
+  // maxPool(x) [N,H,W,C] -> [N,OH,OW,C]: the max of each kernel window placed every `strides` pixels ('valid': the
+  // rows and columns past the last whole window are not read), taps in order (i, then j) from -Infinity as max
+  // takes them: max over unfold's or the tiles' window axes without the crop or the patches (issue 17)
+  maxPool: PoolParams;
   // movement
   reshape: { shape: readonly number[] };
   permute: { perm: readonly number[] };
@@ -80,6 +84,12 @@ export interface PrimParams {
 /** The activations the affine primitive fuses. */
 export const AFFINE_ACTIVATIONS = ['linear', 'relu'] as const;
 export type AffineActivation = (typeof AFFINE_ACTIVATIONS)[number];
+
+/** A pooling window and its step. */
+export interface PoolParams {
+  kernel: readonly [number, number];
+  strides: readonly [number, number];
+}
 
 /** A window of kernel taps spaced `dilations` apart, placed every `strides` pixels. */
 export interface WindowParams {

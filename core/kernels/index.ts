@@ -6,6 +6,7 @@ import { affineKernel, convAffineKernel, convFilterGradKernel, convTransposeKern
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
+import { maxPoolKernel } from './max-pool.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
@@ -40,6 +41,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   sum: sumKernel,
   max: maxKernel,
   maxGrad: maxGradKernel,
+  maxPool: maxPoolKernel,
   reshape: identityKernel,
   permute: permuteKernel,
   expand: expandKernel,

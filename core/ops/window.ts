@@ -8,7 +8,7 @@ import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
 import { pad, permute, reshape, slice } from './movement.ts';
-import { max, sum } from './reduce.ts';
+import { sum } from './reduce.ts';
 
 export type Padding = 'valid' | 'same';
 /** Keras lowercases the padding name, so 'SAME' and 'Same' are the same as 'same'. */
@@ -98,10 +98,13 @@ export function convolve(x: Tensor, kernel: Tensor, options: Conv2dOptions, prod
   return permute(matmul(rows, kernels), [1, 0, 2]).reshape([n, oh, ow, outC]);
 }
 
-/** Max over each window; 'same' padding never wins because it pads with -Infinity. */
+/**
+ * Max over each window, one maxPool primitive (the max over the windows' axes without the crop or the patches);
+ * 'same' padding never wins because it pads with -Infinity.
+ */
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const { windows, axes, size } = poolWindows(x, options, -Infinity, 'maxPool2d');
-  return max(windows, axes).reshape(size);
+  const { padded, size, step } = poolInput(x, options, -Infinity, 'maxPool2d');
+  return apply('maxPool', [padded], { kernel: size, strides: step });
 }
 
 /** Mean over each window, counting only real pixels when 'same' padding is used (as TF and Keras do). */
@@ -112,6 +115,17 @@ export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 }
 
 function poolWindows(x: Tensor, options: Pool2dOptions, fillValue: number, op: string) {
+  const { padded, size, step } = poolInput(x, options, fillValue, op);
+  if (step[0] !== size[0] || step[1] !== size[1]) {
+    const windows = unfold(padded, size, step);
+    const [n, oh, ow, , , c] = windows.shape;
+    return { windows, axes: [3, 4], size: [n, oh, ow, c] };
+  }
+  return { windows: tiles(padded, size), axes: [2, 4], size: [padded.shape[0], Math.floor(padded.shape[1] / size[0]), Math.floor(padded.shape[2] / size[1]), padded.shape[3]] };
+}
+
+/** A pooling op's checks and padding: the padded image, the window and its step. */
+function poolInput(x: Tensor, options: Pool2dOptions, fillValue: number, op: string): { padded: Tensor; size: Pair; step: Pair } {
   expectTensor(x, op);
   if (options === undefined) throw new ConfigError(`${op}: options with a poolSize are required, like { poolSize: 2 }`);
   checkOptionKeys(options, ['poolSize', 'strides', 'padding'], op);
@@ -119,13 +133,7 @@ function poolWindows(x: Tensor, options: Pool2dOptions, fillValue: number, op: s
   if (x.rank !== 4) throw new ShapeError(`${op}: expected input [N,H,W,C], got ${fmtShape(x.shape)}`);
   const size = pair(poolSize, 'poolSize', op);
   const step = pair(strides ?? size, 'strides', op);
-  const padded = padFor(x, size, step, padding, fillValue, op);
-  if (step[0] !== size[0] || step[1] !== size[1]) {
-    const windows = unfold(padded, size, step);
-    const [n, oh, ow, , , c] = windows.shape;
-    return { windows, axes: [3, 4], size: [n, oh, ow, c] };
-  }
-  return { windows: tiles(padded, size), axes: [2, 4], size: [padded.shape[0], Math.floor(padded.shape[1] / size[0]), Math.floor(padded.shape[2] / size[1]), padded.shape[3]] };
+  return { padded: padFor(x, size, step, padding, fillValue, op), size, step };
 }
 
 /**

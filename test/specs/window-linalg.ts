@@ -472,6 +472,20 @@ export const windowLinalgSpecs = {
     gradient: 'checked',
     secondOrder: true,
   },
+  // The primitive alone: 'valid' windows, rows and columns past the last whole window left out.
+  maxPool: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) => {
+      const step: Pair = strides ?? kernel;
+      return arbDistinctTensor([batch, kernel[0] + extra[0], kernel[1] + extra[1], channels]).map((x) => ({
+        inputs: [x],
+        run: (a: Tensor) => apply('maxPool', [a], { kernel, strides: step }),
+        reference: (a: Tensor) => naiveMaxPool2d(a, kernel, step, 'valid'),
+        label: `kernel ${kernel.join('x')} strides ${step.join('x')}`,
+      }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
   maxPool2d: {
     cases: poolCases(maxPool2d, naiveMaxPool2d, (shape) => arbDistinctTensor(shape)),
     gradient: 'checked',

@@ -16,7 +16,7 @@ import { fastFold, fastUnfold } from './window.ts';
  */
 export const fastKernels: Partial<KernelTable> = {
   ...fastElementwise,
-  // relu, reluGrad, add, max, maxGrad: float32 in wasm SIMD from 2048 elements, else the JS fast kernels.
+  // relu, reluGrad, add, max, maxPool (2×2), maxGrad: float32 in wasm SIMD from 2048 elements, else the JS or reference kernels.
   ...wasmElementwiseKernels,
   matmul: fastMatmul,
   affine: fastAffine,

@@ -114,7 +114,7 @@ function columnSums(x: TypedArray, y: TypedArray, rows: number, cols: number, ro
  * the group wins, and of equal values such as 0 and -0 the first stays). The choice is a bit select on the 32-bit words (xw, yw view the same memory):
  * a branch here mispredicts on the random signs that pooling after a relu sees, which measured ~3x slower.
  */
-function maxRow(x: TypedArray, xw: Int32Array, i: number, y: TypedArray, yw: Int32Array, o: number, n: number, words: number): void {
+export function maxRow(x: TypedArray, xw: Int32Array, i: number, y: TypedArray, yw: Int32Array, o: number, n: number, words: number): void {
   if (words === 2) {
     for (let j = 0; j < n; j++) {
       const m = -!(+(x[i + j] <= y[o + j]) | +(y[o + j] !== y[o + j]));

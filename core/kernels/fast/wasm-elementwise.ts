@@ -7,13 +7,18 @@ import { fastElementwise } from './elementwise.ts';
 import { pool2x2Runs, runsOf } from './layout.ts';
 import { fastMaxGrad } from './max-grad.ts';
 import { fastMax } from './reduce.ts';
+import { fastMaxPool } from './max-pool.ts';
+import { sizeOf } from '../../shape.ts';
+import { wasmResidentMaxPool2x2 } from '../wasm/pool-job.ts';
+import { onThreads } from './matmul.ts';
 import { fastRelu } from './relu.ts';
 
 /**
- * float32 relu, reluGrad, same-shape add and 2×2 max pooling (forward and maxGrad) in WebAssembly SIMD: the inputs
+ * float32 relu, reluGrad, same-shape add and 2×2 max pooling (max over the windows' axes or maxPool, and maxGrad) in WebAssembly SIMD: the inputs
  * are copied into the module's memory with `set`, one f32x4 loop runs, the output is copied out with `set`. The JS
  * loops run at ~1.3 ns per float32; the copies and the SIMD loop take a fraction of that. Same bits as the JS kernels
- * (see elementwise-module.ts); anything else goes to them.
+ * (see elementwise-module.ts); anything else goes to them. A 2×2 maxPool of a convolution's output still in the
+ * GEMM module's memory pools it there instead, on the GEMM's threads (wasm/pool-job.ts).
  */
 
 /** Smaller arrays stay in JS: the call and copies cost about as much as they save (even at ~1000, ≥ 1.3× from ~2048). */
@@ -47,7 +52,21 @@ export const wasmAdd = (a: Float32Array, b: Float32Array) => runWasm([a, b], a.l
 
 /** max over the 2s of x [A, 2, B, 2, C] into [A, B, C]. */
 export const wasmPool2x2Max = (x: Float32Array, A: number, B: number, C: number) =>
-  runWasm([x], A * B * C, (fns, [p, y]) => fns.maxPool(p, y, A, B, C));
+  runWasm([x], A * B * C, (fns, [p, y]) => fns.maxPool(p, y, A, B, C, 8 * B * C));
+
+/**
+ * 2×2 max pooling at stride 2 of x [N, H, W, C] into [N, ⌊H/2⌋, ⌊W/2⌋, C], reading the rows and columns of whole
+ * windows in place: window rows W·C floats apart (an odd width's last column skipped), and for an odd height one
+ * call per image (its last row skipped), so no cropped copy first.
+ */
+export function wasmMaxPool2x2(x: Float32Array, [images, height, width, channels]: readonly number[]): Float32Array | undefined {
+  const [oh, ow] = [height >> 1, width >> 1];
+  const stride = 4 * width * channels;
+  return runWasm([x], images * oh * ow * channels, (fns, [p, y]) => {
+    if (height % 2 === 0) fns.maxPool(p, y, images * oh, ow, channels, stride);
+    else for (let n = 0; n < images; n++) fns.maxPool(p + n * height * stride, y + 4 * n * oh * ow * channels, oh, ow, channels, stride);
+  });
+}
 
 /** maxGrad of x [A, 2, B, 2, C] with its max y and cotangent g [A, B, C]. */
 export const wasmPool2x2MaxGrad = (x: Float32Array, y: Float32Array, g: Float32Array, A: number, B: number, C: number) =>
@@ -75,6 +94,14 @@ export const wasmElementwiseKernels = {
     const pool = inWasm(inputs, out, inputs[0].length) ? pool2x2Runs(runsOf(shapes[0], out.shape)) : undefined;
     return (pool && wasmPool2x2Max(inputs[0] as Float32Array, ...pool)) || fastMax(inputs, shapes, params, out);
   }) satisfies Kernel<'max'>,
+  maxPool: ((inputs, shapes, params, out) => {
+    const { kernel, strides } = params;
+    const pairs = [...kernel, ...strides].every((k) => k === 2);
+    if (!pairs || !inWasm(inputs, out, sizeOf(out.shape))) return fastMaxPool(inputs, shapes, params, out);
+    const x = inputs[0];
+    const inPlace = onThreads(`maxPool ${shapes[0].join(' ')}`, x.length, (pool, threads) => wasmResidentMaxPool2x2(x, shapes[0], pool, threads));
+    return inPlace ?? wasmMaxPool2x2(x, shapes[0]) ?? fastMaxPool(inputs, shapes, params, out);
+  }) satisfies Kernel<'maxPool'>,
   maxGrad: ((inputs, shapes, params, out) => {
     const pool = inWasm(inputs, out, inputs[0].length) ? pool2x2Runs(runsOf(shapes[0], shapes[1])) : undefined;
     const [x, y, g] = inputs as Float32Array[];

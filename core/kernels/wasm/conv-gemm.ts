@@ -3,6 +3,7 @@ import { EPILOGUE, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
 import { copyOut, packAllB } from './gemm.ts';
 import { BLOCKING, JOB_OFFSET, MAX_THREADS, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
+import { noteResident } from './resident.ts';
 
 /** A convolution unfold(x)·W + bias (then relu) of NHWC float32 images, as the convAffine primitive takes it. */
 export interface ConvGemmProblem {
@@ -94,5 +95,8 @@ export function wasmConvGemm(p: ConvGemmProblem, pool?: WorkerPool, threads = 1,
   const pieces = Math.ceil(m / span);
   if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
   else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
-  return copyOut(heap, cOff >> 2, 1, m, n, mPad, ldc);
+  const y = copyOut(heap, cOff >> 2, 1, m, n, mPad, ldc);
+  // Rows of whole tiles: C holds y as it is, so a max pooling right after can read it in place.
+  if (ldc === n) noteResident(rt, y, cOff);
+  return y;
 }

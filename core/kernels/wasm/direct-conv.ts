@@ -1,7 +1,8 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { CONV_JOB, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
-import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
+import { CONV_JOB, JOB_KIND } from './gemm-module.ts';
+import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
+import { noteResident } from './resident.ts';
 
 /** A one-channel convolution for directConv (see direct-conv-module.ts): images [n, height, width], kernel [kh·kw, filters]. */
 export interface DirectConvProblem {
@@ -26,7 +27,8 @@ const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
  * The convolution in the GEMM module's memory, its images split over `threads` threads on `pool` when given (else
  * on the calling thread), into a Float32Array from allocateOutput [images, outH, outW, filters]; undefined without
  * WebAssembly SIMD, for filters not a multiple of 4, or when the operands do not fit. The same bits as the affine
- * primitive on the unfolded image, for any thread count (see direct-conv-module.ts).
+ * primitive on the unfolded image, for any thread count (see direct-conv-module.ts). The output stays resident
+ * (resident.ts), so a max pooling right after reads it in place.
  */
 export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
   const { images, height, width, kh, kw, filters } = p;
@@ -44,17 +46,10 @@ export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads 
   heap.set(p.w, wOff >> 2);
   heap.set(p.bias, bOff >> 2);
   const span = pool ? Math.ceil(images / (PIECES_PER_THREAD * threads)) : images;
-  const job = new Int32Array(JOB_WORDS);
-  job[JOB.kind] = JOB_KIND.directConv;
-  const words: Record<keyof typeof CONV_JOB, number> = {
-    x: xOff, w: wOff, bias: bOff, y: yOff, height, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, images, span,
-  };
-  for (const [key, value] of Object.entries(words)) job[CONV_JOB[key as keyof typeof CONV_JOB]] = value;
-  writeJob(rt, job);
-  const pieces = Math.ceil(images / span);
-  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
-  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
+  const words = { x: xOff, w: wOff, bias: bOff, y: yOff, height, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, images, span };
+  runPieces(rt, JOB_KIND.directConv, CONV_JOB, words, images, span, pool);
   const y = allocateOutput('float32', size) as Float32Array;
   y.set(heap.subarray(yOff >> 2, (yOff >> 2) + size));
+  noteResident(rt, y, yOff);
   return y;
 }

@@ -86,17 +86,20 @@ const add = () => map2((f, a, b) => {
 /**
  * Walks 2×2 windows over [A, 2, B, 2, C] (byte offset x) against outputs [A, B, C] (byte offset y), C lanes at a time:
  * body gets the byte addresses of the four window rows' current vectors (locals r[0..3]) and of the output (o),
- * and for the last, partial vector of a row the local holding its lane count (`tail`).
+ * and for the last, partial vector of a row the local holding its lane count (`tail`). With `stride` (a local), the
+ * two rows of a window are that many bytes apart and window row a starts at x + 2·a·stride: an image row wider than
+ * 2·B pixels (an odd width) has its last pixel skipped in place; else stride is 2·B·C floats (contiguous).
  */
-function poolWalk(f: FunctionBuilder, x: number, y: number, A: number, B: number, C: number, body: (r: number[], o: number, tail?: number) => void): void {
+function poolWalk(f: FunctionBuilder, x: number, y: number, A: number, B: number, C: number, body: (r: number[], o: number, tail?: number) => void, stride?: number): void {
   const [a, b, j, rowBytes, halfBytes, p, q, lanes] = Array.from({ length: 8 }, () => f.local(i32));
   const r = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
   const o = f.local(i32);
   f.get(C).i32(4).mul().set(rowBytes);
-  f.get(B).get(rowBytes).mul().i32(2).mul().set(halfBytes);
-  f.get(x).set(p);
+  if (stride === undefined) f.get(B).get(rowBytes).mul().i32(2).mul().set(halfBytes);
+  else f.get(stride).set(halfBytes);
   f.get(y).set(q);
   f.forRange(a, () => f.i32(0), () => f.get(A), 1, () => {
+    f.get(x).get(a).get(halfBytes).mul().i32(2).mul().add().set(p);
     f.forRange(b, () => f.i32(0), () => f.get(B), 1, () => {
       vectorLoop(f, j, rowBytes, lanes, (full) => {
         f.get(p).get(j).add().set(r[0]);
@@ -109,17 +112,18 @@ function poolWalk(f: FunctionBuilder, x: number, y: number, A: number, B: number
       f.bump(p, () => f.get(rowBytes).i32(2).mul());
       f.bump(q, () => f.get(rowBytes));
     });
-    f.bump(p, () => f.get(halfBytes));
   });
 }
 
 /**
- * maxPool(x, y, A, B, C): m = first window element, then each next v replaces m where !(v <= m) and m is not NaN
+ * maxPool(x, y, A, B, C, stride): m = first window element, then each next v replaces m where !(v <= m) and m is not NaN
  * — (m == m) & ~(v <= m) as a bit select — so a NaN anywhere wins and of equal values (±0) the first stays.
+ * `stride`: the bytes from one image row to the next (poolWalk). The GEMM module has it too (poolChunk), to pool a
+ * convolution's output where it already is, on its threads.
  */
-function maxPool(): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32, i32, i32, i32]);
-  const [x, y, A, B, C] = [0, 1, 2, 3, 4];
+export function maxPool(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32]);
+  const [x, y, A, B, C, stride] = [0, 1, 2, 3, 4, 5];
   const [m, v] = [f.local(v128), f.local(v128)];
   poolWalk(f, x, y, A, B, C, (r, o, tail) => {
     f.get(r[0]).loadV128().set(m);
@@ -135,7 +139,7 @@ function maxPool(): FunctionBuilder {
     }
     if (tail === undefined) f.get(o).get(m).storeV128();
     else storeLanes(f, o, m, tail);
-  });
+  }, stride);
   return f;
 }
 

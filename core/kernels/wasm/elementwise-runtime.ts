@@ -13,7 +13,7 @@ export interface ElementwiseExports {
   relu: Offsets4;
   reluGrad: Offsets4;
   add: Offsets4;
-  maxPool: (x: number, y: number, A: number, B: number, C: number) => void;
+  maxPool: (x: number, y: number, A: number, B: number, C: number, stride: number) => void;
   maxGrad: (x: number, y: number, g: number, dx: number, A: number, B: number, C: number) => void;
 }
 

@@ -2,6 +2,7 @@ import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
 import { directConv } from './direct-conv-module.ts';
 import { convGemmChunk, foldRows, unfoldRange } from './conv-gemm-module.ts';
 import { adamFunction } from './adam.ts';
+import { maxPool } from './elementwise-module.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -26,9 +27,9 @@ export const JOB_WORDS = 24;
 /**
  * What a job is (its word JOB.kind): a product laid out as JOB says, a convolution laid out as CONV_JOB says, a
  * convolution as a product of its patch rows, laid out as JOB and CONV_GEMM_JOB (conv-gemm-module.ts) say, or an
- * Adam step as ADAM_JOB says.
+ * Adam step as ADAM_JOB says, or a 2×2 max pooling as POOL_JOB says.
  */
-export const JOB_KIND = { gemm: 0, directConv: 1, convGemm: 2, adam: 3 } as const;
+export const JOB_KIND = { gemm: 0, directConv: 1, convGemm: 2, adam: 3, maxPool: 4 } as const;
 
 /** Word offsets of a directConv job (see direct-conv-module.ts): pieces of `span` images each. */
 export const CONV_JOB = {
@@ -41,12 +42,18 @@ export const CONV_JOB = {
  */
 export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 8 } as const;
 
+/**
+ * Word offsets of a maxPool job: `images` images at byte offset x, `imageBytes` apart, their image rows `stride`
+ * bytes apart, pooled 2×2 into [images, outH, B, C] at y, in pieces of `span` images.
+ */
+export const POOL_JOB = { x: 0, y: 1, images: 2, outH: 3, B: 4, C: 5, stride: 6, imageBytes: 7, span: 8 } as const;
+
 /** What the last KC block's store does after the sum: nothing, + bias[j], or relu(· + bias[j]). */
 export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
 
 // Function indices, in the order of `exports` below.
 const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7, UNFOLD_RANGE = 8, CONV_GEMM_CHUNK = 9;
-const ADAM = 11, ADAM_CHUNK = 12;
+const ADAM = 11, ADAM_CHUNK = 12, MAX_POOL = 14, POOL_CHUNK = 15;
 
 /**
  * Packs `lines` lines of an operand, `kc` deep, into panels of `width` lines laid out [panel][p][line]:
@@ -310,7 +317,8 @@ function packAllB({ nr: NR, kc: KC, nc: NC }: Blocking): FunctionBuilder {
  * chunk(job, q, worker): the q-th piece of the job described at byte offset `job`. A job is `batch`
  * matrices, each cut into `perMatrix` pieces of `span` rows (splitRows = 1) or columns; `worker` picks
  * its own packing scratch. Pieces never share a C element, so threads can take them in any order.
- * A job of kind directConv goes to convChunk instead, one of kind convGemm to convGemmChunk, one of kind adam to adamChunk.
+ * A job of kind directConv goes to convChunk instead, one of kind convGemm to convGemmChunk, one of kind adam to
+ * adamChunk, one of kind maxPool to poolChunk.
  */
 function chunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);
@@ -325,6 +333,11 @@ function chunk(): FunctionBuilder {
   word(JOB.kind);
   f.i32(JOB_KIND.adam).eq().when(() => {
     f.get(job).get(q).call(ADAM_CHUNK);
+    f.op(0x0f);
+  });
+  word(JOB.kind);
+  f.i32(JOB_KIND.maxPool).eq().when(() => {
+    f.get(job).get(q).call(POOL_CHUNK);
     f.op(0x0f);
   });
   word(JOB.kind);
@@ -426,6 +439,33 @@ function convChunk(): FunctionBuilder {
   return f;
 }
 
+/** poolChunk(job, q): images q·span .. min((q+1)·span, images) of a maxPool job, one maxPool call each; images share no output. */
+function poolChunk(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32]);
+  const [job, q] = [0, 1];
+  const [lo, count, n] = [f.local(i32), f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  pieceOf(f, job, q, POOL_JOB.span, POOL_JOB.images, lo, count);
+  f.forRange(n, () => f.get(lo), () => f.get(lo).get(count).add(), 1, () => {
+    // x + n·imageBytes, y + n·outH·B·C floats, then outH, B, C, stride.
+    word(POOL_JOB.x);
+    f.get(n);
+    word(POOL_JOB.imageBytes);
+    f.mul().add();
+    word(POOL_JOB.y);
+    f.get(n);
+    word(POOL_JOB.outH);
+    f.mul();
+    word(POOL_JOB.B);
+    f.mul();
+    word(POOL_JOB.C);
+    f.mul().i32(4).mul().add();
+    for (const w of [POOL_JOB.outH, POOL_JOB.B, POOL_JOB.C, POOL_JOB.stride]) word(w);
+    f.call(MAX_POOL);
+  });
+  return f;
+}
+
 /** adamChunk(job, q): pairs q·span .. min((q+1)·span, pairs) of an adam job. Pairs are independent, so pieces run in any order. */
 function adamChunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32]);
@@ -462,7 +502,7 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
       directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(),
       unfoldRange: unfoldRange(), convGemmChunk: convGemmChunk(JOB, GEMM, UNFOLD_RANGE), foldRows: foldRows(),
-      adam: adamFunction(), adamChunk: adamChunk(), packAllB: packAllB(blocking),
+      adam: adamFunction(), adamChunk: adamChunk(), packAllB: packAllB(blocking), maxPool: maxPool(), poolChunk: poolChunk(),
     },
   });
 }

@@ -1,8 +1,10 @@
 import { MAXIMUM_PAGES, PAGE_BYTES, growTo, instantiateExport, wasmApi } from './api.ts';
 import type { WasmMemory, WasmModule } from './api.ts';
-import { JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
+import { JOB, JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
+import type { WorkerPool } from '../threads/pool.ts';
 import type { Blocking } from './gemm-module.ts';
 import { relaxedSimd } from './relaxed-simd.ts';
+import { forgetResident } from './resident.ts';
 
 /**
  * The blocking measured fastest here (Zen 4, V8 11.3): a 4×8 tile keeps 8 accumulators, 2 vectors of B
@@ -61,8 +63,9 @@ export function gemmRuntime(): GemmRuntime | null {
   return runtime;
 }
 
-/** Grows the memory so that `bytes` of operands fit after the scratch; false when they cannot. */
+/** Grows the memory so that `bytes` of operands fit after the scratch; false when they cannot. The operands there are about to be overwritten. */
 export function reserveOperands({ memory }: GemmRuntime, bytes: number): boolean {
+  forgetResident();
   return growTo(memory, OPERANDS_OFFSET + bytes);
 }
 
@@ -70,4 +73,20 @@ export function reserveOperands({ memory }: GemmRuntime, bytes: number): boolean
 export function writeJob({ memory }: GemmRuntime, words: Int32Array): void {
   if (words.length !== JOB_WORDS) throw new Error(`writeJob: expected ${JOB_WORDS} words, got ${words.length}`);
   new Int32Array(memory.buffer, JOB_OFFSET, JOB_WORDS).set(words);
+}
+
+/**
+ * Writes a job of `kind` with `words` at the word offsets `layout` gives, then runs its ⌈total / span⌉ pieces over
+ * `pool`, or on the calling thread without one (or with one piece).
+ */
+export function runPieces<L extends Record<string, number>>(
+  rt: GemmRuntime, kind: number, layout: L, words: Record<keyof L, number>, total: number, span: number, pool?: WorkerPool,
+): void {
+  const job = new Int32Array(JOB_WORDS);
+  job[JOB.kind] = kind;
+  for (const key of Object.keys(layout) as (keyof L)[]) job[layout[key]] = words[key];
+  writeJob(rt, job);
+  const pieces = Math.ceil(total / span);
+  if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
+  else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
 }
