@@ -1,7 +1,7 @@
 // Child processes of the Gloo tests: the launcher or a worker, their output gathered line by line, so that a test
 // waits for an explicit message from a worker instead of a delay.
 import { spawn } from 'node:child_process';
-import type { SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { addonPath } from '../packages/gloo/src/native.ts';
@@ -26,6 +26,7 @@ export class Proc {
   readonly lines: string[] = [];
   readonly ended: Promise<Ended>;
   private readonly waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  private readonly child: ChildProcess;
 
   constructor(command: string, args: string[], options: SpawnOptions = {}) {
     const child = spawn(command, args, { cwd: root, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -38,6 +39,13 @@ export class Proc {
       });
     }
     this.ended = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, lines: this.lines })));
+    this.child = child;
+  }
+
+  /** Stops the process (if still running) and waits until it is gone. */
+  async stop(): Promise<Ended> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.ended;
   }
 
   /** The first line matching `pattern`, already received or still to come; rejects if the process ends first. */
