@@ -12,6 +12,8 @@ import type { GlooOptions } from './options.ts';
 export class GlooCommunicator implements Communicator {
   private tail: Promise<unknown> = Promise.resolve();
   private failure: string | undefined;
+  /** Operations called so far: messages number them (#1, #2, …) as every rank calls them in the same order. */
+  private calls = 0;
 
   private constructor(private readonly native: NativeGloo, private readonly group: GroupHandle, readonly rank: number, readonly size: number) {}
 
@@ -28,18 +30,18 @@ export class GlooCommunicator implements Communicator {
 
   allReduceSum(data: Float32Array): Promise<void> {
     if (!(data instanceof Float32Array)) return Promise.reject(notFloat32('allReduceSum', data));
-    return this.run(`allReduceSum of ${data.length} floats`, () => this.native.allReduceSum(this.group, data));
+    return this.run(`allReduceSum #${++this.calls} of ${data.length} floats`, () => this.native.allReduceSum(this.group, data));
   }
 
   broadcast(data: Float32Array, root: number): Promise<void> {
     if (!(data instanceof Float32Array)) return Promise.reject(notFloat32('broadcast', data));
-    const op = `broadcast of ${data.length} floats from rank ${root}`;
+    const op = `broadcast #${++this.calls} of ${data.length} floats from rank ${root}`;
     if (!Number.isInteger(root) || root < 0 || root >= this.size) return Promise.reject(this.error(op, `root must be a rank in [0, ${this.size - 1}]`));
     return this.run(op, () => this.native.broadcast(this.group, data, root));
   }
 
   barrier(): Promise<void> {
-    return this.run('barrier', () => this.native.barrier(this.group));
+    return this.run(`barrier #${++this.calls}`, () => this.native.barrier(this.group));
   }
 
   /** Leaves the group once the queued operations have settled; peers' later operations fail. */
