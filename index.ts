@@ -49,4 +49,6 @@ export * from './models/index.ts';
 
 // Data: IDX bytes, MNIST splits, batching.
 export * from './data/index.ts';
-export type { Communicator } from './distributed/communicator.ts';
+
+// Distributed data-parallel training: the Communicator contract and an in-process group.
+export * from './distributed/index.ts';

@@ -52,13 +52,24 @@ export class BatchStream {
   }
 }
 
-/** Tensors in memory as fit's batches: rows gathered by the stream's indices inside the step, so their memory is pooled. */
+/** A rank's share of a group's rows: of n rows, rank r holds floor(r·n/size) … floor((r+1)·n/size). */
+export interface Shard { rank: number; size: number }
+
+/** The rows of `shard`'s share of 0 … n−1, as [start, end). */
+export function shareOf(n: number, shard: Shard): [number, number] {
+  return [Math.floor((shard.rank * n) / shard.size), Math.floor(((shard.rank + 1) * n) / shard.size)];
+}
+
+/**
+ * Tensors in memory as fit's batches: rows gathered by the stream's indices inside the step, so their memory is
+ * pooled. With a shard, each batch is this rank's contiguous share of the global batch.
+ */
 export class ArraySource implements BatchSource {
   readonly limit: number;
   private readonly stream: BatchStream;
 
   constructor(private readonly data: { x: Tensor[]; y: Tensor[]; weights: Tensor | undefined }, batchSize: number, shuffle: boolean,
-    seed: number, stepsPerEpoch: number | undefined) {
+    seed: number, stepsPerEpoch: number | undefined, private readonly shard?: Shard) {
     this.stream = new BatchStream(data.x[0].shape[0], batchSize, shuffle, (pass) => new Rng(derivedSeed(seed, SHUFFLE_STREAM, pass)));
     this.limit = stepsPerEpoch ?? this.stream.perPass;
   }
@@ -68,7 +79,8 @@ export class ArraySource implements BatchSource {
   }
 
   next(epoch: number, b: number): SourceBatch {
-    const rows = this.stream.batch(epoch, this.limit, b);
+    const all = this.stream.batch(epoch, this.limit, b);
+    const rows = this.shard === undefined ? all : all.subarray(...shareOf(all.length, this.shard));
     const { x, y, weights } = this.data;
     return { size: rows.length, take: () => ({ xs: x.map((t) => takeRows(t, rows)), ys: y.map((t) => takeRows(t, rows)), weights: weights && takeRows(weights, rows) }) };
   }

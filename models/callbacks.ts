@@ -13,6 +13,8 @@ type Hook<A extends unknown[]> = ((...args: A) => void | Promise<void>) | undefi
  */
 export interface Callback {
   setModel?(model: Model): void;
+  /** In a distributed fit, runs on rank 0 only: callbacks that write files (ModelCheckpoint, CSVLogger, the report). */
+  readonly chiefOnly?: boolean;
   onTrainBegin?: Hook<[logs: Logs]>;
   onTrainEnd?: Hook<[logs: Logs]>;
   onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
@@ -45,6 +47,11 @@ export class CallbackList {
   /** A new list with one more callback at the end. */
   with(callback: Callback, where: string): CallbackList {
     return new CallbackList([...this.callbacks, callback], where);
+  }
+
+  /** The callbacks a rank runs: all on rank 0 (the chief), those not marked chiefOnly elsewhere. */
+  forRank(chief: boolean): CallbackList {
+    return chief ? this : new CallbackList(this.callbacks.filter((c) => c.chiefOnly !== true), 'fit');
   }
 
   some(predicate: (callback: Callback) => boolean): boolean {

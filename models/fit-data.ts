@@ -3,15 +3,16 @@ import { rngFrom } from '../core/random.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { sliceRows } from '../data/batches.ts';
 import { Dataset } from '../data/dataset.ts';
-import type { BatchSource } from './batch-stream.ts';
-import { ArraySource } from './batch-stream.ts';
+import type { BatchSource, Shard } from './batch-stream.ts';
+import { ArraySource, shareOf } from './batch-stream.ts';
 import type { Compiled } from './compile.ts';
 import type { DatasetLike } from './dataset-elements.ts';
 import { isDataset } from './dataset-elements.ts';
 import { evaluateDataset } from './dataset-inference.ts';
 import { DatasetSource } from './dataset-source.ts';
 import type { FitOptions, FitSettings } from './fit-options.ts';
-import { checkTargets, evaluateBatches } from './inference.ts';
+import type { FitParallel } from './fit-parallel.ts';
+import { RunningLogs, checkTargets, evaluateBatches } from './inference.ts';
 import { checkLossTargets } from './loss-targets.ts';
 import type { Model } from './model.ts';
 import { trainingWeights } from './sample-weights.ts';
@@ -27,7 +28,26 @@ export interface FitData {
   validate: Validate | undefined;
   /** The validation tensors, for the training report (none from a dataset). */
   validationTensors: Pair | undefined;
-  seed: number;
+}
+
+/** fit's seed: the option's, else the model's, else a draw from the global generator. */
+export function fitSeed(model: Model, options: FitOptions): number {
+  return options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
+}
+
+/**
+ * Validation on tensors: alone, all rows; in a group, this rank's share of them, then the mean over the ranks.
+ * A rank whose share is empty evaluates nothing and adds nothing.
+ */
+function validateTensors(model: Model, compiled: Compiled, [x, y]: Pair, batchSize: number, parallel: Pick<FitParallel, 'reduceLogs'>, shard: Shard | undefined): Validate {
+  const [start, end] = shard === undefined ? [0, x[0].shape[0]] : shareOf(x[0].shape[0], shard);
+  const part = (ts: Tensor[]): Tensor[] => (shard === undefined ? ts : ts.map((t) => sliceRows(t, start, end)));
+  const [xs, ys] = [part(x), part(y)];
+  const empty = new RunningLogs(compiled).logs;
+  return async (_epoch, onBatch) => {
+    const logs = end > start ? evaluateBatches(model, compiled, xs, ys, { batchSize, verbose: 0 }, 'fit', onBatch) : empty;
+    return parallel.reduceLogs(logs, end - start);
+  };
 }
 
 /** validationData as tensors [x, y], checked. */
@@ -61,7 +81,8 @@ function splitTensors(model: Model, compiled: Compiled, x: unknown, y: unknown, 
  * fit's data, checked before the first step: tensors (x, y) become an ArraySource, a dataset (x, with y undefined)
  * a DatasetSource; validation comes from validationData (tensors or a dataset) or validationSplit.
  */
-export function fitData(model: Model, compiled: Compiled, x: unknown, y: unknown, options: FitOptions, settings: FitSettings, who: string): FitData {
+export function fitData(model: Model, compiled: Compiled, x: unknown, y: unknown, options: FitOptions, settings: FitSettings, who: string,
+  parallel: Pick<FitParallel, 'seed' | 'shard' | 'reduceLogs'>): FitData {
   const dataset = isDataset(x);
   if (dataset && y !== undefined) throw new ValueError(`${who}: given a dataset, the targets come in its batches ({ xs, ys } or [x, y]); call fit(dataset, options), got a second argument ${describeValue(y)}`);
   if (!dataset && isDataset(y)) throw new ValueError(`${who}: y is a dataset; give the dataset alone, fit(dataset, options), with batches { xs, ys } or [x, y]`);
@@ -69,10 +90,10 @@ export function fitData(model: Model, compiled: Compiled, x: unknown, y: unknown
   const given = options.validationData;
   const heldOut = isDataset(given) ? undefined : given === undefined ? split?.held : validationTensors(model, given, who);
   if (heldOut !== undefined) checkLossTargets(model, compiled, heldOut[1]);
-  const seed = options.seed ?? model.seed ?? rngFrom(undefined).nextUint32();
+  const { seed, shard } = parallel;
   const source = split === undefined
     ? new DatasetSource(model, compiled, x as DatasetLike<unknown>, { stepsPerEpoch: settings.stepsPerEpoch, seed, classWeight: options.classWeight })
-    : new ArraySource(split.train, settings.batchSize, settings.shuffle, seed, settings.stepsPerEpoch);
+    : new ArraySource(split.train, settings.batchSize, settings.shuffle, seed, settings.stepsPerEpoch, shard);
   let validate: Validate | undefined;
   if (isDataset(given)) {
     const size = given instanceof Dataset ? given.size : undefined;
@@ -81,7 +102,7 @@ export function fitData(model: Model, compiled: Compiled, x: unknown, y: unknown
     validate = (epoch, onBatch) => evaluateDataset(model, compiled, given, { steps: settings.validationSteps, verbose: 0 }, 'fit', { epoch, seed },
       (done) => onBatch(done, total === undefined ? undefined : Math.min(total, known ?? total)));
   } else if (heldOut !== undefined) {
-    validate = async (_epoch, onBatch) => evaluateBatches(model, compiled, heldOut[0], heldOut[1], { batchSize: settings.validationBatchSize, verbose: 0 }, 'fit', onBatch);
+    validate = validateTensors(model, compiled, heldOut, settings.validationBatchSize, parallel, shard);
   }
-  return { source, validate, validationTensors: heldOut, seed };
+  return { source, validate, validationTensors: heldOut };
 }

@@ -2,6 +2,8 @@ import { ConfigError, ValueError, describeValue } from '../core/errors.ts';
 import { checkSeed } from '../core/random.ts';
 import type { Tensor } from '../core/tensor.ts';
 import { checkOptionKeys, positiveInt } from '../core/options.ts';
+import type { Communicator } from '../distributed/communicator.ts';
+import { checkCommunicator } from '../distributed/check.ts';
 import type { Callback } from './callbacks.ts';
 import { CallbackList } from './callbacks.ts';
 import type { DatasetLike, TrainBatch } from './dataset-elements.ts';
@@ -45,9 +47,15 @@ export interface FitOptions {
   stepsPerEpoch?: number;
   /** Path of an HTML training report rewritten after every epoch: a TrainingReport on the validation data, after the other callbacks. */
   report?: string;
+  /**
+   * Train data-parallel with the other ranks of this communicator: batchSize is the global batch, of which each rank
+   * trains on its contiguous share; rank 0's weights and optimizer state start every rank; the gradients are summed
+   * over the ranks before one identical step everywhere. Rank 0 shows progress and writes files.
+   */
+  distributed?: Communicator;
 }
 
-const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight', 'validationFreq', 'validationBatchSize', 'validationSteps', 'stepsPerEpoch'] as const;
+const FIT_OPTIONS = ['epochs', 'initialEpoch', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'report', 'sampleWeight', 'classWeight', 'validationFreq', 'validationBatchSize', 'validationSteps', 'stepsPerEpoch', 'distributed'] as const;
 
 /** fit's options, checked; `dataset`: the training data is a dataset, which refuses the options of tensors. */
 export function parseOptions(options: FitOptions, who: string, dataset: boolean) {
@@ -72,6 +80,7 @@ export function parseOptions(options: FitOptions, who: string, dataset: boolean)
     throw new ValueError(`${who}: initialEpoch must be less than epochs, got initialEpoch ${initialEpoch} and epochs ${epochs}; fit runs epochs initialEpoch … epochs − 1, so it would train nothing`);
   }
   const batchSize = positiveInt(options.batchSize ?? 32, 'batchSize', who);
+  const distributed = options.distributed === undefined ? undefined : checkDistributed(options, batchSize, dataset, who);
   return {
     epochs,
     initialEpoch,
@@ -80,9 +89,21 @@ export function parseOptions(options: FitOptions, who: string, dataset: boolean)
     validationBatchSize: positiveInt(options.validationBatchSize ?? batchSize, 'validationBatchSize', who),
     validationSteps: options.validationSteps === undefined ? undefined : positiveInt(options.validationSteps, 'validationSteps', who),
     validatesAfter: validationEpochs(options.validationFreq, who),
-    shuffle, validationSplit, verbose,
+    shuffle, validationSplit, verbose, distributed,
     callbacks: new CallbackList(options.callbacks, who),
   };
+}
+
+/** The communicator of a data-parallel fit, which takes tensors and a global batch of at least one row per rank. */
+function checkDistributed(options: FitOptions, batchSize: number, dataset: boolean, who: string): Communicator {
+  const comm = checkCommunicator(options.distributed, who);
+  const why = 'each rank trains on its share of every global batch of tensors (x, y), which a dataset cannot be cut into';
+  if (dataset) throw new ConfigError(`${who}: distributed fit takes tensors, not a dataset: ${why}`);
+  if (isDataset(options.validationData)) throw new ConfigError(`${who}: distributed fit validates on tensors (validationData [x, y] or validationSplit), not a dataset`);
+  if (batchSize < comm.size) {
+    throw new ConfigError(`${who}: batchSize is the global batch, shared by the ${comm.size} ranks of distributed; it must be at least ${comm.size}, got ${batchSize}`);
+  }
+  return comm;
 }
 
 /** Whether to validate after a 0-based epoch: every n-th, or the listed 1-based epochs (Keras's validation_freq). */

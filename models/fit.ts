@@ -1,6 +1,8 @@
-import { ConfigError, prefixError } from '../core/errors.ts';
+import { ConfigError, DistributedError, prefixError } from '../core/errors.ts';
 import type { Tensor } from '../core/tensor.ts';
-import { startProgress, stateOf, trainStep } from './train-step.ts';
+import { startProgress, stateOf } from './train-step.ts';
+import { dataParallel } from './data-parallel.ts';
+import { soloFit } from './fit-parallel.ts';
 import { learningRateOf } from '../optim/index.ts';
 import type { CallbackList, Logs } from './callbacks.ts';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
@@ -13,7 +15,7 @@ import type { Model, OptimizerProgress } from './model.ts';
 import { platform } from '../core/platform.ts';
 import { trainingReportCallback } from './report/report-seam.ts';
 import type { FitData } from './fit-data.ts';
-import { fitData } from './fit-data.ts';
+import { fitData, fitSeed } from './fit-data.ts';
 import type { FitOptions, FitSettings } from './fit-options.ts';
 import { parseOptions } from './fit-options.ts';
 import { isDataset } from './dataset-elements.ts';
@@ -40,64 +42,76 @@ function warnNonFinite(who: string, loss: number, epoch: number, batch: number, 
   return true;
 }
 
-/**
- * Keras's fit: per epoch, shuffle with a seeded generator, then per batch take the loss's gradient from the tape
- * and let the optimizer replace the parameters. Each step's training state is an immutable tree made from the
- * model and written back to it (stateOf, storeState), so a callback always sees the current model, and what it
- * changes (weights, the learning rate) is what the next step starts from.
- */
+/** fit's options, data and callbacks, checked; a data-parallel fit first starts every rank from rank 0's state. */
+async function prepare(model: Model, compiled: Compiled, x: unknown, y: unknown, options: FitOptions, settings: FitSettings, who: string) {
+  const seed = fitSeed(model, options);
+  const comm = settings.distributed;
+  const parallel = comm === undefined ? soloFit(model, compiled, seed) : await dataParallel(model, compiled, comm, seed);
+  try {
+    const data = fitData(model, compiled, x, y, options, settings, who, parallel);
+    const callbacks = (options.report === undefined ? settings.callbacks
+      : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: reportData(model, data.validationTensors, who), epochs: settings.epochs }), who)).forRank(parallel.chief);
+    return { parallel, data, callbacks };
+  } catch (error) {
+    throw prefixError(error, who);
+  }
+}
 
 /**
  * Keras's fit: per epoch, batches from the source (tensors shuffled with a seeded generator, or a dataset), and per
  * batch the loss's gradient from the tape and the optimizer's update of the parameters. Each step's training state
  * is an immutable tree made from the model and written back to it (stateOf, storeState), so a callback always sees
  * the current model, and what it changes (weights, the learning rate) is what the next step starts from. Tensors
- * and datasets share this one loop; `y` is undefined for a dataset.
+ * and datasets share this one loop; `y` is undefined for a dataset. With `distributed`, the same loop runs on every
+ * rank, and `parallel` takes the step, the agreement to stop and the logs over the ranks.
  */
 export async function fitModel(model: Model, compiled: Compiled, x: unknown, y: unknown, options: FitOptions): Promise<History> {
   const who = `${model.name}.fit`;
   let settings: FitSettings;
-  let data: FitData;
-  let callbacks: CallbackList;
   try {
     settings = parseOptions(options, who, isDataset(x));
-    data = fitData(model, compiled, x, y, options, settings, who);
-    callbacks = options.report === undefined ? settings.callbacks
-      : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: reportData(model, data.validationTensors, who), epochs: settings.epochs }), who);
   } catch (error) {
     throw prefixError(error, who);
   }
   const { epochs } = settings;
-  const { source, seed } = data;
   const optimizer = compiled.optimizer;
-  const progress = new FitProgress(settings.verbose, platform.stdout, epochs);
   const history = new History();
-
-  const step = trainStep(model, compiled);
-  let rate = learningRateOf(stateOf(model, startProgress(model, optimizer), seed), optimizer);
-  let warned = false;
+  let at = 'before the first step';
+  let prepared: Awaited<ReturnType<typeof prepare>> | undefined;
   try {
+    prepared = await prepare(model, compiled, x, y, options, settings, who);
+    const { parallel, data, callbacks } = prepared;
+    const { source } = data;
+    const seed = parallel.seed;
+    const progress = new FitProgress(parallel.chief ? settings.verbose : 0, platform.stdout, epochs);
+    let rate = learningRateOf(stateOf(model, startProgress(model, optimizer), seed), optimizer);
+    let warned = false;
     model.stopTraining = false;
     callbacks.setModel(model);
     await callbacks.run('onTrainBegin', {});
     let lastLogs: Logs = {};
     for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+      at = `epoch ${epoch + 1}`;
       await callbacks.run('onEpochBegin', epoch, {});
+      model.stopTraining = await parallel.agreeStop(model.stopTraining);
       progress.epochBegin(epoch, source.known);
       const running = new RunningLogs(compiled);
       for (let b = 0; (source.limit === undefined || b < source.limit) && !model.stopTraining; b++) {
+        at = `epoch ${epoch + 1}, batch ${b + 1}`;
         const batch = await source.next(epoch, b);
         if (batch === undefined) break;
         await callbacks.run('onBatchBegin', b, { size: batch.size });
         rate = learningRateOf(stateOf(model, model.optimizerProgress as OptimizerProgress, seed), optimizer);
-        const lossValue = step(seed, running, batch.take);
-        if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
+        const lossValue = await parallel.step(running, batch.take, batch.size);
+        if (lossValue !== undefined && !Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
         const logs = { ...running.logs, learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);
+        model.stopTraining = await parallel.agreeStop(model.stopTraining);
       }
+      at = `end of epoch ${epoch + 1}`;
       await source.endEpoch();
-      const logs: Record<string, number> = running.logs;
+      const logs: Record<string, number> = await parallel.reduceLogs(running.logs, running.samples);
       model.validatedEpoch = settings.validatesAfter(epoch);
       if (data.validate !== undefined && model.validatedEpoch) {
         const trained = { ...logs, learning_rate: rate };
@@ -108,13 +122,18 @@ export async function fitModel(model: Model, compiled: Compiled, x: unknown, y: 
       history.record(epoch, logs);
       progress.epochEnd(logs);
       await callbacks.run('onEpochEnd', epoch, logs);
+      model.stopTraining = await parallel.agreeStop(model.stopTraining);
       lastLogs = logs;
     }
     await callbacks.run('onTrainEnd', lastLogs);
     return history;
+  } catch (error) {
+    // The other ranks would wait for this one until their timeout: closing tells them now.
+    if (settings.distributed !== undefined) await settings.distributed.close().catch(() => undefined);
+    throw error instanceof DistributedError ? prefixError(error, `${who}: ${at}`) : error;
   } finally {
     model.validatedEpoch = true;
-    await source.close();
+    await prepared?.data.source.close();
     // The pool holds a step's worth of arrays (hundreds of MB for a CNN): give them back to the GC.
     releaseBufferPool();
   }

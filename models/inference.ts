@@ -63,6 +63,11 @@ export class RunningLogs {
     this.compiled.outputs.forEach((output, o) => this.states[o].forEach((s) => s.update(ys[o], outs[o], logits && output.fusedLayer !== null)));
   }
 
+  /** The rows added so far. */
+  get samples(): number {
+    return this.seen;
+  }
+
   get logs(): Record<string, number> {
     const logs: Record<string, number> = { loss: this.lossSum / this.seen };
     const outputs = this.compiled.outputs;

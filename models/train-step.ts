@@ -36,12 +36,16 @@ export function startProgress(model: Model, optimizer: Optimizer): OptimizerProg
 /** One batch: a tensor per input and per output, and each sample's loss weight if any. */
 export interface StepBatch { xs: Tensor[]; ys: Tensor[]; weights: Tensor | undefined }
 
+/** A step's loss on its batch and the gradient of the parameters, computed inside a buffer scope. */
+export interface StepGradients { loss: number; grads: ModelParams }
+
 /**
- * One training step, as fit and trainOnBatch take it: the loss's gradient from the tape on the batch `take` makes,
- * then the optimizer's update and the constraints, written back to the model. Adds the batch to `running` and
- * returns its loss. Dropout's generator comes from the seed and the step number.
+ * The pieces of a training step: `gradients` records the batch `take` makes on the tape (Dropout's generator from
+ * `dropoutSeed` and the step number), adds it to `running` and returns the loss and the gradient; `update` is the
+ * optimizer's step; `store` applies the constraints and writes the new state back to the model. trainStep runs
+ * them in one buffer scope; a data-parallel step reduces the gradient between two.
  */
-export function trainStep(model: Model, compiled: Compiled): (seed: number, running: RunningLogs, take: () => StepBatch) => number {
+export function stepParts(model: Model, compiled: Compiled) {
   const { optimizer } = compiled;
   const logits = compiled.outputs.some((o) => o.fusedLayer !== null);
   const several = compiled.outputs.length > 1;
@@ -53,21 +57,42 @@ export function trainStep(model: Model, compiled: Compiled): (seed: number, runn
     return totalLoss(compiled, batch.ys, captured, several ? capturedLosses : undefined, batch.weights, masks);
   });
   const step = valueAndGrad(lossOf);
-  return (seed, running, take) => {
-    const before = stateOf(model, startProgress(model, optimizer), seed);
-    let lossValue = 0;
-    // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
-    const after = withBufferScope(() => {
+  return {
+    gradients(before: TrainState<ModelParams>, running: RunningLogs, take: () => StepBatch, dropoutSeed: number): StepGradients {
       const batch = take();
-      const [loss, grads] = step(before.params, batch, new Rng(derivedSeed(seed, STEP_STREAM, before.step)));
-      lossValue = loss.item();
+      const [loss, grads] = step(before.params, batch, new Rng(derivedSeed(dropoutSeed, STEP_STREAM, before.step)));
+      const lossValue = loss.item();
       // Each output's loss is read from the step's own value (the tape keeps it; values are not traced).
       running.add(lossValue, capturedLosses.map((l) => l.item()), batch.ys, captured, logits);
       captured = [];
       capturedLosses.length = 0;
-      return atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer));
-    }, (next) => [next.params, next.optimizerState.slots]);
-    storeState(model, { ...after, params: applyConstraints(model.layers, after.params) });
+      return { loss: lossValue, grads };
+    },
+    update: (before: TrainState<ModelParams>, grads: ModelParams): TrainState<ModelParams> =>
+      atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer)),
+    store: (after: TrainState<ModelParams>): void => storeState(model, { ...after, params: applyConstraints(model.layers, after.params) }),
+    /** What a buffer scope around update must keep: the new state's tensors. */
+    keep: (next: TrainState<ModelParams>) => [next.params, next.optimizerState.slots],
+  };
+}
+
+/**
+ * One training step, as fit and trainOnBatch take it: the loss's gradient from the tape on the batch `take` makes,
+ * then the optimizer's update and the constraints, written back to the model. Adds the batch to `running` and
+ * returns its loss. Dropout's generator comes from the seed and the step number.
+ */
+export function trainStep(model: Model, compiled: Compiled): (seed: number, running: RunningLogs, take: () => StepBatch) => number {
+  const parts = stepParts(model, compiled);
+  return (seed, running, take) => {
+    const before = stateOf(model, startProgress(model, compiled.optimizer), seed);
+    let lossValue = 0;
+    // Everything but the new state is dead once the step ends, so its memory goes back to the pool for the next step.
+    const after = withBufferScope(() => {
+      const { loss, grads } = parts.gradients(before, running, take, seed);
+      lossValue = loss;
+      return parts.update(before, grads);
+    }, parts.keep);
+    parts.store(after);
     return lossValue;
   };
 }

@@ -19,6 +19,8 @@ export interface CSVLoggerOptions {
 export class CSVLogger implements Callback {
   readonly separator: string;
   readonly append: boolean;
+  /** Rank 0 alone writes the log in a distributed fit. */
+  readonly chiefOnly = true;
   private keys: string[] | undefined;
   private header = true;
 

@@ -26,6 +26,8 @@ export class ModelCheckpoint extends ModelCallback {
   readonly monitor: Monitor;
   readonly saveBestOnly: boolean;
   readonly includeOptimizer: boolean;
+  /** Rank 0 alone writes checkpoints in a distributed fit. */
+  readonly chiefOnly = true;
   /** The best monitored value so far; it carries over from one fit() to the next, as in Keras. */
   best: number | null = null;
 

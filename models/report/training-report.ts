@@ -27,6 +27,8 @@ const WHO = 'TrainingReport';
  */
 export class TrainingReport implements Callback {
   readonly path: string;
+  /** Rank 0 alone writes the report in a distributed fit. */
+  readonly chiefOnly = true;
   private readonly settings: ReportSettings;
   private readonly validation: ValidationInput | undefined;
   private model: Sequential | undefined;

@@ -1,0 +1,99 @@
+import { withBufferScope } from '../core/buffer-scope.ts';
+import { derivedSeed } from '../core/random.ts';
+import { Tensor } from '../core/tensor.ts';
+import { leaves, rebuild } from '../core/tree.ts';
+import { allReduceMean, anyRank } from '../distributed/all-gather.ts';
+import { broadcastTensors } from '../distributed/broadcast-tensors.ts';
+import { Buckets } from '../distributed/buckets.ts';
+import type { Communicator } from '../distributed/communicator.ts';
+import type { Weight } from '../layers/layer.ts';
+import type { Compiled } from './compile.ts';
+import type { FitParallel } from './fit-parallel.ts';
+import type { Model, ModelParams } from './model.ts';
+import { startProgress, stateOf, stepParts } from './train-step.ts';
+
+/** The generator stream that gives each rank its own Dropout seed (batch-stream.ts and train-step.ts have theirs). */
+const RANK_STREAM = 3;
+
+/** The non-trainable weights training changes (BatchNormalization's moving statistics): those of trainable layers. */
+function movingWeights(model: Model): Weight[] {
+  return model.layers.flatMap((layer) => (layer.trainable ? layer.weights.filter((w) => !w.trainable) : []));
+}
+
+const newStorage = (like: Tensor): Float32Array | Float64Array => (like.dtype === 'float64' ? new Float64Array(like.size) : new Float32Array(like.size));
+
+/**
+ * Rank 0's seed, step, rate override, weights (trainable and not) and optimizer state on every rank, so that all
+ * start from one state and shuffle alike. Returns the seed.
+ */
+async function startAlike(model: Model, compiled: Compiled, comm: Communicator, seed: number): Promise<number> {
+  const progress = startProgress(model, compiled.optimizer);
+  const meta = Float64Array.of(seed, progress.step, progress.state.step, progress.learningRate ?? Number.NaN);
+  await comm.broadcast(new Float32Array(meta.buffer), 0);
+  const weights = await broadcastTensors(comm, model.getWeights());
+  const slots = await broadcastTensors(comm, leaves(progress.state.slots));
+  if (comm.rank !== 0) {
+    model.setWeights(weights);
+    const state = Object.freeze({ ...progress.state, step: meta[2], slots: rebuild(progress.state.slots, slots) });
+    model.optimizerProgress = Object.freeze({ state, step: meta[1], learningRate: Number.isNaN(meta[3]) ? null : meta[3] });
+  }
+  return meta[0];
+}
+
+/**
+ * Data-parallel fit over a Communicator, as Keras's MultiWorkerMirroredStrategy and PyTorch's DDP: every rank
+ * starts from rank 0's state, computes the mean-loss gradient on its share of each global batch, and the ranks sum
+ * gradient · rows in buckets (the rows in each bucket's last element), so that Σ / total rows is the gradient of
+ * the global batch; then every rank takes the same optimizer step. The moving statistics ride in the same buckets
+ * and are averaged over the ranks, so the ranks stay identical.
+ */
+export async function dataParallel(model: Model, compiled: Compiled, comm: Communicator, localSeed: number): Promise<FitParallel> {
+  const seed = await startAlike(model, compiled, comm, localSeed);
+  const parts = stepParts(model, compiled);
+  const dropoutSeed = derivedSeed(seed, RANK_STREAM, comm.rank);
+  const moving = movingWeights(model);
+  const gradValues = leaves(model.trainableParams()).reduce((sum, t) => sum + t.size, 0);
+  const buckets = new Buckets(gradValues + moving.reduce((sum, w) => sum + w.value.size, 0));
+  const progress = () => startProgress(model, compiled.optimizer);
+
+  return {
+    chief: comm.rank === 0,
+    seed,
+    shard: { rank: comm.rank, size: comm.size },
+    async step(running, take, rows) {
+      const before = stateOf(model, progress(), seed);
+      let loss: number | undefined;
+      // The gradient's arrays go back to the pool once it is copied into the buckets.
+      withBufferScope(() => {
+        if (rows === 0) return buckets.zero(0, gradValues);
+        const g = parts.gradients(before, running, take, dropoutSeed);
+        loss = g.loss;
+        leaves(g.grads).reduce((offset, t) => { buckets.write(offset, t.storage, rows); return offset + t.size; }, 0);
+      }, () => []);
+      moving.reduce((offset, w) => { buckets.write(offset, w.value.storage); return offset + w.value.size; }, gradValues);
+      buckets.count = rows;
+      await buckets.allReduce(comm);
+      const total = buckets.count;
+      const after = withBufferScope(() => {
+        let offset = 0;
+        const grads = rebuild<ModelParams>(before.params, leaves(before.params).map((p) => {
+          const out = newStorage(p);
+          buckets.read(offset, out, total);
+          offset += p.size;
+          return new Tensor(out, p.shape);
+        }));
+        return parts.update(before, grads);
+      }, parts.keep);
+      parts.store(after);
+      moving.reduce((offset, w) => {
+        const out = newStorage(w.value);
+        buckets.read(offset, out, comm.size);
+        w.assign(new Tensor(out, w.value.shape));
+        return offset + out.length;
+      }, gradValues);
+      return loss;
+    },
+    agreeStop: (stop) => anyRank(comm, stop),
+    reduceLogs: (logs, samples) => allReduceMean(comm, logs, samples, Object.keys(logs)),
+  };
+}
