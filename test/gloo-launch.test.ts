@@ -11,7 +11,8 @@ const run = (...args: string[]) => new Proc(process.execPath, [launcher, ...args
 /** Each rank's JSON line, by rank. */
 function envs(lines: string[]): Record<string, unknown>[] {
   const found = lines.map((line) => /^\[rank (\d+)\] (\{.*\})$/.exec(line)).filter((match) => match !== null);
-  return found.map((match) => ({ ...(JSON.parse(match[2]) as Record<string, unknown>), prefixRank: match[1] })).sort((a, b) => Number(a.RANK) - Number(b.RANK));
+  const parsed = found.map((match): Record<string, unknown> => ({ ...(JSON.parse(match[2]) as Record<string, unknown>), prefixRank: match[1] }));
+  return parsed.sort((a, b) => Number(a.RANK) - Number(b.RANK));
 }
 
 describe('semiflow-launch', () => {
