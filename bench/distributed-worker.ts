@@ -5,15 +5,34 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { communicatorFromEnv } from '../packages/gloo/index.ts';
 import type { GlooCommunicator } from '../packages/gloo/index.ts';
+import type { Communicator } from 'semiflow';
 import { benchData } from './data.ts';
 import { buildBenchModel } from './models.ts';
-import { measureTraining } from './train.ts';
+import { WARMUP_STEPS, measureTraining } from './train.ts';
 
 const seconds = Number(process.argv[2] ?? 20);
 const rank = Number(process.env.RANK);
 const size = Number(process.env.WORLD_SIZE);
 // One core each: this process and every thread it starts later.
 execFileSync('taskset', ['-a', '-c', '-p', String(rank % availableParallelism()), String(process.pid)], { stdio: 'ignore' });
+
+/** The communicator with the time its all-reduces take (to the promise's settling) added up: the wait for the other rank is in it. */
+class Timed implements Communicator {
+  calls = 0;
+  ms = 0;
+  constructor(private readonly inner: Communicator) {}
+  get rank(): number { return this.inner.rank; }
+  get size(): number { return this.inner.size; }
+  async allReduceSum(data: Float32Array): Promise<void> {
+    const t0 = performance.now();
+    await this.inner.allReduceSum(data);
+    this.ms += performance.now() - t0;
+    this.calls++;
+  }
+  broadcast(data: Float32Array, root: number): Promise<void> { return this.inner.broadcast(data, root); }
+  barrier(): Promise<void> { return this.inner.barrier(); }
+  close(): Promise<void> { return this.inner.close(); }
+}
 
 /** Median and mean milliseconds of `reps` all-reduces of `n` floats, after 5 untimed ones. */
 async function timeAllReduce(comm: GlooCommunicator, n: number, reps: number) {
@@ -34,6 +53,10 @@ const comm = size > 1 ? await communicatorFromEnv({ timeoutMs: 120_000 }) : unde
 const allReduce = comm ? await timeAllReduce(comm, params, 50) : undefined;
 const allReduce4MB = comm ? await timeAllReduce(comm, 1 << 20, 20) : undefined;
 
-const training = await measureTraining(model, benchData('cnn'), seconds, comm ? { distributed: comm } : {});
+const timed = comm ? new Timed(comm) : undefined;
+const training = await measureTraining(model, benchData('cnn'), seconds, timed ? { distributed: timed } : {});
 await comm?.close();
-console.log(`RESULT ${JSON.stringify({ rank, size, params, allReduce, allReduce4MB, timedSteps: training.timedSteps, samplesPerS: training.trainSamplesPerS, wallSamplesPerS: training.wallSamplesPerS })}`);
+// Per step of fit (the warm-up steps included): gradient buckets, the agreement on stopping, the epoch's logs.
+const steps = training.timedSteps + WARMUP_STEPS;
+const inFit = timed ? { allReducesPerStep: timed.calls / steps, msPerStep: timed.ms / steps } : undefined;
+console.log(`RESULT ${JSON.stringify({ rank, size, params, allReduce, allReduce4MB, timedSteps: training.timedSteps, samplesPerS: training.trainSamplesPerS, wallSamplesPerS: training.wallSamplesPerS, inFit })}`);

@@ -18,6 +18,7 @@ interface WorkerResult {
   timedSteps: number;
   allReduce?: { median: number; mean: number };
   allReduce4MB?: { median: number; mean: number };
+  inFit?: { allReducesPerStep: number; msPerStep: number };
 }
 
 /** Rank 0's RESULT of a job of n workers. */
@@ -39,4 +40,6 @@ const row = (label: string, r: WorkerResult) => console.log(`| ${label} | ${r.sa
 row('1 (1 core)', one);
 row('2 (1 core each, Gloo over loopback)', two);
 console.log(`speed-up ${(two.samplesPerS / one.samplesPerS).toFixed(2)}× (steps alone), ${(two.wallSamplesPerS / one.wallSamplesPerS).toFixed(2)}× (wall)`);
-console.log(`all-reduce of the gradients: ${ms(two.allReduce)}; of 4 MB: ${ms(two.allReduce4MB)}`);
+console.log(`all-reduce of the gradients alone: ${ms(two.allReduce)}; of 4 MB: ${ms(two.allReduce4MB)}`);
+const inFit = two.inFit;
+if (inFit) console.log(`in fit, per step: ${inFit.allReducesPerStep.toFixed(1)} all-reduces taking ${inFit.msPerStep.toFixed(1)} ms of the ${(128_000 / two.wallSamplesPerS).toFixed(0)} ms step (waits for the other rank included)`);
