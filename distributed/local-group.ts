@@ -100,7 +100,7 @@ class Group {
     this.broken ??= error;
     for (const op of this.ops.values()) {
       clearTimeout(op.timer);
-      op.waiting.forEach((w, r) => w.reject(new DistributedError(`rank ${r}: ${describe(op)}: ${error.message}`)));
+      op.waiting.forEach((w, r) => w.reject(new DistributedError(`rank ${r}: ${error.message}`)));
     }
     this.ops.clear();
   }

@@ -1,21 +1,15 @@
 // MNIST with a small CNN: Conv2D 32 3x3 relu, MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu,
 // Dense 10 softmax; Adam 1e-3, batch 128.
 // Run: npx tsx examples/mnist-cnn.ts --epochs 1 --batch-size 128
-import { Conv2D, Dense, EarlyStopping, Flatten, MaxPooling2D, Sequential } from 'semiflow';
+import { EarlyStopping } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
+import { buildCnn } from './mnist-models.ts';
 
 const { epochs, batchSize, seed } = exampleArgs({ epochs: 1, batchSize: 128 });
 const { train, test } = loadMnist();
 
-const model = new Sequential({ seed });
-model.add(new Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }));
-model.add(new MaxPooling2D(2));
-model.add(new Conv2D(64, 3, { activation: 'relu' }));
-model.add(new MaxPooling2D(2));
-model.add(new Flatten());
-model.add(new Dense(128, { activation: 'relu' }));
-model.add(new Dense(10, { activation: 'softmax' }));
+const model = buildCnn(seed);
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 model.summary();
 

@@ -1,16 +1,14 @@
 // MNIST with a 784-128-10 MLP: Dense 128 relu, Dense 10 softmax, Adam 1e-3, batch 128, 5 epochs.
 // Run: npm run mnist   (or: npx tsx examples/mnist-mlp.ts --epochs 5 --batch-size 128)
-import { Dense, EarlyStopping, Flatten, Sequential } from 'semiflow';
+import { EarlyStopping } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
+import { buildMlp } from './mnist-models.ts';
 
 const { epochs, batchSize, seed } = exampleArgs({ epochs: 5, batchSize: 128 });
 const { train, test } = loadMnist();
 
-const model = new Sequential({ seed });
-model.add(new Flatten({ inputShape: [28, 28, 1] }));
-model.add(new Dense(128, { activation: 'relu' }));
-model.add(new Dense(10, { activation: 'softmax' }));
+const model = buildMlp(seed);
 // compile sees softmax + categoricalCrossentropy and trains on the logits with the fused, stable form.
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 model.summary();

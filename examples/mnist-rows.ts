@@ -2,10 +2,11 @@
 // pixels / 255, a recurrent layer reads it and its last output feeds Dense(10, softmax); Adam 1e-3, batch 128.
 // Prints the training seconds of each epoch (validation left out) with the machine's load average beside it.
 import { loadavg } from 'node:os';
-import { Dense, Sequential, reshape } from 'semiflow';
+import { reshape } from 'semiflow';
 import type { Callback, Layer, Tensor } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
 import { exampleArgs } from './cli.ts';
+import { buildRowsModel } from './mnist-models.ts';
 
 const asRows = (images: Tensor): Tensor => reshape(images, [images.shape[0], 28, 28]);
 
@@ -30,9 +31,7 @@ function epochTimer(): { callback: Callback; lines: string[] } {
 export async function trainOnRows(recurrent: Layer, name: string): Promise<void> {
   const { epochs, batchSize, seed } = exampleArgs({ epochs: 5, batchSize: 128 });
   const { train, test } = loadMnist();
-  const model = new Sequential({ seed, name });
-  model.add(recurrent);
-  model.add(new Dense(10, { activation: 'softmax' }));
+  const model = buildRowsModel(recurrent, seed, name);
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   model.summary();
 

@@ -1,4 +1,5 @@
 import { withBufferScope } from '../core/buffer-scope.ts';
+import { ConfigError } from '../core/errors.ts';
 import { derivedSeed } from '../core/random.ts';
 import { Tensor } from '../core/tensor.ts';
 import { leaves, rebuild } from '../core/tree.ts';
@@ -27,6 +28,10 @@ const newStorage = (like: Tensor): Float32Array | Float64Array => (like.dtype ==
  * start from one state and shuffle alike. Returns the seed.
  */
 async function startAlike(model: Model, compiled: Compiled, comm: Communicator, seed: number): Promise<number> {
+  const unbuilt = model.layers.find((layer) => !layer.built);
+  if (unbuilt !== undefined) {
+    throw new ConfigError(`${model.name}.fit: distributed fit sends rank 0's weights to every rank before the first step, so the model must be built, and ${unbuilt.name} is not: give the first layer an inputShape, or call predict once first`);
+  }
   const progress = startProgress(model, compiled.optimizer);
   const meta = Float64Array.of(seed, progress.step, progress.state.step, progress.learningRate ?? Number.NaN);
   await comm.broadcast(new Float32Array(meta.buffer), 0);

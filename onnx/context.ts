@@ -46,8 +46,8 @@ export interface Emitted {
   readonly channelsFirst?: boolean;
 }
 
-/** Turns one layer applied to its inputs into nodes; returns its outputs. */
-export type LayerExporter<L extends AnyLayer = AnyLayer> = (layer: L, inputs: readonly OnnxValue[], cx: ExportContext) => Emitted[];
+/** Turns one layer applied to its inputs into nodes; returns its outputs. `outputs` are their sample shapes, for the exporters that need them. */
+export type LayerExporter<L extends AnyLayer = AnyLayer> = (layer: L, inputs: readonly OnnxValue[], cx: ExportContext, outputs?: readonly (readonly number[])[]) => Emitted[];
 
 /** Keeps a layer's weight by name (its `weights` list), as float32 data and shape. */
 export function weightOf(layer: AnyLayer, name: string): { data: Float32Array; shape: readonly number[] } | undefined {

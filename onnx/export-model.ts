@@ -22,7 +22,7 @@ function exportSequential(model: Sequential, x: OnnxValue, cx: ExportContext): O
     if (layer instanceof InputLayer) continue;
     const shape = model.outputShapeOf(layer);
     if (shape === undefined) throw new ConfigError(`toOnnx: ${model.name} is not built; give the first layer an inputShape or call build first`);
-    const [out] = exporterFor(layer)(layer, [value], cx);
+    const [out] = exporterFor(layer)(layer, [value], cx, [shape]);
     value = { ...out, shape };
   }
   return value;
@@ -34,7 +34,7 @@ function exportFunctional(model: Functional, inputs: readonly OnnxValue[], cx: E
   for (const node of model.nodes) {
     const ins = node.inputs.map((t) => values.get(t) as OnnxValue);
     const { operation } = node;
-    const outs = operation instanceof Layer ? exporterFor(operation)(operation, ins, cx) : exportModel(operation as Model, ins, cx);
+    const outs = operation instanceof Layer ? exporterFor(operation)(operation, ins, cx, node.outputs.map((t) => t.shape)) : exportModel(operation as Model, ins, cx);
     node.outputs.forEach((t, i) => values.set(t, { ...outs[i], shape: t.shape }));
   }
   return model.outputs.map((t) => values.get(t) as OnnxValue);

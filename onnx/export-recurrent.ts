@@ -95,6 +95,13 @@ export function exportBidirectional(layer: Bidirectional, [x]: readonly OnnxValu
   // Y [time, 2, batch, units], Y_h [2, batch, units]: the direction axis is 1 or 0.
   const dirAxis = seqs ? 1 : 0;
   const source = seqs ? y : yh;
+  if (layer.mergeMode === null) {
+    // Both directions as two outputs, [forward, backward]: a Split of the direction axis, each squeezed.
+    return b.node('Split', [source], { axis: dirAxis }, `${base}/Split`, 2).map((part, d) => {
+      const one = b.op('Squeeze', [part, b.ints([dirAxis])], {}, `${base}/Squeeze`);
+      return { name: seqs ? b.op('Transpose', [one], { perm: [1, 0, 2] }, `${base}/Transpose_${d}`) : one };
+    });
+  }
   if (layer.mergeMode === 'concat') {
     const moved = b.op('Transpose', [source], { perm: seqs ? [2, 0, 1, 3] : [1, 0, 2] }, `${base}/Transpose`);
     return [{ name: b.op('Reshape', [moved, b.ints(seqs ? [0, 0, -1] : [0, -1])], {}, `${base}/Reshape`) }];

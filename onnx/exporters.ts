@@ -30,6 +30,9 @@ import { RepeatVector } from '../layers/repeat-vector.ts';
 import { SeparableConv2D } from '../layers/separable-conv2d.ts';
 import { UpSampling2D } from '../layers/up-sampling2d.ts';
 import { ZeroPadding2D } from '../layers/zero-padding2d.ts';
+import { Masking } from '../layers/masking.ts';
+import { TimeDistributed } from '../layers/time-distributed.ts';
+import { exportTimeDistributed } from './export-time-distributed.ts';
 import type { LayerExporter } from './context.ts';
 import {
   exportCropping2D, exportDepthwiseConv2D, exportPReLU, exportRepeatVector, exportSeparableConv2D, exportUpSampling2D, exportZeroPadding2D,
@@ -58,16 +61,17 @@ const EXPORTERS = new Map<LayerClass, LayerExporter<never>>([
   [SeparableConv2D, exportSeparableConv2D],
   [PReLU, exportPReLU], [RepeatVector, exportRepeatVector],
   [SimpleRNN, exportRecurrent], [LSTM, exportRecurrent], [GRU, exportRecurrent], [Bidirectional, exportBidirectional],
+  [TimeDistributed, exportTimeDistributed],
 ]);
 
 /** The exporter of a layer's exact class, or a ConfigError naming the layer, its class and why. */
 export function exporterFor(layer: AnyLayer): LayerExporter {
+  if (layer instanceof Masking || (layer instanceof Embedding && layer.maskZero)) {
+    throw new ConfigError(`toOnnx: ${layer.name} (${layer.constructor.name}) cannot be exported${layer instanceof Masking ? '' : ' with maskZero'}: ONNX's recurrent ops take no mask (sequence_lens only cuts padding at the end of each sequence), so the masked steps would be computed`);
+  }
   const exporter = EXPORTERS.get(layer.constructor as LayerClass);
   if (exporter === undefined) {
     throw new ConfigError(`toOnnx: ${layer.name} (${layer.constructor.name}) cannot be exported: no ONNX form for this layer class yet (exportable: ${[...EXPORTERS.keys()].map((c) => c.name).join(', ')})`);
-  }
-  if (layer instanceof Embedding && layer.maskZero) {
-    throw new ConfigError(`toOnnx: ${layer.name} (Embedding) cannot be exported with maskZero: ONNX's recurrent ops take no mask`);
   }
   return exporter as LayerExporter;
 }

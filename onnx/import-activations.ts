@@ -2,6 +2,7 @@ import type { NodeProto } from 'onnx-buf';
 import { ConfigError } from '../core/errors.ts';
 import { Activation } from '../layers/activation-layer.ts';
 import { LeakyReLU } from '../layers/advanced-activations.ts';
+import { Multiply } from '../layers/merge/elementwise.ts';
 import type { Importer } from './importer.ts';
 import { attr } from './read-model.ts';
 
@@ -53,4 +54,11 @@ export function importActivation(node: NodeProto, imp: Importer): void {
     return;
   }
   imp.values.set(node.output[0], { sym: imp.apply(new Activation(name), x.sym), permuted: x.permuted });
+}
+
+/** HardSwish, x · max(0, min(1, x/6 + ½)): semiflow has no such activation, but x times Keras 3's hardSigmoid of x is that formula. */
+export function importHardSwish(node: NodeProto, imp: Importer): void {
+  const x = imp.value(node.input[0], node);
+  const gate = imp.apply(new Activation('hardSigmoid'), x.sym);
+  imp.values.set(node.output[0], { ...x, sym: imp.apply(new Multiply(), [x.sym, gate]) });
 }

@@ -15,6 +15,7 @@ import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { transposed } from './context.ts';
 import { explicitPads, transposePads } from './export-conv.ts';
 import { activationOf } from './import-activations.ts';
+import { activationPattern } from './import-pattern.ts';
 import type { Importer } from './importer.ts';
 import type { OnnxConstant } from './read-model.ts';
 import { attr } from './read-model.ts';
@@ -26,8 +27,13 @@ const reorder = (c: OnnxConstant, perm: readonly number[]): OnnxConstant => {
   return { data: t.data, dims: t.shape };
 };
 
-/** The activation node that alone reads `output`, folded into the layer before it (elementwise ones only for images). */
+/** The activation (one node that alone reads `output`, or a pattern of several) folded into the layer before it (elementwise ones only for images). */
 function foldActivation(output: string, rank: number, imp: Importer, image: boolean): { activation: string; output: string } {
+  const pattern = activationPattern(output, imp);
+  if (pattern !== undefined) {
+    for (const n of pattern.nodes) imp.absorbed.add(n);
+    return pattern;
+  }
   const next = imp.soleConsumer(output);
   const name = next === undefined ? undefined : activationOf(next, rank, imp);
   if (next === undefined || name === undefined || (image && (name === 'softmax' || name === 'logSoftmax'))) return { activation: 'linear', output };
@@ -122,15 +128,23 @@ export function importConvTranspose(node: NodeProto, imp: Importer): void {
   imp.values.set(folded.output, { sym: imp.apply(layer, input, bias === undefined ? { kernel } : { kernel, bias }), permuted: true });
 }
 
+/**
+ * MaxPool, AveragePool. Pads that count in the average (count_include_pad=1, PyTorch's AvgPool2d default) are a
+ * ZeroPadding2D before a 'valid' pool; pads that do not count must be those of 'same', which semiflow's pools leave out.
+ */
 export function importPool(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
-  const input = imp.channelsLast(x);
+  let input = imp.channelsLast(x);
   const poolSize = pair(attr(node, 'kernel_shape'), 1);
   const strides = pair(attr(node, 'strides'), 1);
-  const { padding, pads } = windowPadding(node, input.shape, poolSize, strides);
-  const countPad = node.opType === 'AveragePool' && attr(node, 'count_include_pad') === 1 && padding === 'same';
-  if (pads !== undefined || attr(node, 'ceil_mode') === 1 || countPad || (attr(node, 'dilations') as number[] | undefined)?.some((d) => d !== 1)) {
-    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has pads, ceil_mode, dilations or count_include_pad that no semiflow pool has`);
+  let { padding, pads } = windowPadding(node, input.shape, poolSize, strides);
+  const explicit = pads ?? (padding === 'same' ? explicitPads(input.shape, poolSize, strides, 'same') : [0, 0, 0, 0]);
+  if (node.opType === 'AveragePool' && attr(node, 'count_include_pad') === 1 && explicit.some((p) => p !== 0)) {
+    input = imp.apply(new ZeroPadding2D([[explicit[0], explicit[2]], [explicit[1], explicit[3]]]), input);
+    [padding, pads] = ['valid', undefined];
+  }
+  if (pads !== undefined || attr(node, 'ceil_mode') === 1 || (attr(node, 'dilations') as number[] | undefined)?.some((d) => d !== 1)) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has ceil_mode, dilations, or pads [${String(pads)}] that are neither 'same' nor counted in an average (count_include_pad=1)`);
   }
   const layer = node.opType === 'MaxPool' ? new MaxPooling2D(poolSize, { strides, padding }) : new AveragePooling2D(poolSize, { strides, padding });
   imp.values.set(node.output[0], { sym: imp.apply(layer, input), permuted: true });
@@ -156,6 +170,9 @@ export function importBatchNorm(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   const [gamma, beta, mean, variance] = node.input.slice(1, 5).map((n) => imp.constant(n, node));
   const rank = x.sym.shape.length + 1;
+  if (attr(node, 'training_mode') === 1 || node.output.filter((o) => o !== '').length > 1) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (BatchNormalization) is in training mode (normalizing by the batch's statistics, updating the running ones); export the model in eval mode`);
+  }
   if (rank !== 2 && rank !== 4) throw new ConfigError(`loadOnnx: node ${node.name} (BatchNormalization) on a rank-${rank} value; only [batch, features] and images are imported`);
   const input = rank === 4 ? imp.channelsLast(x) : x.sym;
   const layer = new BatchNormalization({ epsilon: (attr(node, 'epsilon') as number | undefined) ?? 1e-5 });

@@ -6,14 +6,15 @@ import { GRU } from '../layers/recurrent/gru.ts';
 import { LSTM } from '../layers/recurrent/lstm.ts';
 import type { Recurrent } from '../layers/recurrent/recurrent.ts';
 import { SimpleRNN } from '../layers/recurrent/simple-rnn.ts';
+import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { gateOrder, gatesLast } from './gates.ts';
+import { recurrentEnd } from './import-recurrent-outputs.ts';
 import type { Importer } from './importer.ts';
 import type { OnnxConstant } from './read-model.ts';
 import { attr } from './read-model.ts';
 
-// ONNX's RNN, LSTM and GRU in the form toOnnx writes them: a time-first input, then either Y_h squeezed (the last
-// output) or Y squeezed and transposed back (the sequence; reversed by a Slice for goBackwards), and for two
-// directions a Transpose and Reshape that concatenate them.
+// ONNX's RNN, LSTM and GRU as SimpleRNN, LSTM, GRU (two directions as a Bidirectional), reading a time-first input
+// (import-recurrent-outputs.ts matches how their outputs are read). Initial states must be zeros (import-zero-states.ts).
 
 const ACTIVATIONS: Readonly<Record<string, string>> = {
   Sigmoid: 'sigmoid', Tanh: 'tanh', Relu: 'relu', Softsign: 'softsign', Softplus: 'softplus', HardSigmoid: 'hardSigmoidTfjs',
@@ -23,20 +24,15 @@ function strings(node: NodeProto, name: string): string[] {
   return node.attribute.find((a) => a.name === name)?.strings.map((s) => new TextDecoder().decode(s)) ?? [];
 }
 
-/** The sole consumer of `output` if it has op `op` (and, for Squeeze, squeezes exactly `axes`). */
-function next(imp: Importer, output: string | undefined, op: string, check: (n: NodeProto) => boolean = () => true): NodeProto | undefined {
-  const n = output === undefined || output === '' ? undefined : imp.soleConsumer(output);
-  return n?.opType === op && check(n) ? n : undefined;
-}
-
-const squeezes = (imp: Importer, axes: number): ((n: NodeProto) => boolean) => (n) =>
-  (n.input[1] !== undefined ? Array.from(imp.constant(n.input[1], n).data) : (attr(n, 'axes') as number[] | undefined) ?? []).join() === String(axes);
-
 /** A new layer of the op's kind, with Keras's options from its attributes. */
 function cellLayer(node: NodeProto, units: number, options: { returnSequences: boolean; goBackwards: boolean }): Recurrent {
-  const names = strings(node, 'activations').map((a) => ACTIVATIONS[a]);
-  if (names.some((n) => n === undefined) || attr(node, 'activation_alpha') !== undefined || attr(node, 'clip') !== undefined || attr(node, 'input_forget') === 1) {
-    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has activations, clip or input_forget with no semiflow form`);
+  const given = strings(node, 'activations');
+  const names = given.map((a) => ACTIVATIONS[a]);
+  // Per direction: RNN f; GRU f, g; LSTM f, g, h, where Keras uses one activation for g and h; both directions alike.
+  const per = node.opType === 'RNN' ? 1 : node.opType === 'GRU' ? 2 : 3;
+  const alike = names.every((n, i) => n === names[i % per]) && (per < 3 || names[2] === undefined || names[2] === names[1]);
+  if (names.some((n) => n === undefined) || !alike || attr(node, 'activation_alpha') !== undefined || attr(node, 'clip') !== undefined || attr(node, 'input_forget') === 1) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has activations [${given.join(', ')}], clip or input_forget with no semiflow form`);
   }
   if (node.opType === 'RNN') return new SimpleRNN(units, { ...options, activation: names[0] ?? 'tanh' });
   const gates = { ...options, recurrentActivation: names[0] ?? 'sigmoid', activation: names[1] ?? 'tanh' };
@@ -66,32 +62,19 @@ function kerasWeights(cell: Recurrent, [w, r, b]: readonly (OnnxConstant | undef
 export function importRecurrent(node: NodeProto, imp: Importer): void {
   const x = imp.value(node.input[0], node);
   if (x.timeFirst !== true) throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) reads a sequence that was not transposed from batch-first; only batch-first models are imported`);
-  if (node.input.slice(4).some((n) => n !== '')) throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has sequence lengths, initial states or peepholes`);
+  // Initial states (5, 6) were checked to be zeros before the import; sequence lengths and peepholes have no Keras form.
+  if ([4, 7].some((i) => (node.input[i] ?? '') !== '')) throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) has sequence lengths or peepholes`);
   const units = attr(node, 'hidden_size') as number;
   const direction = new TextDecoder().decode(node.attribute.find((a) => a.name === 'direction')?.s ?? new Uint8Array());
-  const two = direction === 'bidirectional';
-  const [yName, yhName] = node.output;
-  const squeezeY = two ? undefined : next(imp, yName, 'Squeeze', squeezes(imp, 1));
-  const reverses = (n: NodeProto): boolean => n.input[4] !== undefined && imp.constant(n.input[4], n).data[0] === -1;
-  const slice = direction === 'reverse' ? next(imp, squeezeY?.output[0], 'Slice', reverses) : undefined;
-  const backY = next(imp, (slice ?? squeezeY)?.output[0], 'Transpose');
-  const moveY = two ? next(imp, yName, 'Transpose') : undefined;
-  const seqEnd = two ? next(imp, moveY?.output[0], 'Reshape') : backY;
-  const lastEnd = two ? next(imp, next(imp, yhName, 'Transpose')?.output[0], 'Reshape') : next(imp, yhName, 'Squeeze', squeezes(imp, 0));
-  const end = seqEnd ?? lastEnd;
-  if (end === undefined || (direction === 'reverse' && seqEnd !== undefined && slice === undefined)) {
-    throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) is used in a form other than toOnnx's (its output squeezed, transposed back, concatenated)`);
-  }
-  const returnSequences = seqEnd !== undefined;
-  const used = returnSequences ? [squeezeY, slice, backY, moveY, seqEnd] : [two ? imp.soleConsumer(yhName) : undefined, lastEnd];
-  for (const n of used) if (n !== undefined) imp.absorbed.add(n);
+  const [time, features] = x.sym.shape;
+  const { ends, used, returnSequences, timeFirst, mergeMode } = recurrentEnd(node, imp, direction, time);
+  for (const n of used) imp.absorbed.add(n);
   const consts = node.input.slice(1, 4).map((n) => (n === undefined || n === '' ? undefined : imp.constant(n, node)));
-  const features = x.sym.shape[1];
   const cell = cellLayer(node, units, { returnSequences, goBackwards: direction === 'reverse' });
   let layer: AnyLayer = cell;
   let weights = kerasWeights(cell, consts, 0, features);
-  if (two) {
-    const bi = new Bidirectional(cell);
+  if (direction === 'bidirectional') {
+    const bi = new Bidirectional(cell, { mergeMode });
     const backward = kerasWeights(cell, consts, 1, features);
     weights = Object.fromEntries([
       ...Object.entries(weights).map(([k, v]) => [`${bi.forwardLayer.name}/${k}`, v]),
@@ -99,5 +82,8 @@ export function importRecurrent(node: NodeProto, imp: Importer): void {
     ]);
     layer = bi;
   }
-  imp.values.set(end.output[0], { sym: imp.apply(layer, x.sym, weights) });
+  // A Bidirectional with mergeMode null gives two tensors, [forward, backward].
+  const made: unknown = imp.apply(layer, x.sym, weights);
+  const outs = (Array.isArray(made) ? made : [made]) as SymbolicTensor[];
+  ends.forEach((end, i) => imp.values.set(end.output[0], { sym: outs[i], timeFirst }));
 }

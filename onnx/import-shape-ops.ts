@@ -34,6 +34,9 @@ export function importReshape(node: NodeProto, imp: Importer): void {
   }
   const known = rest.reduce((a, b) => (b === -1 ? a : a * b), 1);
   const target = rest.map((d) => (d === -1 ? size / known : d));
+  if (target.reduce((a, b) => a * b, 1) !== size) {
+    throw new ConfigError(`loadOnnx: node ${node.name} (Reshape) to [${shape.join(',')}] moves values between the batch axis and the others (toOnnx's TimeDistributed does); semiflow's layers keep the batch axis`);
+  }
   imp.values.set(node.output[0], { sym: imp.apply(new Reshape(target), x) });
 }
 

@@ -22,6 +22,8 @@ export class Importer {
   readonly weights = new Map<AnyLayer, Record<string, OnnxConstant>>();
   /** Nodes folded into an earlier one (a bias Add into its MatMul, an activation into its Dense or Conv). */
   readonly absorbed = new Set<NodeProto>();
+  /** Constants computed from shapes during the import (PyTorch's Shape → Gather → Concat before a Reshape). */
+  readonly computed = new Map<string, OnnxConstant>();
   private readonly consumers = new Map<string, NodeProto[]>();
   private readonly layouts = new Map<SymbolicTensor, SymbolicTensor>();
 
@@ -36,7 +38,7 @@ export class Importer {
   }
 
   constant(name: string | undefined, node: NodeProto): OnnxConstant {
-    const c = name === undefined ? undefined : this.graph.constants.get(name);
+    const c = name === undefined ? undefined : this.graph.constants.get(name) ?? this.computed.get(name);
     if (c === undefined) throw new ConfigError(`loadOnnx: node ${node.name} (${node.opType}) needs a constant for ${name ?? 'a missing input'}; computed weights are not imported`);
     return c;
   }
@@ -48,7 +50,12 @@ export class Importer {
   }
 
   isConstant(name: string): boolean {
-    return this.graph.constants.has(name);
+    return this.graph.constants.has(name) || this.computed.has(name);
+  }
+
+  /** The nodes that read `output`. */
+  readers(output: string): readonly NodeProto[] {
+    return this.consumers.get(output) ?? [];
   }
 
   /** The one node that reads `output`, if exactly one does and no graph output is it. */

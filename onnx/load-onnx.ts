@@ -8,13 +8,18 @@ import type { SymbolicTensor } from '../layers/symbolic.ts';
 import { Functional } from '../models/functional.ts';
 import type { Model } from '../models/model.ts';
 import { Sequential } from '../models/sequential.ts';
-import { importActivation } from './import-activations.ts';
+import { importActivation, importHardSwish } from './import-activations.ts';
 import { importBatchNorm, importConv, importConvTranspose, importDense, importGlobalPool, importLayerNorm, importPool } from './import-layers.ts';
 import {
-  importConcat, importFlatten, importGather, importMerge, importPad, importPassThrough, importReshape, importTranspose,
+  importConcat, importFlatten, importMerge, importPad, importPassThrough, importReshape, importTranspose,
 } from './import-shape-ops.ts';
+import { importPattern, outsideActivation, PATTERN_OPS } from './import-pattern.ts';
+import { importShapeArithmetic } from './import-pattern-shape.ts';
+import { checkTimeStepsClosed, importTimeSteps } from './import-pattern-time.ts';
 import { importRecurrent } from './import-recurrent.ts';
 import { importPRelu, importResize, importSlice, importUnsqueeze } from './import-spatial.ts';
+import { RECURRENT_PATTERN_OPS, importGatherOrStep, insidePattern } from './import-time-step.ts';
+import { absorbZeroStates } from './import-zero-states.ts';
 import { Importer } from './importer.ts';
 import { readOnnx } from './read-model.ts';
 
@@ -26,15 +31,18 @@ function outsidePattern(node: NodeProto): void {
 }
 
 const CONVERTERS: Readonly<Record<string, Converter>> = {
+  // First, so that an importer of one of these ops on its own, named below, takes precedence.
+  ...Object.fromEntries(RECURRENT_PATTERN_OPS.map((op) => [op, insidePattern])),
   MatMul: importDense, Gemm: importDense, Conv: importConv, ConvTranspose: importConvTranspose, MaxPool: importPool, AveragePool: importPool,
   GlobalAveragePool: importGlobalPool, GlobalMaxPool: importGlobalPool, ReduceMean: importGlobalPool, ReduceMax: importGlobalPool,
   BatchNormalization: importBatchNorm, LayerNormalization: importLayerNorm,
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Identity: importPassThrough, Dropout: importPassThrough, Cast: importPassThrough,
-  Gather: importGather, Pad: importPad, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
+  Gather: importGatherOrStep, Pad: importPad, Add: importMerge, Sum: importMerge, Sub: importMerge, Mul: importMerge, Max: importMerge, Min: importMerge, Concat: importConcat,
   RNN: importRecurrent, LSTM: importRecurrent, GRU: importRecurrent, Squeeze: outsidePattern, Tile: outsidePattern,
   Slice: importSlice, Resize: importResize, PRelu: importPRelu, Unsqueeze: importUnsqueeze,
   Relu: importActivation, Sigmoid: importActivation, Tanh: importActivation, Softplus: importActivation, Softsign: importActivation, Selu: importActivation,
   Elu: importActivation, HardSigmoid: importActivation, Clip: importActivation, Softmax: importActivation, LogSoftmax: importActivation, LeakyRelu: importActivation,
+  HardSwish: importHardSwish, Shape: importShapeArithmetic, ...Object.fromEntries(PATTERN_OPS.map((op) => [op, outsideActivation])),
 };
 
 /** The ONNX ops loadOnnx turns into semiflow layers. */
@@ -79,9 +87,13 @@ export function loadOnnx(bytes: Uint8Array): Model {
   const graph = readOnnx(bytes);
   checkOps(graph.nodes);
   const imp = new Importer(graph);
+  absorbZeroStates(imp);
   const inputs = graph.inputs.map(({ name, dims }) => input({ shape: dims.slice(1), name }));
   graph.inputs.forEach(({ name }, i) => imp.values.set(name, { sym: inputs[i] }));
-  for (const node of graph.nodes) if (!imp.absorbed.has(node)) CONVERTERS[node.opType](node, imp);
+  // Patterns first: each takes the nodes it recognises, and the rest go to their op's converter.
+  const patterns = [importTimeSteps, importShapeArithmetic, importPattern];
+  for (const node of graph.nodes) if (!imp.absorbed.has(node) && !patterns.some((p) => p(node, imp))) CONVERTERS[node.opType](node, imp);
+  checkTimeStepsClosed(imp);
   const outputs = graph.outputs.map((name) => imp.literal(imp.value(name, graph.nodes[graph.nodes.length - 1])));
   const functional = new Functional({ inputs, outputs, seed: 0 });
   const chain = chainOf(functional);

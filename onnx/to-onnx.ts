@@ -41,7 +41,8 @@ export function toOnnx(model: Model, options: ToOnnxOptions = {}): Uint8Array {
   const ins = graphInputs(model);
   const values: OnnxValue[] = ins.map(({ name, shape }) => ({ name: b.reserve(name), shape }));
   const outs = exportModel(model, values, cx);
-  const outputNames = model.outputNames.map((n) => b.reserve(n));
+  // A layer with two outputs (a Bidirectional with mergeMode null) names the second <layer>_1.
+  const outputNames = model.outputNames.map((n) => b.unique(n));
   // Each output leaves through an Identity named as the model's output, in semiflow's layout.
   outs.forEach((v, i) => b.identity(cx.last(v), outputNames[i]));
   const graph = b.graph(model.name, ins.map(({ name, shape }) => valueInfo(name, [null, ...shape])), outs.map((v, i) => valueInfo(outputNames[i], [null, ...v.shape])));

@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Sequential, adam, localGroup, oneHot, randomNormal, tensor,
+  BatchNormalization, ConfigError, Conv2D, Dense, DistributedError, Dropout, EarlyStopping, Flatten, MaxPooling2D, ModelCheckpoint, Sequential,
+  adam, loadModel, localGroup, oneHot, randomNormal, tensor, fromTensors,
 } from 'semiflow';
-import type { Communicator, FitOptions, History, Tensor } from 'semiflow';
+import type { Callback, Communicator, FitOptions, History, Logs, Tensor } from 'semiflow';
+
+const tmp = mkdtempSync(join(tmpdir(), 'semiflow-distributed-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => { vi.restoreAllMocks(); });
 
 /** n noisy samples of 3 classes in `features` dimensions. */
 function blobs(n: number, features: number, seed: number): { x: Tensor; y: Tensor } {
@@ -12,11 +20,11 @@ function blobs(n: number, features: number, seed: number): { x: Tensor; y: Tenso
   return { x, y: oneHot(labels, 3) };
 }
 
-function mlp(seed: number, extra?: 'batchNorm' | 'dropout'): Sequential {
+function mlp(seed: number, ...extras: ('batchNorm' | 'dropout')[]): Sequential {
   const model = new Sequential({ seed });
   model.add(new Dense(16, { activation: 'relu', inputShape: [6] }));
-  if (extra === 'batchNorm') model.add(new BatchNormalization());
-  if (extra === 'dropout') model.add(new Dropout(0.3));
+  if (extras.includes('batchNorm')) model.add(new BatchNormalization());
+  if (extras.includes('dropout')) model.add(new Dropout(0.3));
   model.add(new Dense(3, { activation: 'softmax' }));
   model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return model;
@@ -80,5 +88,132 @@ describe('data-parallel fit over a local group', () => {
     await Promise.all(models.map((m, r) => m.fit(x, y, { batchSize: 16, epochs: 3, seed: 7 + r, verbose: 0, distributed: group[r] })));
     expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
     expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+  });
+});
+
+describe('data-parallel fit: state, logs and seeds', () => {
+  it('with BatchNormalization and Dropout the ranks stay bit-identical; epoch logs are the mean of the ranks\' and validation is the global figure', async () => {
+    const { x, y } = blobs(250, 6, 4);
+    const group = localGroup(2);
+    const models = [mlp(10, 'batchNorm', 'dropout'), mlp(11, 'batchNorm', 'dropout')];
+    const lastBatchLogs: Logs[] = [{}, {}];
+    const histories = await Promise.all(models.map((m, r) => m.fit(x, y, {
+      batchSize: 40, epochs: 3, seed: 8, validationSplit: 0.2, verbose: 0, distributed: group[r],
+      callbacks: { onBatchEnd: (_b, logs) => { lastBatchLogs[r] = logs; } },
+    })));
+    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+    expect(histories[1].history).toEqual(histories[0].history);
+    // 200 training rows in batches of 40: each rank trains on 100, so the epoch's figures are the mean of the ranks' own.
+    for (const key of ['loss', 'accuracy']) expect(histories[0].history[key][2]).toBeCloseTo((lastBatchLogs[0][key] + lastBatchLogs[1][key]) / 2, 12);
+    expect(lastBatchLogs[0].loss).not.toBe(lastBatchLogs[1].loss);
+    // Validation is sharded over the ranks, then reduced: it is the loss of the trained model on all 50 held-out rows.
+    const held = models[0].evaluate(x.slice([200, 0], [50, 6]), y.slice([200, 0], [50, 3]), { batchSize: 40, verbose: 0 });
+    expect(histories[0].history.val_loss[2]).toBeCloseTo(held.loss, 6);
+    expect(histories[0].history.val_accuracy[2]).toBeCloseTo(held.accuracy, 12);
+  });
+
+  it('one seed reproduces a distributed run exactly, another does not', async () => {
+    const { x, y } = blobs(120, 6, 5);
+    const run = async (seed: number) => {
+      const group = localGroup(2);
+      const models = [mlp(10, 'dropout'), mlp(11, 'dropout')];
+      const histories = await Promise.all(models.map((m, r) => m.fit(x, y, { batchSize: 24, epochs: 2, seed, verbose: 0, distributed: group[r] })));
+      return { weights: hex(models[0].getWeights()), history: histories[0].history };
+    };
+    const [a, b, c] = [await run(3), await run(3), await run(4)];
+    expect(b).toEqual(a);
+    expect(c.weights).not.toEqual(a.weights);
+  });
+
+  it('only rank 0 shows progress', async () => {
+    const { x, y } = blobs(40, 6, 6);
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+    const group = localGroup(2);
+    await Promise.all([mlp(10), mlp(11)].map((m, r) => m.fit(x, y, { batchSize: 8, epochs: 2, verbose: 2, distributed: group[r] })));
+    vi.restoreAllMocks();
+    expect(lines.join('').match(/Epoch \d\/2/g)).toEqual(['Epoch 1/2', 'Epoch 2/2']);
+  });
+
+  it('EarlyStopping on the global logs stops every rank at the same epoch', async () => {
+    const { x, y } = blobs(80, 6, 6);
+    const group = localGroup(2);
+    const models = [mlp(10), mlp(11)];
+    // A baseline no epoch reaches: patience 1 stops after epoch 2 on every rank.
+    const histories = await Promise.all(models.map((m, r) => m.fit(x, y, {
+      batchSize: 16, epochs: 10, seed: 1, verbose: 0, distributed: group[r], callbacks: new EarlyStopping({ monitor: 'loss', baseline: 0, patience: 2 }),
+    })));
+    expect(histories.map((h) => h.epoch.length)).toEqual([2, 2]);
+  });
+
+  it('a stop from a callback on one rank stops every rank after that batch', async () => {
+    const { x, y } = blobs(80, 6, 6);
+    const group = localGroup(2);
+    const models = [mlp(10), mlp(11)];
+    const batches = [0, 0];
+    await Promise.all(models.map((m, r) => m.fit(x, y, {
+      batchSize: 16, epochs: 3, verbose: 0, distributed: group[r],
+      callbacks: { onBatchEnd: (b) => { batches[r]++; if (r === 1 && b === 2) m.stopTraining = true; } },
+    })));
+    expect(batches).toEqual([3, 3]);
+    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+  });
+});
+
+describe('data-parallel fit: failures and checkpoints', () => {
+  it('a rank that never calls fit makes the others reject with a DistributedError at the group\'s timeout', async () => {
+    const { x, y } = blobs(40, 6, 7);
+    const group = localGroup(2, { timeoutMs: 200 });
+    const error = await mlp(10).fit(x, y, { batchSize: 8, verbose: 0, distributed: group[0] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DistributedError);
+    expect((error as Error).message).toMatch(/^sequential_\d+\.fit: before the first step: rank 0: rank 1 did not arrive at broadcast #0 within 200 ms/);
+  });
+
+  it('a rank whose fit throws mid-epoch fails the others; only rank 0 checkpoints; the last checkpoint resumes the run exactly', async () => {
+    const { x, y } = blobs(96, 6, 8);
+    const options = { batchSize: 16, epochs: 4, seed: 2, verbose: 0 } as const;
+    const whole = await fitGroup(2, (s) => mlp(s, 'dropout'), x, y, options);
+
+    const group = localGroup(2, { timeoutMs: 10_000 });
+    const paths = [join(tmp, 'rank0'), join(tmp, 'rank1')];
+    const models = [mlp(10, 'dropout'), mlp(11, 'dropout')];
+    let epochOfRank1 = 0;
+    const failing: Callback = {
+      onEpochBegin: (e) => { epochOfRank1 = e; },
+      onBatchBegin: () => { if (epochOfRank1 === 2) throw new RangeError('disk on fire'); },
+    };
+    const results = await Promise.allSettled(models.map((m, r) => m.fit(x, y, {
+      ...options, distributed: group[r], callbacks: [new ModelCheckpoint({ path: paths[r], includeOptimizer: true }), ...(r === 1 ? [failing] : [])],
+    })));
+    expect(results[1].status).toBe('rejected');
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(RangeError);
+    const error = (results[0] as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(DistributedError);
+    expect(error.message).toMatch(/fit: epoch 3, batch 1: rank 0: .*rank 1 left the group/);
+    expect(existsSync(paths[0])).toBe(true);
+    expect(existsSync(paths[1])).toBe(false);
+
+    // Resume from rank 0's checkpoint of epoch 2: rank 1 starts from a fresh model, and gets rank 0's state.
+    const again = localGroup(2);
+    const resumed = [await loadModel(paths[0]), mlp(11, 'dropout')];
+    await Promise.all(resumed.map((m, r) => m.fit(x, y, { ...options, initialEpoch: 2, distributed: again[r] })));
+    expect(hex(resumed[0].getWeights())).toEqual(hex(whole.models[0].getWeights()));
+    expect(hex(resumed[1].getWeights())).toEqual(hex(whole.models[0].getWeights()));
+  });
+
+  it('wrong use is a ConfigError', async () => {
+    const { x, y } = blobs(20, 6, 9);
+    const [a] = localGroup(4);
+    const model = mlp(1);
+    await expect(model.fit(x, y, { batchSize: 2, distributed: a })).rejects.toThrow(/batchSize is the global batch, shared by the 4 ranks of distributed; it must be at least 4, got 2/);
+    await expect(model.fit(x, y, { distributed: { rank: 0, size: 2, allReduceSum: () => undefined } as never })).rejects.toThrow(/it has no method broadcast, barrier, close/);
+    await expect(model.fit(x, y, { distributed: { ...a, rank: 4, size: 4, broadcast: a.broadcast, allReduceSum: a.allReduceSum, barrier: a.barrier, close: a.close } }))
+      .rejects.toThrow(/distributed.rank must be an integer in 0 … 3/);
+    const unbuilt = new Sequential();
+    unbuilt.add(new Dense(3));
+    unbuilt.compile({ optimizer: adam(), loss: 'meanSquaredError' });
+    await expect(unbuilt.fit(x, y, { batchSize: 4, distributed: localGroup(1)[0] })).rejects.toThrow(/the model must be built, and dense_\d+ is not/);
+    await expect(model.fit(fromTensors({ xs: x, ys: y }).batch(4), { distributed: a })).rejects.toThrow(ConfigError);
+    await expect(model.fit(x, y, { distributed: a, validationData: fromTensors({ xs: x, ys: y }).batch(4) })).rejects.toThrow(/validates on tensors/);
   });
 });

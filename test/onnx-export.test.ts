@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   Activation, Add, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
   ConfigError, GlobalMaxPooling2D, LayerNormalization, MaxPooling2D, PReLU, Conv2DTranspose, Reshape, Masking, LSTM, ZeroPadding2D, Cropping2D, UpSampling2D, DepthwiseConv2D, RepeatVector, SeparableConv2D, Sequential, input, model, mul,
+  Embedding, GRU, TimeDistributed, reshape,
 } from 'semiflow';
-import { toOnnx } from 'semiflow/onnx';
+import { loadOnnx, toOnnx } from 'semiflow/onnx';
+import { create } from '@bufbuild/protobuf';
+import { TensorProtoSchema } from 'onnx-buf';
+import type { ModelProto } from 'onnx-buf';
 import { expectClose, expectOrtAndBack, mnistImages, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
+import { edited } from './onnx-edit.ts';
 
 // Each model exported, run in ONNX Runtime on real MNIST images and compared with predict.
 
@@ -112,13 +117,46 @@ describe('toOnnx of the image-geometry layers', () => {
   });
 });
 
+describe('toOnnx of TimeDistributed', () => {
+  it('convolutions, pools and Flatten over the steps (steps as rows, then back), a Dense as a MatMul on the last axis, and back through loadOnnx', async () => {
+    const net = new Sequential({ seed: 41 });
+    net.add(new TimeDistributed(new Conv2D(3, 3, { strides: 2, activation: 'relu' }), { inputShape: [4, 28, 28, 1] }));
+    net.add(new TimeDistributed(new MaxPooling2D(2)));
+    net.add(new TimeDistributed(new Flatten()));
+    net.add(new TimeDistributed(new Dense(8, { activation: 'tanh' })));
+    net.add(new LSTM(5));
+    net.add(new Dense(3, { activation: 'softmax' }));
+    scrambleWeights(net, 43);
+    // And back: the Reshapes around each wrapped layer become TimeDistributed again; the Dense reads the last axis.
+    const back = await expectOrtAndBack(net, reshape(mnistImages(8), [2, 4, 28, 28, 1]));
+    expect(back.layers.map((l) => (l instanceof TimeDistributed ? `TimeDistributed(${l.layer.constructor.name})` : l.constructor.name))).toEqual([
+      'InputLayer', 'TimeDistributed(Conv2D)', 'TimeDistributed(MaxPooling2D)', 'TimeDistributed(Flatten)', 'Dense', 'LSTM', 'Dense',
+    ]);
+    // Rows of steps never brought back are refused by the Reshape that made them.
+    const flat = new Sequential({ layers: [new TimeDistributed(new Flatten(), { inputShape: [4, 3, 2] })] });
+    const merged = edited(toOnnx(flat), (m) => {
+      const graph = m.graph as NonNullable<ModelProto['graph']>;
+      const shape = graph.node.filter((n) => n.opType === 'Reshape')[1].input[1];
+      graph.initializer[graph.initializer.findIndex((t) => t.name === shape)] = create(TensorProtoSchema, { name: shape, dataType: 7, dims: [2n], int64Data: [-1n, 6n] });
+    });
+    expect(() => loadOnnx(merged)).toThrow(/node time_distributed_\d+\/Reshape \(Reshape\) merges the batch axis with the time steps/);
+  });
+});
+
 describe('toOnnx refusals', () => {
+  it('Masking and an Embedding with maskZero are ConfigErrors saying that ONNX recurrent ops take no mask', () => {
+    const masked = new Sequential({ layers: [new Masking({ inputShape: [3, 2], name: 'masking_x' }), new LSTM(2)] });
+    expect(() => toOnnx(masked)).toThrow(ConfigError);
+    expect(() => toOnnx(masked)).toThrow(/masking_x \(Masking\) cannot be exported: ONNX's recurrent ops take no mask \(sequence_lens only cuts padding at the end of each sequence\)/);
+    const zero = new Sequential({ layers: [new Embedding(5, 2, { inputShape: [4], maskZero: true, name: 'words' }), new GRU(2)] });
+    expect(() => toOnnx(zero)).toThrow(/words \(Embedding\) cannot be exported with maskZero: ONNX's recurrent ops take no mask/);
+  });
+
   it('a layer with no ONNX form is a ConfigError naming the layer and its class', () => {
-    const net = new Sequential();
-    net.add(new Masking({ inputShape: [3, 2], name: 'masking_x' }));
-    net.add(new LSTM(2));
-    expect(() => toOnnx(net)).toThrow(ConfigError);
-    expect(() => toOnnx(net)).toThrow(/masking_x \(Masking\) cannot be exported/);
+    // A subclass may compute something else than its base, so only the exact classes export.
+    class Wider extends Dense {}
+    const net = new Sequential({ layers: [new Wider(2, { inputShape: [3], name: 'wide' })] });
+    expect(() => toOnnx(net)).toThrow(/wide \(Wider\) cannot be exported: no ONNX form for this layer class yet/);
   });
 
   it("a user's activation function is a ConfigError naming the layer and the activation", () => {

@@ -1,8 +1,9 @@
 // Test helpers for ONNX: run bytes in onnxruntime-web (the oracle) and compare with semiflow's predict.
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { expect } from 'vitest';
-import { Tensor, randomUniform, slice } from 'semiflow';
-import type { Functional, Model, Sequential } from 'semiflow';
+import { Sequential, Tensor, randomUniform, slice, tensor } from 'semiflow';
+import type { Functional, Model } from 'semiflow';
 import { loadMnist } from 'semiflow/node';
 import { loadOnnx, toOnnx } from 'semiflow/onnx';
 
@@ -47,12 +48,40 @@ export function predictOne(model: Sequential | Functional, x: Tensor): Tensor {
   return model.predict(x, { verbose: 0 }) as Tensor;
 }
 
-/** A one-input Sequential exported, run in ONNX Runtime and loaded back: both predict what it predicts; gives the loaded one. */
-export async function expectOrtAndBack(net: Sequential, x: Tensor): Promise<Sequential> {
+/** The name of a one-input model's input, as toOnnx names the graph input. */
+export const inputName = (net: Sequential | Functional): string => (net instanceof Sequential ? net.layers[0].name : net.inputs[0].operationName);
+
+/** A one-input model exported, run in ONNX Runtime and loaded back: both predict what it predicts; gives the loaded one. */
+export async function expectOrtAndBack(net: Sequential | Functional, x: Tensor): Promise<Sequential | Functional> {
   const bytes = toOnnx(net);
-  const [y] = await runOrt(bytes, { [net.layers[0].name]: x });
+  const [y] = await runOrt(bytes, { [inputName(net)]: x });
   expectClose(y, predictOne(net, x));
-  const back = loadOnnx(bytes) as Sequential;
+  const back = loadOnnx(bytes) as Sequential | Functional;
   expectClose(predictOne(back, x).data as Float32Array, predictOne(net, x));
   return back;
+}
+
+// PyTorch fixtures (scripts/torch-onnx-fixtures.py): an .onnx file and a .json of a seeded input and its output.
+
+export interface TorchFixture {
+  bytes: Uint8Array;
+  x: Tensor;
+  y: Tensor;
+}
+
+export function torchFixture(name: string): TorchFixture {
+  const dir = new URL('./fixtures/onnx/', import.meta.url);
+  const io = JSON.parse(readFileSync(new URL(`${name}.json`, dir), 'utf8')) as { x: number[]; xShape: number[]; y: number[]; yShape: number[] };
+  return { bytes: new Uint8Array(readFileSync(new URL(`${name}.onnx`, dir))), x: tensor(io.x, io.xShape), y: tensor(io.y, io.yShape) };
+}
+
+/** Imported, it predicts what PyTorch computed; exported again, ONNX Runtime agrees with it. */
+export async function expectTorchRoundTrip(name: string): Promise<Sequential | Functional> {
+  const { bytes, x, y } = torchFixture(name);
+  const net = loadOnnx(bytes) as Sequential | Functional;
+  const mine = predictOne(net, x);
+  expectClose(mine.data as Float32Array, y);
+  const [again] = await runOrt(toOnnx(net), { [inputName(net)]: x });
+  expectClose(again, mine);
+  return net;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bidirectional, ConfigError, Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, randomUniform, tensor } from 'semiflow';
+import { Bidirectional, ConfigError, Dense, Embedding, Functional, GRU, LSTM, Sequential, SimpleRNN, input, randomUniform, tensor } from 'semiflow';
 import type { Tensor } from 'semiflow';
 import { loadOnnx, toOnnx } from 'semiflow/onnx';
 import { expectClose, predictOne, runOrt, scrambleWeights } from './onnx-oracle.ts';
@@ -85,5 +85,35 @@ describe('recurrent layers through loadOnnx(toOnnx(model))', () => {
     const ids = tensor(Array.from({ length: 6 * 9 }, (_, i) => (i * 7 + 3) % 20), [6, 9]);
     const again = back(net, ids);
     expect(again.layers.map((l) => l.constructor.name)).toEqual(['InputLayer', 'Embedding', 'Bidirectional', 'Bidirectional', 'Dense']);
+  });
+
+  it('Bidirectional in every merge mode, over sequences and last outputs: the same merge modes back', () => {
+    const net = new Sequential({ seed: 5 });
+    net.add(new Bidirectional(new GRU(4, { returnSequences: true }), { inputShape: [5, 3], mergeMode: 'sum' }));
+    net.add(new Bidirectional(new SimpleRNN(3, { returnSequences: true }), { mergeMode: 'mul' }));
+    net.add(new Bidirectional(new LSTM(3, { returnSequences: true }), { mergeMode: 'ave' }));
+    net.add(new Bidirectional(new GRU(3, { returnSequences: true, resetAfter: false }), { mergeMode: 'concat' }));
+    net.add(new Bidirectional(new LSTM(2), { mergeMode: 'sum' }));
+    const again = back(net, sequences(3, 5, 3, 5));
+    expect(again.layers.slice(1).map((l) => (l as Bidirectional).mergeMode)).toEqual(['sum', 'mul', 'ave', 'concat', 'sum']);
+    for (const mergeMode of ['mul', 'ave'] as const) {
+      const last = new Sequential({ seed: 6, layers: [new Bidirectional(new LSTM(3), { inputShape: [4, 2], mergeMode })] });
+      expect((back(last, sequences(2, 4, 2, 6)).layers[1] as Bidirectional).mergeMode).toBe(mergeMode);
+    }
+  });
+
+  it('Bidirectional with mergeMode null: two outputs (a Split of the direction axis) in ONNX Runtime and back', async () => {
+    const x = input({ shape: [5, 3], name: 'x' });
+    const [fw, bw] = new Bidirectional(new GRU(4, { returnSequences: true }), { mergeMode: null }).apply(x);
+    const [fwLast, bwLast] = new Bidirectional(new LSTM(2), { mergeMode: null }).apply(bw);
+    const net = new Functional({ inputs: [x], outputs: [fw, fwLast, bwLast], seed: 7 });
+    scrambleWeights(net, 7);
+    const xs = sequences(3, 5, 3, 7);
+    const want = net.predict(xs, { verbose: 0 }) as Tensor[];
+    const bytes = toOnnx(net);
+    (await runOrt(bytes, { x: xs })).forEach((y, i) => expectClose(y, want[i]));
+    const again = loadOnnx(bytes) as Functional;
+    (again.predict(xs, { verbose: 0 }) as Tensor[]).forEach((y, i) => expectClose(y.data as Float32Array, want[i]));
+    expect(again.layers.filter((l) => l instanceof Bidirectional).map((l) => (l as Bidirectional).mergeMode)).toEqual([null, null]);
   });
 });
