@@ -47,14 +47,15 @@ afterAll(async () => {
 });
 
 describe('semiflow-gloo across two network namespaces', () => {
-  it('all-reduces 4 MB exactly between a worker in each, rendezvous through Redis on the first', async () => {
+  it('all-reduces 4 MB exactly between a worker in each, rendezvous through Redis on the first; closed, a rank refuses more', async () => {
     const workers = [0, 1].map((rank) => inNs(rank, process.execPath, ['--import', 'tsx', worker, 'sum'], {
       ...process.env, RANK: String(rank), WORLD_SIZE: '2', SEMIFLOW_RENDEZVOUS: `redis://${address[0]}:${port}`, SEMIFLOW_RENDEZVOUS_PREFIX: `hosts-${process.pid}`, SEMIFLOW_GLOO_IFACE: ns[rank],
     }));
     const ends = await Promise.all(workers.map((w) => w.ended));
     for (const [rank, end] of ends.entries()) {
       expect(end.code, end.lines.join('\n')).toBe(0);
-      expect(end.lines).toContain(`RESULT {"rank":${rank},"big":true}`);
+      const result = end.lines.find((line) => line.startsWith('RESULT '));
+      expect(JSON.parse(result?.slice('RESULT '.length) ?? 'null')).toEqual({ rank, big: true, afterClose: `rank ${rank} of 2: barrier #2 failed: the group is closed` });
     }
   }, 60_000);
 });

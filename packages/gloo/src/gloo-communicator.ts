@@ -14,6 +14,7 @@ export class GlooCommunicator implements Communicator {
   private failure: string | undefined;
   /** Operations called so far: messages number them (#1, #2, …) as every rank calls them in the same order. */
   private calls = 0;
+  private closed = false;
 
   private constructor(private readonly native: NativeGloo, private readonly group: GroupHandle, readonly rank: number, readonly size: number) {}
 
@@ -47,7 +48,8 @@ export class GlooCommunicator implements Communicator {
   /** Leaves the group once the queued operations have settled; peers' later operations fail. */
   close(): Promise<void> {
     const closing = this.tail.then(() => {
-      if (this.failure === 'the group is closed') return;
+      if (this.closed) return;
+      this.closed = true;
       this.failure ??= 'the group is closed';
       return this.native.close(this.group);
     });
