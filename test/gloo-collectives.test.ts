@@ -12,7 +12,7 @@ function results(lines: string[]): Record<string, unknown>[] {
 }
 
 describe('semiflow-gloo between 2 processes', () => {
-  it('all-reduces 4 MB exactly, broadcasts, passes barriers, runs ops in sequence and rejects differing lengths on every rank', async () => {
+  it('all-reduces 4 MB exactly, broadcasts, passes barriers, runs ops in sequence, and gives every rank a DistributedError for differing lengths, operations or roots', async () => {
     const end = await launch(2, ['ops']).ended;
     expect(end.code, end.lines.join('\n')).toBe(0);
     const byRank = results(end.lines).sort((a, b) => Number(a.rank) - Number(b.rank));
@@ -21,7 +21,10 @@ describe('semiflow-gloo between 2 processes', () => {
       expect(r.big).toBe(true);
       expect(r.broadcast).toBe(true);
       expect(r.sequence).toEqual([true, true, true, true, true, true]);
-      expect(r.mismatch).toMatch(new RegExp(`^rank ${String(r.rank)} of 2: allReduceSum #11 of 1${String(r.rank)} floats failed: .*different lengths \\(from 10 to 11 floats\\)`));
+      expect(r.lengths).toBe(`rank ${String(r.rank)} of 2: allReduceSum #11 of 1${String(r.rank)} floats failed: the ranks passed arrays of different lengths (from 10 to 11 floats)`);
+      const op = r.rank === 0 ? 'barrier #1' : 'allReduceSum #1 of 4 floats';
+      expect(r.ops).toBe(`rank ${String(r.rank)} of 2: ${op} failed: the ranks called different operations (allReduceSum and barrier): every rank must call the same ones in the same order`);
+      expect(r.roots).toBe(`rank ${String(r.rank)} of 2: broadcast #1 of 4 floats from rank ${String(r.rank)} failed: the ranks gave different roots (from 0 to 1)`);
     }
   }, 60_000);
 

@@ -22,17 +22,30 @@ std::unique_ptr<gloo::rendezvous::Store> openStore(const GroupOptions& o) {
 
 using Reduce = void (*)(void*, const void*, const void*, size_t);
 
-// Gloo aborts the process when ranks pass different lengths, so every rank first learns the largest and the
-// smallest length (max of [n, -n], exact in doubles) and all of them throw alike if the two differ.
-void checkSameLength(const std::shared_ptr<gloo::Context>& context, size_t count) {
-  double bounds[2] = {static_cast<double>(count), -static_cast<double>(count)};
+const char* const kOps[] = {"allReduceSum", "broadcast", "barrier"};
+
+// Ranks that call different operations, or pass different lengths or roots, would make Gloo abort the process or
+// hang; so every rank first learns the largest and smallest of each (max over [x, -x], exact in doubles), and all
+// of them throw alike if the two differ.
+void checkAgree(const std::shared_ptr<gloo::Context>& context, int op, size_t count, int root) {
+  const double mine[3] = {static_cast<double>(op), static_cast<double>(count), static_cast<double>(root)};
+  double bounds[6];
+  for (int i = 0; i < 3; i++) bounds[2 * i] = mine[i], bounds[2 * i + 1] = -mine[i];
   gloo::AllreduceOptions opts(context);
-  opts.setOutput(bounds, 2);
+  opts.setOutput(bounds, 6);
   opts.setReduceFunction(static_cast<Reduce>(&gloo::max<double>));
   gloo::allreduce(opts);
-  if (bounds[0] != -bounds[1]) {
-    throw std::invalid_argument("the ranks passed arrays of different lengths (from " + std::to_string(static_cast<size_t>(-bounds[1])) +
-                                " to " + std::to_string(static_cast<size_t>(bounds[0])) + " floats)");
+  auto low = [&](int i) { return static_cast<long long>(-bounds[2 * i + 1]); };
+  auto high = [&](int i) { return static_cast<long long>(bounds[2 * i]); };
+  if (low(0) != high(0)) {
+    throw std::invalid_argument(std::string("the ranks called different operations (") + kOps[low(0)] + " and " + kOps[high(0)] +
+                                "): every rank must call the same ones in the same order");
+  }
+  if (low(1) != high(1)) {
+    throw std::invalid_argument("the ranks passed arrays of different lengths (from " + std::to_string(low(1)) + " to " + std::to_string(high(1)) + " floats)");
+  }
+  if (low(2) != high(2)) {
+    throw std::invalid_argument("the ranks gave different roots (from " + std::to_string(low(2)) + " to " + std::to_string(high(2)) + ")");
   }
 }
 
@@ -58,7 +71,7 @@ std::shared_ptr<gloo::Context> Group::live() {
 void Group::allReduceSum(float* data, size_t count) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto context = live();
-  checkSameLength(context, count);
+  checkAgree(context, 0, count, 0);
   gloo::AllreduceOptions opts(context);
   opts.setOutput(data, count);
   opts.setReduceFunction(static_cast<Reduce>(&gloo::sum<float>));
@@ -68,7 +81,7 @@ void Group::allReduceSum(float* data, size_t count) {
 void Group::broadcast(float* data, size_t count, int root) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto context = live();
-  checkSameLength(context, count);
+  checkAgree(context, 1, count, root);
   gloo::BroadcastOptions opts(context);
   opts.setOutput(data, count);
   opts.setRoot(root);
@@ -77,7 +90,9 @@ void Group::broadcast(float* data, size_t count, int root) {
 
 void Group::barrier() {
   std::lock_guard<std::mutex> lock(mutex_);
-  gloo::BarrierOptions opts(live());
+  auto context = live();
+  checkAgree(context, 2, 0, 0);
+  gloo::BarrierOptions opts(context);
   gloo::barrier(opts);
 }
 
