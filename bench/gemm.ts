@@ -15,16 +15,23 @@ export interface GemmShape {
 
 const shape = (label: string, m: number, k: number, n: number, transposeA = false, transposeB = false): GemmShape => ({ label, m, k, n, transposeA, transposeB });
 
-/** 86528 = 128·26·26 patches of 3·3·1 for the first conv; 15488 = 128·11·11 patches of 3·3·32 for the second. */
+/**
+ * The products the two models run now, through the matmul primitive. The MLP: dense1 forward (affine's product),
+ * its weight gradient, and dense2's g·W2ᵀ (k = 10). The CNN: conv1's forward is a direct convolution (no product),
+ * so only its weight gradient is here, unfolded again: 86528 = 128·26·26 patches of 3·3·1; conv2's forward
+ * (convAffine's product, its A unfolded inside the GEMM's memory) and its two gradients: 15488 = 128·11·11 patches
+ * of 3·3·32; dense1 forward on the 1600 flattened features.
+ */
 export const GEMM_SHAPES: readonly GemmShape[] = [
   shape('MLP dense1 forward', 128, 784, 128),
   shape('MLP dense1 dW = xᵀ·g', 784, 128, 128, true),
+  shape('MLP dense2 dx = g·Wᵀ', 128, 10, 128, false, true),
   shape('square 1024²', 1024, 1024, 1024),
-  shape('conv1 forward', 86528, 9, 32),
   shape('conv1 dW = colsᵀ·g', 9, 86528, 32, true),
   shape('conv2 forward', 15488, 288, 64),
   shape('conv2 dW = colsᵀ·g', 288, 15488, 64, true),
   shape('conv2 dcols = g·Wᵀ', 15488, 64, 288, false, true),
+  shape('CNN dense1 forward', 128, 1600, 128),
 ];
 
 export interface GemmResult {

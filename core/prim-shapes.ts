@@ -108,6 +108,22 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     shapeRules.affine([[n * oh * ow, kh * kw * x[3]], [kh * kw * x[3], kernel[3]], bias], dtypes, { activation });
     return { shape: [n, oh, ow, kernel[3]], dtype: dtypes[0] };
   },
+  convFilterGrad: ([x, g], dtypes, window) => {
+    const { shape: [n, oh, ow, kh, kw, c] } = shapeRules.unfold([x], dtypes, window);
+    if (g.length !== 4 || g[0] !== n || g[1] !== oh || g[2] !== ow) {
+      throw new ShapeError(`convFilterGrad: expected g [${n},${oh},${ow},F] for the windows of x ${fmtShape(x)}, got ${fmtShape(g)}`);
+    }
+    checkDtypes('convFilterGrad', dtypes);
+    return { shape: [kh, kw, c, g[3]], dtype: dtypes[0] };
+  },
+  convTranspose: ([x, kernel], dtypes, { strides, dilations, height, width }) => {
+    if (x.length !== 4 || kernel.length !== 4 || kernel[3] !== x[3]) {
+      throw new ShapeError(`convTranspose: expected x [N,OH,OW,F] and kernel [kh,kw,C,F], got ${fmtShape(x)} and ${fmtShape(kernel)}`);
+    }
+    checkDtypes('convTranspose', dtypes);
+    const [kh, kw, c] = kernel;
+    return shapeRules.fold([[x[0], x[1], x[2], kh, kw, c]], dtypes, { kernel: [kh, kw], strides, dilations, height, width });
+  },
   unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
     checkWindow('unfold', kernel, strides, dilations);
     const [eh, ew] = extents(kernel, dilations);

@@ -55,6 +55,13 @@ export interface PrimParams {
   // [kh,kw,C,F], bias [F]: unfold, then affine on the patches, in one call; the fast kernel convolves one-channel
   // images directly (no patch matrix) with the same bits
   convAffine: { strides: readonly [number, number]; dilations: readonly [number, number]; activation: AffineActivation };
+  // convTranspose(x, kernel) = fold(x·kernelᵀ) for x [N,OH,OW,F], kernel [kh,kw,C,F]: each pixel's kernel-weighted
+  // patch added into a [N,height,width,C] image (conv's input gradient; a transposed convolution, uncropped) in one
+  // call, so the fast kernel folds in WebAssembly memory without handing out the patches; same bits
+  // convFilterGrad(x, g) = unfold(x)ᵀ·g for x [N,H,W,C] and g [N,OH,OW,F], as a kernel [kh,kw,C,F] (conv's kernel
+  // gradient) in one call, so the fast kernel unfolds x in WebAssembly memory; same bits
+  convFilterGrad: WindowParams;
+  convTranspose: { strides: readonly [number, number]; dilations: readonly [number, number]; height: number; width: number };
   // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C] with y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c];
   // fold is its transpose (overlaps add up)
   unfold: WindowParams;

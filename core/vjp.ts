@@ -74,19 +74,42 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     const gz = (): Tensor => (dz ??= activation === 'relu' ? reluGrad(output, g) : g);
     return [() => matmulPrim(gz(), w, false, true), () => matmulPrim(x, gz(), true, false), () => reshape(sum(gz(), [0], true), bias.shape)];
   },
-  // unfold then affine on the patch rows: affine's rule on the rows, unfold's (fold) for x; the patches are
-  // unfolded again for the kernel's gradient (the forward kept none). The bits of the composition's gradients.
+  // unfold then affine on the patch rows: affine's rule on the rows, with unfold's (fold) for x in one convTranspose
+  // (fold of gz·Kᵀ) and the product with the patches, unfolded again (the forward kept none), in one convFilterGrad.
+  // The bits of the composition's gradients.
   convAffine: (g, { inputs: [x, kernel, bias], output, params: { strides, dilations, activation } }) => {
-    const [n, h, w, c] = x.shape;
+    const [n, h, w] = x.shape;
     const [kh, kw, , f] = kernel.shape;
     const [, oh, ow] = output.shape;
-    const taps = kh * kw * c;
     let dz: Tensor | undefined;
-    const gz = (): Tensor => (dz ??= reshape(activation === 'relu' ? reluGrad(output, g) : g, [n * oh * ow, f]));
+    const gz = (): Tensor => (dz ??= activation === 'relu' ? reluGrad(output, g) : g);
     return [
-      () => fold(reshape(matmulPrim(gz(), reshape(kernel, [taps, f]), false, true), [n, oh, ow, kh, kw, c]), h, w, strides, dilations),
-      () => reshape(matmulPrim(reshape(unfold(x, [kh, kw], strides, dilations), [n * oh * ow, taps]), gz(), true, false), kernel.shape),
-      () => reshape(sum(gz(), [0], true), bias.shape),
+      () => apply('convTranspose', [gz(), kernel], { strides, dilations, height: h, width: w }),
+      () => apply('convFilterGrad', [x, gz()], { kernel: [kh, kw], strides, dilations }),
+      () => reshape(sum(reshape(gz(), [n * oh * ow, f]), [0], true), bias.shape),
+    ];
+  },
+  // y = Uᵀ·G with U = unfold(x) [P,T], G = g [P,F]: dU = G·ȳᵀ, folded, is convTranspose(g, ȳ); dG = U·ȳ.
+  convFilterGrad: (gy, { inputs: [x, g], params: { kernel, strides, dilations } }) => {
+    const [n, h, w, c] = x.shape;
+    const [, oh, ow, f] = g.shape;
+    const taps = kernel[0] * kernel[1] * c;
+    return [
+      () => apply('convTranspose', [g, gy], { strides, dilations, height: h, width: w }),
+      () => reshape(matmulPrim(reshape(unfold(x, kernel, strides, dilations), [n * oh * ow, taps]), reshape(gy, [taps, f]), false, false), g.shape),
+    ];
+  },
+  // y = fold(X·Kᵀ), X the pixels [P,F], K the kernel [T,F]: with the patches of g, U = unfold(g) [P,T],
+  // dX = U·K and dK = Uᵀ·X.
+  convTranspose: (g, { inputs: [x, kernel], params: { strides, dilations } }) => {
+    const [n, oh, ow, f] = x.shape;
+    const [kh, kw] = kernel.shape;
+    const taps = kernel.shape[0] * kernel.shape[1] * kernel.shape[2];
+    let rows: Tensor | undefined;
+    const patches = (): Tensor => (rows ??= reshape(unfold(g, [kh, kw], strides, dilations), [n * oh * ow, taps]));
+    return [
+      () => reshape(matmulPrim(patches(), reshape(kernel, [taps, f]), false, false), x.shape),
+      () => reshape(matmulPrim(patches(), reshape(x, [n * oh * ow, f]), true, false), kernel.shape),
     ];
   },
   unfold: (g, { inputs: [x], params: { strides, dilations } }) => [() => fold(g, x.shape[1], x.shape[2], strides, dilations)], // unfold ↔ fold

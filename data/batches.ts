@@ -1,4 +1,4 @@
-import { allocate } from '../core/buffer-pool.ts';
+import { allocateOutput } from '../core/buffer-pool.ts';
 import { ConfigError, ShapeError, ValueError, describeValue } from '../core/errors.ts';
 import { checkOptionKeys } from '../core/options.ts';
 import { Rng, checkSeed, rngFrom } from '../core/random.ts';
@@ -73,7 +73,8 @@ export function takeRows(x: Tensor, indices: Int32Array | readonly number[]): Te
     throw new ValueError(`takeRows: indices must be an array or Int32Array of row numbers, got ${describeValue(indices)}`);
   }
   const rows = x.shape[0];
-  const out = allocate(x.dtype, indices.length * rowSize);
+  // Every row is copied whole, so a recycled array needs no clearing first.
+  const out = allocateOutput(x.dtype, indices.length * rowSize);
   for (let k = 0; k < indices.length; k++) {
     const row = indices[k];
     if (!Number.isInteger(row) || row < 0 || row >= rows) {

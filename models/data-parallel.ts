@@ -10,6 +10,7 @@ import type { Communicator } from '../distributed/communicator.ts';
 import type { Weight } from '../layers/layer.ts';
 import type { Compiled } from './compile.ts';
 import type { FitParallel } from './fit-parallel.ts';
+import type { RunningLogs } from './inference.ts';
 import type { Model, ModelParams } from './model.ts';
 import { startProgress, stateOf, stepParts } from './train-step.ts';
 
@@ -20,8 +21,6 @@ const RANK_STREAM = 3;
 function movingWeights(model: Model): Weight[] {
   return model.layers.flatMap((layer) => (layer.trainable ? layer.weights.filter((w) => !w.trainable) : []));
 }
-
-const newStorage = (like: Tensor): Float32Array | Float64Array => (like.dtype === 'float64' ? new Float64Array(like.size) : new Float32Array(like.size));
 
 /**
  * Rank 0's seed, step, rate override, weights (trainable and not) and optimizer state on every rank, so that all
@@ -57,9 +56,21 @@ export async function dataParallel(model: Model, compiled: Compiled, comm: Commu
   const parts = stepParts(model, compiled);
   const dropoutSeed = derivedSeed(seed, RANK_STREAM, comm.rank);
   const moving = movingWeights(model);
+  // The buckets' layout: gradient · rows, the moving statistics, then the batch's loss · rows.
   const gradValues = leaves(model.trainableParams()).reduce((sum, t) => sum + t.size, 0);
-  const buckets = new Buckets(gradValues + moving.reduce((sum, w) => sum + w.value.size, 0));
+  const lossAt = gradValues + moving.reduce((sum, w) => sum + w.value.size, 0);
+  const buckets = new Buckets(lossAt + 1);
   const progress = () => startProgress(model, compiled.optimizer);
+  // The epoch's loss over all ranks so far, for the batch logs; a new RunningLogs starts an epoch.
+  const epochLoss = { running: undefined as RunningLogs | undefined, sum: 0, rows: 0 };
+
+  /** The mean of the sums in the buckets from `offset` on, as tensors shaped like `like`. */
+  const means = (like: readonly Tensor[], offset: number, divisor: number): Tensor[] => like.map((t) => {
+    const out = t.dtype === 'float64' ? new Float64Array(t.size) : new Float32Array(t.size);
+    buckets.read(offset, out, divisor);
+    offset += t.size;
+    return new Tensor(out, t.shape);
+  });
 
   return {
     chief: comm.rank === 0,
@@ -67,37 +78,29 @@ export async function dataParallel(model: Model, compiled: Compiled, comm: Commu
     shard: { rank: comm.rank, size: comm.size },
     async step(running, take, rows) {
       const before = stateOf(model, progress(), seed);
-      let loss: number | undefined;
       // The gradient's arrays go back to the pool once it is copied into the buckets.
-      withBufferScope(() => {
+      const loss = withBufferScope(() => {
         if (rows === 0) return buckets.zero(0, gradValues);
         const g = parts.gradients(before, running, take, dropoutSeed);
-        loss = g.loss;
         leaves(g.grads).reduce((offset, t) => { buckets.write(offset, t.storage, rows); return offset + t.size; }, 0);
+        return g.loss;
       }, () => []);
       moving.reduce((offset, w) => { buckets.write(offset, w.value.storage); return offset + w.value.size; }, gradValues);
+      buckets.write(lossAt, [rows === 0 ? 0 : (loss as number) * rows]);
       buckets.count = rows;
       await buckets.allReduce(comm);
       const total = buckets.count;
-      const after = withBufferScope(() => {
-        let offset = 0;
-        const grads = rebuild<ModelParams>(before.params, leaves(before.params).map((p) => {
-          const out = newStorage(p);
-          buckets.read(offset, out, total);
-          offset += p.size;
-          return new Tensor(out, p.shape);
-        }));
-        return parts.update(before, grads);
-      }, parts.keep);
+      const after = withBufferScope(() => parts.update(before, rebuild<ModelParams>(before.params, means(leaves(before.params), 0, total))), parts.keep);
       parts.store(after);
-      moving.reduce((offset, w) => {
-        const out = newStorage(w.value);
-        buckets.read(offset, out, comm.size);
-        w.assign(new Tensor(out, w.value.shape));
-        return offset + out.length;
-      }, gradValues);
-      return loss;
+      means(moving.map((w) => w.value), gradValues, comm.size).forEach((mean, i) => moving[i].assign(mean));
+      const lossSum = new Float64Array(1);
+      buckets.read(lossAt, lossSum);
+      if (epochLoss.running !== running) Object.assign(epochLoss, { running, sum: 0, rows: 0 });
+      epochLoss.sum += lossSum[0];
+      epochLoss.rows += total;
+      return lossSum[0] / total;
     },
+    batchLogs: (running) => ({ ...running.logs, loss: epochLoss.sum / epochLoss.rows }),
     agreeStop: (stop) => anyRank(comm, stop),
     reduceLogs: (logs, samples) => allReduceMean(comm, logs, samples, Object.keys(logs)),
   };

@@ -28,6 +28,8 @@ export interface FitData {
   validate: Validate | undefined;
   /** The validation tensors, for the training report (none from a dataset). */
   validationTensors: Pair | undefined;
+  /** The training rows of tensors (none for a dataset). */
+  rows: number | undefined;
 }
 
 /** fit's seed: the option's, else the model's, else a draw from the global generator. */
@@ -104,5 +106,5 @@ export function fitData(model: Model, compiled: Compiled, x: unknown, y: unknown
   } else if (heldOut !== undefined) {
     validate = validateTensors(model, compiled, heldOut, settings.validationBatchSize, parallel, shard);
   }
-  return { source, validate, validationTensors: heldOut };
+  return { source, validate, validationTensors: heldOut, rows: split?.train.x[0].shape[0] };
 }

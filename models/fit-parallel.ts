@@ -15,8 +15,10 @@ export interface FitParallel {
   readonly seed: number;
   /** Where this rank's rows sit in a batch or in the validation data, if it holds a share of them. */
   readonly shard: { rank: number; size: number } | undefined;
-  /** One training step on this rank's rows; the batch's loss, or undefined for a rank without rows in it. */
-  step(running: RunningLogs, take: () => StepBatch, rows: number): number | undefined | Promise<number | undefined>;
+  /** One training step on this rank's rows; the batch's loss (over all ranks). */
+  step(running: RunningLogs, take: () => StepBatch, rows: number): number | Promise<number>;
+  /** A batch's logs: alone, the running figures; in a group, the loss over all ranks and this rank's metrics. */
+  batchLogs(running: RunningLogs): Record<string, number>;
   /** True on every rank if a callback on any rank stopped training. */
   agreeStop(stop: boolean): boolean | Promise<boolean>;
   /** The logs of `samples` rows, as the mean over every rank's. */
@@ -31,6 +33,7 @@ export function soloFit(model: Model, compiled: Compiled, seed: number): FitPara
     seed,
     shard: undefined,
     step: (running, take) => step(seed, running, take),
+    batchLogs: (running) => running.logs,
     agreeStop: (stop) => stop,
     reduceLogs: (logs) => logs,
   };

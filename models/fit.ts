@@ -3,6 +3,7 @@ import type { Tensor } from '../core/tensor.ts';
 import { startProgress, stateOf } from './train-step.ts';
 import { dataParallel } from './data-parallel.ts';
 import { soloFit } from './fit-parallel.ts';
+import { agreeOnFit } from './fit-agreement.ts';
 import { learningRateOf } from '../optim/index.ts';
 import type { CallbackList, Logs } from './callbacks.ts';
 import { TerminateOnNaN } from './callbacks/terminate-on-nan.ts';
@@ -49,6 +50,7 @@ async function prepare(model: Model, compiled: Compiled, x: unknown, y: unknown,
   const parallel = comm === undefined ? soloFit(model, compiled, seed) : await dataParallel(model, compiled, comm, seed);
   try {
     const data = fitData(model, compiled, x, y, options, settings, who, parallel);
+    if (comm !== undefined) await agreeOnFit(comm, settings, data, who);
     const callbacks = (options.report === undefined ? settings.callbacks
       : settings.callbacks.with(trainingReportCallback({ path: options.report, validationData: reportData(model, data.validationTensors, who), epochs: settings.epochs }), who)).forRank(parallel.chief);
     return { parallel, data, callbacks };
@@ -89,6 +91,7 @@ export async function fitModel(model: Model, compiled: Compiled, x: unknown, y: 
     model.stopTraining = false;
     callbacks.setModel(model);
     await callbacks.run('onTrainBegin', {});
+    model.stopTraining = await parallel.agreeStop(model.stopTraining);
     let lastLogs: Logs = {};
     for (let epoch = settings.initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       at = `epoch ${epoch + 1}`;
@@ -103,8 +106,8 @@ export async function fitModel(model: Model, compiled: Compiled, x: unknown, y: 
         await callbacks.run('onBatchBegin', b, { size: batch.size });
         rate = learningRateOf(stateOf(model, model.optimizerProgress as OptimizerProgress, seed), optimizer);
         const lossValue = await parallel.step(running, batch.take, batch.size);
-        if (lossValue !== undefined && !Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
-        const logs = { ...running.logs, learning_rate: rate };
+        if (!Number.isFinite(lossValue) && !warned) warned = warnNonFinite(who, lossValue, epoch, b, callbacks);
+        const logs = { ...parallel.batchLogs(running), learning_rate: rate };
         progress.batchEnd(b + 1, logs);
         await callbacks.run('onBatchEnd', b, logs);
         model.stopTraining = await parallel.agreeStop(model.stopTraining);

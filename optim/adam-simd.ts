@@ -1,5 +1,8 @@
 import type { TypedArray } from '../core/dtype.ts';
 import { adamHeap, adamRuntime } from '../core/kernels/wasm/adam.ts';
+import { wasmAdamStep } from '../core/kernels/wasm/adam-job.ts';
+import type { AdamConstants } from '../core/kernels/wasm/adam-job.ts';
+import { onThreads } from '../core/kernels/fast/matmul.ts';
 
 /** One Adam step's constants: lrT is the rate with both bias corrections folded in, decay scales p first. */
 export interface AdamStep {
@@ -13,15 +16,31 @@ export interface AdamStep {
 /** Float32 values per region of the module's memory for a leaf of n: whole vectors, so regions stay 16-aligned. */
 const regionOf = (n: number): number => 4 * Math.ceil(n / 4);
 
+/** Roughly the flops of one element's update, to weigh a leaf against the GEMM's threading threshold. */
+const FLOPS_PER_VALUE = 12;
+
 /**
  * The Adam step (without amsgrad) of one float32 leaf in WebAssembly SIMD, the same bits as adamLoop: p, g, m
- * and v are copied into the module's memory, updated there in place, and copied out. False (nothing written)
- * where it cannot run: another dtype, no SIMD, or a leaf past the memory's 2 GiB.
+ * and v are copied into a module's memory, updated there in place, and copied out. A large leaf is split over the
+ * GEMM's threads, on the GEMM module, where that measured faster (onThreads); otherwise it runs on this thread on a
+ * standalone module. False (nothing written) where it cannot run: another dtype, no SIMD, or a leaf past the
+ * memory's 2 GiB.
  */
 export function adamSimd(
   p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, out: TypedArray, mOut: TypedArray, vOut: TypedArray, step: AdamStep,
 ): boolean {
   if (![p, g, m, v, out, mOut, vOut].every((a) => a instanceof Float32Array)) return false;
+  const { beta1, beta2, epsilon, lrT, decay } = step;
+  const constants: AdamConstants = [beta1, 1 - beta1, beta2, 1 - beta2, lrT, decay, epsilon];
+  const ins = [p, g, m, v] as Float32Array[];
+  const outs = [out, mOut, vOut] as Float32Array[];
+  // Unsplit, the standalone module: copies into its plain memory cost less than into the shared one.
+  return onThreads(`adam ${p.length}`, FLOPS_PER_VALUE * p.length, (pool, threads) =>
+    (pool !== undefined && wasmAdamStep(ins, outs, constants, pool, threads)) || adamStandalone(ins, outs, constants));
+}
+
+/** adamSimd's step on the standalone module: its own plain memory, on this thread. */
+export function adamStandalone([p, g, m, v]: readonly Float32Array[], [out, mOut, vOut]: readonly Float32Array[], constants: AdamConstants): boolean {
   const rt = adamRuntime();
   const n = p.length;
   const r = regionOf(n);
@@ -32,8 +51,7 @@ export function adamSimd(
   heap.set(m, 2 * r);
   heap.set(v, 3 * r);
   // The pairs past n (when n is odd, or the region's padding) compute on stale values and are not copied out.
-  const { beta1, beta2, epsilon, lrT, decay } = step;
-  rt.adam(0, 4 * r, 8 * r, 12 * r, r / 2, beta1, 1 - beta1, beta2, 1 - beta2, lrT, decay, epsilon);
+  rt.adam(0, 4 * r, 8 * r, 12 * r, r / 2, ...constants);
   out.set(heap.subarray(0, n));
   mOut.set(heap.subarray(2 * r, 2 * r + n));
   vOut.set(heap.subarray(3 * r, 3 * r + n));

@@ -23,9 +23,10 @@ export function matchTrees(who: string, params: Tree, other: Tree, otherName: st
   const ps: Tensor[] = [];
   const os: Tensor[] = [];
   const walk = (p: unknown, o: unknown, path: string): void => {
-    const here = `${otherName}${path} is ${kind(o)} but params${path} is ${kind(p)}`;
+    // Built only for an error: this walk runs for every leaf of every step.
+    const here = (): string => `${otherName}${path} is ${kind(o)} but params${path} is ${kind(p)}`;
     if (p instanceof Tensor) {
-      if (!(o instanceof Tensor)) throw new ShapeError(`${who}: ${here}`);
+      if (!(o instanceof Tensor)) throw new ShapeError(`${who}: ${here()}`);
       if (!sameShape(p.shape, o.shape)) {
         throw new ShapeError(`${who}: ${otherName}${path} has shape ${fmtShape(o.shape)} but params${path} has shape ${fmtShape(p.shape)} (leaf ${ps.length})`);
       }
@@ -35,11 +36,11 @@ export function matchTrees(who: string, params: Tree, other: Tree, otherName: st
       ps.push(p);
       os.push(o);
     } else if (Array.isArray(p)) {
-      if (!Array.isArray(o)) throw new ShapeError(`${who}: ${here}`);
+      if (!Array.isArray(o)) throw new ShapeError(`${who}: ${here()}`);
       if (o.length !== p.length) throw new ShapeError(`${who}: ${otherName}${path} has ${o.length} entries but params${path} has ${p.length}`);
       p.forEach((child, i) => walk(child, o[i], `${path}[${i}]`));
     } else if (isPlainObject(p)) {
-      if (!isPlainObject(o)) throw new ShapeError(`${who}: ${here}`);
+      if (!isPlainObject(o)) throw new ShapeError(`${who}: ${here()}`);
       const keys = Object.keys(p);
       const extra = Object.keys(o).filter((k) => !Object.hasOwn(p, k));
       const missing = keys.filter((k) => !Object.hasOwn(o, k));

@@ -1,5 +1,5 @@
 import { checkSeed } from '../core/random.ts';
-import { castDraft, freeze, produce } from 'immer';
+import { freeze, produce } from 'immer';
 import { ConfigError, describeValue } from '../core/errors.ts';
 import type { Tree } from '../core/tree.ts';
 import { leaves, rebuild } from '../core/tree.ts';
@@ -49,13 +49,8 @@ export function withLearningRate<S extends TrainState>(state: S, rate: number | 
 export function applyGradients<P extends Tree>(state: TrainState<P>, grads: P, optimizer: Optimizer): TrainState<P> {
   checkOptimizer(optimizer, 'applyGradients');
   const [params, optimizerState] = optimizer.update(grads, state.optimizerState, state.params, state.learningRate ?? undefined);
-  // Drafted as TrainState<Tree>: immer's Draft type does not resolve over a generic P; update returned a P.
-  const next = produce<TrainState>(state, (draft) => {
-    draft.params = castDraft<Tree>(params);
-    draft.optimizerState = castDraft(optimizerState);
-    draft.step += 1;
-  });
-  return next as TrainState<P>;
+  // A spread and a freeze rather than immer's produce: this runs every step, and every field but step is replaced.
+  return freeze({ ...state, params, optimizerState, step: state.step + 1 }, true);
 }
 
 function checkOptimizer(optimizer: unknown, who: string): void {

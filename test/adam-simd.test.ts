@@ -1,8 +1,9 @@
 // Adam's WebAssembly SIMD step against its JS loop: the same bits for any values, lengths and constants.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configureGemm } from '../core/kernels/fast/matmul.ts';
 import { adamLoop } from '../optim/adam.ts';
-import { adamSimd } from '../optim/adam-simd.ts';
+import { adamSimd, adamStandalone } from '../optim/adam-simd.ts';
 import type { AdamStep } from '../optim/adam-simd.ts';
 
 /** Equal as float32 bits, or both NaN (the payload of a NaN is not specified). */
@@ -26,23 +27,39 @@ const step: fc.Arbitrary<AdamStep> = fc.record({
   decay: fc.double({ min: 0.5, max: 1, noNaN: true }),
 });
 
+/** adamSimd's step, or the standalone module's with `standalone`. */
+function simdStep(inputs: Float32Array[], outs: Float32Array[], { beta1, beta2, epsilon, lrT, decay }: AdamStep, standalone: boolean): boolean {
+  if (!standalone) return adamSimd(inputs[0], inputs[1], inputs[2], inputs[3], outs[0], outs[1], outs[2], { beta1, beta2, epsilon, lrT, decay });
+  return adamStandalone(inputs, outs, [beta1, 1 - beta1, beta2, 1 - beta2, lrT, decay, epsilon]);
+}
+
 describe('adamSimd', () => {
-  it('gives the bits of adamLoop for p, m and v, at every length (odd ones too) and for any values', () => {
+  let restore: (() => void) | undefined;
+  afterEach(() => restore?.());
+
+  const ways = [
+    ['on one thread', { threads: 1 }, false],
+    ['every leaf split over three threads on the GEMM module', { threads: 3, threadMinFlops: 0, adaptiveThreads: false }, false],
+    ['the standalone module called directly', { threads: 3, threadMinFlops: 0, adaptiveThreads: false }, true],
+  ] as const;
+  it.each(ways)('gives the bits of adamLoop for p, m and v, at every length (odd ones too) and for any values: %s', (_, gemm, standalone) => {
+    restore = configureGemm(gemm);
     fc.assert(
       fc.property(leaf, step, ([p, g, m, v], constants) => {
         const inputs = [p, g, m, v].map((a) => Float32Array.from(a));
         const outs = () => [0, 1, 2].map(() => new Float32Array(p.length));
         const simd = outs();
         const js = outs();
-        expect(adamSimd(inputs[0], inputs[1], inputs[2], inputs[3], simd[0], simd[1], simd[2], constants)).toBe(true);
+        expect(simdStep(inputs, simd, constants, standalone)).toBe(true);
         adamLoop(constants, inputs[0], inputs[1], inputs[2], inputs[3], js[0], js[1], js[2]);
         ['p', 'm', 'v'].forEach((name, k) => expect(sameValues(simd[k], js[k]), name).toBe(true));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
-  it('handles a leaf of a million values, and leaves float64 to the JS loop', () => {
+  it('handles a leaf of a million values split over three threads, and leaves float64 to the JS loop', () => {
+    restore = configureGemm({ threads: 3, adaptiveThreads: false });
     const n = 1_000_003;
     const make = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 1000 + i));
     const [p, g, m] = [make(1), make(2), make(3)];

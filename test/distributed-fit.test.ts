@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BatchNormalization, ConfigError, Conv2D, Dense, DistributedError, Dropout, EarlyStopping, Flatten, MaxPooling2D, ModelCheckpoint, Sequential,
-  adam, loadModel, localGroup, oneHot, randomNormal, tensor, fromTensors,
+  adam, fromTensors, input, loadModel, localGroup, model, oneHot, randomNormal, tensor,
 } from 'semiflow';
 import type { Callback, Communicator, FitOptions, History, Logs, Tensor } from 'semiflow';
+import { loadMnist } from 'semiflow/node';
 
 const tmp = mkdtempSync(join(tmpdir(), 'semiflow-distributed-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,8 +41,11 @@ function cnn(seed: number): Sequential {
   return model;
 }
 
-const maxDiff = (a: Tensor[], b: Tensor[]): number =>
-  Math.max(...a.map((t, i) => Math.max(...Array.from(t.storage, (v, j) => Math.abs(v - b[i].storage[j])))));
+function maxDiff(a: Tensor[], b: Tensor[]): number {
+  let most = 0;
+  a.forEach((t, i) => t.storage.forEach((v, j) => { most = Math.max(most, Math.abs(v - b[i].storage[j])); }));
+  return most;
+}
 
 const hex = (ws: Tensor[]): string[] => ws.map((w) => Buffer.from(w.storage.buffer, w.storage.byteOffset, w.storage.byteLength).toString('hex'));
 
@@ -53,14 +57,23 @@ async function fitGroup(size: number, make: (seed: number) => Sequential, x: Ten
   return { models, histories };
 }
 
+/**
+ * Trains one model alone and `size` ranks at the same global batch; checks that every rank ends with rank 0's weights
+ * bit for bit, and that those are the lone model's to 1e-6. Returns both histories.
+ */
+async function matchesSolo(size: number, make: (seed: number) => Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<{ solo: History; histories: History[] }> {
+  const reference = make(10);
+  const solo = await reference.fit(x, y, { verbose: 0, ...options });
+  const { models, histories } = await fitGroup(size, make, x, y, options);
+  for (const m of models) expect(hex(m.getWeights())).toEqual(hex(models[0].getWeights()));
+  expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+  return { solo, histories };
+}
+
 describe('data-parallel fit over a local group', () => {
   it('2 ranks at global batch 32 train an MLP as 1 rank at 32 (Adam, shuffled, 4 epochs), and hold identical weights', async () => {
     const { x, y } = blobs(200, 6, 1);
-    const reference = mlp(10);
-    const solo = await reference.fit(x, y, { batchSize: 32, epochs: 4, seed: 5, verbose: 0 });
-    const { models, histories } = await fitGroup(2, mlp, x, y, { batchSize: 32, epochs: 4, seed: 5 });
-    expect(hex(models[0].getWeights())).toEqual(hex(models[1].getWeights()));
-    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    const { solo, histories } = await matchesSolo(2, mlp, x, y, { batchSize: 32, epochs: 4, seed: 5 });
     // The epoch logs are the global figures, the same on every rank.
     expect(histories[1].history).toEqual(histories[0].history);
     for (const key of ['loss', 'accuracy']) {
@@ -68,13 +81,53 @@ describe('data-parallel fit over a local group', () => {
     }
   });
 
+  it('on 300 real MNIST images, an MLP of 1.1M weights (two gradient buckets) on 2 ranks matches 1 rank', async () => {
+    const { train } = loadMnist({ trainSize: 300, testSize: 1 });
+    const wide = (seed: number): Sequential => {
+      const model = new Sequential({ seed });
+      model.add(new Flatten({ inputShape: [28, 28, 1] }));
+      model.add(new Dense(1400, { activation: 'relu' }));
+      model.add(new Dense(10, { activation: 'softmax' }));
+      model.compile({ optimizer: adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    };
+    const { solo, histories } = await matchesSolo(2, wide, train.images, train.oneHot, { batchSize: 60, epochs: 2, seed: 4 });
+    expect(histories[0].history.loss[1]).toBeCloseTo(solo.history.loss[1], 6);
+    expect(histories[0].history.accuracy).toEqual(solo.history.accuracy);
+  });
+
   it('3 ranks at a batch of 25 over 190 rows (shares of 8 and 9, a last batch of 15) match 1 rank too', async () => {
     const { x, y } = blobs(190, 6, 2);
-    const reference = mlp(10);
-    await reference.fit(x, y, { batchSize: 25, epochs: 3, seed: 6, verbose: 0 });
-    const { models } = await fitGroup(3, mlp, x, y, { batchSize: 25, epochs: 3, seed: 6 });
-    expect(hex(models[2].getWeights())).toEqual(hex(models[0].getWeights()));
-    expect(maxDiff(models[1].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    await matchesSolo(3, mlp, x, y, { batchSize: 25, epochs: 3, seed: 6 });
+  });
+
+  it('a rank without rows in a short last batch (41 rows, batch 8, 2 ranks) adds nothing, and 2 ranks still match 1', async () => {
+    const { x, y } = blobs(41, 6, 3);
+    const { solo, histories } = await matchesSolo(2, mlp, x, y, { batchSize: 8, epochs: 2, seed: 1 });
+    histories[0].history.loss.forEach((v, e) => expect(v).toBeCloseTo(solo.history.loss[e], 6));
+  });
+
+  it('a functional model with two inputs and two outputs, in float64, trains on 2 ranks as on 1 (per-output losses too)', async () => {
+    const make = (seed: number) => {
+      const left = input({ shape: [3] });
+      const right = input({ shape: [2] });
+      const joined = new Dense(4, { activation: 'tanh' }).apply(left);
+      const m = model({ inputs: [left, right], outputs: [new Dense(2, { name: 'p' }).apply(joined), new Dense(1, { name: 'q' }).apply(right)], seed, dtype: 'float64' });
+      m.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'mse' });
+      return m;
+    };
+    const [a, b, c, d] = [[30, 3], [30, 2], [30, 2], [30, 1]].map((shape, i) => randomNormal(shape, { seed: i + 1, dtype: 'float64' }));
+    const reference = make(10);
+    const solo = await reference.fit([a, b], [c, d], { epochs: 2, batchSize: 8, seed: 3, verbose: 0 });
+    const group = localGroup(2);
+    const models = [make(10), make(11)];
+    const histories = await Promise.all(models.map((m, r) => m.fit([a, b], [c, d], { epochs: 2, batchSize: 8, seed: 3, verbose: 0, distributed: group[r] })));
+    expect(models[0].getWeights()[0].dtype).toBe('float64');
+    expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+    // The gradients are summed in float32: float64 weights agree to float32's precision.
+    expect(maxDiff(models[0].getWeights(), reference.getWeights())).toBeLessThan(1e-6);
+    expect(Object.keys(histories[0].history).sort()).toEqual(Object.keys(solo.history).sort());
+    for (const key of ['loss', 'p_loss', 'q_loss']) histories[0].history[key].forEach((v, e) => expect(v).toBeCloseTo(solo.history[key][e], 6));
   });
 
   it('a small CNN on 2 ranks matches 1 rank, with rank 1 given another fit seed (rank 0\'s wins)', async () => {
@@ -103,9 +156,12 @@ describe('data-parallel fit: state, logs and seeds', () => {
     })));
     expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
     expect(histories[1].history).toEqual(histories[0].history);
-    // 200 training rows in batches of 40: each rank trains on 100, so the epoch's figures are the mean of the ranks' own.
-    for (const key of ['loss', 'accuracy']) expect(histories[0].history[key][2]).toBeCloseTo((lastBatchLogs[0][key] + lastBatchLogs[1][key]) / 2, 12);
-    expect(lastBatchLogs[0].loss).not.toBe(lastBatchLogs[1].loss);
+    // 200 training rows in batches of 40: each rank trains on 100, so the epoch's accuracy is the mean of the ranks' own
+    // (batch logs hold this rank's metrics), and the batch logs' loss is already over both ranks (in float32 sums).
+    expect(histories[0].history.accuracy[2]).toBeCloseTo((lastBatchLogs[0].accuracy + lastBatchLogs[1].accuracy) / 2, 12);
+    expect(lastBatchLogs[0].accuracy).not.toBe(lastBatchLogs[1].accuracy);
+    expect(lastBatchLogs[1].loss).toBe(lastBatchLogs[0].loss);
+    expect(lastBatchLogs[0].loss).toBeCloseTo(histories[0].history.loss[2], 6);
     // Validation is sharded over the ranks, then reduced: it is the loss of the trained model on all 50 held-out rows.
     const held = models[0].evaluate(x.slice([200, 0], [50, 6]), y.slice([200, 0], [50, 3]), { batchSize: 40, verbose: 0 });
     expect(histories[0].history.val_loss[2]).toBeCloseTo(held.loss, 6);
@@ -157,6 +213,12 @@ describe('data-parallel fit: state, logs and seeds', () => {
     })));
     expect(batches).toEqual([3, 3]);
     expect(hex(models[1].getWeights())).toEqual(hex(models[0].getWeights()));
+    // A stop before the first epoch, on one rank, also holds for all.
+    const again = localGroup(2);
+    const histories = await Promise.all(models.map((m, r) => m.fit(x, y, {
+      batchSize: 16, epochs: 3, verbose: 0, distributed: again[r], callbacks: { onTrainBegin: () => { if (r === 0) m.stopTraining = true; } },
+    })));
+    expect(histories.map((h) => h.epoch.length)).toEqual([0, 0]);
   });
 });
 
@@ -199,6 +261,19 @@ describe('data-parallel fit: failures and checkpoints', () => {
     await Promise.all(resumed.map((m, r) => m.fit(x, y, { ...options, initialEpoch: 2, distributed: again[r] })));
     expect(hex(resumed[0].getWeights())).toEqual(hex(whole.models[0].getWeights()));
     expect(hex(resumed[1].getWeights())).toEqual(hex(whole.models[0].getWeights()));
+  });
+
+  it('ranks whose fit differs (epochs, rows) are refused alike on every rank, before the first step', async () => {
+    const { x, y } = blobs(40, 6, 9);
+    const group = localGroup(2);
+    const results = await Promise.allSettled([mlp(10), mlp(11)].map((m, r) => m.fit(x, y, { batchSize: 8, epochs: 2 + r, verbose: 0, distributed: group[r] })));
+    for (const result of results) {
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ConfigError);
+      expect((result as PromiseRejectedResult).reason.message).toMatch(/fit: the ranks of distributed must call fit alike, but rank 1 has epochs 3 where rank 0 has 2/);
+    }
+    const again = localGroup(2);
+    const rows = await Promise.allSettled([mlp(10), mlp(11)].map((m, r) => m.fit(x.slice([0, 0], [40 - r, 6]), y.slice([0, 0], [40 - r, 3]), { batchSize: 8, verbose: 0, distributed: again[r] })));
+    expect((rows[0] as PromiseRejectedResult).reason.message).toMatch(/rank 1 has training rows 39 where rank 0 has 40/);
   });
 
   it('wrong use is a ConfigError', async () => {

@@ -139,6 +139,8 @@ describe('the WebAssembly GEMM', () => {
       { lead: [], m: 131, k: 600, n: 1037, transposeA: false, transposeB: true, seed: 1 },
       { lead: [2], m: 70, k: 513, n: 9, transposeA: true, transposeB: false, seed: 2 },
       { lead: [], m: 5, k: 1500, n: 3, transposeA: true, transposeB: true, seed: 3 },
+      // Split by rows: op(B) packed once for all pieces (three blocks of k).
+      { lead: [], m: 300, k: 520, n: 40, transposeA: false, transposeB: true, seed: 8 },
     ];
     for (const c of cases) {
       const [a, b] = operands(c);
@@ -152,6 +154,8 @@ describe('the WebAssembly GEMM', () => {
       { lead: [], m: 9, k: 777, n: 203, transposeA: true, transposeB: true, seed: 5 },
       { lead: [3], m: 37, k: 64, n: 41, transposeA: false, transposeB: true, seed: 6 },
       { lead: [], m: 1, k: 1, n: 1, transposeA: true, transposeB: false, seed: 7 },
+      // Split by rows, op(B) packed once: two blocks of 1024 columns (the last 6 wide) and two of k.
+      { lead: [], m: 600, k: 300, n: 1030, transposeA: true, transposeB: false, seed: 9 },
     ];
     for (const c of cases) {
       const [a, b] = operands(c);

@@ -2,7 +2,7 @@ import type { Kernel, KernelTable } from './kernel.ts';
 import type { Prim } from '../primitives.ts';
 import { binaryKernel, castKernel, identityKernel, unaryKernel, whereKernel } from './elementwise.ts';
 import { matmulKernel } from './matmul.ts';
-import { affineKernel, convAffineKernel } from './affine.ts';
+import { affineKernel, convAffineKernel, convFilterGradKernel, convTransposeKernel } from './affine.ts';
 import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } from './movement.ts';
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
@@ -49,6 +49,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   matmul: matmulKernel,
   affine: affineKernel,
   convAffine: convAffineKernel,
+  convTranspose: convTransposeKernel,
+  convFilterGrad: convFilterGradKernel,
   unfold: unfoldKernel,
   fold: foldKernel,
   stopGradient: identityKernel,

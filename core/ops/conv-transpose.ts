@@ -2,10 +2,10 @@ import { ShapeError, fmtShape } from '../errors.ts';
 import { checkOptionKeys } from '../options.ts';
 import type { Tensor } from '../tensor.ts';
 import { expectTensor } from './broadcast.ts';
-import { matmul } from './matmul.ts';
-import { pad, reshape, slice, transpose } from './movement.ts';
+import { apply } from '../dispatch.ts';
+import { pad, slice } from './movement.ts';
 import type { Padding, PaddingName } from './window.ts';
-import { fold, paddingOf, pair } from './window.ts';
+import { paddingOf, pair } from './window.ts';
 
 export interface Conv2dTransposeOptions {
   strides?: number | readonly [number, number];
@@ -15,7 +15,8 @@ export interface Conv2dTransposeOptions {
 /**
  * Transposed 2-D convolution (the gradient of conv2d with respect to its input): input NHWC, kernel
  * [kh, kw, outC, inC] as Keras stores Conv2DTranspose kernels. Each input pixel spreads its kernel-weighted copy
- * over a kh×kw patch of the output, patches `strides` apart, overlaps adding up: one matmul, then fold.
+ * over a kh×kw patch of the output, patches `strides` apart, overlaps adding up: the convTranspose primitive (one
+ * product, then fold, which its fast kernel runs inside WebAssembly memory), then the crop.
  * Output size per axis (Keras's rule): 'same' size·stride; 'valid' size·stride + max(k - stride, 0).
  */
 export function conv2dTranspose(x: Tensor, kernel: Tensor, options: Conv2dTransposeOptions = {}): Tensor {
@@ -36,8 +37,7 @@ export function conv2dTranspose(x: Tensor, kernel: Tensor, options: Conv2dTransp
   }
   const [sh, sw] = pair(strides, 'strides', 'conv2dTranspose');
   const padding = paddingOf(options.padding ?? 'valid', 'conv2dTranspose');
-  const cols = matmul(reshape(x, [n * h * w, inC]), transpose(reshape(kernel, [kh * kw * outC, inC])));
-  const full = fold(reshape(cols, [n, h, w, kh, kw, outC]), (h - 1) * sh + kh, (w - 1) * sw + kw, [sh, sw]);
+  const full = apply('convTranspose', [x, kernel], { strides: [sh, sw], dilations: [1, 1], height: (h - 1) * sh + kh, width: (w - 1) * sw + kw });
   // The output is a window of `full` (zeros past its end).
   const axis = (size: number, k: number, s: number, length: number): [number, number, number] => {
     const { before, out } = transposedAxis(size, k, s, padding);

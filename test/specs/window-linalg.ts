@@ -192,6 +192,45 @@ function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair, 
   return { shape, values };
 }
 
+/** y[n,y,x,c] = Σ x[n,oh,ow,f]·kernel[i,j,c,f] over the window positions and taps with oh·sh + i·dh = y and ow·sw + j·dw = x. */
+function naiveConvTranspose(x: Tensor, kernel: Tensor, height: number, width: number, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
+  const [batch, outH, outW, filters] = x.shape;
+  const [kh, kw, channels] = kernel.shape;
+  const shape = [batch, height, width, channels];
+  const values: number[] = [];
+  forEachIndex(shape, ([n, y, col, c]) => {
+    let s = 0;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let i = 0; i < kh; i++) {
+        if (oh * sh + i * dh !== y) continue;
+        for (let ow = 0; ow < outW; ow++) {
+          for (let j = 0; j < kw; j++) {
+            if (ow * sw + j * dw !== col) continue;
+            for (let f = 0; f < filters; f++) s += at(x, [n, oh, ow, f]) * at(kernel, [i, j, c, f]);
+          }
+        }
+      }
+    }
+    values.push(s);
+  });
+  return { shape, values };
+}
+
+/** y[i,j,c,f] = Σ x[n, oh·sh + i·dh, ow·sw + j·dw, c]·g[n,oh,ow,f] over the images and window positions. */
+function naiveConvFilterGrad(x: Tensor, g: Tensor, [kh, kw]: Pair, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
+  const [batch, outH, outW, filters] = g.shape;
+  const shape = [kh, kw, x.shape[3], filters];
+  const values: number[] = [];
+  forEachIndex(shape, ([i, j, c, f]) => {
+    let s = 0;
+    forEachIndex([batch, outH, outW], ([n, oh, ow]) => {
+      s += at(x, [n, oh * sh + i * dh, ow * sw + j * dw, c]) * at(g, [n, oh, ow, f]);
+    });
+    values.push(s);
+  });
+  return { shape, values };
+}
+
 const dim = (max: number) => fc.integer({ min: 1, max });
 const pairOf = (max: number) => fc.tuple(dim(max), dim(max));
 
@@ -325,6 +364,41 @@ export const windowLinalgSpecs = {
           label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')} ${activation}`,
         }));
     })),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (convAffine's kernel gradient): the patches of x, transposed, times g.
+  convFilterGrad: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) => {
+      const step: Pair = strides ?? [1, 1];
+      const spacing: Pair = dilations ?? [1, 1];
+      const image = [batch, extent[0] + extra[0], extent[1] + extra[1], channels];
+      const pixels = [batch, Math.floor(extra[0] / step[0]) + 1, Math.floor(extra[1] / step[1]) + 1];
+      return dim(3).chain((filters) => fc.tuple(arbTensor(image), arbTensor([...pixels, filters]))).map(([x, g]) => ({
+        inputs: [x, g],
+        run: (a: Tensor, v: Tensor) => apply('convFilterGrad', [a, v], { kernel, strides: step, dilations: spacing }),
+        reference: (a: Tensor, v: Tensor) => naiveConvFilterGrad(a, v, kernel, step, spacing),
+        label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')}`,
+      }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (convAffine's input gradient): pixels [N,OH,OW,F] times the kernel, folded.
+  convTranspose: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) => {
+      const step: Pair = strides ?? [1, 1];
+      const spacing: Pair = dilations ?? [1, 1];
+      const height = extent[0] + extra[0];
+      const width = extent[1] + extra[1];
+      const pixels = [batch, Math.floor(extra[0] / step[0]) + 1, Math.floor(extra[1] / step[1]) + 1];
+      return dim(3).chain((filters) => fc.tuple(arbTensor([...pixels, filters]), arbTensor([kernel[0], kernel[1], channels, filters]))).map(([x, k]) => ({
+        inputs: [x, k],
+        run: (a: Tensor, v: Tensor) => apply('convTranspose', [a, v], { strides: step, dilations: spacing, height, width }),
+        reference: (a: Tensor, v: Tensor) => naiveConvTranspose(a, v, height, width, step, spacing),
+        label: `image ${height}x${width} kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')}`,
+      }));
+    }),
     gradient: 'checked',
     secondOrder: true,
   },

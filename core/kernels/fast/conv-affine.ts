@@ -1,14 +1,15 @@
 import type { Kernel } from '../kernel.ts';
-import { unfoldOperand, wasmDirectConv } from '../wasm/direct-conv.ts';
-import { fastAffine, gemmMinFlops, multiply, onThreads } from './matmul.ts';
+import { wasmConvGemm } from '../wasm/conv-gemm.ts';
+import { wasmDirectConv } from '../wasm/direct-conv.ts';
+import { fastAffine, gemmMinFlops, onThreads } from './matmul.ts';
 import { fastUnfold } from './window.ts';
 
 /**
  * convAffine: one-channel float32 images at stride 1 without dilation convolve directly in WebAssembly (see
  * wasm/direct-conv-module.ts: no patch matrix, kh·kw times smaller than the unfolded one; images split over the
- * GEMM's threads as a product of the same flops would be); other float32 images are unfolded inside the GEMM's
- * memory as its A operand (unfoldOperand), which saves writing the patches in JS and copying them in; anything
- * else unfolds and runs the fast affine kernel. Same bits every way.
+ * GEMM's threads as a product of the same flops would be); other float32 images run as an implicit GEMM
+ * (wasm/conv-gemm.ts: each thread unfolds cache-sized blocks of patch rows and multiplies them, the patch matrix
+ * never whole); anything else unfolds and runs the fast affine kernel. Same bits every way.
  */
 export const fastConvAffine: Kernel<'convAffine'> = (inputs, shapes, params, out) => {
   const [x, kernel, bias] = inputs;
@@ -25,8 +26,9 @@ export const fastConvAffine: Kernel<'convAffine'> = (inputs, shapes, params, out
   const taps = kh * kw * channels;
   const flops = 2 * n * oh * ow * f * taps;
   if (out.dtype === 'float32' && x instanceof Float32Array && kernel instanceof Float32Array && bias instanceof Float32Array && flops >= gemmMinFlops()) {
-    const a = unfoldOperand({ x, shape: shapes[0], kernel: [kh, kw], strides, dilations, outH: oh, outW: ow });
-    const y = multiply({ a, b: kernel, batch: 1, m: n * oh * ow, n: f, k: taps, transposeA: false, transposeB: false, bias, relu: activation === 'relu' }, flops);
+    const problem = { x, shape: shapes[0], w: kernel, bias, kernel: [kh, kw] as const, strides, dilations, outH: oh, outW: ow, filters: f, relu: activation === 'relu' };
+    const key = `convGemm ${shapes[0].join(' ')} ${kh} ${kw} ${f} ${strides.join(' ')} ${dilations.join(' ')}`;
+    const y = onThreads(key, flops, (pool, threads) => wasmConvGemm(problem, pool, threads));
     if (y !== undefined) return y;
   }
   const cols = fastUnfold([x], [shapes[0]], { kernel: [kh, kw], strides, dilations }, { shape: [n, oh, ow, kh, kw, channels], dtype: out.dtype });

@@ -2,6 +2,8 @@ import type { KernelTable } from '../kernel.ts';
 import { fastElementwise } from './elementwise.ts';
 import { fastAffine, fastMatmul } from './matmul.ts';
 import { fastConvAffine } from './conv-affine.ts';
+import { fastConvFilterGrad } from './conv-filter-grad.ts';
+import { fastConvTranspose } from './conv-transpose.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
@@ -19,6 +21,8 @@ export const fastKernels: Partial<KernelTable> = {
   matmul: fastMatmul,
   affine: fastAffine,
   convAffine: fastConvAffine,
+  convTranspose: fastConvTranspose,
+  convFilterGrad: fastConvFilterGrad,
   sum: fastSum,
   expand: fastExpand,
   pad: fastPad,

@@ -15,7 +15,7 @@ const OP = {
  * float32 on store as a Float32Array store rounds. Every step is one correctly rounded IEEE operation, so
  * the bits are those of the JS loop.
  */
-function adamFunction(): FunctionBuilder {
+export function adamFunction(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32, i32, i32, f64, f64, f64, f64, f64, f64, f64]);
   const [p, g, m, v, pairs] = [0, 1, 2, 3, 4];
   const [j, end] = [f.local(i32), f.local(i32)];

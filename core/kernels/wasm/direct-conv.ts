@@ -1,9 +1,6 @@
 import { allocateOutput } from '../../buffer-pool.ts';
 import { CONV_JOB, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
 import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
-import type { GemmRuntime } from './runtime.ts';
-import { instantiateExport } from './api.ts';
-import type { OperandWriter } from './gemm.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 
 /** A one-channel convolution for directConv (see direct-conv-module.ts): images [n, height, width], kernel [kh·kw, filters]. */
@@ -60,40 +57,4 @@ export function wasmDirectConv(p: DirectConvProblem, pool?: WorkerPool, threads 
   const y = allocateOutput('float32', size) as Float32Array;
   y.set(heap.subarray(yOff >> 2, (yOff >> 2) + size));
   return y;
-}
-
-type UnfoldRows = (...args: number[]) => void;
-const unfolds = new WeakMap<GemmRuntime, UnfoldRows>();
-
-/** NHWC images [images, height, width, channels] and a window, as the unfold primitive takes them. */
-export interface UnfoldProblem {
-  x: Float32Array;
-  shape: readonly number[];
-  kernel: readonly [number, number];
-  strides: readonly [number, number];
-  dilations: readonly [number, number];
-  outH: number;
-  outW: number;
-}
-
-/**
- * The GEMM's A operand as the patches of x, [images·outH·outW, kh·kw·channels]: x is copied into the scratch and
- * unfolded in place by unfoldRows (direct-conv-module.ts), instead of unfolding in JS and copying the kh·kw times
- * larger patch matrix in. The same values as the unfold kernels, hence the same product.
- */
-export function unfoldOperand(p: UnfoldProblem): OperandWriter {
-  const [images, height, width, channels] = p.shape;
-  return {
-    length: images * p.outH * p.outW * p.kernel[0] * p.kernel[1] * channels,
-    scratchBytes: align64(4 * p.x.length),
-    write(rt, offset, scratchOffset) {
-      new Float32Array(rt.memory.buffer).set(p.x, scratchOffset >> 2);
-      let unfold = unfolds.get(rt);
-      if (unfold === undefined) {
-        unfold = instantiateExport<UnfoldRows>(rt.module, rt.memory, 'unfoldRows');
-        unfolds.set(rt, unfold);
-      }
-      unfold(scratchOffset, offset, images, height, width, channels, p.outH, p.outW, ...p.kernel, ...p.strides, ...p.dilations);
-    },
-  };
 }

@@ -44,7 +44,7 @@ function utf8(name: string): number[] {
 }
 
 /** Natural alignment (log2 bytes) of each memory access below. */
-const ALIGN = { f32: 2, i32: 2, v128: 4 } as const;
+const ALIGN = { f32: 2, i32: 2, f64: 3, v128: 4 } as const;
 
 /**
  * One function body under construction. Instructions append to `code`; `local` declares a local
@@ -93,6 +93,7 @@ export class FunctionBuilder {
   storeI32(offset = 0): this { return this.op(0x36, ALIGN.i32, ...uleb(offset)); }
   loadF32(offset = 0): this { return this.op(0x2a, ALIGN.f32, ...uleb(offset)); }
   storeF32(offset = 0): this { return this.op(0x38, ALIGN.f32, ...uleb(offset)); }
+  loadF64(offset = 0): this { return this.op(0x2b, ALIGN.f64, ...uleb(offset)); }
 
   private simd(opcode: number, ...imm: number[]): this { return this.op(0xfd, ...uleb(opcode), ...imm); }
   loadV128(offset = 0): this { return this.simd(0x00, ALIGN.v128, ...uleb(offset)); }

@@ -1,5 +1,7 @@
 import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
-import { directConv, unfoldRows } from './direct-conv-module.ts';
+import { directConv } from './direct-conv-module.ts';
+import { convGemmChunk, foldRows, unfoldRange } from './conv-gemm-module.ts';
+import { adamFunction } from './adam.ts';
 
 /**
  * Blocking of the GEMM: an MR×NR register tile (NR a multiple of 4 lanes), KC steps of the inner
@@ -17,23 +19,34 @@ export interface Blocking {
 export const JOB = {
   a: 0, b: 1, c: 2, aRow: 3, aDepth: 4, bCol: 5, bDepth: 6, ldc: 7, k: 8, m: 9, n: 10,
   aBatch: 11, bBatch: 12, cBatch: 13, perMatrix: 14, splitRows: 15, span: 16,
-  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21, kind: 22,
+  scratch: 17, scratchStride: 18, packedB: 19, bias: 20, epilogue: 21, kind: 22, prepackedB: 23,
 } as const;
-export const JOB_WORDS = 23;
+export const JOB_WORDS = 24;
 
-/** What a job is (its word JOB.kind): a product laid out as JOB says, or a convolution laid out as CONV_JOB says. */
-export const JOB_KIND = { gemm: 0, directConv: 1 } as const;
+/**
+ * What a job is (its word JOB.kind): a product laid out as JOB says, a convolution laid out as CONV_JOB says, a
+ * convolution as a product of its patch rows, laid out as JOB and CONV_GEMM_JOB (conv-gemm-module.ts) say, or an
+ * Adam step as ADAM_JOB says.
+ */
+export const JOB_KIND = { gemm: 0, directConv: 1, convGemm: 2, adam: 3 } as const;
 
 /** Word offsets of a directConv job (see direct-conv-module.ts): pieces of `span` images each. */
 export const CONV_JOB = {
   x: 0, w: 1, bias: 2, y: 3, height: 4, width: 5, outH: 6, outW: 7, kh: 8, kw: 9, filters: 10, relu: 11, images: 12, span: 13,
 } as const;
 
+/**
+ * Word offsets of an adam job (see adam.ts): `pairs` pairs of float32 at byte offsets p, g, m, v, in pieces of `span`
+ * pairs; from word `constants` on, the seven float64 arguments of adam after `pairs` (beta1, c1, beta2, c2, lrT, decay, epsilon).
+ */
+export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 8 } as const;
+
 /** What the last KC block's store does after the sum: nothing, + bias[j], or relu(· + bias[j]). */
 export const EPILOGUE = { none: 0, bias: 1, biasRelu: 2 } as const;
 
 // Function indices, in the order of `exports` below.
-const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7;
+const PACK_A = 0, PACK_B = 1, MACRO = 2, GEMM = 3, DIRECT_CONV_WIDE = 5, DIRECT_CONV_NARROW = 6, CONV_CHUNK = 7, UNFOLD_RANGE = 8, CONV_GEMM_CHUNK = 9;
+const ADAM = 11, ADAM_CHUNK = 12;
 
 /**
  * Packs `lines` lines of an operand, `kc` deep, into panels of `width` lines laid out [panel][p][line]:
@@ -209,29 +222,28 @@ function macro({ mr, nr }: Blocking, fma: boolean): FunctionBuilder {
  * boundaries. Loops: NC columns, then KC deep (pack B), then MC rows (pack A), then the macro-kernel.
  * Each C element sums its KC block in float32 lanes in the order of p, then adds the blocks in order:
  * the same order whatever range of C a call covers, hence whatever thread computes it. The last KC block
- * applies `epilogue` with the bias row at `bias` (see macro).
+ * applies `epilogue` with the bias row at `bias` (see macro). With `prepacked` ≠ 0 (and c0 = 0), op(B) is
+ * packed already at that byte offset as packAllB lays it out, and no block of B is packed here.
  */
-function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
-  const f = new FunctionBuilder(new Array(17).fill(i32));
-  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp, bias, epilogue] = Array.from({ length: 17 }, (_, i) => i);
+function gemm({ nr: NR, kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
+  const f = new FunctionBuilder(new Array(18).fill(i32));
+  const [a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp, bias, epilogue, prepacked] = Array.from({ length: 18 }, (_, i) => i);
   const [jc, pc, ic, nc, kc, mc, lim] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const bq = f.local(i32);
   f.forRange(jc, () => f.get(c0), () => f.get(c1), NC, () => {
-    f.get(c1).get(jc).sub().set(nc);
-    f.i32(NC).set(lim);
-    f.min(nc, lim).set(nc);
+    blockLength(f, c1, jc, NC, nc, lim);
     f.forRange(pc, () => f.i32(0), () => f.get(k), KC, () => {
-      f.get(k).get(pc).sub().set(kc);
-      f.i32(KC).set(lim);
-      f.min(kc, lim).set(kc);
-      f.get(b).get(pc).get(bDepth).mul().add().get(jc).get(bCol).mul().add();
-      f.get(bCol).get(bDepth).get(nc).get(kc).get(bp).call(PACK_B);
+      blockLength(f, k, pc, KC, kc, lim);
+      f.get(prepacked).eqz().when(() => {
+        f.get(b).get(pc).get(bDepth).mul().add().get(jc).get(bCol).mul().add();
+        f.get(bCol).get(bDepth).get(nc).get(kc).get(bp).call(PACK_B);
+        f.get(bp).set(bq);
+      }, () => prepackedBlock(f, prepacked, jc, pc, k, nc, NR, bq));
       f.forRange(ic, () => f.get(r0), () => f.get(r1), MC, () => {
-        f.get(r1).get(ic).sub().set(mc);
-        f.i32(MC).set(lim);
-        f.min(mc, lim).set(mc);
+        blockLength(f, r1, ic, MC, mc, lim);
         f.get(a).get(ic).get(aRow).mul().add().get(pc).get(aDepth).mul().add();
         f.get(aRow).get(aDepth).get(mc).get(kc).get(ap).call(PACK_A);
-        f.get(ap).get(bp);
+        f.get(ap).get(bq);
         f.get(c).get(ic).get(ldc).mul().add().get(jc).i32(4).mul().add();
         f.get(ldc).get(mc).get(nc).get(kc).get(pc).eqz();
         f.get(bias).get(jc).i32(4).mul().add();
@@ -244,11 +256,61 @@ function gemm({ kc: KC, mc: MC, nc: NC }: Blocking): FunctionBuilder {
   return f;
 }
 
+/** length = min(size, total − at), with lim as scratch: the extent of the block at `at`. */
+function blockLength(f: FunctionBuilder, total: number, at: number, size: number, length: number, lim: number): void {
+  f.get(total).get(at).sub().set(length);
+  f.i32(size).set(lim);
+  f.min(length, lim).set(length);
+}
+
+/** bq = prepacked + 4·(jc·k + pc·ncPad), ncPad = nc rounded up to whole NR panels: block (jc, pc) of packAllB's layout. */
+function prepackedBlock(f: FunctionBuilder, prepacked: number, jc: number, pc: number, k: number, nc: number, nr: number, bq: number): void {
+  f.get(prepacked).get(jc).get(k).mul();
+  f.get(pc).get(nc).i32(nr - 1).add().i32(nr).divU().i32(nr).mul().mul();
+  f.add().i32(4).mul().add().set(bq);
+}
+
+/**
+ * packAllB(job): packs the whole op(B) of the job's first matrix at JOB.prepackedB, for pieces that split C by rows
+ * and would each pack all of it again: blocks of NC columns, each KC deep blocks in order, block (jc, pc) of
+ * nc columns at 4·(jc·k + pc·ncPad) bytes in, the layout PACK_B writes (panels of NR, zeros past the edge).
+ */
+function packAllB({ nr: NR, kc: KC, nc: NC }: Blocking): FunctionBuilder {
+  const f = new FunctionBuilder([i32]);
+  const [job] = [0];
+  const [jc, pc, nc, kc, lim, n, k, dst] = Array.from({ length: 8 }, () => f.local(i32));
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  word(JOB.n);
+  f.set(n);
+  word(JOB.k);
+  f.set(k);
+  word(JOB.prepackedB);
+  f.set(dst);
+  f.forRange(jc, () => f.i32(0), () => f.get(n), NC, () => {
+    blockLength(f, n, jc, NC, nc, lim);
+    f.forRange(pc, () => f.i32(0), () => f.get(k), KC, () => {
+      blockLength(f, k, pc, KC, kc, lim);
+      word(JOB.b);
+      f.get(pc);
+      word(JOB.bDepth);
+      f.mul().add().get(jc);
+      word(JOB.bCol);
+      f.mul().add();
+      word(JOB.bCol);
+      word(JOB.bDepth);
+      f.get(nc).get(kc);
+      prepackedBlock(f, dst, jc, pc, k, nc, NR, lim);
+      f.get(lim).call(PACK_B);
+    });
+  });
+  return f;
+}
+
 /**
  * chunk(job, q, worker): the q-th piece of the job described at byte offset `job`. A job is `batch`
  * matrices, each cut into `perMatrix` pieces of `span` rows (splitRows = 1) or columns; `worker` picks
  * its own packing scratch. Pieces never share a C element, so threads can take them in any order.
- * A job of kind directConv goes to convChunk instead.
+ * A job of kind directConv goes to convChunk instead, one of kind convGemm to convGemmChunk, one of kind adam to adamChunk.
  */
 function chunk(): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);
@@ -258,6 +320,16 @@ function chunk(): FunctionBuilder {
   word(JOB.kind);
   f.i32(JOB_KIND.directConv).eq().when(() => {
     f.get(job).get(q).call(CONV_CHUNK);
+    f.op(0x0f);
+  });
+  word(JOB.kind);
+  f.i32(JOB_KIND.adam).eq().when(() => {
+    f.get(job).get(q).call(ADAM_CHUNK);
+    f.op(0x0f);
+  });
+  word(JOB.kind);
+  f.i32(JOB_KIND.convGemm).eq().when(() => {
+    f.get(job).get(q).get(worker).call(CONV_GEMM_CHUNK);
     f.op(0x0f);
   });
   word(JOB.perMatrix);
@@ -294,8 +366,22 @@ function chunk(): FunctionBuilder {
   f.add();
   word(JOB.bias);
   word(JOB.epilogue);
+  word(JOB.prepackedB);
   f.call(GEMM);
   return f;
+}
+
+/** Piece q of a job of `total` items in pieces of `span` (job words): lo = q·span, count = min(span, total − lo); q is overwritten. */
+function pieceOf(f: FunctionBuilder, job: number, q: number, span: number, total: number, lo: number, count: number): void {
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  f.get(q);
+  word(span);
+  f.mul().set(lo);
+  word(total);
+  f.get(lo).sub().set(count);
+  word(span);
+  f.set(q);
+  f.min(count, q).set(count);
 }
 
 /**
@@ -307,14 +393,7 @@ function convChunk(): FunctionBuilder {
   const [job, q] = [0, 1];
   const [lo, count] = [f.local(i32), f.local(i32)];
   const word = (w: number) => f.get(job).loadI32(4 * w);
-  f.get(q);
-  word(CONV_JOB.span);
-  f.mul().set(lo);
-  word(CONV_JOB.images);
-  f.get(lo).sub().set(count);
-  word(CONV_JOB.span);
-  f.set(q);
-  f.min(count, q).set(count);
+  pieceOf(f, job, q, CONV_JOB.span, CONV_JOB.images, lo, count);
   // directConv's arguments for the piece: x and y advanced to image lo, `count` images.
   const args = (): void => {
     word(CONV_JOB.x);
@@ -347,6 +426,23 @@ function convChunk(): FunctionBuilder {
   return f;
 }
 
+/** adamChunk(job, q): pairs q·span .. min((q+1)·span, pairs) of an adam job. Pairs are independent, so pieces run in any order. */
+function adamChunk(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32]);
+  const [job, q] = [0, 1];
+  const [lo, count] = [f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  pieceOf(f, job, q, ADAM_JOB.span, ADAM_JOB.pairs, lo, count);
+  for (const base of [ADAM_JOB.p, ADAM_JOB.g, ADAM_JOB.m, ADAM_JOB.v]) {
+    word(base);
+    f.get(lo).i32(8).mul().add();
+  }
+  f.get(count);
+  for (let c = 0; c < 7; c++) f.get(job).loadF64(4 * ADAM_JOB.constants + 8 * c);
+  f.call(ADAM);
+  return f;
+}
+
 /** Bytes of packing scratch one thread needs: an MC×KC panel of A and a KC×NC panel of B. */
 export function scratchBytes({ mc, kc, nc }: Blocking): number {
   return 4 * kc * (mc + nc);
@@ -364,7 +460,9 @@ export function gemmModuleBytes(blocking: Blocking, maximumPages: number, fma: b
     exports: {
       packA: pack(mr), packB: pack(nr), macro: macro(blocking, fma), gemm: gemm(blocking), chunk: chunk(),
       // After chunk, so the indices above stay; here so that a convolution rounds as the GEMM does (same fma).
-      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(), unfoldRows: unfoldRows(),
+      directConv8: directConv(8, fma), directConv1: directConv(1, fma), convChunk: convChunk(),
+      unfoldRange: unfoldRange(), convGemmChunk: convGemmChunk(JOB, GEMM, UNFOLD_RANGE), foldRows: foldRows(),
+      adam: adamFunction(), adamChunk: adamChunk(), packAllB: packAllB(blocking),
     },
   });
 }

@@ -1,4 +1,5 @@
 import { allocateOutput } from '../../buffer-pool.ts';
+import { instantiateExport } from './api.ts';
 import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { GemmRuntime } from './runtime.ts';
@@ -8,9 +9,9 @@ import type { WorkerPool } from '../threads/pool.ts';
 export interface OperandWriter {
   /** The float32 values it writes. */
   readonly length: number;
-  /** Bytes of scratch it needs past the product's own memory. */
+  /** Bytes of scratch it needs past the product's own memory (and the caller's extra bytes). */
   readonly scratchBytes: number;
-  /** Writes the operand at byte `offset`, with `scratch` free bytes at byte `scratchOffset`; the memory is grown already. */
+  /** Writes the operand at byte `offset`, with `scratchBytes` free bytes at byte `scratchOffset`; the memory is grown already. */
   write(rt: GemmRuntime, offset: number, scratchOffset: number): void;
 }
 
@@ -54,6 +55,21 @@ const align64 = (bytes: number) => roundUp(bytes, 64);
  * Needs k ≥ 1 and batch·m·n ≥ 1.
  */
 export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
+  const c = gemmInMemory(p, pool, threads, rt);
+  return c && copyOut(c.heap, c.offset >> 2, p.batch, p.m, p.n, c.rows, c.ldc);
+}
+
+/** Where gemmInMemory left C: at byte `offset`, `rows` (m padded) × `ldc` columns per matrix; `end` the first byte past it. */
+export interface GemmInMemory {
+  heap: Float32Array;
+  offset: number;
+  rows: number;
+  ldc: number;
+  end: number;
+}
+
+/** wasmGemm without the copy out: C stays in the module's memory, with `extraBytes` reserved past it for the caller. */
+export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = gemmRuntime(), extraBytes = 0): GemmInMemory | undefined {
   if (!rt) return undefined;
   const { mr, nr, kc, mc } = BLOCKING;
   const { batch, m, n, k } = p;
@@ -63,9 +79,16 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   const bOff = aOff + align64(4 * p.a.length);
   const biasOff = bOff + align64(4 * p.b.length);
   const cOff = biasOff + (p.bias ? align64(4 * ldc) : 0);
-  const scratchOff = cOff + align64(4 * batch * mPad * ldc);
+  const end = cOff + align64(4 * batch * mPad * ldc);
   const scratchBytes = p.a instanceof Float32Array ? 0 : p.a.scratchBytes;
-  if (!reserveOperands(rt, scratchOff - aOff + scratchBytes)) return undefined;
+  const split = pool ? splitC(m, n, batch, threads) : { splitRows: 1, span: m, perMatrix: 1 };
+  // Pieces of rows would each pack all of op(B): pack it once here instead, for all of them.
+  const prepack = batch === 1 && split.splitRows === 1 && split.perMatrix > 1;
+  // Past C: the caller's extraBytes, then A's unfolding scratch, then the packed B.
+  const scratchOff = end + extraBytes;
+  const prepackOff = align64(scratchOff + scratchBytes);
+  const last = prepack ? prepackOff + 4 * k * roundUp(n, nr) : scratchOff + scratchBytes;
+  if (!reserveOperands(rt, last - aOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
   if (p.a instanceof Float32Array) heap.set(p.a, aOff >> 2);
   else p.a.write(rt, aOff, scratchOff);
@@ -75,7 +98,6 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
     heap.set(p.bias, biasOff >> 2);
     heap.fill(0, (biasOff >> 2) + n, (biasOff >> 2) + ldc);
   }
-  const split = pool ? splitC(m, n, batch, threads) : { splitRows: 1, span: m, perMatrix: 1 };
   const job = new Int32Array(JOB_WORDS);
   job[JOB.a] = aOff;
   job[JOB.b] = bOff;
@@ -100,11 +122,26 @@ export function wasmGemm(p: GemmProblem, pool?: WorkerPool, threads = 1, rt = ge
   job[JOB.packedB] = 4 * mc * kc;
   job[JOB.bias] = biasOff;
   job[JOB.epilogue] = !p.bias ? EPILOGUE.none : p.relu ? EPILOGUE.biasRelu : EPILOGUE.bias;
+  job[JOB.prepackedB] = prepack ? prepackOff : 0;
   writeJob(rt, job);
+  if (prepack) packAllB(rt)(JOB_OFFSET);
   const pieces = batch * split.perMatrix;
   if (pool && pieces > 1) pool.run(JOB_OFFSET, pieces);
   else for (let q = 0; q < pieces; q++) rt.chunk(JOB_OFFSET, q, 0);
-  return copyOut(heap, cOff >> 2, batch, m, n, mPad, ldc);
+  return { heap, offset: cOff, rows: mPad, ldc, end };
+}
+
+type PackAllB = (job: number) => void;
+const packers = new WeakMap<GemmRuntime, PackAllB>();
+
+/** The runtime's packAllB export (see gemm-module.ts), instantiated on first use. */
+function packAllB(rt: GemmRuntime): PackAllB {
+  let pack = packers.get(rt);
+  if (pack === undefined) {
+    pack = instantiateExport<PackAllB>(rt.module, rt.memory, 'packAllB');
+    packers.set(rt, pack);
+  }
+  return pack;
 }
 
 /**
@@ -123,7 +160,7 @@ function splitC(m: number, n: number, batch: number, threads: number): { splitRo
 }
 
 /** C without its padding (batch matrices of mPad rows × ldc columns in memory) into a new or pooled array. */
-function copyOut(heap: Float32Array, c: number, batch: number, m: number, n: number, mPad: number, ldc: number): Float32Array {
+export function copyOut(heap: Float32Array, c: number, batch: number, m: number, n: number, mPad: number, ldc: number): Float32Array {
   const out = allocateOutput('float32', batch * m * n) as Float32Array;
   if (ldc === n && (mPad === m || batch === 1)) {
     out.set(heap.subarray(c, c + batch * m * n));
