@@ -125,34 +125,36 @@ bool unpack(napi_env env, napi_value* args, GroupPtr* group, float** data, size_
   return true;
 }
 
-napi_value Collective(napi_env env, napi_callback_info info, int op) {
+enum class Op { AllReduceSum, Broadcast, Barrier, Close };
+
+napi_value Collective(napi_env env, napi_callback_info info, Op op) {
   size_t argc = 3;
   napi_value args[3];
   CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
   GroupPtr group;
   float* data = nullptr;
   size_t count = 0;
-  bool withData = op == 0 || op == 1;
+  bool withData = op == Op::AllReduceSum || op == Op::Broadcast;
   if (!unpack(env, args, &group, withData ? &data : nullptr, &count)) {
     napi_throw_type_error(env, nullptr, "semiflow-gloo: expected (group, Float32Array[, root])");
     return nullptr;
   }
   int32_t root = 0;
-  if (op == 1) CHECK(napi_get_value_int32(env, args[2], &root));
+  if (op == Op::Broadcast) CHECK(napi_get_value_int32(env, args[2], &root));
   auto w = std::make_unique<Work>();
   switch (op) {
-    case 0: w->job = [group, data, count] { group->allReduceSum(data, count); }; break;
-    case 1: w->job = [group, data, count, root] { group->broadcast(data, count, root); }; break;
-    case 2: w->job = [group] { group->barrier(); }; break;
-    default: w->job = [group] { group->close(); }; break;
+    case Op::AllReduceSum: w->job = [group, data, count] { group->allReduceSum(data, count); }; break;
+    case Op::Broadcast: w->job = [group, data, count, root] { group->broadcast(data, count, root); }; break;
+    case Op::Barrier: w->job = [group] { group->barrier(); }; break;
+    case Op::Close: w->job = [group] { group->close(); }; break;
   }
   return queue(env, std::move(w), withData ? args[1] : nullptr);
 }
 
-napi_value AllReduceSum(napi_env env, napi_callback_info info) { return Collective(env, info, 0); }
-napi_value Broadcast(napi_env env, napi_callback_info info) { return Collective(env, info, 1); }
-napi_value Barrier(napi_env env, napi_callback_info info) { return Collective(env, info, 2); }
-napi_value Close(napi_env env, napi_callback_info info) { return Collective(env, info, 3); }
+napi_value AllReduceSum(napi_env env, napi_callback_info info) { return Collective(env, info, Op::AllReduceSum); }
+napi_value Broadcast(napi_env env, napi_callback_info info) { return Collective(env, info, Op::Broadcast); }
+napi_value Barrier(napi_env env, napi_callback_info info) { return Collective(env, info, Op::Barrier); }
+napi_value Close(napi_env env, napi_callback_info info) { return Collective(env, info, Op::Close); }
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
