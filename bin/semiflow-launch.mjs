@@ -49,7 +49,7 @@ const workers = Array.from({ length: job.n }, (_, rank) => {
   const child = spawn(process.execPath, [...nodeArgs, ...job.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(`[rank ${rank}] ${line}\n`));
   createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`[rank ${rank}] ${line}\n`));
-  return { rank, child, exit: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ rank, code, signal }))) };
+  return { rank, child, exit: new Promise((resolve) => child.on('close', (code, signal) => resolve({ rank, code, signal }))) };
 });
 
 let firstFailure;
