@@ -8,7 +8,7 @@ import type { GlooOptions } from './options.ts';
  * SEMIFLOW_GLOO_IFACE (the interface to listen on), SEMIFLOW_RENDEZVOUS_PREFIX (one per job sharing a store) and
  * SEMIFLOW_TIMEOUT_MS.
  */
-export function communicatorFromEnv(overrides: Partial<GlooOptions> = {}, env: NodeJS.ProcessEnv = process.env): Promise<GlooCommunicator> {
+export async function communicatorFromEnv(overrides: Partial<GlooOptions> = {}, env: NodeJS.ProcessEnv = process.env): Promise<GlooCommunicator> {
   const need = (name: string): string => {
     const value = env[name];
     if (value === undefined || value === '') throw new ConfigError(`communicatorFromEnv: ${name} is not set; start the script with semiflow-launch or set RANK, WORLD_SIZE and SEMIFLOW_RENDEZVOUS`);
