@@ -22,6 +22,7 @@ describe('semiflow-gloo options', () => {
       [{ rank: 0, size: 2, store: 'file:/x', iface: 'lo', hostname: 'h' }, /give iface or hostname, not both/],
       [{ rank: 0, size: 2, store: 'file:/x', timeoutMs: 0 }, /timeoutMs must be an integer/],
       [{ rank: 0, size: 2, store: 'file:/x', timeout: 5 }, /unknown option 'timeout'; valid options are rank, size, store, prefix, iface, hostname, timeoutMs/],
+      [{ rank: 0, size: 2, store: 'file:/no/such/semiflow/dir' }, /^connectGloo: the rendezvous directory \/no\/such\/semiflow\/dir does not exist$/],
     ];
     for (const [options, message] of bad) {
       const error = await connectGloo(options as never).catch((e: unknown) => e);

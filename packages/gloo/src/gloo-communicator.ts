@@ -1,4 +1,5 @@
-import { DistributedError, ValueError } from 'semiflow';
+import { existsSync } from 'node:fs';
+import { ConfigError, DistributedError, ValueError } from 'semiflow';
 import type { Communicator } from 'semiflow';
 import { nativeGloo } from './native.ts';
 import type { GroupHandle, NativeGloo } from './native.ts';
@@ -21,6 +22,8 @@ export class GlooCommunicator implements Communicator {
   /** Joins the group: resolves once every rank has reached the rendezvous store, rejects after `timeoutMs`. */
   static async connect(options: GlooOptions): Promise<GlooCommunicator> {
     const args = connectArgs(options);
+    // Gloo's own message for this is an enforce failure about realpath.
+    if (args.storeKind === 'file' && !existsSync(args.storePath)) throw new ConfigError(`connectGloo: the rendezvous directory ${args.storePath} does not exist`);
     const native = nativeGloo();
     try {
       return new GlooCommunicator(native, await native.connect(args), args.rank, args.size);
