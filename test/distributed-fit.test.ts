@@ -107,6 +107,16 @@ describe('data-parallel fit over a local group', () => {
     histories[0].history.loss.forEach((v, e) => expect(v).toBeCloseTo(solo.history.loss[e], 6));
   });
 
+  it('sample weights, stepsPerEpoch and validationFreq work as alone', async () => {
+    const { x, y } = blobs(100, 6, 4);
+    const sampleWeight = tensor(Array.from({ length: 100 }, (_, i) => 0.5 + (i % 4)), [100]);
+    const validationData = [x.slice([0, 0], [30, 6]), y.slice([0, 0], [30, 3])] as const;
+    const { solo, histories } = await matchesSolo(2, mlp, x, y, { batchSize: 16, epochs: 3, seed: 2, sampleWeight, stepsPerEpoch: 4, validationData, validationFreq: 2 });
+    expect(Object.keys(histories[0].history).sort()).toEqual(Object.keys(solo.history).sort());
+    expect(histories[0].history.val_loss.length).toBe(1);
+    expect(histories[0].history.val_loss[0]).toBeCloseTo(solo.history.val_loss[0], 6);
+  });
+
   it('a functional model with two inputs and two outputs, in float64, trains on 2 ranks as on 1 (per-output losses too)', async () => {
     const make = (seed: number) => {
       const left = input({ shape: [3] });
