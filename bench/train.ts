@@ -2,7 +2,7 @@
 // The method follows ../shared/baselines/bench_tfjs.js: each training step is timed on its own (batch
 // assembly included), the first WARMUP_STEPS are left out, training stops once the timed steps add up to
 // `seconds`; inference is passes over the 10k test images in batches of 1000, the median pass reported.
-import type { Sequential } from 'semiflow';
+import type { FitOptions, Sequential } from 'semiflow';
 import { benchData } from './data.ts';
 import { BATCH_SIZE, buildBenchModel } from './models.ts';
 import type { BenchData } from './data.ts';
@@ -29,20 +29,28 @@ export interface ModelResult {
   peak_rss_mb: number;
 }
 
-/** Trains through fit, timing each batch from onBatchBegin to onBatchEnd, until `seconds` of timed steps. */
-async function measureTraining(model: Sequential, data: BenchData, seconds: number) {
+/** Trains through fit (with `extra` options, e.g. distributed), timing each batch from onBatchBegin to onBatchEnd, until `seconds` of timed steps. */
+export async function measureTraining(model: Sequential, data: BenchData, seconds: number, extra: FitOptions = {}) {
   let steps = 0;
   let timedMs = 0;
   let timedSamples = 0;
   let started = 0;
+  // Wall time from the first timed step's start to the last step's end: what happens between steps is in it.
+  let wallFrom = 0;
+  let wallTo = 0;
   await model.fit(data.trainX, data.trainY, {
     batchSize: BATCH_SIZE,
     epochs: 1000,
     verbose: 0,
+    ...extra,
     callbacks: {
-      onBatchBegin: () => { started = performance.now(); },
+      onBatchBegin: () => {
+        started = performance.now();
+        if (steps === WARMUP_STEPS) wallFrom = started;
+      },
       onBatchEnd: (_batch, logs) => {
-        const ms = performance.now() - started;
+        wallTo = performance.now();
+        const ms = wallTo - started;
         steps++;
         if (!Number.isFinite(logs?.loss)) throw new Error(`bench: the loss is ${String(logs?.loss)} at step ${steps}`);
         if (steps > WARMUP_STEPS) {
@@ -53,7 +61,7 @@ async function measureTraining(model: Sequential, data: BenchData, seconds: numb
       },
     },
   });
-  return { trainSamplesPerS: timedSamples / (timedMs / 1000), timedSteps: steps - WARMUP_STEPS, timedTrainS: timedMs / 1000 };
+  return { trainSamplesPerS: timedSamples / (timedMs / 1000), timedSteps: steps - WARMUP_STEPS, timedTrainS: timedMs / 1000, wallSamplesPerS: timedSamples / ((wallTo - wallFrom) / 1000) };
 }
 
 /** One pass over the test set: predict in batches of 1000 and count the argmax hits. */
