@@ -1,6 +1,7 @@
 // The compiled addon (build/Release/semiflow_gloo.node), loaded on first use so that a missing build is a clear error.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** An opaque handle on one connected Gloo group. */
@@ -27,8 +28,15 @@ export interface NativeGloo {
   close(group: GroupHandle): Promise<void>;
 }
 
+/** The package's root: the nearest folder above this file with binding.gyp (src/ in the repository, dist/src/ installed). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'binding.gyp')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Where the addon is built by `npm run build:gloo` (or the package's install script). */
-export const addonPath = fileURLToPath(new URL('../build/Release/semiflow_gloo.node', import.meta.url));
+export const addonPath = join(packageRoot(), 'build', 'Release', 'semiflow_gloo.node');
 
 let loaded: NativeGloo | undefined;
 
