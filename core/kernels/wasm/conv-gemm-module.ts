@@ -1,5 +1,6 @@
 import { FunctionBuilder, i32 } from './emit.ts';
 import type { JOB as JobWords } from './gemm-module.ts';
+import { callGemm } from './gemm-call.ts';
 
 /**
  * Word offsets, past the GEMM's own JOB words, of a convGemm job's geometry: NHWC images at `x`, a kh×kw window with
@@ -106,7 +107,7 @@ export function convGemmChunk(JOB: typeof JobWords, gemmIndex: number, unfoldInd
     f.get(u).get(ic).get(rows);
     for (const w of ['height', 'width', 'channels', 'outH', 'outW', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw'] as const) word(CONV_GEMM_JOB[w]);
     f.call(unfoldIndex);
-    // gemm(a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, ap, bp, bias, epilogue) on the block.
+    // gemm(a, b, c, aRow, aDepth, bCol, bDepth, ldc, k, r0, r1, c0, c1, …) on the block.
     f.get(u);
     word(JOB.b);
     word(JOB.c);
@@ -116,13 +117,7 @@ export function convGemmChunk(JOB: typeof JobWords, gemmIndex: number, unfoldInd
     for (const w of [JOB.aRow, JOB.aDepth, JOB.bCol, JOB.bDepth, JOB.ldc, JOB.k]) word(w);
     f.i32(0).get(rows).i32(0);
     word(JOB.n);
-    f.get(ap).get(ap);
-    word(JOB.packedB);
-    f.add();
-    word(JOB.bias);
-    word(JOB.epilogue);
-    word(JOB.prepackedB);
-    f.call(gemmIndex);
+    callGemm(f, JOB, job, ap, gemmIndex);
   });
   return f;
 }

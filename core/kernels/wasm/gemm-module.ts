@@ -2,6 +2,7 @@ import { FunctionBuilder, encodeModule, i32, v128 } from './emit.ts';
 import { directConv } from './direct-conv-module.ts';
 import { convGemmChunk, foldRows, unfoldRange } from './conv-gemm-module.ts';
 import { adamFunction } from './adam.ts';
+import { callGemm } from './gemm-call.ts';
 import { maxPool } from './elementwise-module.ts';
 
 /**
@@ -374,13 +375,7 @@ function chunk(): FunctionBuilder {
   f.i32(0).get(lo).get(rows).select();
   word(JOB.n);
   f.get(hi).get(rows).select();
-  f.get(ap).get(ap);
-  word(JOB.packedB);
-  f.add();
-  word(JOB.bias);
-  word(JOB.epilogue);
-  word(JOB.prepackedB);
-  f.call(GEMM);
+  callGemm(f, JOB, job, ap, GEMM);
   return f;
 }
 
