@@ -1,8 +1,6 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { instantiateExport } from './api.ts';
 import { gemmInMemory } from './gemm.ts';
 import { gemmRuntime } from './runtime.ts';
-import type { GemmRuntime } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 
 /** convTranspose's operands: pixels x [images, outH, outW, filters], kernel [kh, kw, channels, filters], an image of height × width. */
@@ -18,7 +16,6 @@ export interface ConvTransposeProblem {
 }
 
 type FoldRows = (...args: number[]) => void;
-const folds = new WeakMap<GemmRuntime, FoldRows>();
 
 const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
@@ -39,12 +36,7 @@ export function wasmConvTranspose(p: ConvTransposeProblem, pool?: WorkerPool, th
   if (c === undefined) return undefined;
   const y = c.end >> 2;
   c.heap.fill(0, y, y + size);
-  let fold = folds.get(rt);
-  if (fold === undefined) {
-    fold = instantiateExport<FoldRows>(rt.module, rt.memory, 'foldRows');
-    folds.set(rt, fold);
-  }
-  fold(c.offset, 4 * c.ldc, c.end, images, p.height, p.width, channels, outH, outW, kh, kw, ...p.strides, ...p.dilations);
+  (rt.exports.foldRows as FoldRows)(c.offset, 4 * c.ldc, c.end, images, p.height, p.width, channels, outH, outW, kh, kw, ...p.strides, ...p.dilations);
   const out = allocateOutput('float32', size) as Float32Array;
   out.set(c.heap.subarray(y, y + size));
   return out;

@@ -1,5 +1,4 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { instantiateExport } from './api.ts';
 import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { GemmRuntime } from './runtime.ts';
@@ -132,16 +131,10 @@ export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt 
 }
 
 type PackAllB = (job: number) => void;
-const packers = new WeakMap<GemmRuntime, PackAllB>();
 
-/** The runtime's packAllB export (see gemm-module.ts), instantiated on first use. */
+/** The runtime's packAllB export (see gemm-module.ts). */
 export function packAllB(rt: GemmRuntime): PackAllB {
-  let pack = packers.get(rt);
-  if (pack === undefined) {
-    pack = instantiateExport<PackAllB>(rt.module, rt.memory, 'packAllB');
-    packers.set(rt, pack);
-  }
-  return pack;
+  return rt.exports.packAllB as PackAllB;
 }
 
 /**

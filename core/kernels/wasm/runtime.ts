@@ -1,4 +1,4 @@
-import { MAXIMUM_PAGES, PAGE_BYTES, growTo, instantiateExport, wasmApi } from './api.ts';
+import { MAXIMUM_PAGES, PAGE_BYTES, growTo, wasmApi } from './api.ts';
 import type { WasmMemory, WasmModule } from './api.ts';
 import { JOB, JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
 import type { WorkerPool } from '../threads/pool.ts';
@@ -28,6 +28,8 @@ export interface GemmRuntime {
   readonly memory: WasmMemory;
   /** chunk(job, q, worker): piece q of the job at byte offset `job`, with worker's scratch. */
   readonly chunk: (job: number, q: number, worker: number) => void;
+  /** Every export of the module's one instance on this thread (see gemmModuleBytes). */
+  readonly exports: Readonly<Record<string, unknown>>;
   /** The micro-kernel multiply-adds with relaxed_madd (FMA where the CPU has it). */
   readonly fma: boolean;
 }
@@ -48,8 +50,8 @@ export function createGemmRuntime(fma: boolean): GemmRuntime | null {
     return null;
   }
   const module = new wasmApi.Module(bytes);
-  const chunk = instantiateExport<GemmRuntime['chunk']>(module, memory, 'chunk');
-  return { module, memory, chunk, fma };
+  const { exports } = new wasmApi.Instance(module, { env: { memory } });
+  return { module, memory, chunk: exports.chunk as GemmRuntime['chunk'], exports, fma };
 }
 
 let runtime: GemmRuntime | null | undefined;

@@ -1,9 +1,6 @@
-import { instantiateExport } from './api.ts';
 import type { OperandWriter } from './gemm.ts';
-import type { GemmRuntime } from './runtime.ts';
 
 type UnfoldRange = (...args: number[]) => void;
-const unfolds = new WeakMap<GemmRuntime, UnfoldRange>();
 
 /** NHWC images [images, height, width, channels] and a window, as the unfold primitive takes them. */
 export interface UnfoldProblem {
@@ -29,12 +26,7 @@ export function unfoldOperand(p: UnfoldProblem): OperandWriter {
     scratchBytes: Math.ceil(p.x.length / 16) * 64,
     write(rt, offset, scratchOffset) {
       new Float32Array(rt.memory.buffer).set(p.x, scratchOffset >> 2);
-      let unfold = unfolds.get(rt);
-      if (unfold === undefined) {
-        unfold = instantiateExport<UnfoldRange>(rt.module, rt.memory, 'unfoldRange');
-        unfolds.set(rt, unfold);
-      }
-      unfold(scratchOffset, offset, 0, rows, height, width, channels, p.outH, p.outW, ...p.kernel, ...p.strides, ...p.dilations);
+      (rt.exports.unfoldRange as UnfoldRange)(scratchOffset, offset, 0, rows, height, width, channels, p.outH, p.outW, ...p.kernel, ...p.strides, ...p.dilations);
     },
   };
 }
