@@ -16,6 +16,22 @@ export const CONV_GEMM_WORDS = 47;
 const SHORT_RUN_BYTES = 64;
 
 /**
+ * Sets the locals `run` (bytes per run), `runs` (runs per patch row) and `pixel` (bytes per pixel, C·4) from the
+ * params dw, kw and channels: without column dilation a patch row is one run of kw·C values, else kw runs of C,
+ * dw·C apart. Shared by unfoldRange and foldRows, which walk patch rows alike.
+ */
+function patchRuns(f: FunctionBuilder, dw: number, kw: number, channels: number, run: number, runs: number, pixel: number): void {
+  f.get(dw).i32(1).eq().when(() => {
+    f.get(kw).get(channels).mul().i32(4).mul().set(run);
+    f.i32(1).set(runs);
+  }, () => {
+    f.get(channels).i32(4).mul().set(run);
+    f.get(kw).set(runs);
+  });
+  f.get(channels).i32(4).mul().set(pixel);
+}
+
+/**
  * unfoldRange(x, cols, first, count, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw): patch rows
  * first .. first + count of NHWC images x (row r is output pixel r of [images, outH, outW]) into cols
  * [count, kh·kw·channels] (byte offsets), in the unfold primitive's order: one memory.copy per patch row of
@@ -26,15 +42,7 @@ export function unfoldRange(): FunctionBuilder {
   const f = new FunctionBuilder(new Array(15).fill(i32));
   const [x, cols, first, count, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw] = Array.from({ length: 15 }, (_, i) => i);
   const [n, oh, ow, r, i, j, b, src, run, runs, pixel] = Array.from({ length: 11 }, () => f.local(i32));
-  // Without column dilation a patch row is one run of kw·C values, else kw runs of C, dw·C apart.
-  f.get(dw).i32(1).eq().when(() => {
-    f.get(kw).get(channels).mul().i32(4).mul().set(run);
-    f.i32(1).set(runs);
-  }, () => {
-    f.get(channels).i32(4).mul().set(run);
-    f.get(kw).set(runs);
-  });
-  f.get(channels).i32(4).mul().set(pixel);
+  patchRuns(f, dw, kw, channels, run, runs, pixel);
   // (n, oh, ow) of the first row.
   f.get(first).get(outW).remU().set(ow);
   f.get(first).get(outW).divU().set(oh);
@@ -132,14 +140,7 @@ export function foldRows(): FunctionBuilder {
   const f = new FunctionBuilder(new Array(15).fill(i32));
   const [cols, rowBytes, y, images, height, width, channels, outH, outW, kh, kw, sh, sw, dh, dw] = Array.from({ length: 15 }, (_, i) => i);
   const [n, oh, ow, i, j, dst, src, b, run, runs, pixel, row] = Array.from({ length: 12 }, () => f.local(i32));
-  f.get(dw).i32(1).eq().when(() => {
-    f.get(kw).get(channels).mul().i32(4).mul().set(run);
-    f.i32(1).set(runs);
-  }, () => {
-    f.get(channels).i32(4).mul().set(run);
-    f.get(kw).set(runs);
-  });
-  f.get(channels).i32(4).mul().set(pixel);
+  patchRuns(f, dw, kw, channels, run, runs, pixel);
   f.get(cols).set(row);
   f.forRange(n, () => f.i32(0), () => f.get(images), 1, () => {
     f.forRange(oh, () => f.i32(0), () => f.get(outH), 1, () => {
