@@ -170,9 +170,14 @@ function naiveUnfold(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair, [dh, dw]: Pair):
   return { shape, values };
 }
 
-/** y[n,y,x,c] = Σ cols[n,oh,ow,i,j,c] over every window position and tap with oh·sh + i·dh = y and ow·sw + j·dw = x. */
-function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
-  const [batch, outH, outW, kh, kw, channels] = cols.shape;
+/**
+ * y[n,y,x,c] = Σ term(n, oh, ow, i, j, c) over every window position (oh, ow) of an outH×outW grid and tap (i, j)
+ * of a kh×kw window that lands on (y, x): oh·sh + i·dh = y and ow·sw + j·dw = x. The sum a fold makes.
+ */
+function naiveFoldOf(
+  [batch, height, width, channels]: number[], [outH, outW, kh, kw]: number[], [sh, sw]: Pair, [dh, dw]: Pair,
+  term: (n: number, oh: number, ow: number, i: number, j: number, c: number) => number,
+): Reference {
   const shape = [batch, height, width, channels];
   const values: number[] = [];
   forEachIndex(shape, ([n, y, x, c]) => {
@@ -182,7 +187,7 @@ function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair, 
         if (oh * sh + i * dh !== y) continue;
         for (let ow = 0; ow < outW; ow++) {
           for (let j = 0; j < kw; j++) {
-            if (ow * sw + j * dw === x) s += at(cols, [n, oh, ow, i, j, c]);
+            if (ow * sw + j * dw === x) s += term(n, oh, ow, i, j, c);
           }
         }
       }
@@ -192,28 +197,22 @@ function naiveFold(cols: Tensor, height: number, width: number, [sh, sw]: Pair, 
   return { shape, values };
 }
 
+/** y[n,y,x,c] = Σ cols[n,oh,ow,i,j,c] over every window position and tap with oh·sh + i·dh = y and ow·sw + j·dw = x. */
+function naiveFold(cols: Tensor, height: number, width: number, strides: Pair, dilations: Pair): Reference {
+  const [batch, outH, outW, kh, kw, channels] = cols.shape;
+  return naiveFoldOf([batch, height, width, channels], [outH, outW, kh, kw], strides, dilations,
+    (n, oh, ow, i, j, c) => at(cols, [n, oh, ow, i, j, c]));
+}
+
 /** y[n,y,x,c] = Σ x[n,oh,ow,f]·kernel[i,j,c,f] over the window positions and taps with oh·sh + i·dh = y and ow·sw + j·dw = x. */
-function naiveConvTranspose(x: Tensor, kernel: Tensor, height: number, width: number, [sh, sw]: Pair, [dh, dw]: Pair): Reference {
+function naiveConvTranspose(x: Tensor, kernel: Tensor, height: number, width: number, strides: Pair, dilations: Pair): Reference {
   const [batch, outH, outW, filters] = x.shape;
   const [kh, kw, channels] = kernel.shape;
-  const shape = [batch, height, width, channels];
-  const values: number[] = [];
-  forEachIndex(shape, ([n, y, col, c]) => {
+  return naiveFoldOf([batch, height, width, channels], [outH, outW, kh, kw], strides, dilations, (n, oh, ow, i, j, c) => {
     let s = 0;
-    for (let oh = 0; oh < outH; oh++) {
-      for (let i = 0; i < kh; i++) {
-        if (oh * sh + i * dh !== y) continue;
-        for (let ow = 0; ow < outW; ow++) {
-          for (let j = 0; j < kw; j++) {
-            if (ow * sw + j * dw !== col) continue;
-            for (let f = 0; f < filters; f++) s += at(x, [n, oh, ow, f]) * at(kernel, [i, j, c, f]);
-          }
-        }
-      }
-    }
-    values.push(s);
+    for (let f = 0; f < filters; f++) s += at(x, [n, oh, ow, f]) * at(kernel, [i, j, c, f]);
+    return s;
   });
-  return { shape, values };
 }
 
 /** y[i,j,c,f] = Σ x[n, oh·sh + i·dh, ow·sw + j·dw, c]·g[n,oh,ow,f] over the images and window positions. */
