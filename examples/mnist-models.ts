@@ -12,9 +12,12 @@ export function buildMlp(seed: number): Sequential {
   return model;
 }
 
-/** examples/mnist-cnn.ts: Conv2D 32 3×3 relu, MaxPool 2, Conv2D 64 3×3 relu, MaxPool 2, Flatten, Dense 128 relu, Dense 10 softmax. */
-export function buildCnn(seed: number): Sequential {
-  const model = new Sequential({ seed });
+/**
+ * examples/mnist-cnn.ts and the bench's CNN: Conv2D 32 3×3 relu, MaxPool 2, Conv2D 64 3×3 relu, MaxPool 2, Flatten,
+ * Dense 128 relu, Dense 10 softmax.
+ */
+export function buildCnn(seed: number, name?: string): Sequential {
+  const model = new Sequential({ seed, ...(name === undefined ? {} : { name }) });
   model.add(new Conv2D(32, 3, { activation: 'relu', inputShape: [28, 28, 1] }));
   model.add(new MaxPooling2D(2));
   model.add(new Conv2D(64, 3, { activation: 'relu' }));
