@@ -152,6 +152,15 @@ describe('fast movement kernels', () => {
       expectParity('slice', [x], [s], { begin: window.map(([b]) => b), size: window.map(([, n]) => n) });
     }), { numRuns: RUNS });
   });
+
+  it('concat matches the reference along every axis, empty and size-1 pieces included', () => {
+    const cases = fc.tuple(shape(4, 1), dtype).chain(([s, d]) => fc.tuple(fc.constant(s), fc.nat(s.length - 1), fc.constant(d)))
+      .chain(([s, axis, d]) => fc.tuple(fc.constant(axis), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }).chain((widths) => {
+        const shapes = widths.map((w) => s.map((n, i) => (i === axis ? w : n)));
+        return fc.tuple(fc.constant(shapes), fc.tuple(...shapes.map((p) => array(p, d))));
+      })));
+    fc.assert(fc.property(cases, ([axis, [shapes, xs]]) => expectParity('concat', xs, shapes, { axis })), { numRuns: RUNS });
+  });
 });
 
 const windowCase = fc.record({
@@ -201,6 +210,7 @@ describe('fast kernels on recycled buffers', () => {
         expectParity('expand', [a], [grownFrom], { shape: grownTo });
         expectParity('pad', [a], [s], { pads: s.map(() => [1, 0] as const), value: 0 });
         expectParity('slice', [a], [s], { begin: [0, 0, 0], size: s });
+        expectParity('concat', [a, b], [s, s], { axis: 2 });
         expectParity('unfold', [a], [[1, s[0] * s[1], s[2], 1]], { kernel: [1, 2], strides: [1, 2], dilations: [1, 1] });
       });
     }), { numRuns: Math.ceil(RUNS / 3) });

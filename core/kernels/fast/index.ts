@@ -4,7 +4,7 @@ import { fastAffine, fastMatmul } from './matmul.ts';
 import { fastConvAffine } from './conv-affine.ts';
 import { fastConvFilterGrad } from './conv-filter-grad.ts';
 import { fastConvTranspose } from './conv-transpose.ts';
-import { fastExpand, fastPad, fastSlice } from './movement.ts';
+import { fastConcat, fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
 import { fastFold, fastUnfold } from './window.ts';
@@ -27,6 +27,7 @@ export const fastKernels: Partial<KernelTable> = {
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,
+  concat: fastConcat,
   unfold: fastUnfold,
   fold: fastFold,
 };

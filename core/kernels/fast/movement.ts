@@ -112,3 +112,15 @@ export const fastSlice: Kernel<'slice'> = ([x], [shape], { begin }, out) => {
   copyBlock(x, offset, inStrides, y, 0, stridesOf(out.shape), out.shape);
   return y;
 };
+
+/** Each input fills its block of every output row along `axis`: rows of contiguous runs, one copyRange each. */
+export const fastConcat: Kernel<'concat'> = (inputs, shapes, { axis }, out) => {
+  const y = allocateOutput(out.dtype, sizeOf(out.shape));
+  const outStrides = stridesOf(out.shape);
+  let offset = 0;
+  inputs.forEach((x, i) => {
+    copyBlock(x, 0, stridesOf(shapes[i]), y, offset, outStrides, shapes[i]);
+    offset += shapes[i][axis] * outStrides[axis];
+  });
+  return y;
+};
