@@ -21,6 +21,8 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
   where: equalShapes('where'),
   relu: same,
   reluGrad: equalShapes('reluGrad'),
+  sigmoidGrad: equalShapes('sigmoidGrad'),
+  tanhGrad: equalShapes('tanhGrad'),
   sum: reduced('sum'),
   max: reduced('max'),
   maxGrad: ([x, y, g], dtypes, params) => {

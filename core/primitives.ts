@@ -20,6 +20,10 @@ export interface PrimParams {
   // sigmoid and tanh in their overflow-free forms, one pass each (the LSTM's gates); their rules use the output
   sigmoid: {};
   tanh: {};
+  // their vjps as one pass each: sigmoidGrad(y, g) = g·(y·(1 − y)), tanhGrad(y, g) = g·(1 − y·y), every step
+  // rounded to the dtype as the composition of mul and sub rounds it, so the bits are the composition's
+  sigmoidGrad: {};
+  tanhGrad: {};
   // floor and round (half to even) are piecewise constant: their gradient is 0
   floor: {};
   round: {};

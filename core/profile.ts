@@ -62,6 +62,7 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
   floor: perOutput, round: perOutput,
   add: perOutput, mul: perOutput, less: perOutput, equal: perOutput, where: perOutput,
   relu: perOutput, reluGrad: perOutput, maxGrad: perOutput,
+  sigmoidGrad: (_, __, out) => 3 * sizeOf(out), tanhGrad: (_, __, out) => 3 * sizeOf(out), // a difference and two products
   maxPool: (_, { kernel }, out) => kernel[0] * kernel[1] * sizeOf(out), // one compare per tap
   sum: perInput, max: perInput, fold: perInput,
   matmul: (shapes, { transposeA }, out) => {

@@ -3,7 +3,7 @@ import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
 import { onesLike } from './creation.ts';
 import { add, cast, cos, div, exp, expand, fold, mul, neg, pad, permute, reshape, sin, slice, sub, sum, unfold, where } from './ops/index.ts';
-import { reluGrad } from './ops/activations.ts';
+import { reluGrad, sigmoidGrad, tanhGrad } from './ops/activations.ts';
 import { maxGrad } from './ops/reduce.ts';
 
 /** What a rule sees of the primitive call it differentiates. */
@@ -32,8 +32,12 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   erfc: (g, { inputs: [x] }) => [() => mul(g, mul(exp(neg(mul(x, x))), -2 / Math.sqrt(Math.PI)))], // d erfc x = −(2/√π)·e^(−x²)
   sin: (g, { inputs: [x] }) => [() => mul(g, cos(x))], // d sin x = cos x
   cos: (g, { inputs: [x] }) => [() => neg(mul(g, sin(x)))], // d cos x = −sin x
-  sigmoid: (g, { output: y }) => [() => mul(g, mul(y, sub(1, y)))], // d σ(x) = σ(1 − σ)
-  tanh: (g, { output: y }) => [() => mul(g, sub(1, mul(y, y)))], // d tanh x = 1 − tanh²
+  sigmoid: (g, { output: y }) => [() => sigmoidGrad(y, g)], // d σ(x) = σ(1 − σ)
+  tanh: (g, { output: y }) => [() => tanhGrad(y, g)], // d tanh x = 1 − tanh²
+  // g'·y·(1 − y): d/dy = g'·(1 − 2y); linear in g', so its transpose in g' is itself.
+  sigmoidGrad: (g, { inputs: [y, gOut] }) => [() => mul(g, mul(gOut, sub(1, mul(y, 2)))), () => sigmoidGrad(y, g)],
+  // g'·(1 − y²): d/dy = −2·g'·y; linear in g'.
+  tanhGrad: (g, { inputs: [y, gOut] }) => [() => mul(g, mul(gOut, mul(y, -2))), () => tanhGrad(y, g)],
   floor: () => [null], // piecewise constant
   round: () => [null],
   add: (g) => [() => g, () => g],

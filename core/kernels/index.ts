@@ -8,6 +8,7 @@ import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
 import { maxPoolKernel } from './max-pool.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
+import { sigmoidGradKernel, tanhGradKernel } from './activation-grad.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { fastKernels } from './fast/index.ts';
 import { gatherKernel, scatterAddKernel } from './gather.ts';
@@ -38,6 +39,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   where: whereKernel,
   relu: reluKernel,
   reluGrad: reluGradKernel,
+  sigmoidGrad: sigmoidGradKernel,
+  tanhGrad: tanhGradKernel,
   sum: sumKernel,
   max: maxKernel,
   maxGrad: maxGradKernel,

@@ -20,6 +20,16 @@ export function reluGrad(x: Tensor, g: Tensor): Tensor {
   return apply('reluGrad', [x, g], {});
 }
 
+/** sigmoid's vjp as one primitive: g·y·(1 − y) for y = σ(x), in the composition's bits. Internal: the tape calls it. */
+export function sigmoidGrad(y: Tensor, g: Tensor): Tensor {
+  return apply('sigmoidGrad', [y, g], {});
+}
+
+/** tanh's vjp as one primitive: g·(1 − y²) for y = tanh x, in the composition's bits. Internal: the tape calls it. */
+export function tanhGrad(y: Tensor, g: Tensor): Tensor {
+  return apply('tanhGrad', [y, g], {});
+}
+
 /** 1/(1 + e^−x), one primitive in the overflow-free form (kernels/elementwise.ts); its gradient is y·(1 − y). */
 export function sigmoid(x: Tensor): Tensor {
   return apply('sigmoid', [expectTensor(x, 'sigmoid')], {});

@@ -7,7 +7,7 @@ import {
 import { arbBroadcastShapes, arbDistinctTensor, arbShape, arbTensor } from '../../testing.ts';
 import type { Tensor } from '../../index.ts';
 import type { ValueConstraints } from '../../testing.ts';
-import { reluGrad } from '../../core/ops/activations.ts';
+import { reluGrad, sigmoidGrad, tanhGrad } from '../../core/ops/activations.ts';
 import { sizeOf } from '../../core/shape.ts';
 import type { OpCase, OpSpec, SpecTable } from './spec.ts';
 import { broadcastShape, elementwiseReference } from './spec.ts';
@@ -96,6 +96,13 @@ const reluGradCases: fc.Arbitrary<OpCase> = arbShape()
     run: (a, b) => reluGrad(a, b),
     reference: (a, b) => elementwiseReference([a, b], (u, v) => (u > 0 ? v : 0)),
   }));
+
+/** sigmoid's and tanh's vjps on their own: polynomials in y and g, so any y and g of one shape. */
+function activationGradCases(run: (y: Tensor, g: Tensor) => Tensor, fn: Fn): fc.Arbitrary<OpCase> {
+  return arbShape()
+    .chain((shape) => fc.tuple(arbTensor(shape), arbTensor(shape)))
+    .map(([y, g]) => ({ inputs: [y, g], run: (a, b) => run(a, b), reference: (a, b) => elementwiseReference([a, b], fn) }));
+}
 
 /** Three mutually broadcasting shapes, in a random order. */
 function arbBroadcastShapes3(): fc.Arbitrary<number[][]> {
@@ -244,6 +251,8 @@ export const elementwiseSpecs = {
   where: { cases: whereCases, gradient: 'checked', secondOrder: true },
   relu: { cases: unaryCases(relu, (v) => Math.max(v, 0), { avoid: [0] }), gradient: 'checked', secondOrder: true },
   reluGrad: { cases: reluGradCases, gradient: 'checked', secondOrder: true },
+  sigmoidGrad: { cases: activationGradCases(sigmoidGrad, (y, g) => g * y * (1 - y)), gradient: 'checked', secondOrder: true },
+  tanhGrad: { cases: activationGradCases(tanhGrad, (y, g) => g * (1 - y * y)), gradient: 'checked', secondOrder: true },
   sigmoid: { cases: activationCases(sigmoid, stableSigmoid), gradient: 'checked', secondOrder: true },
   tanh: { cases: activationCases(tanh, Math.tanh), gradient: 'checked', secondOrder: true },
   softplus: { cases: activationCases(softplus, stableSoftplus), gradient: 'checked', secondOrder: true },
