@@ -1,5 +1,5 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
+import { EPILOGUE, JOB, JOB_WORDS } from './gemm-kernel.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { GemmRuntime } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
@@ -24,7 +24,7 @@ export interface GemmProblem {
   k: number;
   transposeA: boolean;
   transposeB: boolean;
-  /** With a bias row of n values, C[t] = op(A[t])·op(B[t]) + bias, and relu of that with `relu` (see macro in gemm-module.ts). */
+  /** With a bias row of n values, C[t] = op(A[t])·op(B[t]) + bias, and relu of that with `relu` (see macro in gemm-macro.ts). */
   bias?: Float32Array;
   relu?: boolean;
 }
@@ -132,7 +132,7 @@ export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt 
 
 type PackAllB = (job: number) => void;
 
-/** The runtime's packAllB export (see gemm-module.ts). */
+/** The runtime's packAllB export (see gemm-kernel.ts). */
 export function packAllB(rt: GemmRuntime): PackAllB {
   return rt.exports.packAllB as PackAllB;
 }

@@ -1,5 +1,6 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { JOB_KIND, POOL_JOB } from './gemm-module.ts';
+import { JOB_KIND } from './gemm-module.ts';
+import { POOL_JOB } from './pool-module.ts';
 import { residentOffset } from './resident.ts';
 import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
