@@ -116,6 +116,15 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     checkDtypes('convFilterGrad', dtypes);
     return { shape: [kh, kw, c, g[3]], dtype: dtypes[0] };
   },
+  convAffineGrad: ([x, g, y], dtypes, { activation, ...window }) => {
+    const { shape: [kh, kw, c, f] } = shapeRules.convFilterGrad([x, g], dtypes.slice(0, 2), window);
+    if (!sameShape(y, g)) throw new ShapeError(`convAffineGrad: expected y of g's shape ${fmtShape(g)}, got ${fmtShape(y)}`);
+    if (!AFFINE_ACTIVATIONS.includes(activation)) {
+      throw new ConfigError(`convAffineGrad: activation must be one of ${AFFINE_ACTIVATIONS.join(', ')}, got ${describeValue(activation)}`);
+    }
+    checkDtypes('convAffineGrad', dtypes);
+    return { shape: [kh * kw * c + 1, f], dtype: dtypes[0] };
+  },
   convTranspose: ([x, kernel], dtypes, { strides, dilations, height, width }) => {
     if (x.length !== 4 || kernel.length !== 4 || kernel[3] !== x[3]) {
       throw new ShapeError(`convTranspose: expected x [N,OH,OW,F] and kernel [kh,kw,C,F], got ${fmtShape(x)} and ${fmtShape(kernel)}`);

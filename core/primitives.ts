@@ -66,6 +66,10 @@ export interface PrimParams {
   // gradient) in one call, so the fast kernel unfolds x in WebAssembly memory; same bits
   convFilterGrad: WindowParams;
   convTranspose: { strides: readonly [number, number]; dilations: readonly [number, number]; height: number; width: number };
+  // convAffineGrad(x, g, y) = [convFilterGrad(x, gz); the sum of gz's rows] as [kh·kw·C + 1, F], gz = reluGrad(y, g)
+  // with activation 'relu' (y: convAffine's output) else g: a convolution's kernel and bias gradients in one call, so
+  // the fast kernel masks g and sums it in the pass that multiplies it, with no gz array; same bits as the parts
+  convAffineGrad: WindowParams & { activation: AffineActivation };
   // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C] with y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c];
   // fold is its transpose (overlaps add up)
   unfold: WindowParams;

@@ -71,6 +71,8 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
   affine: (shapes, { activation }, out) => (2 * shapes[0][1] + (activation === 'relu' ? 2 : 1)) * sizeOf(out),
   convAffine: (shapes, { activation }, out) => (2 * sizeOf(shapes[1].slice(0, 3)) + (activation === 'relu' ? 2 : 1)) * sizeOf(out),
   convFilterGrad: ([, g], _, out) => 2 * sizeOf(g.slice(0, 3)) * sizeOf(out),
+  // The product's 2·P·T·F and the bias sum's P·F (out holds T + 1 rows of F).
+  convAffineGrad: ([, g], _, out) => 2 * sizeOf(g.slice(0, 3)) * sizeOf(out) - sizeOf(g),
   // The product's 2·P·T·F, then the fold's one add per patch value.
   convTranspose: ([x, kernel]) => (2 * x[3] + 1) * sizeOf(x.slice(0, 3)) * sizeOf(kernel.slice(0, 3)),
   reshape: none, permute: none, expand: none, pad: none, slice: none, concat: none, unfold: none, stopGradient: none, cast: none,
@@ -91,6 +93,7 @@ export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], param
 function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params: PrimParams[P]): string {
   if (prim === 'affine') return `${fmtShape(shapes[0])}·${fmtShape(shapes[1])}+${fmtShape(shapes[2])} ${(params as PrimParams['affine']).activation}`;
   if (prim === 'convFilterGrad') return `${fmtShape(shapes[0])} patchesᵀ·${fmtShape(shapes[1])}`;
+  if (prim === 'convAffineGrad') return `${fmtShape(shapes[0])} patchesᵀ·${fmtShape(shapes[1])} and bias ${(params as PrimParams['convAffineGrad']).activation}`;
   if (prim === 'convTranspose') return `${fmtShape(shapes[0])}*${fmtShape(shapes[1])}ᵀ folded`;
   if (prim === 'convAffine') return `${fmtShape(shapes[0])}*${fmtShape(shapes[1])}+${fmtShape(shapes[2])} ${(params as PrimParams['convAffine']).activation}`;
   if (prim === 'matmul') {

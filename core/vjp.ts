@@ -76,18 +76,42 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     return [() => matmulPrim(gz(), w, false, true), () => matmulPrim(x, gz(), true, false), () => reshape(sum(gz(), [0], true), bias.shape)];
   },
   // unfold then affine on the patch rows: affine's rule on the rows, with unfold's (fold) for x in one convTranspose
-  // (fold of gz·Kᵀ) and the product with the patches, unfolded again (the forward kept none), in one convFilterGrad.
+  // (fold of gz·Kᵀ), and the kernel's and bias's in one convAffineGrad (the patches' product with gz, unfolded again
+  // since the forward kept none, and gz's sum over rows), on gz where x's thunk made it, else masking g itself.
   // The bits of the composition's gradients.
   convAffine: (g, { inputs: [x, kernel, bias], output, params: { strides, dilations, activation } }) => {
-    const [n, h, w] = x.shape;
-    const [kh, kw, , f] = kernel.shape;
-    const [, oh, ow] = output.shape;
+    const [, h, w] = x.shape;
+    const [kh, kw, c, f] = kernel.shape;
+    const taps = kh * kw * c;
     let dz: Tensor | undefined;
     const gz = (): Tensor => (dz ??= activation === 'relu' ? reluGrad(output, g) : g);
+    let both: Tensor | undefined;
+    const window = { kernel: [kh, kw] as const, strides, dilations };
+    const grads = (): Tensor => (both ??= dz === undefined
+      ? apply('convAffineGrad', [x, g, output], { ...window, activation })
+      : apply('convAffineGrad', [x, dz, output], { ...window, activation: 'linear' }));
     return [
       () => apply('convTranspose', [gz(), kernel], { strides, dilations, height: h, width: w }),
-      () => apply('convFilterGrad', [x, gz()], { kernel: [kh, kw], strides, dilations }),
-      () => reshape(sum(reshape(gz(), [n * oh * ow, f]), [0], true), bias.shape),
+      () => reshape(slice(grads(), [0, 0], [taps, f]), kernel.shape),
+      () => reshape(slice(grads(), [taps, 0], [1, f]), bias.shape),
+    ];
+  },
+  // y = [Uᵀ·gz; 1ᵀ·gz], gz = m⊙g (m: y > 0 with relu, else 1), U = unfold(x) [P,T]: with ȳ = [K̄; b̄], dx is
+  // convFilterGrad's (convTranspose(gz, K̄)) and dg = m⊙(U·K̄ + b̄ on every row); y: piecewise constant.
+  convAffineGrad: (gy, { inputs: [x, g, y], params: { kernel, strides, dilations, activation } }) => {
+    const [n, h, w, c] = x.shape;
+    const [, oh, ow, f] = g.shape;
+    const taps = kernel[0] * kernel[1] * c;
+    const mask = (t: Tensor): Tensor => (activation === 'relu' ? reluGrad(y, t) : t);
+    const kernelBar = (): Tensor => slice(gy, [0, 0], [taps, f]);
+    return [
+      () => apply('convTranspose', [mask(g), reshape(kernelBar(), [...kernel, c, f])], { strides, dilations, height: h, width: w }),
+      () => {
+        const patches = reshape(unfold(x, kernel, strides, dilations), [n * oh * ow, taps]);
+        const rows = reshape(matmulPrim(patches, kernelBar(), false, false), g.shape);
+        return mask(add(rows, reshape(slice(gy, [taps, 0], [1, f]), [f])));
+      },
+      null,
     ];
   },
   // y = Uᵀ·G with U = unfold(x) [P,T], G = g [P,F]: dU = G·ȳᵀ, folded, is convTranspose(g, ȳ); dG = U·ȳ.

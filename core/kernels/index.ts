@@ -9,6 +9,7 @@ import { maxGradKernel } from './max-grad.ts';
 import { maxPoolKernel } from './max-pool.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
+import { convAffineGradOf } from './conv-affine-grad.ts';
 import { fastKernels } from './fast/index.ts';
 import { gatherKernel, scatterAddKernel } from './gather.ts';
 import { topkIndicesKernel } from './topk.ts';
@@ -53,6 +54,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   convAffine: convAffineKernel,
   convTranspose: convTransposeKernel,
   convFilterGrad: convFilterGradKernel,
+  convAffineGrad: convAffineGradOf({ reluGrad: reluGradKernel, convFilterGrad: convFilterGradKernel, sum: sumKernel }),
   unfold: unfoldKernel,
   fold: foldKernel,
   stopGradient: identityKernel,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  affine, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
+  affine, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, tensor, unfold,
 } from '../../index.ts';
 import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from '../../testing.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
@@ -230,6 +230,16 @@ function naiveConvFilterGrad(x: Tensor, g: Tensor, [kh, kw]: Pair, [sh, sw]: Pai
   return { shape, values };
 }
 
+/** convAffineGrad's value: [the kernel gradient of gz; gz summed over its rows], gz = g where 0 < y (relu) or g. */
+function naiveConvAffineGrad(x: Tensor, g: Tensor, y: Tensor, kernel: Pair, strides: Pair, dilations: Pair, relu: boolean): Reference {
+  const gz = relu ? tensor(Array.from(g.storage, (v, i) => (0 < y.storage[i] ? v : 0)), g.shape, 'float64') : g;
+  const { shape, values } = naiveConvFilterGrad(x, gz, kernel, strides, dilations);
+  const filters = g.shape[3];
+  const bias = new Array<number>(filters).fill(0);
+  gz.storage.forEach((v, i) => (bias[i % filters] += v));
+  return { shape: [shape[0] * shape[1] * shape[2] + 1, filters], values: [...Array.from(values), ...bias] };
+}
+
 const dim = (max: number) => fc.integer({ min: 1, max });
 const pairOf = (max: number) => fc.tuple(dim(max), dim(max));
 
@@ -379,6 +389,27 @@ export const windowLinalgSpecs = {
         reference: (a: Tensor, v: Tensor) => naiveConvFilterGrad(a, v, kernel, step, spacing),
         label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')}`,
       }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (convAffine's kernel and bias gradients): y, the convolution's output, is fixed (its mask has
+  // no gradient); x and g are checked.
+  convAffineGrad: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) => {
+      const step: Pair = strides ?? [1, 1];
+      const spacing: Pair = dilations ?? [1, 1];
+      const image = [batch, extent[0] + extra[0], extent[1] + extra[1], channels];
+      const pixels = [batch, Math.floor(extra[0] / step[0]) + 1, Math.floor(extra[1] / step[1]) + 1];
+      const setup = fc.record({ filters: dim(3), activation: fc.constantFrom('linear' as const, 'relu' as const) });
+      // y only masks: its values moved half a unit off 0, so no subnormal rounds to 0 in float32 (the mask's kink).
+      const arbY = (shape: number[]) => arbTensor(shape).map((t) => tensor(Array.from(t.storage, (v) => v + (v > 0 ? 0.5 : -0.5)), t.shape, 'float64'));
+      return setup.chain(({ filters, activation }) => fc.tuple(arbTensor(image), arbTensor([...pixels, filters]), arbY([...pixels, filters])).map(([x, g, y]) => ({
+        inputs: [x, g],
+        run: (a: Tensor, v: Tensor) => apply('convAffineGrad', [a, v, y.cast(v.dtype)], { kernel, strides: step, dilations: spacing, activation }),
+        reference: (a: Tensor, v: Tensor) => naiveConvAffineGrad(a, v, y, kernel, step, spacing, activation === 'relu'),
+        label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')} ${activation}`,
+      })));
     }),
     gradient: 'checked',
     secondOrder: true,

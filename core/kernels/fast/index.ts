@@ -3,6 +3,7 @@ import { fastElementwise } from './elementwise.ts';
 import { fastAffine, fastMatmul } from './matmul.ts';
 import { fastConvAffine } from './conv-affine.ts';
 import { fastConvFilterGrad } from './conv-filter-grad.ts';
+import { fastConvAffineGrad } from './conv-affine-grad.ts';
 import { fastConvTranspose } from './conv-transpose.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
@@ -23,6 +24,7 @@ export const fastKernels: Partial<KernelTable> = {
   convAffine: fastConvAffine,
   convTranspose: fastConvTranspose,
   convFilterGrad: fastConvFilterGrad,
+  convAffineGrad: fastConvAffineGrad,
   sum: fastSum,
   expand: fastExpand,
   pad: fastPad,
