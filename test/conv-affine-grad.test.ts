@@ -12,6 +12,8 @@ import { configureGemm } from '../core/kernels/fast/matmul.ts';
 import { fastSum } from '../core/kernels/fast/reduce.ts';
 import { wasmElementwiseKernels } from '../core/kernels/fast/wasm-elementwise.ts';
 import { wasmDirectConvGrad } from '../core/kernels/wasm/direct-conv-grad.ts';
+import { GRAD_TAPS } from '../core/kernels/wasm/direct-conv-grad-module.ts';
+import { BLOCKING, SCRATCH_STRIDE } from '../core/kernels/wasm/runtime.ts';
 import type { AffineActivation } from '../core/primitives.ts';
 import { randomUniform } from 'semiflow';
 
@@ -65,6 +67,10 @@ describe('convAffineGrad on one-channel images, directly', () => {
       expect(sameValues(fastConvAffineGrad([x, g, y], shapes, params, out) as Float32Array, expected)).toBe(true);
     }), { numRuns: 40 });
     expect(direct).toBe(40);
+  });
+
+  it('unfolds a block of patch rows into each worker\'s packing scratch, which holds it', () => {
+    expect(4 * BLOCKING.kc * GRAD_TAPS).toBeLessThanOrEqual(SCRATCH_STRIDE);
   });
 
   it('covers several KC blocks of pixels, a 28×28 image batch with 32 filters as in MNIST', () => {

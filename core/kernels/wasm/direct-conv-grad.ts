@@ -1,7 +1,7 @@
 import { allocateOutput } from '../../buffer-pool.ts';
 import { CONV_GRAD_JOB, GRAD_TAPS } from './direct-conv-grad-module.ts';
 import { JOB_KIND } from './gemm-module.ts';
-import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
+import { OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 import type { DirectConvProblem } from './direct-conv.ts';
 
@@ -45,7 +45,7 @@ export function wasmDirectConvGrad(p: DirectConvGradProblem, pool?: WorkerPool, 
   const vectors = filters / 4;
   const wanted = Math.ceil(vectors / (PIECES_PER_THREAD * threads));
   const span = pool ? Math.min(vectors, Math.ceil(wanted / LINE_VECTORS) * LINE_VECTORS) : vectors;
-  const words = { x: xOff, g: gOff, y: yOff, out: outOff, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, rows, vectors, span };
+  const words = { x: xOff, g: gOff, y: yOff, out: outOff, width, outH, outW, kh, kw, filters, relu: p.relu ? 1 : 0, rows, vectors, span, scratch: SCRATCH_OFFSET, scratchStride: SCRATCH_STRIDE };
   runPieces(rt, JOB_KIND.directConvGrad, CONV_GRAD_JOB, words, vectors, span, pool);
   const out = allocateOutput('float32', size) as Float32Array;
   out.set(heap.subarray(outOff >> 2, (outOff >> 2) + size));

@@ -43,7 +43,7 @@ function chunk(): FunctionBuilder {
     f.get(job).loadI32(4 * JOB.kind);
     f.i32(kind).eq().when(() => {
       f.get(job).get(q);
-      if (kind === JOB_KIND.convGemm) f.get(worker);
+      if (kind === JOB_KIND.convGemm || kind === JOB_KIND.directConvGrad) f.get(worker);
       f.call(index);
       f.op(0x0f);
     });
