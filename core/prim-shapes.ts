@@ -141,6 +141,17 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     const [n, h, w, c] = shape;
     return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), c], dtype };
   },
+  maxPoolGrad: ([x, y, g], dtypes, params) => {
+    const { shape } = shapeRules.maxPool([x], dtypes, params);
+    if (params.kernel[0] !== params.strides[0] || params.kernel[1] !== params.strides[1]) {
+      throw new ConfigError(`maxPoolGrad: expected windows that tile (strides = kernel), got kernel ${params.kernel.join('x')} and strides ${params.strides.join('x')}`);
+    }
+    if (!sameShape(y, shape) || !sameShape(g, shape)) {
+      throw new ShapeError(`maxPoolGrad: x ${fmtShape(x)} pools to ${fmtShape(shape)}, but the max and its cotangent are ${fmtShape(y)} and ${fmtShape(g)}`);
+    }
+    checkDtypes('maxPoolGrad', dtypes);
+    return { shape: [...x], dtype: dtypes[0] };
+  },
   unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
     checkWindow('unfold', kernel, strides, dilations);
     const [eh, ew] = extents(kernel, dilations);

@@ -43,6 +43,10 @@ export interface PrimParams {
   // rows and columns past the last whole window are not read), taps in order (i, then j) from -Infinity as max
   // takes them: max over unfold's or the tiles' window axes without the crop or the patches (issue 17)
   maxPool: PoolParams;
+  // maxPoolGrad(x, y, g) for windows that tile (strides = kernel), y = maxPool(x), g its cotangent: x's cotangent,
+  // each window's g shared equally among its elements equal to its max, +0 past the last whole window: max's rule
+  // (maxGrad) on the windows in place, without the crop to whole windows and the pad back (issue 17)
+  maxPoolGrad: PoolParams;
   // movement
   reshape: { shape: readonly number[] };
   permute: { perm: readonly number[] };

@@ -49,6 +49,14 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   max: (g, { inputs: [x], output, params: { axes } }) => [() => maxGrad(x, output, g, axes)],
   // Linear in g: its transpose sums each group's hit·(1/count)·g' back onto the group. x and y: piecewise constant.
   maxPool: (g, { inputs: [x], output, params: { kernel, strides } }) => [() => maxPoolGrad(x, output, g, kernel, strides)],
+  // Linear in g: its transpose sums each window's hit·(1/count)·g' back onto the window (the tiles of the crop, as the
+  // composite's maxGrad and pad rules do). x and y: piecewise constant.
+  maxPoolGrad: (g, { inputs: [x, y], params: { kernel: [kh, kw], strides } }) => [null, null, () => {
+    const [n, oh, ow, c] = y.shape;
+    const shares = mul(apply('maxPoolGrad', [x, y, onesLike(y)], { kernel: [kh, kw], strides }), g);
+    const tiles = reshape(slice(shares, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]), [n, oh, kh, ow, kw, c]);
+    return reshape(sum(tiles, [2, 4], true), y.shape);
+  }],
   maxGrad: (g, { inputs: [x, y], params: { axes } }) => [null, null, () => sum(mul(maxGrad(x, y, onesLike(y), axes), g), axes, true)],
   reshape: (g, { inputs: [x] }) => [() => reshape(g, x.shape)],
   permute: (g, { params: { perm } }) => [() => permute(g, perm.map((_, i) => perm.indexOf(i)))], // inverse permutation
@@ -158,19 +166,13 @@ function grownAxes(from: readonly number[], to: readonly number[]): number[] {
 
 /**
  * maxPool's x cotangent: max's rule (maxGrad) over the windows it reduced, as the composite pooling saw them.
- * Tiling windows (strides = kernel): the crop to whole windows viewed [N,OH,kh,OW,kw,C], then the crop's rule (a
- * zero pad); others: unfold's patches, then unfold's rule (fold). The bits of the crop/unfold-then-max gradients.
+ * Tiling windows (strides = kernel): maxPoolGrad, max's rule on the windows in place (the crop and its pad's zeros
+ * included); others: unfold's patches, then unfold's rule (fold). The bits of the crop/unfold-then-max gradients.
  */
 function maxPoolGrad(x: Tensor, y: Tensor, g: Tensor, [kh, kw]: readonly [number, number], [sh, sw]: readonly [number, number]): Tensor {
+  if (sh === kh && sw === kw) return apply('maxPoolGrad', [x, y, g], { kernel: [kh, kw], strides: [sh, sw] });
   const [n, h, w, c] = x.shape;
   const [, oh, ow] = y.shape;
-  if (sh !== kh || sw !== kw) {
-    const kept = [n, oh, ow, 1, 1, c];
-    return fold(maxGrad(unfold(x, [kh, kw], [sh, sw]), reshape(y, kept), reshape(g, kept), [3, 4]), h, w, [sh, sw]);
-  }
-  const whole = oh * kh === h && ow * kw === w;
-  const cropped = whole ? x : slice(x, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]);
-  const kept = [n, oh, 1, ow, 1, c];
-  const dx = reshape(maxGrad(reshape(cropped, [n, oh, kh, ow, kw, c]), reshape(y, kept), reshape(g, kept), [2, 4]), cropped.shape);
-  return whole ? dx : pad(dx, [[0, 0], [0, h - oh * kh], [0, w - ow * kw], [0, 0]]);
+  const kept = [n, oh, ow, 1, 1, c];
+  return fold(maxGrad(unfold(x, [kh, kw], [sh, sw]), reshape(y, kept), reshape(g, kept), [3, 4]), h, w, [sh, sw]);
 }

@@ -7,6 +7,7 @@ import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } fro
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
 import { maxPoolKernel } from './max-pool.ts';
+import { maxPoolGradKernel } from './max-pool-grad.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { convAffineGradOf } from './conv-affine-grad.ts';
@@ -43,6 +44,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   max: maxKernel,
   maxGrad: maxGradKernel,
   maxPool: maxPoolKernel,
+  maxPoolGrad: maxPoolGradKernel,
   reshape: identityKernel,
   permute: permuteKernel,
   expand: expandKernel,

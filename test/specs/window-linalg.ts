@@ -6,7 +6,7 @@ import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, ar
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
 import type { Reference, SpecTable } from './spec.ts';
 import { apply } from '../../core/dispatch.ts';
-import { at, atBroadcast, broadcastShape, forEachIndex } from './spec.ts';
+import { at, atBroadcast, broadcastShape, forEachIndex, ravel } from './spec.ts';
 
 type Pair = readonly [number, number];
 
@@ -238,6 +238,19 @@ function naiveConvAffineGrad(x: Tensor, g: Tensor, y: Tensor, kernel: Pair, stri
   const bias = new Array<number>(filters).fill(0);
   gz.storage.forEach((v, i) => (bias[i % filters] += v));
   return { shape: [shape[0] * shape[1] * shape[2] + 1, filters], values: [...Array.from(values), ...bias] };
+}
+
+/** maxPoolGrad's value for tiling windows: each window's g over its elements equal to its max, split by their count. */
+function naiveMaxPoolGrad(x: Tensor, g: Tensor, [kh, kw]: Pair): Reference {
+  const values = new Array<number>(x.size).fill(0);
+  forEachIndex(g.shape, ([n, oh, ow, c]) => {
+    const taps: number[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(ravel([n, oh * kh + i, ow * kw + j, c], x.shape));
+    const top = Math.max(...taps.map((t) => x.storage[t]));
+    const hits = taps.filter((t) => x.storage[t] === top);
+    for (const t of hits) values[t] = at(g, [n, oh, ow, c]) / hits.length;
+  });
+  return { shape: [...x.shape], values };
 }
 
 const dim = (max: number) => fc.integer({ min: 1, max });
@@ -512,6 +525,30 @@ export const windowLinalgSpecs = {
         reference: (a: Tensor) => naiveMaxPool2d(a, kernel, step, 'valid'),
         label: `kernel ${kernel.join('x')} strides ${step.join('x')}`,
       }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (maxPool's rule for tiling windows): x of small integers, so windows tie, fixed with its max;
+  // g is the one input. Reference: g over each window where x is its max, split by the hits; 0 past the last window.
+  maxPoolGrad: {
+    cases: windowSetup.chain(({ batch, channels, kernel, extra }) => {
+      const shape = [batch, kernel[0] + extra[0], kernel[1] + extra[1], channels];
+      const pooled = [batch, Math.floor(shape[1] / kernel[0]), Math.floor(shape[2] / kernel[1]), channels];
+      const size = shape.reduce((a, b) => a * b, 1);
+      return fc.tuple(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: size, maxLength: size }), arbTensor(pooled)).map(([v, g]) => {
+        const x = tensor(v, shape, 'float64');
+        const params = { kernel, strides: kernel };
+        return {
+          inputs: [g],
+          run: (a: Tensor) => {
+            const xa = x.cast(a.dtype);
+            return apply('maxPoolGrad', [xa, apply('maxPool', [xa], params), a], params);
+          },
+          reference: (a: Tensor) => naiveMaxPoolGrad(x, a, kernel),
+          label: `kernel ${kernel.join('x')} x ${JSON.stringify(v)}`,
+        };
+      });
     }),
     gradient: 'checked',
     secondOrder: true,
