@@ -4,6 +4,7 @@ import { fastAffine, fastMatmul } from './matmul.ts';
 import { fastConvAffine } from './conv-affine.ts';
 import { fastConvFilterGrad } from './conv-filter-grad.ts';
 import { fastConvAffineGrad } from './conv-affine-grad.ts';
+import { fastMaxPoolGrad } from './max-pool-grad.ts';
 import { fastConvTranspose } from './conv-transpose.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { fastSum } from './reduce.ts';
@@ -25,6 +26,7 @@ export const fastKernels: Partial<KernelTable> = {
   convTranspose: fastConvTranspose,
   convFilterGrad: fastConvFilterGrad,
   convAffineGrad: fastConvAffineGrad,
+  maxPoolGrad: fastMaxPoolGrad,
   sum: fastSum,
   expand: fastExpand,
   pad: fastPad,

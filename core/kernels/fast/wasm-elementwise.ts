@@ -70,7 +70,7 @@ export function wasmMaxPool2x2(x: Float32Array, [images, height, width, channels
 
 /** maxGrad of x [A, 2, B, 2, C] with its max y and cotangent g [A, B, C]. */
 export const wasmPool2x2MaxGrad = (x: Float32Array, y: Float32Array, g: Float32Array, A: number, B: number, C: number) =>
-  runWasm([x, y, g], x.length, (fns, [p, q, r, dx]) => fns.maxGrad(p, q, r, dx, A, B, C));
+  runWasm([x, y, g], x.length, (fns, [p, q, r, dx]) => fns.maxGrad(p, q, r, dx, A, B, C, 8 * B * C));
 
 /** Float32Arrays all, a float32 output of at least WASM_MIN_ELEMENTS. */
 function inWasm(inputs: readonly TypedArray[], out: KernelOutput, n: number): inputs is readonly Float32Array[] {
