@@ -13,7 +13,10 @@ import { fastSum } from '../core/kernels/fast/reduce.ts';
 import { wasmElementwiseKernels } from '../core/kernels/fast/wasm-elementwise.ts';
 import { wasmDirectConvGrad } from '../core/kernels/wasm/direct-conv-grad.ts';
 import { GRAD_TAPS } from '../core/kernels/wasm/direct-conv-grad-module.ts';
-import { BLOCKING, SCRATCH_STRIDE } from '../core/kernels/wasm/runtime.ts';
+import { BLOCKING, SCRATCH_STRIDE, gemmRuntime } from '../core/kernels/wasm/runtime.ts';
+import { wasmMaxPoolGrad2x2 } from '../core/kernels/wasm/pool-job.ts';
+import { residentOffset } from '../core/kernels/wasm/resident.ts';
+import { referenceKernels } from '../core/kernels/index.ts';
 import type { AffineActivation } from '../core/primitives.ts';
 import { randomUniform } from 'semiflow';
 
@@ -87,6 +90,32 @@ describe('convAffineGrad on one-channel images, directly', () => {
     const direct = wasmDirectConvGrad({ x, g, y, images, height, width, kh: 3, kw: 3, filters, relu: true });
     expect(direct).toBeDefined();
     expect(sameValues(direct!, expected)).toBe(true);
+  });
+
+  it('reads g and y in place where maxPoolGrad left them resident, with the same bits', () => {
+    restore = configureGemm({ threads: 2, threadMinFlops: 0, adaptiveThreads: false });
+    const rt = gemmRuntime();
+    if (rt === null) expect.fail('no GEMM runtime');
+    const [images, filters] = [4, 32];
+    const x = randomUniform([images, 28, 28, 1], { seed: 4 }).storage as Float32Array;
+    const y = randomUniform([images, 26, 26, filters], { min: -1, max: 1, seed: 5 }).storage.map((v) => Math.max(v, 0));
+    const pooled = [images, 13, 13, filters];
+    const p = referenceKernels.maxPool([y], [[images, 26, 26, filters]], { kernel: [2, 2], strides: [2, 2] }, { shape: pooled, dtype: 'float32' }) as Float32Array;
+    const gp = randomUniform(pooled, { min: -1, max: 1, seed: 6 }).storage as Float32Array;
+    const g = wasmMaxPoolGrad2x2(y as Float32Array, p, gp, [images, 26, 26, filters]);
+    if (g === undefined) expect.fail('maxPoolGrad declined');
+    expect(residentOffset(rt, g)).toBeDefined();
+    expect(residentOffset(rt, y as Float32Array)).toBeDefined();
+    const shapes = [[images, 28, 28, 1], [images, 26, 26, filters], [images, 26, 26, filters]];
+    const params = { kernel: [3, 3] as const, strides: [1, 1] as const, dilations: [1, 1] as const, activation: 'relu' as const };
+    const problem = { x, g, y: y as Float32Array, images, height: 28, width: 28, kh: 3, kw: 3, filters, relu: true };
+    const inPlace = wasmDirectConvGrad(problem);
+    // Still resident (nothing reserved the region again), and the copying path agrees once they are forgotten.
+    expect(residentOffset(rt, g)).toBeDefined();
+    const expected = parts([x, g, y], shapes, params, { shape: [10, filters], dtype: 'float32' }) as Float32Array;
+    expect(residentOffset(rt, g)).toBeUndefined();
+    expect(sameValues(inPlace!, expected)).toBe(true);
+    expect(sameValues(wasmDirectConvGrad(problem)!, expected)).toBe(true);
   });
 
   it('leaves what it does not take to the parts: several channels, strides, filters not a multiple of 4, more than 9 taps', () => {

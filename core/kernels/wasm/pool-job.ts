@@ -1,7 +1,7 @@
 import { allocateOutput } from '../../buffer-pool.ts';
 import { JOB_KIND } from './gemm-module.ts';
 import { POOL_JOB } from './pool-module.ts';
-import { residentOffset } from './resident.ts';
+import { noteResident, residentOffset } from './resident.ts';
 import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 
@@ -39,7 +39,8 @@ export function wasmResidentMaxPool2x2(x: Float32Array, [images, height, width, 
  * y and g copied in, the images split over `threads` threads of `pool` (else on the calling thread), the elementwise
  * module's maxGrad on each image reading and writing the rows and columns of whole windows in place; the last row
  * and column of an odd size (no window's) get +0. The bits of maxGrad on the crop, then the pad, for any thread
- * count. Undefined without the GEMM runtime or when the operands do not fit.
+ * count. x and (for even sizes, whose every element a window writes) dx stay resident (resident.ts), so the
+ * convolution's gradients after it read them in place. Undefined without the GEMM runtime or when they do not fit.
  */
 export function wasmMaxPoolGrad2x2(x: Float32Array, y: Float32Array, g: Float32Array, [images, height, width, channels]: readonly number[], pool?: WorkerPool, threads = 1, rt = gemmRuntime()): Float32Array | undefined {
   if (rt === null) return undefined;
@@ -59,7 +60,9 @@ export function wasmMaxPoolGrad2x2(x: Float32Array, y: Float32Array, g: Float32A
   runPieces(rt, JOB_KIND.maxPoolGrad, POOL_JOB, words, images, words.span, pool);
   const dx = allocateOutput('float32', x.length) as Float32Array;
   dx.set(heap.subarray(dxOff >> 2, (dxOff >> 2) + x.length));
-  zeroPastWindows(dx, images, height, width, channels);
+  noteResident(rt, x, xOff);
+  if (height % 2 === 0 && width % 2 === 0) noteResident(rt, dx, dxOff);
+  else zeroPastWindows(dx, images, height, width, channels);
   return dx;
 }
 

@@ -72,6 +72,14 @@ export function reserveOperands({ memory }: GemmRuntime, bytes: number): boolean
   return growTo(memory, OPERANDS_OFFSET + bytes);
 }
 
+/**
+ * Grows the memory to `end` bytes for operands laid out past residentEnd (resident.ts), keeping what is resident
+ * there; false when they cannot fit.
+ */
+export function growPastResident({ memory }: GemmRuntime, end: number): boolean {
+  return growTo(memory, end);
+}
+
 /** Writes a job descriptor (see JOB in gemm-kernel.ts) at JOB_OFFSET. */
 export function writeJob({ memory }: GemmRuntime, words: Int32Array): void {
   if (words.length !== JOB_WORDS) throw new Error(`writeJob: expected ${JOB_WORDS} words, got ${words.length}`);
