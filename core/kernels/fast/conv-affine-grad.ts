@@ -3,11 +3,10 @@ import { convAffineGradOf } from '../conv-affine-grad.ts';
 import { wasmDirectConvGrad } from '../wasm/direct-conv-grad.ts';
 import { fastConvFilterGrad } from './conv-filter-grad.ts';
 import { gemmMinFlops, onThreads } from './matmul.ts';
-import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
 
 /** convAffineGrad as the fast kernels of its parts (reluGrad, convFilterGrad, sum): their bits. */
-const fastParts = convAffineGradOf({ reluGrad: wasmElementwiseKernels.reluGrad, convFilterGrad: fastConvFilterGrad, sum: fastSum });
+const fastParts = convAffineGradOf({ reluGrad: wasmElementwiseKernels.reluGrad, convFilterGrad: fastConvFilterGrad, sum: wasmElementwiseKernels.sum });
 
 /**
  * convAffineGrad: float32 one-channel images at stride 1 without dilation, where convFilterGrad would run on the

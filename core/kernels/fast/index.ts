@@ -7,7 +7,6 @@ import { fastConvAffineGrad } from './conv-affine-grad.ts';
 import { fastMaxPoolGrad } from './max-pool-grad.ts';
 import { fastConvTranspose } from './conv-transpose.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
-import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
 import { fastFold, fastUnfold } from './window.ts';
 
@@ -18,7 +17,7 @@ import { fastFold, fastUnfold } from './window.ts';
  */
 export const fastKernels: Partial<KernelTable> = {
   ...fastElementwise,
-  // relu, reluGrad, add, max, maxPool (2×2), maxGrad: float32 in wasm SIMD from 2048 elements, else the JS or reference kernels.
+  // relu, reluGrad, add, max, maxPool (2×2), maxGrad, sum (of rows): float32 in wasm SIMD from 2048 elements, else the JS or reference kernels.
   ...wasmElementwiseKernels,
   matmul: fastMatmul,
   affine: fastAffine,
@@ -27,7 +26,6 @@ export const fastKernels: Partial<KernelTable> = {
   convFilterGrad: fastConvFilterGrad,
   convAffineGrad: fastConvAffineGrad,
   maxPoolGrad: fastMaxPoolGrad,
-  sum: fastSum,
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,

@@ -1,8 +1,8 @@
 import { FunctionBuilder, i32, uleb, v128 } from './emit.ts';
 
 /**
- * A WebAssembly SIMD module for the float32 elementwise passes of a CNN step: relu, reluGrad, add, and the
- * 2×2 max-pool forward and its maxGrad. Arguments are byte offsets into the module's own memory (16-aligned,
+ * A WebAssembly SIMD module for the float32 elementwise passes of a CNN step: relu, reluGrad, add, the 2×2
+ * max-pool forward and its maxGrad, and the column sums of a bias gradient. Arguments are byte offsets into the module's own memory (16-aligned,
  * each operand followed by at least 16 bytes of padding, so a whole vector past the end reads harmlessly).
  */
 
@@ -182,7 +182,28 @@ export function maxGrad(): FunctionBuilder {
   return f;
 }
 
+/**
+ * columnSums(x, y, rows, vectors): y = the sums of the rows of x [rows, 4·vectors], each column from +0 over the rows
+ * in order, f32x4 adds rounding each step as the sum kernels do: their bits.
+ */
+function columnSums(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32, i32]);
+  const [x, y, rows, vectors] = [0, 1, 2, 3];
+  const [r, j, p, rowBytes] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  f.get(vectors).i32(16).mul().set(rowBytes);
+  f.forRange(j, () => f.i32(0), () => f.get(rowBytes), 16, () => f.get(y).get(j).add().zeroV128().storeV128());
+  f.get(x).set(p);
+  f.forRange(r, () => f.i32(0), () => f.get(rows), 1, () => {
+    f.forRange(j, () => f.i32(0), () => f.get(rowBytes), 16, () => {
+      f.get(y).get(j).add().get(y).get(j).add().loadV128().get(p).get(j).add().loadV128();
+      simd(f, 'add').storeV128();
+    });
+    f.bump(p, () => f.get(rowBytes));
+  });
+  return f;
+}
+
 /** The functions, in export order. */
 export function elementwiseFunctions(): Record<string, FunctionBuilder> {
-  return { relu: relu(), reluGrad: reluGrad(), add: add(), maxPool: maxPool(), maxGrad: maxGrad() };
+  return { relu: relu(), reluGrad: reluGrad(), add: add(), maxPool: maxPool(), maxGrad: maxGrad(), columnSums: columnSums() };
 }
