@@ -4,7 +4,8 @@ import type { Blocking } from './gemm-kernel.ts';
 import { pack } from './gemm-pack.ts';
 import { macro } from './gemm-macro.ts';
 import { convChunk, directConv } from './direct-conv-module.ts';
-import { convGemmChunk, foldRows, unfoldChunk, unfoldRange } from './conv-gemm-module.ts';
+import { convGemmChunk, foldRows, unfoldRange } from './conv-gemm-module.ts';
+import { unfoldChunk } from './unfold-module.ts';
 import { adamChunk, adamFunction } from './adam.ts';
 import { poolChunk, poolGradChunk } from './pool-module.ts';
 import { convGradChunk, directConvGrad } from './direct-conv-grad-module.ts';
@@ -21,7 +22,7 @@ import { maxGrad, maxPool } from './elementwise-module.ts';
  * What a job is (its word JOB.kind): a product laid out as JOB says, a convolution laid out as CONV_JOB says, a
  * convolution as a product of its patch rows, laid out as JOB and CONV_GEMM_JOB (conv-gemm-module.ts) say, or an
  * Adam step as ADAM_JOB says, or a 2×2 max pooling or its maxPoolGrad as POOL_JOB says, or a one-channel convolution's kernel and bias
- * gradients as CONV_GRAD_JOB (direct-conv-grad-module.ts) says, or patch rows unfolded as UNFOLD_JOB (conv-gemm-module.ts) says.
+ * gradients as CONV_GRAD_JOB (direct-conv-grad-module.ts) says, or patch rows unfolded as UNFOLD_JOB (unfold-module.ts) says.
  */
 export const JOB_KIND = { gemm: 0, directConv: 1, convGemm: 2, adam: 3, maxPool: 4, directConvGrad: 5, maxPoolGrad: 6, unfold: 7 } as const;
 

@@ -1,4 +1,4 @@
-import { UNFOLD_JOB } from './conv-gemm-module.ts';
+import { UNFOLD_JOB } from './unfold-module.ts';
 import type { OperandWriter } from './gemm.ts';
 import { JOB_KIND } from './gemm-module.ts';
 import { runPieces } from './runtime.ts';
