@@ -133,14 +133,8 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     const [kh, kw, c] = kernel;
     return shapeRules.fold([[x[0], x[1], x[2], kh, kw, c]], dtypes, { kernel: [kh, kw], strides, dilations, height, width });
   },
-  maxPool: ([shape], [dtype], { kernel, strides }) => {
-    checkWindow('maxPool', kernel, strides, [1, 1]);
-    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
-      throw new ShapeError(`maxPool: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
-    }
-    const [n, h, w, c] = shape;
-    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), c], dtype };
-  },
+  maxPool: pooled('maxPool'),
+  sumPool: pooled('sumPool'),
   maxPoolGrad: ([x, y, g], dtypes, params) => {
     const { shape } = shapeRules.maxPool([x], dtypes, params);
     if (params.kernel[0] !== params.strides[0] || params.kernel[1] !== params.strides[1]) {
@@ -213,6 +207,18 @@ function reduced(prim: 'sum' | 'max' | 'maxGrad') {
       throw new ShapeError(`${prim}: cannot reduce an empty axis of ${fmtShape(shape)}`);
     }
     return { shape: shape.map((d, i) => (axes.includes(i) ? 1 : d)), dtype };
+  };
+}
+
+/** A pooling primitive's rule: NHWC input at least one window large, one output per window placed every `strides`. */
+function pooled(prim: 'maxPool' | 'sumPool'): ShapeRule<typeof prim> {
+  return ([shape], [dtype], { kernel, strides }) => {
+    checkWindow(prim, kernel, strides, [1, 1]);
+    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
+      throw new ShapeError(`${prim}: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
+    }
+    const [n, h, w, c] = shape;
+    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), c], dtype };
   };
 }
 

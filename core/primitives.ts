@@ -47,6 +47,9 @@ export interface PrimParams {
   // each window's g shared equally among its elements equal to its max, +0 past the last whole window: max's rule
   // (maxGrad) on the windows in place, without the crop to whole windows and the pad back (issue 17)
   maxPoolGrad: PoolParams;
+  // sumPool(x) [N,H,W,C] -> [N,OH,OW,C]: the sum of each window, 'valid', taps in order (i, then j) from +0 as sum
+  // takes them over the windows' axes: avgPool2d's sums without the crop to whole windows or the patches (issue 17)
+  sumPool: PoolParams;
   // movement
   reshape: { shape: readonly number[] };
   permute: { perm: readonly number[] };

@@ -63,6 +63,7 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
   add: perOutput, mul: perOutput, less: perOutput, equal: perOutput, where: perOutput,
   relu: perOutput, reluGrad: perOutput, maxGrad: perOutput, maxPoolGrad: perOutput,
   maxPool: (_, { kernel }, out) => kernel[0] * kernel[1] * sizeOf(out), // one compare per tap
+  sumPool: (_, { kernel }, out) => kernel[0] * kernel[1] * sizeOf(out), // one add per tap
   sum: perInput, max: perInput, fold: perInput,
   matmul: (shapes, { transposeA }, out) => {
     const a = shapes[0];
@@ -102,7 +103,7 @@ function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params:
   }
   const operands = shapes.map(fmtShape).join(',');
   if (prim === 'sum' || prim === 'max' || prim === 'maxGrad') return `${operands} axes ${(params as PrimParams['sum']).axes.join(',')}`;
-  if (prim === 'maxPool' || prim === 'maxPoolGrad') return `${operands} window ${(params as PrimParams['maxPool']).kernel.join('x')} strides ${(params as PrimParams['maxPool']).strides.join('x')}`;
+  if (prim === 'maxPool' || prim === 'maxPoolGrad' || prim === 'sumPool') return `${operands} window ${(params as PrimParams['maxPool']).kernel.join('x')} strides ${(params as PrimParams['maxPool']).strides.join('x')}`;
   if (prim === 'unfold' || prim === 'fold') return `${operands} window ${(params as PrimParams['unfold']).kernel.join('x')}`;
   if (prim === 'gather' || prim === 'scatterAdd') return `${operands} axis ${(params as PrimParams['gather']).axis}`;
   if (prim === 'permute') return `${operands} perm ${(params as PrimParams['permute']).perm.join(',')}`;

@@ -57,6 +57,15 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     const tiles = reshape(slice(shares, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]), [n, oh, kh, ow, kw, c]);
     return reshape(sum(tiles, [2, 4], true), y.shape);
   }],
+  // Linear: each window's cotangent spread over its pixels, as sum's rule (expand) on the composite's views: the crop's
+  // tiles, then the crop's rule (a zero pad), or unfold's patches, then unfold's rule (fold).
+  sumPool: (g, { inputs: [x], params: { kernel: [kh, kw], strides: [sh, sw] } }) => [() => {
+    const [n, h, w, c] = x.shape;
+    const [, oh, ow] = g.shape;
+    if (sh !== kh || sw !== kw) return fold(expand(reshape(g, [n, oh, ow, 1, 1, c]), [n, oh, ow, kh, kw, c]), h, w, [sh, sw]);
+    const tiles = reshape(expand(reshape(g, [n, oh, 1, ow, 1, c]), [n, oh, kh, ow, kw, c]), [n, oh * kh, ow * kw, c]);
+    return oh * kh === h && ow * kw === w ? tiles : pad(tiles, [[0, 0], [0, h - oh * kh], [0, w - ow * kw], [0, 0]]);
+  }],
   maxGrad: (g, { inputs: [x, y], params: { axes } }) => [null, null, () => sum(mul(maxGrad(x, y, onesLike(y), axes), g), axes, true)],
   reshape: (g, { inputs: [x] }) => [() => reshape(g, x.shape)],
   permute: (g, { params: { perm } }) => [() => permute(g, perm.map((_, i) => perm.indexOf(i)))], // inverse permutation

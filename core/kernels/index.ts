@@ -8,6 +8,7 @@ import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
 import { maxPoolKernel } from './max-pool.ts';
 import { maxPoolGradKernel } from './max-pool-grad.ts';
+import { sumPoolKernel } from './sum-pool.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
 import { convAffineGradOf } from './conv-affine-grad.ts';
@@ -45,6 +46,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   maxGrad: maxGradKernel,
   maxPool: maxPoolKernel,
   maxPoolGrad: maxPoolGradKernel,
+  sumPool: sumPoolKernel,
   reshape: identityKernel,
   permute: permuteKernel,
   expand: expandKernel,

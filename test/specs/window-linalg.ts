@@ -240,6 +240,19 @@ function naiveConvAffineGrad(x: Tensor, g: Tensor, y: Tensor, kernel: Pair, stri
   return { shape: [shape[0] * shape[1] * shape[2] + 1, filters], values: [...Array.from(values), ...bias] };
 }
 
+/** sumPool's value: the sum of each 'valid' window. */
+function naiveSumPool(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair): Reference {
+  const [n, h, w, c] = x.shape;
+  const shape = [n, Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1, c];
+  const values: number[] = [];
+  forEachIndex(shape, ([b, oh, ow, k]) => {
+    let s = 0;
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) s += at(x, [b, oh * sh + i, ow * sw + j, k]);
+    values.push(s);
+  });
+  return { shape, values };
+}
+
 /** maxPoolGrad's value for tiling windows: each window's g over its elements equal to its max, split by their count. */
 function naiveMaxPoolGrad(x: Tensor, g: Tensor, [kh, kw]: Pair): Reference {
   const values = new Array<number>(x.size).fill(0);
@@ -523,6 +536,20 @@ export const windowLinalgSpecs = {
         inputs: [x],
         run: (a: Tensor) => apply('maxPool', [a], { kernel, strides: step }),
         reference: (a: Tensor) => naiveMaxPool2d(a, kernel, step, 'valid'),
+        label: `kernel ${kernel.join('x')} strides ${step.join('x')}`,
+      }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone: 'valid' windows, rows and columns past the last whole window left out.
+  sumPool: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) => {
+      const step: Pair = strides ?? kernel;
+      return arbTensor([batch, kernel[0] + extra[0], kernel[1] + extra[1], channels]).map((x) => ({
+        inputs: [x],
+        run: (a: Tensor) => apply('sumPool', [a], { kernel, strides: step }),
+        reference: (a: Tensor) => naiveSumPool(a, kernel, step),
         label: `kernel ${kernel.join('x')} strides ${step.join('x')}`,
       }));
     }),

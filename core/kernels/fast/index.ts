@@ -5,6 +5,7 @@ import { fastConvAffine } from './conv-affine.ts';
 import { fastConvFilterGrad } from './conv-filter-grad.ts';
 import { fastConvAffineGrad } from './conv-affine-grad.ts';
 import { fastMaxPoolGrad } from './max-pool-grad.ts';
+import { fastSumPool } from './sum-pool.ts';
 import { fastConvTranspose } from './conv-transpose.ts';
 import { fastExpand, fastPad, fastSlice } from './movement.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
@@ -26,6 +27,7 @@ export const fastKernels: Partial<KernelTable> = {
   convFilterGrad: fastConvFilterGrad,
   convAffineGrad: fastConvAffineGrad,
   maxPoolGrad: fastMaxPoolGrad,
+  sumPool: fastSumPool,
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,
