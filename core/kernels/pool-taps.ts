@@ -4,7 +4,8 @@ import type { Shape } from '../shape.ts';
 /**
  * Calls visit(inputOffset, outputOffset) for each tap of each pooling window of NHWC x: windows in the output's
  * order, taps in order (i, then j), offsets of the tap's and the window's first channel. Rows and columns past the
- * last whole window are never visited.
+ * last whole window are never visited. For the reference kernels: the fast ones keep the loops inline (a shared
+ * callback measured 2.5% slower in fastMaxPool).
  */
 export function forEachPoolTap(
   [, height, width, channels]: Shape, { kernel: [kh, kw], strides: [sh, sw] }: PoolParams, [batch, outH, outW]: Shape,

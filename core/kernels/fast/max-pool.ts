@@ -1,7 +1,5 @@
 import { allocateOutput } from '../../buffer-pool.ts';
 import type { Kernel } from '../kernel.ts';
-import { forEachPoolTap } from '../pool-taps.ts';
-import { sizeOf } from '../../shape.ts';
 import { wordsOf } from './layout.ts';
 import { maxRow } from './reduce.ts';
 
@@ -10,11 +8,20 @@ import { maxRow } from './reduce.ts';
  * output's as fastMax folds a kept row (a bit select, no branch on the values), taps in the reference's order,
  * so its bits.
  */
-export const fastMaxPool: Kernel<'maxPool'> = ([x], [shape], params, out) => {
-  const channels = shape[3];
-  const y = allocateOutput(out.dtype, sizeOf(out.shape)).fill(-Infinity);
+export const fastMaxPool: Kernel<'maxPool'> = ([x], [[, height, width, channels]], { kernel: [kh, kw], strides: [sh, sw] }, out) => {
+  const [batch, outH, outW] = out.shape;
+  const y = allocateOutput(out.dtype, batch * outH * outW * channels).fill(-Infinity);
   const words = y instanceof Float64Array ? 2 : 1;
   const [xw, yw] = [wordsOf(x), wordsOf(y)];
-  forEachPoolTap(shape, params, out.shape, (s, o) => maxRow(x, xw, s, y, yw, o, channels, words));
+  let o = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++, o += channels) {
+        for (let i = 0; i < kh; i++) {
+          for (let j = 0; j < kw; j++) maxRow(x, xw, ((n * height + oh * sh + i) * width + ow * sw + j) * channels, y, yw, o, channels, words);
+        }
+      }
+    }
+  }
   return y;
 };
