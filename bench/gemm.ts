@@ -17,8 +17,8 @@ const shape = (label: string, m: number, k: number, n: number, transposeA = fals
 
 /**
  * The products the two models run now, through the matmul primitive. The MLP: dense1 forward (affine's product),
- * its weight gradient, and dense2's g·W2ᵀ (k = 10). The CNN: conv1's forward is a direct convolution (no product),
- * so only its weight gradient is here, unfolded again: 86528 = 128·26·26 patches of 3·3·1; conv2's forward
+ * its weight gradient, and dense2's g·W2ᵀ (k = 10). The CNN: conv1's forward and its kernel and bias gradients are
+ * direct kernels (no product: directConv and directConvGrad), so none of its products is here; conv2's forward
  * (convAffine's product, its A unfolded inside the GEMM's memory) and its two gradients: 15488 = 128·11·11 patches
  * of 3·3·32; dense1 forward on the 1600 flattened features.
  */
@@ -27,7 +27,6 @@ export const GEMM_SHAPES: readonly GemmShape[] = [
   shape('MLP dense1 dW = xᵀ·g', 784, 128, 128, true),
   shape('MLP dense2 dx = g·Wᵀ', 128, 10, 128, false, true),
   shape('square 1024²', 1024, 1024, 1024),
-  shape('conv1 dW = colsᵀ·g', 9, 86528, 32, true),
   shape('conv2 forward', 15488, 288, 64),
   shape('conv2 dW = colsᵀ·g', 288, 15488, 64, true),
   shape('conv2 dcols = g·Wᵀ', 15488, 64, 288, false, true),

@@ -118,6 +118,15 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     checkDtypes('convFilterGrad', dtypes);
     return { shape: [kh, kw, c, g[3]], dtype: dtypes[0] };
   },
+  convAffineGrad: ([x, g, y], dtypes, { activation, ...window }) => {
+    const { shape: [kh, kw, c, f] } = shapeRules.convFilterGrad([x, g], dtypes.slice(0, 2), window);
+    if (!sameShape(y, g)) throw new ShapeError(`convAffineGrad: expected y of g's shape ${fmtShape(g)}, got ${fmtShape(y)}`);
+    if (!AFFINE_ACTIVATIONS.includes(activation)) {
+      throw new ConfigError(`convAffineGrad: activation must be one of ${AFFINE_ACTIVATIONS.join(', ')}, got ${describeValue(activation)}`);
+    }
+    checkDtypes('convAffineGrad', dtypes);
+    return { shape: [kh * kw * c + 1, f], dtype: dtypes[0] };
+  },
   convTranspose: ([x, kernel], dtypes, { strides, dilations, height, width }) => {
     if (x.length !== 4 || kernel.length !== 4 || kernel[3] !== x[3]) {
       throw new ShapeError(`convTranspose: expected x [N,OH,OW,F] and kernel [kh,kw,C,F], got ${fmtShape(x)} and ${fmtShape(kernel)}`);
@@ -126,13 +135,18 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     const [kh, kw, c] = kernel;
     return shapeRules.fold([[x[0], x[1], x[2], kh, kw, c]], dtypes, { kernel: [kh, kw], strides, dilations, height, width });
   },
-  maxPool: ([shape], [dtype], { kernel, strides }) => {
-    checkWindow('maxPool', kernel, strides, [1, 1]);
-    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
-      throw new ShapeError(`maxPool: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
+  maxPool: pooled('maxPool'),
+  sumPool: pooled('sumPool'),
+  maxPoolGrad: ([x, y, g], dtypes, params) => {
+    const { shape } = shapeRules.maxPool([x], dtypes, params);
+    if (params.kernel[0] !== params.strides[0] || params.kernel[1] !== params.strides[1]) {
+      throw new ConfigError(`maxPoolGrad: expected windows that tile (strides = kernel), got kernel ${params.kernel.join('x')} and strides ${params.strides.join('x')}`);
     }
-    const [n, h, w, c] = shape;
-    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), c], dtype };
+    if (!sameShape(y, shape) || !sameShape(g, shape)) {
+      throw new ShapeError(`maxPoolGrad: x ${fmtShape(x)} pools to ${fmtShape(shape)}, but the max and its cotangent are ${fmtShape(y)} and ${fmtShape(g)}`);
+    }
+    checkDtypes('maxPoolGrad', dtypes);
+    return { shape: [...x], dtype: dtypes[0] };
   },
   unfold: ([shape], [dtype], { kernel, strides, dilations }) => {
     checkWindow('unfold', kernel, strides, dilations);
@@ -195,6 +209,18 @@ function reduced(prim: 'sum' | 'max' | 'maxGrad') {
       throw new ShapeError(`${prim}: cannot reduce an empty axis of ${fmtShape(shape)}`);
     }
     return { shape: shape.map((d, i) => (axes.includes(i) ? 1 : d)), dtype };
+  };
+}
+
+/** A pooling primitive's rule: NHWC input at least one window large, one output per window placed every `strides`. */
+function pooled(prim: 'maxPool' | 'sumPool'): ShapeRule<typeof prim> {
+  return ([shape], [dtype], { kernel, strides }) => {
+    checkWindow(prim, kernel, strides, [1, 1]);
+    if (shape.length !== 4 || shape[1] < kernel[0] || shape[2] < kernel[1]) {
+      throw new ShapeError(`${prim}: expected NHWC input at least as large as the ${kernel[0]}x${kernel[1]} window, got ${fmtShape(shape)}`);
+    }
+    const [n, h, w, c] = shape;
+    return { shape: [n, windows(h, kernel[0], strides[0]), windows(w, kernel[1], strides[1]), c], dtype };
   };
 }
 

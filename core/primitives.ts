@@ -47,6 +47,13 @@ export interface PrimParams {
   // rows and columns past the last whole window are not read), taps in order (i, then j) from -Infinity as max
   // takes them: max over unfold's or the tiles' window axes without the crop or the patches (issue 17)
   maxPool: PoolParams;
+  // maxPoolGrad(x, y, g) for windows that tile (strides = kernel), y = maxPool(x), g its cotangent: x's cotangent,
+  // each window's g shared equally among its elements equal to its max, +0 past the last whole window: max's rule
+  // (maxGrad) on the windows in place, without the crop to whole windows and the pad back (issue 17)
+  maxPoolGrad: PoolParams;
+  // sumPool(x) [N,H,W,C] -> [N,OH,OW,C]: the sum of each window, 'valid', taps in order (i, then j) from +0 as sum
+  // takes them over the windows' axes: avgPool2d's sums without the crop to whole windows or the patches (issue 17)
+  sumPool: PoolParams;
   // movement
   reshape: { shape: readonly number[] };
   permute: { perm: readonly number[] };
@@ -70,6 +77,10 @@ export interface PrimParams {
   // gradient) in one call, so the fast kernel unfolds x in WebAssembly memory; same bits
   convFilterGrad: WindowParams;
   convTranspose: { strides: readonly [number, number]; dilations: readonly [number, number]; height: number; width: number };
+  // convAffineGrad(x, g, y) = [convFilterGrad(x, gz); the sum of gz's rows] as [kh·kw·C + 1, F], gz = reluGrad(y, g)
+  // with activation 'relu' (y: convAffine's output) else g: a convolution's kernel and bias gradients in one call, so
+  // the fast kernel masks g and sums it in the pass that multiplies it, with no gz array; same bits as the parts
+  convAffineGrad: WindowParams & { activation: AffineActivation };
   // windows over NHWC: unfold [N,H,W,C] -> [N,OH,OW,KH,KW,C] with y[n,oh,ow,i,j,c] = x[n, oh·sh + i·dh, ow·sw + j·dw, c];
   // fold is its transpose (overlaps add up)
   unfold: WindowParams;

@@ -61,9 +61,10 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
   erf: perOutput, erfc: perOutput, sin: perOutput, cos: perOutput, sigmoid: perOutput, tanh: perOutput,
   floor: perOutput, round: perOutput,
   add: perOutput, mul: perOutput, less: perOutput, equal: perOutput, where: perOutput,
-  relu: perOutput, reluGrad: perOutput, maxGrad: perOutput,
+  relu: perOutput, reluGrad: perOutput, maxGrad: perOutput, maxPoolGrad: perOutput,
   sigmoidGrad: (_, __, out) => 3 * sizeOf(out), tanhGrad: (_, __, out) => 3 * sizeOf(out), // a difference and two products
   maxPool: (_, { kernel }, out) => kernel[0] * kernel[1] * sizeOf(out), // one compare per tap
+  sumPool: (_, { kernel }, out) => kernel[0] * kernel[1] * sizeOf(out), // one add per tap
   sum: perInput, max: perInput, fold: perInput,
   matmul: (shapes, { transposeA }, out) => {
     const a = shapes[0];
@@ -72,6 +73,8 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
   affine: (shapes, { activation }, out) => (2 * shapes[0][1] + (activation === 'relu' ? 2 : 1)) * sizeOf(out),
   convAffine: (shapes, { activation }, out) => (2 * sizeOf(shapes[1].slice(0, 3)) + (activation === 'relu' ? 2 : 1)) * sizeOf(out),
   convFilterGrad: ([, g], _, out) => 2 * sizeOf(g.slice(0, 3)) * sizeOf(out),
+  // The product's 2·P·T·F and the bias sum's P·F (out holds T + 1 rows of F).
+  convAffineGrad: ([, g], _, out) => 2 * sizeOf(g.slice(0, 3)) * sizeOf(out) - sizeOf(g),
   // The product's 2·P·T·F, then the fold's one add per patch value.
   convTranspose: ([x, kernel]) => (2 * x[3] + 1) * sizeOf(x.slice(0, 3)) * sizeOf(kernel.slice(0, 3)),
   reshape: none, permute: none, expand: none, pad: none, slice: none, concat: none, unfold: none, stopGradient: none, cast: none,
@@ -92,6 +95,7 @@ export function flopsOf<P extends Prim>(prim: P, shapes: readonly Shape[], param
 function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params: PrimParams[P]): string {
   if (prim === 'affine') return `${fmtShape(shapes[0])}·${fmtShape(shapes[1])}+${fmtShape(shapes[2])} ${(params as PrimParams['affine']).activation}`;
   if (prim === 'convFilterGrad') return `${fmtShape(shapes[0])} patchesᵀ·${fmtShape(shapes[1])}`;
+  if (prim === 'convAffineGrad') return `${fmtShape(shapes[0])} patchesᵀ·${fmtShape(shapes[1])} and bias ${(params as PrimParams['convAffineGrad']).activation}`;
   if (prim === 'convTranspose') return `${fmtShape(shapes[0])}*${fmtShape(shapes[1])}ᵀ folded`;
   if (prim === 'convAffine') return `${fmtShape(shapes[0])}*${fmtShape(shapes[1])}+${fmtShape(shapes[2])} ${(params as PrimParams['convAffine']).activation}`;
   if (prim === 'matmul') {
@@ -100,7 +104,7 @@ function describeCall<P extends Prim>(prim: P, shapes: readonly Shape[], params:
   }
   const operands = shapes.map(fmtShape).join(',');
   if (prim === 'sum' || prim === 'max' || prim === 'maxGrad') return `${operands} axes ${(params as PrimParams['sum']).axes.join(',')}`;
-  if (prim === 'maxPool') return `${operands} window ${(params as PrimParams['maxPool']).kernel.join('x')} strides ${(params as PrimParams['maxPool']).strides.join('x')}`;
+  if (prim === 'maxPool' || prim === 'maxPoolGrad' || prim === 'sumPool') return `${operands} window ${(params as PrimParams['maxPool']).kernel.join('x')} strides ${(params as PrimParams['maxPool']).strides.join('x')}`;
   if (prim === 'unfold' || prim === 'fold') return `${operands} window ${(params as PrimParams['unfold']).kernel.join('x')}`;
   if (prim === 'gather' || prim === 'scatterAdd') return `${operands} axis ${(params as PrimParams['gather']).axis}`;
   if (prim === 'permute') return `${operands} perm ${(params as PrimParams['permute']).perm.join(',')}`;

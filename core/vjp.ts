@@ -53,6 +53,23 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   max: (g, { inputs: [x], output, params: { axes } }) => [() => maxGrad(x, output, g, axes)],
   // Linear in g: its transpose sums each group's hit·(1/count)·g' back onto the group. x and y: piecewise constant.
   maxPool: (g, { inputs: [x], output, params: { kernel, strides } }) => [() => maxPoolGrad(x, output, g, kernel, strides)],
+  // Linear in g: its transpose sums each window's hit·(1/count)·g' back onto the window (the tiles of the crop, as the
+  // composite's maxGrad and pad rules do). x and y: piecewise constant.
+  maxPoolGrad: (g, { inputs: [x, y], params: { kernel: [kh, kw], strides } }) => [null, null, () => {
+    const [n, oh, ow, c] = y.shape;
+    const shares = mul(apply('maxPoolGrad', [x, y, onesLike(y)], { kernel: [kh, kw], strides }), g);
+    const tiles = reshape(slice(shares, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]), [n, oh, kh, ow, kw, c]);
+    return reshape(sum(tiles, [2, 4], true), y.shape);
+  }],
+  // Linear: each window's cotangent spread over its pixels, as sum's rule (expand) on the composite's views: the crop's
+  // tiles, then the crop's rule (a zero pad), or unfold's patches, then unfold's rule (fold).
+  sumPool: (g, { inputs: [x], params: { kernel: [kh, kw], strides: [sh, sw] } }) => [() => {
+    const [n, h, w, c] = x.shape;
+    const [, oh, ow] = g.shape;
+    if (sh !== kh || sw !== kw) return fold(expand(reshape(g, [n, oh, ow, 1, 1, c]), [n, oh, ow, kh, kw, c]), h, w, [sh, sw]);
+    const tiles = reshape(expand(reshape(g, [n, oh, 1, ow, 1, c]), [n, oh, kh, ow, kw, c]), [n, oh * kh, ow * kw, c]);
+    return oh * kh === h && ow * kw === w ? tiles : pad(tiles, [[0, 0], [0, h - oh * kh], [0, w - ow * kw], [0, 0]]);
+  }],
   maxGrad: (g, { inputs: [x, y], params: { axes } }) => [null, null, () => sum(mul(maxGrad(x, y, onesLike(y), axes), g), axes, true)],
   reshape: (g, { inputs: [x] }) => [() => reshape(g, x.shape)],
   permute: (g, { params: { perm } }) => [() => permute(g, perm.map((_, i) => perm.indexOf(i)))], // inverse permutation
@@ -80,18 +97,42 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
     return [() => matmulPrim(gz(), w, false, true), () => matmulPrim(x, gz(), true, false), () => reshape(sum(gz(), [0], true), bias.shape)];
   },
   // unfold then affine on the patch rows: affine's rule on the rows, with unfold's (fold) for x in one convTranspose
-  // (fold of gz·Kᵀ) and the product with the patches, unfolded again (the forward kept none), in one convFilterGrad.
+  // (fold of gz·Kᵀ), and the kernel's and bias's in one convAffineGrad (the patches' product with gz, unfolded again
+  // since the forward kept none, and gz's sum over rows), on gz where x's thunk made it, else masking g itself.
   // The bits of the composition's gradients.
   convAffine: (g, { inputs: [x, kernel, bias], output, params: { strides, dilations, activation } }) => {
-    const [n, h, w] = x.shape;
-    const [kh, kw, , f] = kernel.shape;
-    const [, oh, ow] = output.shape;
+    const [, h, w] = x.shape;
+    const [kh, kw, c, f] = kernel.shape;
+    const taps = kh * kw * c;
     let dz: Tensor | undefined;
     const gz = (): Tensor => (dz ??= activation === 'relu' ? reluGrad(output, g) : g);
+    let both: Tensor | undefined;
+    const window = { kernel: [kh, kw] as const, strides, dilations };
+    const grads = (): Tensor => (both ??= dz === undefined
+      ? apply('convAffineGrad', [x, g, output], { ...window, activation })
+      : apply('convAffineGrad', [x, dz, output], { ...window, activation: 'linear' }));
     return [
       () => apply('convTranspose', [gz(), kernel], { strides, dilations, height: h, width: w }),
-      () => apply('convFilterGrad', [x, gz()], { kernel: [kh, kw], strides, dilations }),
-      () => reshape(sum(reshape(gz(), [n * oh * ow, f]), [0], true), bias.shape),
+      () => reshape(slice(grads(), [0, 0], [taps, f]), kernel.shape),
+      () => reshape(slice(grads(), [taps, 0], [1, f]), bias.shape),
+    ];
+  },
+  // y = [Uᵀ·gz; 1ᵀ·gz], gz = m⊙g (m: y > 0 with relu, else 1), U = unfold(x) [P,T]: with ȳ = [K̄; b̄], dx is
+  // convFilterGrad's (convTranspose(gz, K̄)) and dg = m⊙(U·K̄ + b̄ on every row); y: piecewise constant.
+  convAffineGrad: (gy, { inputs: [x, g, y], params: { kernel, strides, dilations, activation } }) => {
+    const [n, h, w, c] = x.shape;
+    const [, oh, ow, f] = g.shape;
+    const taps = kernel[0] * kernel[1] * c;
+    const mask = (t: Tensor): Tensor => (activation === 'relu' ? reluGrad(y, t) : t);
+    const kernelBar = (): Tensor => slice(gy, [0, 0], [taps, f]);
+    return [
+      () => apply('convTranspose', [mask(g), reshape(kernelBar(), [...kernel, c, f])], { strides, dilations, height: h, width: w }),
+      () => {
+        const patches = reshape(unfold(x, kernel, strides, dilations), [n * oh * ow, taps]);
+        const rows = reshape(matmulPrim(patches, kernelBar(), false, false), g.shape);
+        return mask(add(rows, reshape(slice(gy, [taps, 0], [1, f]), [f])));
+      },
+      null,
     ];
   },
   // y = Uᵀ·G with U = unfold(x) [P,T], G = g [P,F]: dU = G·ȳᵀ, folded, is convTranspose(g, ȳ); dG = U·ȳ.
@@ -138,19 +179,13 @@ function grownAxes(from: readonly number[], to: readonly number[]): number[] {
 
 /**
  * maxPool's x cotangent: max's rule (maxGrad) over the windows it reduced, as the composite pooling saw them.
- * Tiling windows (strides = kernel): the crop to whole windows viewed [N,OH,kh,OW,kw,C], then the crop's rule (a
- * zero pad); others: unfold's patches, then unfold's rule (fold). The bits of the crop/unfold-then-max gradients.
+ * Tiling windows (strides = kernel): maxPoolGrad, max's rule on the windows in place (the crop and its pad's zeros
+ * included); others: unfold's patches, then unfold's rule (fold). The bits of the crop/unfold-then-max gradients.
  */
 function maxPoolGrad(x: Tensor, y: Tensor, g: Tensor, [kh, kw]: readonly [number, number], [sh, sw]: readonly [number, number]): Tensor {
+  if (sh === kh && sw === kw) return apply('maxPoolGrad', [x, y, g], { kernel: [kh, kw], strides: [sh, sw] });
   const [n, h, w, c] = x.shape;
   const [, oh, ow] = y.shape;
-  if (sh !== kh || sw !== kw) {
-    const kept = [n, oh, ow, 1, 1, c];
-    return fold(maxGrad(unfold(x, [kh, kw], [sh, sw]), reshape(y, kept), reshape(g, kept), [3, 4]), h, w, [sh, sw]);
-  }
-  const whole = oh * kh === h && ow * kw === w;
-  const cropped = whole ? x : slice(x, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]);
-  const kept = [n, oh, 1, ow, 1, c];
-  const dx = reshape(maxGrad(reshape(cropped, [n, oh, kh, ow, kw, c]), reshape(y, kept), reshape(g, kept), [2, 4]), cropped.shape);
-  return whole ? dx : pad(dx, [[0, 0], [0, h - oh * kh], [0, w - ow * kw], [0, 0]]);
+  const kept = [n, oh, ow, 1, 1, c];
+  return fold(maxGrad(unfold(x, [kh, kw], [sh, sw]), reshape(y, kept), reshape(g, kept), [3, 4]), h, w, [sh, sw]);
 }

@@ -12,7 +12,7 @@ import { configureGemm } from '../core/kernels/fast/matmul.ts';
 import { referenceKernels } from '../core/kernels/index.ts';
 import type { KernelTable } from '../core/kernels/kernel.ts';
 import { CONV_GEMM_WORDS } from '../core/kernels/wasm/conv-gemm-module.ts';
-import { JOB_WORDS } from '../core/kernels/wasm/gemm-module.ts';
+import { JOB_WORDS } from '../core/kernels/wasm/gemm-kernel.ts';
 import { JOB_OFFSET, SCRATCH_OFFSET } from '../core/kernels/wasm/runtime.ts';
 import type { AffineActivation } from '../core/primitives.ts';
 import { randomUniform } from 'semiflow';

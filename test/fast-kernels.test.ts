@@ -122,6 +122,13 @@ describe('fast reductions', () => {
     }), { numRuns: RUNS });
   });
 
+  it('sumPool matches the reference bit for bit over any window and step, odd sizes included', () => {
+    const small = fc.integer({ min: 1, max: 3 });
+    const cases = fc.tuple(small, fc.integer({ min: 3, max: 9 }), fc.integer({ min: 3, max: 9 }), fc.integer({ min: 1, max: 9 }), small, small, small, small, dtype)
+      .chain(([n, h, w, c, kh, kw, sh, sw, d]) => fc.tuple(fc.constant([n, h, w, c]), fc.constant([kh, kw, sh, sw]), array([n, h, w, c], d, fc.oneof(value, fc.constantFrom(0, -0, NaN, Infinity)))));
+    fc.assert(fc.property(cases, ([s, [kh, kw, sh, sw], x]) => expectParity('sumPool', [x], [[...s]], { kernel: [kh, kw], strides: [sh, sw] })), { numRuns: RUNS });
+  });
+
   it('column sums (leading axes reduced) round each step as the reference does', () => {
     const cases = fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 21 }), dtype)
       .chain(([rows, cols, d]) => fc.tuple(fc.constant<number[]>([rows, cols]), array([rows, cols], d, fc.double({ min: -1e4, max: 1e4, noNaN: true }))));

@@ -10,9 +10,9 @@ import type { TypedArray } from '../core/dtype.ts';
 import { fastElementwise } from '../core/kernels/fast/elementwise.ts';
 import { fastKernels } from '../core/kernels/fast/index.ts';
 import { fastMaxGrad } from '../core/kernels/fast/max-grad.ts';
-import { fastMax } from '../core/kernels/fast/reduce.ts';
+import { fastMax, fastSum } from '../core/kernels/fast/reduce.ts';
 import { fastRelu } from '../core/kernels/fast/relu.ts';
-import { WASM_MIN_ELEMENTS, wasmAdd, wasmPool2x2Max, wasmPool2x2MaxGrad, wasmRelu, wasmReluGrad } from '../core/kernels/fast/wasm-elementwise.ts';
+import { WASM_MIN_ELEMENTS, wasmAdd, wasmColumnSums, wasmPool2x2Max, wasmPool2x2MaxGrad, wasmRelu, wasmReluGrad } from '../core/kernels/fast/wasm-elementwise.ts';
 import { referenceKernels } from '../core/kernels/index.ts';
 import type { KernelTable } from '../core/kernels/kernel.ts';
 
@@ -92,6 +92,19 @@ describe('wasm SIMD elementwise kernels', () => {
     const cases = fc.tuple(dim, dim, fc.integer({ min: 1, max: 11 }))
       .chain(([A, B, C]) => fc.tuple(fc.constant([A, B, C] as const), f32(4 * A * B * C, fc.oneof(value, ties)), f32(A * B * C)));
     fc.assert(fc.property(cases, ([[A, B, C], x, g]) => checkPool(A, B, C, x, g, true)), { numRuns: RUNS });
+  });
+
+  it('column sums (a bias gradient) match the reference and JS kernels bit for bit, ±0, NaN and infinities included', () => {
+    const cases = fc.tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom(4, 8, 12, 32, 64))
+      .chain(([rows, cols]) => fc.tuple(fc.constant([rows, cols]), f32(rows * cols, fc.oneof(value, ties))));
+    fc.assert(fc.property(cases, ([shape, x]) => {
+      const params = { axes: [0] };
+      const out = { shape: [1, shape[1]], dtype: 'float32' as const };
+      const expected = referenceKernels.sum([x], [shape], params, out);
+      expectSame(`sum ${shape}`, wasmColumnSums(x, shape[0], shape[1]), expected);
+      expectSame(`sum ${shape} vs JS`, wasmColumnSums(x, shape[0], shape[1]), fastSum([x], [shape], params, out));
+      expectSame(`sum ${shape} registered`, fast.sum([x], [shape], params, out), expected);
+    }), { numRuns: RUNS });
   });
 
   it('a NaN wins its window wherever it stands, and of 0 and -0 the first stays', () => {

@@ -7,9 +7,12 @@ import { concatKernel, expandKernel, padKernel, permuteKernel, sliceKernel } fro
 import { maxKernel, sumKernel } from './reduce.ts';
 import { maxGradKernel } from './max-grad.ts';
 import { maxPoolKernel } from './max-pool.ts';
+import { maxPoolGradKernel } from './max-pool-grad.ts';
+import { sumPoolKernel } from './sum-pool.ts';
 import { reluGradKernel, reluKernel } from './relu.ts';
 import { sigmoidGradKernel, tanhGradKernel } from './activation-grad.ts';
 import { foldKernel, unfoldKernel } from './window.ts';
+import { convAffineGradOf } from './conv-affine-grad.ts';
 import { fastKernels } from './fast/index.ts';
 import { gatherKernel, scatterAddKernel } from './gather.ts';
 import { topkIndicesKernel } from './topk.ts';
@@ -45,6 +48,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   max: maxKernel,
   maxGrad: maxGradKernel,
   maxPool: maxPoolKernel,
+  maxPoolGrad: maxPoolGradKernel,
+  sumPool: sumPoolKernel,
   reshape: identityKernel,
   permute: permuteKernel,
   expand: expandKernel,
@@ -56,6 +61,7 @@ export const referenceKernels: Readonly<KernelTable> = {
   convAffine: convAffineKernel,
   convTranspose: convTransposeKernel,
   convFilterGrad: convFilterGradKernel,
+  convAffineGrad: convAffineGradOf({ reluGrad: reluGradKernel, convFilterGrad: convFilterGradKernel, sum: sumKernel }),
   unfold: unfoldKernel,
   fold: foldKernel,
   stopGradient: identityKernel,

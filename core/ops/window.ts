@@ -7,8 +7,7 @@ import type { Tensor } from '../tensor.ts';
 import { div } from './arithmetic.ts';
 import { expectTensor } from './broadcast.ts';
 import { matmul } from './matmul.ts';
-import { pad, permute, reshape, slice } from './movement.ts';
-import { sum } from './reduce.ts';
+import { pad, permute, reshape } from './movement.ts';
 
 export type Padding = 'valid' | 'same';
 /** Keras lowercases the padding name, so 'SAME' and 'Same' are the same as 'same'. */
@@ -107,21 +106,15 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   return apply('maxPool', [padded], { kernel: size, strides: step });
 }
 
-/** Mean over each window, counting only real pixels when 'same' padding is used (as TF and Keras do). */
+/**
+ * Mean over each window, counting only real pixels when 'same' padding is used (as TF and Keras do): the window sums
+ * of x over those of ones (0 in the padding), each one sumPool primitive (no crop to whole windows, no patches).
+ */
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const { windows, axes, size } = poolWindows(x, options, 0, 'avgPool2d');
-  const counts = poolWindows(onesLike(x), options, 0, 'avgPool2d').windows;
-  return div(sum(windows, axes), sum(counts, axes)).reshape(size);
-}
-
-function poolWindows(x: Tensor, options: Pool2dOptions, fillValue: number, op: string) {
-  const { padded, size, step } = poolInput(x, options, fillValue, op);
-  if (step[0] !== size[0] || step[1] !== size[1]) {
-    const windows = unfold(padded, size, step);
-    const [n, oh, ow, , , c] = windows.shape;
-    return { windows, axes: [3, 4], size: [n, oh, ow, c] };
-  }
-  return { windows: tiles(padded, size), axes: [2, 4], size: [padded.shape[0], Math.floor(padded.shape[1] / size[0]), Math.floor(padded.shape[2] / size[1]), padded.shape[3]] };
+  const { padded, size, step } = poolInput(x, options, 0, 'avgPool2d');
+  const counts = padFor(onesLike(x), size, step, options.padding ?? 'valid', 0, 'avgPool2d');
+  const params = { kernel: size, strides: step };
+  return div(apply('sumPool', [padded], params), apply('sumPool', [counts], params));
 }
 
 /** A pooling op's checks and padding: the padded image, the window and its step. */
@@ -134,20 +127,6 @@ function poolInput(x: Tensor, options: Pool2dOptions, fillValue: number, op: str
   const size = pair(poolSize, 'poolSize', op);
   const step = pair(strides ?? size, 'strides', op);
   return { padded: padFor(x, size, step, padding, fillValue, op), size, step };
-}
-
-/**
- * Windows that tile the image (strides = window) without copying: crop to whole windows, then view
- * [N,H,W,C] as [N,OH,kh,OW,kw,C]. A reduction over axes 2 and 4 visits each window in the same order as
- * over unfold's axes 3 and 4, so values match the unfold path exactly; the backward pass is a reshape
- * (and a pad after a crop) instead of a fold, so a -0 in the gradient stays -0 where fold's 0 + v gave +0.
- */
-function tiles(x: Tensor, [kh, kw]: Pair): Tensor {
-  const [n, h, w, c] = x.shape;
-  const oh = Math.floor(h / kh);
-  const ow = Math.floor(w / kw);
-  const cropped = oh * kh === h && ow * kw === w ? x : slice(x, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]);
-  return reshape(cropped, [n, oh, kh, ow, kw, c]);
 }
 
 /** 'same' pads so the output has ceil(size / stride) positions, the extra pixel going after (TF's rule). */

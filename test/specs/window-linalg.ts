@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import {
-  affine, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, unfold,
+  affine, avgPool2d, conv2d, conv2dTranspose, fold, matmul, maxPool2d, tensor, unfold,
 } from '../../index.ts';
 import { arbBroadcastShapes, arbConvConfig, arbDistinctTensor, arbPoolConfig, arbTensor } from '../../testing.ts';
 import type { Conv2dOptions, Padding, Pool2dOptions, Tensor } from '../../index.ts';
 import type { Reference, SpecTable } from './spec.ts';
 import { apply } from '../../core/dispatch.ts';
-import { at, atBroadcast, broadcastShape, forEachIndex } from './spec.ts';
+import { at, atBroadcast, broadcastShape, forEachIndex, ravel } from './spec.ts';
 
 type Pair = readonly [number, number];
 
@@ -230,6 +230,42 @@ function naiveConvFilterGrad(x: Tensor, g: Tensor, [kh, kw]: Pair, [sh, sw]: Pai
   return { shape, values };
 }
 
+/** convAffineGrad's value: [the kernel gradient of gz; gz summed over its rows], gz = g where 0 < y (relu) or g. */
+function naiveConvAffineGrad(x: Tensor, g: Tensor, y: Tensor, kernel: Pair, strides: Pair, dilations: Pair, relu: boolean): Reference {
+  const gz = relu ? tensor(Array.from(g.storage, (v, i) => (0 < y.storage[i] ? v : 0)), g.shape, 'float64') : g;
+  const { shape, values } = naiveConvFilterGrad(x, gz, kernel, strides, dilations);
+  const filters = g.shape[3];
+  const bias = new Array<number>(filters).fill(0);
+  gz.storage.forEach((v, i) => (bias[i % filters] += v));
+  return { shape: [shape[0] * shape[1] * shape[2] + 1, filters], values: [...Array.from(values), ...bias] };
+}
+
+/** sumPool's value: the sum of each 'valid' window. */
+function naiveSumPool(x: Tensor, [kh, kw]: Pair, [sh, sw]: Pair): Reference {
+  const [n, h, w, c] = x.shape;
+  const shape = [n, Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1, c];
+  const values: number[] = [];
+  forEachIndex(shape, ([b, oh, ow, k]) => {
+    let s = 0;
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) s += at(x, [b, oh * sh + i, ow * sw + j, k]);
+    values.push(s);
+  });
+  return { shape, values };
+}
+
+/** maxPoolGrad's value for tiling windows: each window's g over its elements equal to its max, split by their count. */
+function naiveMaxPoolGrad(x: Tensor, g: Tensor, [kh, kw]: Pair): Reference {
+  const values = new Array<number>(x.size).fill(0);
+  forEachIndex(g.shape, ([n, oh, ow, c]) => {
+    const taps: number[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(ravel([n, oh * kh + i, ow * kw + j, c], x.shape));
+    const top = Math.max(...taps.map((t) => x.storage[t]));
+    const hits = taps.filter((t) => x.storage[t] === top);
+    for (const t of hits) values[t] = at(g, [n, oh, ow, c]) / hits.length;
+  });
+  return { shape: [...x.shape], values };
+}
+
 const dim = (max: number) => fc.integer({ min: 1, max });
 const pairOf = (max: number) => fc.tuple(dim(max), dim(max));
 
@@ -383,6 +419,27 @@ export const windowLinalgSpecs = {
     gradient: 'checked',
     secondOrder: true,
   },
+  // The primitive alone (convAffine's kernel and bias gradients): y, the convolution's output, is fixed (its mask has
+  // no gradient); x and g are checked.
+  convAffineGrad: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) => {
+      const step: Pair = strides ?? [1, 1];
+      const spacing: Pair = dilations ?? [1, 1];
+      const image = [batch, extent[0] + extra[0], extent[1] + extra[1], channels];
+      const pixels = [batch, Math.floor(extra[0] / step[0]) + 1, Math.floor(extra[1] / step[1]) + 1];
+      const setup = fc.record({ filters: dim(3), activation: fc.constantFrom('linear' as const, 'relu' as const) });
+      // y only masks: its values moved half a unit off 0, so no subnormal rounds to 0 in float32 (the mask's kink).
+      const arbY = (shape: number[]) => arbTensor(shape).map((t) => tensor(Array.from(t.storage, (v) => v + (v > 0 ? 0.5 : -0.5)), t.shape, 'float64'));
+      return setup.chain(({ filters, activation }) => fc.tuple(arbTensor(image), arbTensor([...pixels, filters]), arbY([...pixels, filters])).map(([x, g, y]) => ({
+        inputs: [x, g],
+        run: (a: Tensor, v: Tensor) => apply('convAffineGrad', [a, v, y.cast(v.dtype)], { kernel, strides: step, dilations: spacing, activation }),
+        reference: (a: Tensor, v: Tensor) => naiveConvAffineGrad(a, v, y, kernel, step, spacing, activation === 'relu'),
+        label: `kernel ${kernel.join('x')} strides ${step.join('x')} dilations ${spacing.join('x')} ${activation}`,
+      })));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
   // The primitive alone (convAffine's input gradient): pixels [N,OH,OW,F] times the kernel, folded.
   convTranspose: {
     cases: windowSetup.chain(({ batch, channels, kernel, strides, dilations, extent, extra }) => {
@@ -481,6 +538,44 @@ export const windowLinalgSpecs = {
         reference: (a: Tensor) => naiveMaxPool2d(a, kernel, step, 'valid'),
         label: `kernel ${kernel.join('x')} strides ${step.join('x')}`,
       }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone: 'valid' windows, rows and columns past the last whole window left out.
+  sumPool: {
+    cases: windowSetup.chain(({ batch, channels, kernel, strides, extra }) => {
+      const step: Pair = strides ?? kernel;
+      return arbTensor([batch, kernel[0] + extra[0], kernel[1] + extra[1], channels]).map((x) => ({
+        inputs: [x],
+        run: (a: Tensor) => apply('sumPool', [a], { kernel, strides: step }),
+        reference: (a: Tensor) => naiveSumPool(a, kernel, step),
+        label: `kernel ${kernel.join('x')} strides ${step.join('x')}`,
+      }));
+    }),
+    gradient: 'checked',
+    secondOrder: true,
+  },
+  // The primitive alone (maxPool's rule for tiling windows): x of small integers, so windows tie, fixed with its max;
+  // g is the one input. Reference: g over each window where x is its max, split by the hits; 0 past the last window.
+  maxPoolGrad: {
+    cases: windowSetup.chain(({ batch, channels, kernel, extra }) => {
+      const shape = [batch, kernel[0] + extra[0], kernel[1] + extra[1], channels];
+      const pooled = [batch, Math.floor(shape[1] / kernel[0]), Math.floor(shape[2] / kernel[1]), channels];
+      const size = shape.reduce((a, b) => a * b, 1);
+      return fc.tuple(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: size, maxLength: size }), arbTensor(pooled)).map(([v, g]) => {
+        const x = tensor(v, shape, 'float64');
+        const params = { kernel, strides: kernel };
+        return {
+          inputs: [g],
+          run: (a: Tensor) => {
+            const xa = x.cast(a.dtype);
+            return apply('maxPoolGrad', [xa, apply('maxPool', [xa], params), a], params);
+          },
+          reference: (a: Tensor) => naiveMaxPoolGrad(x, a, kernel),
+          label: `kernel ${kernel.join('x')} x ${JSON.stringify(v)}`,
+        };
+      });
     }),
     gradient: 'checked',
     secondOrder: true,

@@ -3,9 +3,11 @@ import { fastElementwise } from './elementwise.ts';
 import { fastAffine, fastMatmul } from './matmul.ts';
 import { fastConvAffine } from './conv-affine.ts';
 import { fastConvFilterGrad } from './conv-filter-grad.ts';
+import { fastConvAffineGrad } from './conv-affine-grad.ts';
+import { fastMaxPoolGrad } from './max-pool-grad.ts';
+import { fastSumPool } from './sum-pool.ts';
 import { fastConvTranspose } from './conv-transpose.ts';
 import { fastConcat, fastExpand, fastPad, fastSlice } from './movement.ts';
-import { fastSum } from './reduce.ts';
 import { wasmElementwiseKernels } from './wasm-elementwise.ts';
 import { fastFold, fastUnfold } from './window.ts';
 
@@ -16,14 +18,16 @@ import { fastFold, fastUnfold } from './window.ts';
  */
 export const fastKernels: Partial<KernelTable> = {
   ...fastElementwise,
-  // relu, reluGrad, add, max, maxPool (2×2), maxGrad: float32 in wasm SIMD from 2048 elements, else the JS or reference kernels.
+  // relu, reluGrad, add, max, maxPool (2×2), maxGrad, sum (of rows): float32 in wasm SIMD from 2048 elements, else the JS or reference kernels.
   ...wasmElementwiseKernels,
   matmul: fastMatmul,
   affine: fastAffine,
   convAffine: fastConvAffine,
   convTranspose: fastConvTranspose,
   convFilterGrad: fastConvFilterGrad,
-  sum: fastSum,
+  convAffineGrad: fastConvAffineGrad,
+  maxPoolGrad: fastMaxPoolGrad,
+  sumPool: fastSumPool,
   expand: fastExpand,
   pad: fastPad,
   slice: fastSlice,

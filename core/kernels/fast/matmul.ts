@@ -120,7 +120,7 @@ export async function gemmReady(): Promise<void> {
 }
 
 /**
- * The matmul primitive on the WebAssembly SIMD GEMM for float32 (see wasm/gemm-module.ts for its
+ * The matmul primitive on the WebAssembly SIMD GEMM for float32 (see wasm/gemm-kernel.ts for its
  * summation order); float64, empty and tiny products go to the reference kernel. Results are the same
  * bits for any thread count.
  */

@@ -6,7 +6,7 @@ import type { ElementwiseExports } from '../wasm/elementwise-runtime.ts';
 import { fastElementwise } from './elementwise.ts';
 import { pool2x2Runs, runsOf } from './layout.ts';
 import { fastMaxGrad } from './max-grad.ts';
-import { fastMax } from './reduce.ts';
+import { fastMax, fastSum } from './reduce.ts';
 import { fastMaxPool } from './max-pool.ts';
 import { sizeOf } from '../../shape.ts';
 import { wasmResidentMaxPool2x2 } from '../wasm/pool-job.ts';
@@ -14,7 +14,8 @@ import { onThreads } from './matmul.ts';
 import { fastRelu } from './relu.ts';
 
 /**
- * float32 relu, reluGrad, same-shape add and 2×2 max pooling (max over the windows' axes or maxPool, and maxGrad) in WebAssembly SIMD: the inputs
+ * float32 relu, reluGrad, same-shape add, 2×2 max pooling (max over the windows' axes or maxPool, and maxGrad) and the
+ * sum of the rows of a matrix (a bias gradient) in WebAssembly SIMD: the inputs
  * are copied into the module's memory with `set`, one f32x4 loop runs, the output is copied out with `set`. The JS
  * loops run at ~1.3 ns per float32; the copies and the SIMD loop take a fraction of that. Same bits as the JS kernels
  * (see elementwise-module.ts); anything else goes to them. A 2×2 maxPool of a convolution's output still in the
@@ -70,7 +71,11 @@ export function wasmMaxPool2x2(x: Float32Array, [images, height, width, channels
 
 /** maxGrad of x [A, 2, B, 2, C] with its max y and cotangent g [A, B, C]. */
 export const wasmPool2x2MaxGrad = (x: Float32Array, y: Float32Array, g: Float32Array, A: number, B: number, C: number) =>
-  runWasm([x, y, g], x.length, (fns, [p, q, r, dx]) => fns.maxGrad(p, q, r, dx, A, B, C));
+  runWasm([x, y, g], x.length, (fns, [p, q, r, dx]) => fns.maxGrad(p, q, r, dx, A, B, C, 8 * B * C));
+
+/** The sums of the rows of x [rows, cols], cols a multiple of 4. */
+export const wasmColumnSums = (x: Float32Array, rows: number, cols: number) =>
+  runWasm([x], cols, (fns, [p, y]) => fns.columnSums(p, y, rows, cols / 4));
 
 /** Float32Arrays all, a float32 output of at least WASM_MIN_ELEMENTS. */
 function inWasm(inputs: readonly TypedArray[], out: KernelOutput, n: number): inputs is readonly Float32Array[] {
@@ -90,6 +95,11 @@ export const wasmElementwiseKernels = {
     const [a, b] = inputs;
     return (inWasm(inputs, out, a.length) && b.length === a.length && wasmAdd(inputs[0], inputs[1])) || fastElementwise.add(inputs, shapes, params, out);
   }) satisfies Kernel<'add'>,
+  sum: ((inputs, shapes, params, out) => {
+    const runs = inWasm(inputs, out, inputs[0].length) ? runsOf(shapes[0], out.shape) : [];
+    const [rows, cols] = runs.length === 2 && runs[0].spread ? [runs[0].size, runs[1].size] : [0, 0];
+    return (cols % 4 === 0 && rows > 0 && wasmColumnSums(inputs[0] as Float32Array, rows, cols)) || fastSum(inputs, shapes, params, out);
+  }) satisfies Kernel<'sum'>,
   max: ((inputs, shapes, params, out) => {
     const pool = inWasm(inputs, out, inputs[0].length) ? pool2x2Runs(runsOf(shapes[0], out.shape)) : undefined;
     return (pool && wasmPool2x2Max(inputs[0] as Float32Array, ...pool)) || fastMax(inputs, shapes, params, out);

@@ -23,8 +23,8 @@ export const fastFold: Kernel<'fold'> = ([cols], [colShape], { height, width, ..
   return y;
 };
 
-/** y[d + j] += x[s + j] for j < n. */
-function addRange(x: TypedArray, s: number, y: TypedArray, d: number, n: number): void {
+/** y[d + j] += x[s + j] for j < n (each add rounded to y's dtype on store). */
+export function addRange(x: TypedArray, s: number, y: TypedArray, d: number, n: number): void {
   let j = 0;
   for (; j + 4 <= n; j += 4) {
     y[d + j] += x[s + j];

@@ -1,4 +1,6 @@
-import { ADAM_JOB, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
+import { ADAM_JOB } from './adam.ts';
+import { JOB, JOB_WORDS } from './gemm-kernel.ts';
+import { JOB_KIND } from './gemm-module.ts';
 import { JOB_OFFSET, OPERANDS_OFFSET, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 

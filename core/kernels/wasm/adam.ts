@@ -1,6 +1,7 @@
 import { growTo, wasmApi } from './api.ts';
 import type { WasmMemory } from './api.ts';
 import { FunctionBuilder, encodeModule, f64, i32, uleb, v128 } from './emit.ts';
+import { pieceOf } from './job-pieces.ts';
 
 /** SIMD opcodes (after the 0xfd prefix) of the f64x2 arithmetic and the float32 ↔ float64 lane conversions. */
 const OP = {
@@ -74,6 +75,29 @@ export function adamFunction(): FunctionBuilder {
       simd('sub');
     });
   });
+  return f;
+}
+
+/**
+ * Word offsets of an adam job (see adam.ts): `pairs` pairs of float32 at byte offsets p, g, m, v, in pieces of `span`
+ * pairs; from word `constants` on, the seven float64 arguments of adam after `pairs` (beta1, c1, beta2, c2, lrT, decay, epsilon).
+ */
+export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 8 } as const;
+
+/** adamChunk(job, q): pairs q·span .. min((q+1)·span, pairs) of an adam job, one call of adam (function `adamIndex`). Pairs are independent, so pieces run in any order. */
+export function adamChunk(adamIndex: number): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32]);
+  const [job, q] = [0, 1];
+  const [lo, count] = [f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  pieceOf(f, job, q, ADAM_JOB.span, ADAM_JOB.pairs, lo, count);
+  for (const base of [ADAM_JOB.p, ADAM_JOB.g, ADAM_JOB.m, ADAM_JOB.v]) {
+    word(base);
+    f.get(lo).i32(8).mul().add();
+  }
+  f.get(count);
+  for (let c = 0; c < 7; c++) f.get(job).loadF64(4 * ADAM_JOB.constants + 8 * c);
+  f.call(adamIndex);
   return f;
 }
 

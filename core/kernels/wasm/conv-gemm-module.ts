@@ -1,5 +1,5 @@
 import { FunctionBuilder, i32 } from './emit.ts';
-import type { JOB as JobWords } from './gemm-module.ts';
+import type { JOB as JobWords } from './gemm-kernel.ts';
 import { callGemm } from './gemm-call.ts';
 
 /**
@@ -85,7 +85,7 @@ export function unfoldRange(): FunctionBuilder {
  * rowBlock rows is unfolded (unfoldRange, function `unfoldIndex`) into the worker's cache-sized scratch and
  * multiplied there (gemm, function `gemmIndex`, rows 0..rows of that block). Every C element sums the same KC
  * blocks in the same order as the product on the whole patch matrix, so the bits are the same for any row block,
- * piece and thread. `JOB`: the GEMM's word offsets (gemm-module.ts, which builds this function into its module).
+ * piece and thread. `JOB`: the GEMM's word offsets (gemm-kernel.ts; gemm-module.ts builds this function into its module).
  */
 export function convGemmChunk(JOB: typeof JobWords, gemmIndex: number, unfoldIndex: number): FunctionBuilder {
   const f = new FunctionBuilder([i32, i32, i32]);

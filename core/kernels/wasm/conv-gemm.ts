@@ -1,5 +1,6 @@
 import { CONV_GEMM_JOB, CONV_GEMM_WORDS } from './conv-gemm-module.ts';
-import { EPILOGUE, JOB, JOB_KIND, JOB_WORDS } from './gemm-module.ts';
+import { EPILOGUE, JOB, JOB_WORDS } from './gemm-kernel.ts';
+import { JOB_KIND } from './gemm-module.ts';
 import { copyOut, packAllB } from './gemm.ts';
 import { BLOCKING, JOB_OFFSET, MAX_THREADS, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';

@@ -1,4 +1,5 @@
 import { FunctionBuilder, i32, v128 } from './emit.ts';
+import { pieceOf } from './job-pieces.ts';
 
 /**
  * directConv(x, w, bias, y, images, height, width, outH, outW, kh, kw, filters, relu): a convolution of one-channel
@@ -7,7 +8,7 @@ import { FunctionBuilder, i32, v128 } from './emit.ts';
  * Each output pixel keeps `groupVectors` f32x4 accumulators of filters and runs the taps in order (i, then j):
  * acc = fma(x, w, acc) with `fma`, else acc + x·w. That is the GEMM's arithmetic on the im2col matrix, whose
  * column p is tap i·kw + j: the same products, added in the same order from zero, then the same store (see macro in
- * gemm-module.ts), so the same bits, without the matrix of kh·kw copies of every pixel.
+ * gemm-macro.ts), so the same bits, without the matrix of kh·kw copies of every pixel.
  */
 export function directConv(groupVectors: number, fma: boolean): FunctionBuilder {
   const f = new FunctionBuilder(new Array(13).fill(i32));
@@ -52,6 +53,53 @@ export function directConv(groupVectors: number, fma: boolean): FunctionBuilder 
         });
       });
     });
+  });
+  return f;
+}
+
+/** Word offsets of a directConv job (see direct-conv-module.ts): pieces of `span` images each. */
+export const CONV_JOB = {
+  x: 0, w: 1, bias: 2, y: 3, height: 4, width: 5, outH: 6, outW: 7, kh: 8, kw: 9, filters: 10, relu: 11, images: 12, span: 13,
+} as const;
+
+/**
+ * convChunk(job, q): images q·span .. min((q+1)·span, images) of a directConv job, with 8 vectors of filters per
+ * pixel where filters is a multiple of 32 (directConv(8), function `wideIndex`), else 1 (`narrowIndex`). Images never share an output pixel, so pieces run in any order.
+ */
+export function convChunk(wideIndex: number, narrowIndex: number): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32]);
+  const [job, q] = [0, 1];
+  const [lo, count] = [f.local(i32), f.local(i32)];
+  const word = (w: number) => f.get(job).loadI32(4 * w);
+  pieceOf(f, job, q, CONV_JOB.span, CONV_JOB.images, lo, count);
+  // directConv's arguments for the piece: x and y advanced to image lo, `count` images.
+  const args = (): void => {
+    word(CONV_JOB.x);
+    f.get(lo);
+    word(CONV_JOB.height);
+    f.mul();
+    word(CONV_JOB.width);
+    f.mul().i32(4).mul().add();
+    word(CONV_JOB.w);
+    word(CONV_JOB.bias);
+    word(CONV_JOB.y);
+    f.get(lo);
+    word(CONV_JOB.outH);
+    f.mul();
+    word(CONV_JOB.outW);
+    f.mul();
+    word(CONV_JOB.filters);
+    f.mul().i32(4).mul().add();
+    f.get(count);
+    for (const w of [CONV_JOB.height, CONV_JOB.width, CONV_JOB.outH, CONV_JOB.outW, CONV_JOB.kh, CONV_JOB.kw, CONV_JOB.filters, CONV_JOB.relu]) word(w);
+  };
+  word(CONV_JOB.filters);
+  f.i32(32).remU().eqz().when(() => {
+    args();
+    f.call(wideIndex);
+  }, () => {
+    args();
+    f.call(narrowIndex);
   });
   return f;
 }

@@ -1,5 +1,6 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { CONV_JOB, JOB_KIND } from './gemm-module.ts';
+import { CONV_JOB } from './direct-conv-module.ts';
+import { JOB_KIND } from './gemm-module.ts';
 import { OPERANDS_OFFSET, gemmRuntime, reserveOperands, runPieces } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
 import { noteResident } from './resident.ts';

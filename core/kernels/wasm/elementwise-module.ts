@@ -1,8 +1,8 @@
 import { FunctionBuilder, i32, uleb, v128 } from './emit.ts';
 
 /**
- * A WebAssembly SIMD module for the float32 elementwise passes of a CNN step: relu, reluGrad, add, and the
- * 2×2 max-pool forward and its maxGrad. Arguments are byte offsets into the module's own memory (16-aligned,
+ * A WebAssembly SIMD module for the float32 elementwise passes of a CNN step: relu, reluGrad, add, the 2×2
+ * max-pool forward and its maxGrad, and the column sums of a bias gradient. Arguments are byte offsets into the module's own memory (16-aligned,
  * each operand followed by at least 16 bytes of padding, so a whole vector past the end reads harmlessly).
  */
 
@@ -86,17 +86,16 @@ const add = () => map2((f, a, b) => {
 /**
  * Walks 2×2 windows over [A, 2, B, 2, C] (byte offset x) against outputs [A, B, C] (byte offset y), C lanes at a time:
  * body gets the byte addresses of the four window rows' current vectors (locals r[0..3]) and of the output (o),
- * and for the last, partial vector of a row the local holding its lane count (`tail`). With `stride` (a local), the
- * two rows of a window are that many bytes apart and window row a starts at x + 2·a·stride: an image row wider than
- * 2·B pixels (an odd width) has its last pixel skipped in place; else stride is 2·B·C floats (contiguous).
+ * and for the last, partial vector of a row the local holding its lane count (`tail`). `stride` (a local): the two
+ * rows of a window are that many bytes apart and window row a starts at x + 2·a·stride: an image row wider than
+ * 2·B pixels (an odd width) has its last pixel skipped in place; contiguous windows have a stride of 2·B·C floats.
  */
-function poolWalk(f: FunctionBuilder, x: number, y: number, A: number, B: number, C: number, body: (r: number[], o: number, tail?: number) => void, stride?: number): void {
+function poolWalk(f: FunctionBuilder, x: number, y: number, A: number, B: number, C: number, body: (r: number[], o: number, tail?: number) => void, stride: number): void {
   const [a, b, j, rowBytes, halfBytes, p, q, lanes] = Array.from({ length: 8 }, () => f.local(i32));
   const r = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
   const o = f.local(i32);
   f.get(C).i32(4).mul().set(rowBytes);
-  if (stride === undefined) f.get(B).get(rowBytes).mul().i32(2).mul().set(halfBytes);
-  else f.get(stride).set(halfBytes);
+  f.get(stride).set(halfBytes);
   f.get(y).set(q);
   f.forRange(a, () => f.i32(0), () => f.get(A), 1, () => {
     f.get(x).get(a).get(halfBytes).mul().i32(2).mul().add().set(p);
@@ -144,13 +143,15 @@ export function maxPool(): FunctionBuilder {
 }
 
 /**
- * maxGrad(x, y, g, dx, A, B, C) for 2×2 windows: h = (x == m) as 1 or 0, r = 1 / (h0 + h1 + h2 + h3), dx = (h·g)·r —
- * the JS kernel's arithmetic, each step rounded to float32 (its double products of float32 values are exact, and
- * 1/count rounded via double equals the float32 quotient).
+ * maxGrad(x, y, g, dx, A, B, C, stride) for 2×2 windows: h = (x == m) as 1 or 0, r = 1 / (h0 + h1 + h2 + h3),
+ * dx = (h·g)·r — the JS kernel's arithmetic, each step rounded to float32 (its double products of float32 values are
+ * exact, and 1/count rounded via double equals the float32 quotient). `stride`: the bytes from one image row to the
+ * next of x and of dx (poolWalk), so an odd width's last column is skipped in place (and left as it was in dx).
+ * The GEMM module has it too (poolGradChunk), to run maxPool's rule on its threads.
  */
-function maxGrad(): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32]);
-  const [x, y, g, dx, A, B, C] = [0, 1, 2, 3, 4, 5, 6];
+export function maxGrad(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [x, y, g, dx, A, B, C, stride] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [m, share, r, one] = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
   const h = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
   const [out, addr] = [f.local(v128), f.local(i32)];
@@ -177,11 +178,32 @@ function maxGrad(): FunctionBuilder {
       if (tail === undefined) f.get(addr).get(out).storeV128();
       else storeLanes(f, addr, out, tail);
     });
+  }, stride);
+  return f;
+}
+
+/**
+ * columnSums(x, y, rows, vectors): y = the sums of the rows of x [rows, 4·vectors], each column from +0 over the rows
+ * in order, f32x4 adds rounding each step as the sum kernels do: their bits.
+ */
+function columnSums(): FunctionBuilder {
+  const f = new FunctionBuilder([i32, i32, i32, i32]);
+  const [x, y, rows, vectors] = [0, 1, 2, 3];
+  const [r, j, p, rowBytes] = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  f.get(vectors).i32(16).mul().set(rowBytes);
+  f.forRange(j, () => f.i32(0), () => f.get(rowBytes), 16, () => f.get(y).get(j).add().zeroV128().storeV128());
+  f.get(x).set(p);
+  f.forRange(r, () => f.i32(0), () => f.get(rows), 1, () => {
+    f.forRange(j, () => f.i32(0), () => f.get(rowBytes), 16, () => {
+      f.get(y).get(j).add().get(y).get(j).add().loadV128().get(p).get(j).add().loadV128();
+      simd(f, 'add').storeV128();
+    });
+    f.bump(p, () => f.get(rowBytes));
   });
   return f;
 }
 
 /** The functions, in export order. */
 export function elementwiseFunctions(): Record<string, FunctionBuilder> {
-  return { relu: relu(), reluGrad: reluGrad(), add: add(), maxPool: maxPool(), maxGrad: maxGrad() };
+  return { relu: relu(), reluGrad: reluGrad(), add: add(), maxPool: maxPool(), maxGrad: maxGrad(), columnSums: columnSums() };
 }

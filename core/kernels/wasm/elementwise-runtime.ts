@@ -14,7 +14,8 @@ export interface ElementwiseExports {
   reluGrad: Offsets4;
   add: Offsets4;
   maxPool: (x: number, y: number, A: number, B: number, C: number, stride: number) => void;
-  maxGrad: (x: number, y: number, g: number, dx: number, A: number, B: number, C: number) => void;
+  maxGrad: (x: number, y: number, g: number, dx: number, A: number, B: number, C: number, stride: number) => void;
+  columnSums: (x: number, y: number, rows: number, vectors: number) => void;
 }
 
 export interface ElementwiseRuntime {

@@ -1,5 +1,5 @@
 import type { FunctionBuilder } from './emit.ts';
-import type { JOB as JobWords } from './gemm-module.ts';
+import type { JOB as JobWords } from './gemm-kernel.ts';
 
 /**
  * The last five of gemm's 18 arguments, then the call, for a caller that has pushed the first 13 (a … c1): the

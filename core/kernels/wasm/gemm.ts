@@ -1,5 +1,5 @@
 import { allocateOutput } from '../../buffer-pool.ts';
-import { EPILOGUE, JOB, JOB_WORDS } from './gemm-module.ts';
+import { EPILOGUE, JOB, JOB_WORDS } from './gemm-kernel.ts';
 import { BLOCKING, JOB_OFFSET, OPERANDS_OFFSET, SCRATCH_OFFSET, SCRATCH_STRIDE, gemmRuntime, reserveOperands, writeJob } from './runtime.ts';
 import type { GemmRuntime } from './runtime.ts';
 import type { WorkerPool } from '../threads/pool.ts';
@@ -10,8 +10,11 @@ export interface OperandWriter {
   readonly length: number;
   /** Bytes of scratch it needs past the product's own memory (and the caller's extra bytes). */
   readonly scratchBytes: number;
-  /** Writes the operand at byte `offset`, with `scratchBytes` free bytes at byte `scratchOffset`; the memory is grown already. */
-  write(rt: GemmRuntime, offset: number, scratchOffset: number): void;
+  /**
+   * Writes the operand at byte `offset`, with `scratchBytes` free bytes at byte `scratchOffset`; the memory is grown
+   * already. It may split the work over `threads` threads of `pool` (the product's).
+   */
+  write(rt: GemmRuntime, offset: number, scratchOffset: number, pool: WorkerPool | undefined, threads: number): void;
 }
 
 /** A batched product C[t] = op(A[t])·op(B[t]) of float32 operands laid out as the matmul primitive has them. */
@@ -24,7 +27,7 @@ export interface GemmProblem {
   k: number;
   transposeA: boolean;
   transposeB: boolean;
-  /** With a bias row of n values, C[t] = op(A[t])·op(B[t]) + bias, and relu of that with `relu` (see macro in gemm-module.ts). */
+  /** With a bias row of n values, C[t] = op(A[t])·op(B[t]) + bias, and relu of that with `relu` (see macro in gemm-macro.ts). */
   bias?: Float32Array;
   relu?: boolean;
 }
@@ -90,7 +93,7 @@ export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt 
   if (!reserveOperands(rt, last - aOff)) return undefined;
   const heap = new Float32Array(rt.memory.buffer);
   if (p.a instanceof Float32Array) heap.set(p.a, aOff >> 2);
-  else p.a.write(rt, aOff, scratchOff);
+  else p.a.write(rt, aOff, scratchOff, pool, threads);
   heap.set(p.b, bOff >> 2);
   if (p.bias) {
     // Padded with zeros to whole tiles, as C is: the padding columns are computed and never copied out.
@@ -132,7 +135,7 @@ export function gemmInMemory(p: GemmProblem, pool?: WorkerPool, threads = 1, rt 
 
 type PackAllB = (job: number) => void;
 
-/** The runtime's packAllB export (see gemm-module.ts). */
+/** The runtime's packAllB export (see gemm-kernel.ts). */
 export function packAllB(rt: GemmRuntime): PackAllB {
   return rt.exports.packAllB as PackAllB;
 }

@@ -1,8 +1,9 @@
 import { MAXIMUM_PAGES, PAGE_BYTES, growTo, wasmApi } from './api.ts';
 import type { WasmMemory, WasmModule } from './api.ts';
-import { JOB, JOB_WORDS, gemmModuleBytes, scratchBytes } from './gemm-module.ts';
+import { JOB, JOB_WORDS, scratchBytes } from './gemm-kernel.ts';
+import { gemmModuleBytes } from './gemm-module.ts';
 import type { WorkerPool } from '../threads/pool.ts';
-import type { Blocking } from './gemm-module.ts';
+import type { Blocking } from './gemm-kernel.ts';
 import { relaxedSimd } from './relaxed-simd.ts';
 import { forgetResident } from './resident.ts';
 
@@ -71,7 +72,15 @@ export function reserveOperands({ memory }: GemmRuntime, bytes: number): boolean
   return growTo(memory, OPERANDS_OFFSET + bytes);
 }
 
-/** Writes a job descriptor (see JOB in gemm-module.ts) at JOB_OFFSET. */
+/**
+ * Grows the memory to `end` bytes for operands laid out past residentEnd (resident.ts), keeping what is resident
+ * there; false when they cannot fit.
+ */
+export function growPastResident({ memory }: GemmRuntime, end: number): boolean {
+  return growTo(memory, end);
+}
+
+/** Writes a job descriptor (see JOB in gemm-kernel.ts) at JOB_OFFSET. */
 export function writeJob({ memory }: GemmRuntime, words: Int32Array): void {
   if (words.length !== JOB_WORDS) throw new Error(`writeJob: expected ${JOB_WORDS} words, got ${words.length}`);
   new Int32Array(memory.buffer, JOB_OFFSET, JOB_WORDS).set(words);

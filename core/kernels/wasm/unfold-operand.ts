@@ -1,6 +1,10 @@
+import { UNFOLD_JOB } from './unfold-module.ts';
 import type { OperandWriter } from './gemm.ts';
+import { JOB_KIND } from './gemm-module.ts';
+import { runPieces } from './runtime.ts';
 
-type UnfoldRange = (...args: number[]) => void;
+/** Pieces per thread, as for the GEMM: a thread slowed by other work is waited on less. */
+const PIECES_PER_THREAD = 2;
 
 /** NHWC images [images, height, width, channels] and a window, as the unfold primitive takes them. */
 export interface UnfoldProblem {
@@ -15,8 +19,9 @@ export interface UnfoldProblem {
 
 /**
  * The GEMM's A operand as the patches of x, [images·outH·outW, kh·kw·channels]: x is copied into the scratch and
- * unfolded in place by unfoldRange (conv-gemm-module.ts), instead of unfolding in JS and copying the kh·kw times
- * larger patch matrix in. The same values as the unfold kernels, hence the same product.
+ * unfolded in place by unfoldRange (conv-gemm-module.ts; pieces of rows split over the product's threads), instead
+ * of unfolding in JS and copying the kh·kw times larger patch matrix in. The same values as the unfold kernels,
+ * hence the same product.
  */
 export function unfoldOperand(p: UnfoldProblem): OperandWriter {
   const [images, height, width, channels] = p.shape;
@@ -24,9 +29,12 @@ export function unfoldOperand(p: UnfoldProblem): OperandWriter {
   return {
     length: rows * p.kernel[0] * p.kernel[1] * channels,
     scratchBytes: Math.ceil(p.x.length / 16) * 64,
-    write(rt, offset, scratchOffset) {
+    write(rt, offset, scratchOffset, pool, threads) {
       new Float32Array(rt.memory.buffer).set(p.x, scratchOffset >> 2);
-      (rt.exports.unfoldRange as UnfoldRange)(scratchOffset, offset, 0, rows, height, width, channels, p.outH, p.outW, ...p.kernel, ...p.strides, ...p.dilations);
+      const span = pool ? Math.ceil(rows / (PIECES_PER_THREAD * threads)) : rows;
+      const [[kh, kw], [sh, sw], [dh, dw]] = [p.kernel, p.strides, p.dilations];
+      const words = { x: scratchOffset, cols: offset, rows, span, height, width, channels, outH: p.outH, outW: p.outW, kh, kw, sh, sw, dh, dw };
+      runPieces(rt, JOB_KIND.unfold, UNFOLD_JOB, words, rows, span, pool);
     },
   };
 }
