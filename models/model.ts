@@ -262,7 +262,7 @@ export abstract class Model {
     return params;
   }
 
-  /** Stores new trainable weights, as fit does after every step. */
+  /** Stores new trainable weights {layer: {weight: tensor}}, the tree trainableParams gives. */
   assignParams(params: ModelParams): void {
     for (const layer of this.layers) {
       const values = params[layer.name];
