@@ -30,3 +30,8 @@ export function updatesInPlace(p: TypedArray, g: TypedArray, slots: readonly Typ
   const buffers = new Set(arrays.map((a) => a.buffer));
   return arrays.every((a) => (writable as ReadonlySet<TypedArray>).has(a)) && buffers.size === arrays.length && !buffers.has(g.buffer);
 }
+
+/** Whether the running update may overwrite `array` (only inside fit's step, for an array only fit holds). */
+export function isOverwritable(array: TypedArray): boolean {
+  return writable !== undefined && writable.has(array);
+}

@@ -100,6 +100,25 @@ describe('fit updates in place only what nobody else holds', () => {
     for (const { t, copy } of seenByUser) expect(bits(t)).toEqual(copy);
   });
 
+  it("keeps Adam's leaves in its module between in-place steps, also when steps alternate with the GEMM threads' module", async () => {
+    // Odd batches on the threads' module (every leaf split), even ones on the standalone module: each must see the
+    // values the other wrote, so the standalone module's kept copy of a leaf must be dropped after a threads' step.
+    const configs = [{ threads: 1 }, { threads: 2, threadMinFlops: 0, adaptiveThreads: false }];
+    const run = async (handOut: boolean): Promise<number[][]> => {
+      const model = mlp();
+      restore = configureGemm(configs[0]);
+      await fitSteps(model, (b) => {
+        restore?.();
+        restore = configureGemm(configs[(b + 1) % 2]);
+        if (handOut) model.getWeights();
+      });
+      restore?.();
+      restore = undefined;
+      return model.getWeights().map(bits);
+    };
+    expect(await run(false)).toEqual(await run(true));
+  });
+
   it('gives the same weights for one seed on 1 and 2 threads', async () => {
     const run = async (threads: number): Promise<number[][]> => {
       restore = configureGemm(threads === 1 ? { threads: 1 } : { threads, threadMinFlops: 0, adaptiveThreads: false });
