@@ -184,7 +184,24 @@ export const shapeRules: { [P in Prim]: ShapeRule<P> } = {
     }
     return { shape: [...shape.slice(0, -1), k], dtype };
   },
+  softmaxCrossEntropy: ([z, y], dtypes) => {
+    checkClassRows('softmaxCrossEntropy', z, y, dtypes);
+    return { shape: z.slice(0, -1), dtype: dtypes[0] };
+  },
+  softmaxCrossEntropyGrad: ([z, y, g], dtypes) => {
+    checkClassRows('softmaxCrossEntropyGrad', z, y, dtypes);
+    if (!sameShape(g, z.slice(0, -1))) throw new ShapeError(`softmaxCrossEntropyGrad: the cotangent must have shape ${fmtShape(z.slice(0, -1))} (one per row of ${fmtShape(z)}), got ${fmtShape(g)}`);
+    return { shape: [...z], dtype: dtypes[0] };
+  },
 };
+
+/** Logits and targets of one shape [..., K] with K ≥ 1 classes, and one dtype. */
+function checkClassRows(prim: Prim, z: Shape, y: Shape, dtypes: readonly DType[]): void {
+  if (z.length === 0 || z[z.length - 1] === 0 || !sameShape(z, y)) {
+    throw new ShapeError(`${prim}: logits and targets must have one shape [..., classes] with at least one class, got ${fmtShape(z)} and ${fmtShape(y)}`);
+  }
+  checkDtypes(prim, dtypes);
+}
 
 function same(shapes: readonly Shape[], dtypes: readonly DType[]): OutputSpec {
   return { shape: [...shapes[0]], dtype: dtypes[0] };

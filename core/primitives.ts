@@ -94,6 +94,11 @@ export interface PrimParams {
   // topkIndices(x): the positions of the k largest values along the last axis, largest first (ties: lower index
   // first; NaN above every number), as values of x's dtype; no gradient
   topkIndices: { k: number };
+  // softmaxCrossEntropy(z, y) for z, y [..., K] -> [...]: −Σ_k y_k·logSoftmax(z)_k per row (the categorical losses'
+  // forward, ~10 primitives as a composite), in one pass per row; softmaxCrossEntropyGrad(z, y, g) with g [...]:
+  // g·(softmax(z)·Σ_k y_k − y), z's cotangent, also one pass per row (issue 17)
+  softmaxCrossEntropy: {};
+  softmaxCrossEntropyGrad: {};
 }
 
 /** The activations the affine primitive fuses. */

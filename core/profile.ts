@@ -80,6 +80,9 @@ const FLOPS: { [P in Prim]: FlopCount<P> } = {
   reshape: none, permute: none, expand: none, pad: none, slice: none, concat: none, unfold: none, stopGradient: none, cast: none,
   gather: none,
   scatterAdd: perInput,
+  // Per class: forward a subtract, an exp, an add and a multiply-add; backward those and the softmax's divide.
+  softmaxCrossEntropy: (shapes) => 5 * sizeOf(shapes[0]),
+  softmaxCrossEntropyGrad: (shapes) => 6 * sizeOf(shapes[0]),
   topkIndices: (shapes) => {
     const n = shapes[0][shapes[0].length - 1];
     return n <= 1 ? 0 : sizeOf(shapes[0]) * Math.log2(n);

@@ -157,6 +157,7 @@ export class Tensor {
   softsign(): Tensor { return ops.softsign(this); }
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  softmaxCrossEntropy(labels: Tensor): Tensor { return ops.softmaxCrossEntropy(this, labels); }
   oneHot(depth: number): Tensor { return ops.oneHot(this, depth); }
   unfold(kernel: readonly [number, number], strides?: readonly [number, number], dilations?: readonly [number, number]): Tensor { return ops.unfold(this, kernel, strides, dilations); }
   fold(height: number, width: number, strides?: readonly [number, number], dilations?: readonly [number, number]): Tensor { return ops.fold(this, height, width, strides, dilations); }

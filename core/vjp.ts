@@ -2,8 +2,8 @@ import { apply } from './dispatch.ts';
 import type { Prim, PrimParams } from './primitives.ts';
 import type { Tensor } from './tensor.ts';
 import { onesLike } from './creation.ts';
-import { add, cast, cos, div, exp, expand, fold, mul, neg, pad, permute, reshape, sin, slice, sub, sum, unfold, where } from './ops/index.ts';
-import { reluGrad, sigmoidGrad, tanhGrad } from './ops/activations.ts';
+import { add, cast, cos, div, exp, expand, fold, logSoftmax, mul, neg, pad, permute, reshape, sin, slice, sub, sum, unfold, where } from './ops/index.ts';
+import { reluGrad, sigmoidGrad, softmaxCrossEntropyGrad, tanhGrad } from './ops/activations.ts';
 import { maxGrad } from './ops/reduce.ts';
 
 /** What a rule sees of the primitive call it differentiates. */
@@ -166,6 +166,24 @@ export const vjpRules: { [P in Prim]: VjpRule<P> } = {
   gather: (g, { inputs: [x, indices], params: { axis } }) => [() => apply('scatterAdd', [g, indices], { axis, size: x.shape[axis] }), null],
   scatterAdd: (g, { inputs: [, indices], params: { axis } }) => [() => apply('gather', [g, indices], { axis }), null],
   topkIndices: () => [null], // piecewise constant
+  // L = Σ_k y_k·(log Σ_j e^z_j − z_k) per row: dz = g·(softmax(z)·Σy − y) in one primitive, dy = −g·logSoftmax(z).
+  softmaxCrossEntropy: (g, { inputs: [z, y] }) => [
+    () => softmaxCrossEntropyGrad(z, y, g),
+    () => mul(reshape(g, [...g.shape, 1]), neg(logSoftmax(z))),
+  ],
+  // out = g·(p·Y − y) with p = softmax(z), Y = Σy, and h its cotangent: with hp = Σ_k h_k·p_k,
+  // dz = g·Y·p·(h − hp) (softmax's Jacobian), dy = g·(hp − h), dg = Y·hp − Σ_k h_k·y_k.
+  softmaxCrossEntropyGrad: (h, { inputs: [z, y, g] }) => {
+    const p = exp(logSoftmax(z));
+    const perRow = reshape(g, [...g.shape, 1]);
+    const hp = sum(mul(h, p), -1, true);
+    const targets = sum(y, -1, true);
+    return [
+      () => mul(mul(mul(perRow, targets), p), sub(h, hp)),
+      () => mul(perRow, sub(hp, h)),
+      () => reshape(sub(mul(targets, hp), sum(mul(h, y), -1, true)), g.shape),
+    ];
+  },
 };
 
 function matmulPrim(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {

@@ -57,6 +57,11 @@ export type SymbolicOutput<Out extends LayerOutput> = Out extends Tensor ? Symbo
 export class Weight {
   private stored: Tensor;
   private bound: Tensor | undefined;
+  /**
+   * False only while the stored tensor is one that fit's step made and stored with assignFromStep, and nobody has
+   * read it since: then nobody else can hold its array, and the next step may update it in place.
+   */
+  private handedOut = true;
 
   constructor(
     readonly layerName: string, readonly name: string, initial: Tensor, readonly trainable: boolean,
@@ -67,7 +72,24 @@ export class Weight {
   }
 
   get value(): Tensor {
-    return this.bound ?? this.stored;
+    if (this.bound !== undefined) return this.bound;
+    this.handedOut = true;
+    return this.stored;
+  }
+
+  /** @internal The stored tensor as fit's step reads it, which does not hand it out (unlike `value`). */
+  peek(): Tensor {
+    return this.stored;
+  }
+
+  /** @internal Whether only fit holds the stored tensor's array: its last step made it, and nobody has read it since. */
+  get heldByFitOnly(): boolean {
+    return !this.handedOut;
+  }
+
+  /** @internal Counts the stored tensor as handed out (user code was given it, bound or stored). */
+  handOut(): void {
+    this.handedOut = true;
   }
 
   get shape(): readonly number[] {
@@ -81,6 +103,13 @@ export class Weight {
       throw new ShapeError(`${this.layerName}: weight ${this.name} has shape ${fmtShape(this.stored.shape)}, got ${fmtShape(value.shape)}`);
     }
     this.stored = value.dtype === this.stored.dtype ? value : value.cast(this.stored.dtype);
+    this.handedOut = true;
+  }
+
+  /** @internal Stores a tensor that fit's step made and nobody else was given (see heldByFitOnly). */
+  assignFromStep(value: Tensor): void {
+    this.assign(value);
+    this.handedOut = false;
   }
 
   /** Runs fn with `value` reading `tensor`; without one, what an enclosing call bound stays (a wrapper binds its inner layer's weights). */
@@ -217,7 +246,7 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
   }
 
   get parameterCount(): number {
-    return this.weights.reduce((n, w) => n + w.value.size, 0);
+    return this.weights.reduce((n, w) => n + w.peek().size, 0);
   }
 
   /** Builds the layer for inputs shaped like `inputShape` (batch first), with weights drawn from rng in dtype. */
@@ -261,7 +290,10 @@ export abstract class Layer<Out extends LayerOutput = Tensor> {
     this.checkSample(x.shape, this.sampleShape as readonly number[]);
     const { params, ...callOptions } = options;
     if (params !== undefined) this.checkParams(params);
-    const call = isBuiltInCall(this.call) ? (): Out => this.call(x, callOptions)
+    const builtIn = isBuiltInCall(this.call);
+    // User code may keep the weights it computes with, bound or stored: fit must not update their arrays in place.
+    if (!builtIn) for (const w of this.weights) w.handOut();
+    const call = builtIn ? (): Out => this.call(x, callOptions)
       : () => userCode([x, ...this.weights.map((w) => w.value)], () => this.call(x, callOptions));
     const bindAll = this.weights.reduceRight<() => Out>(
       (inner, w) => () => w.withBound(params?.[w.name], inner),

@@ -11,7 +11,8 @@ function optimizerOf(model: Model, who: string) {
 /** The rate the next step will use: a rate set over the optimizer's if there is one, else its rate or schedule at that step. */
 export function getLearningRate(model: Model): number {
   const optimizer = optimizerOf(model, `${model.name}.learningRate`);
-  const progress = model.optimizerProgress;
+  // The rate alone is read: the progress's tensors are not handed out.
+  const progress = model.peekProgress();
   return progress?.learningRate ?? optimizer.learningRateAt(progress?.step ?? 0);
 }
 
@@ -24,12 +25,13 @@ export function setLearningRate(model: Model, rate: number | null): void {
   const who = `${model.name}.learningRate`;
   const optimizer = optimizerOf(model, who);
   const learningRate = rate === null ? null : checkRateOverride(who, rate);
-  let progress = model.optimizerProgress;
+  let progress = model.peekProgress();
   if (progress === undefined) {
     if (model.outputShapes === undefined) {
       throw new ConfigError(`${who}: the model is not built yet; give the first layer an inputShape, or set the rate from a callback during fit`);
     }
     progress = { state: optimizer.init(model.trainableParams()), step: 0, learningRate: null };
   }
-  model.optimizerProgress = Object.freeze({ ...progress, learningRate });
+  // The same optimizer state with another rate: whoever held its tensors before still does, and nobody else.
+  model.storeProgress(Object.freeze({ ...progress, learningRate }), model.progressHeldByFitOnly);
 }

@@ -70,8 +70,9 @@ export abstract class Model {
   stopTraining = false;
   /** @internal False during an epoch's end that fit does not validate (validationFreq): monitors of val_ keys skip it. */
   validatedEpoch = true;
-  /** @internal fit() keeps the optimizer's progress here between calls. */
-  optimizerProgress: OptimizerProgress | undefined;
+  private progress: OptimizerProgress | undefined;
+  /** False only while the progress is the one fit's step stored and nobody has read it since (see Weight.heldByFitOnly). */
+  private progressHandedOut = true;
   private compiledConfig: Compiled | undefined;
   private fitting = false;
 
@@ -114,6 +115,32 @@ export abstract class Model {
 
   get compiled(): Compiled | undefined {
     return this.compiledConfig;
+  }
+
+  /** @internal fit() keeps the optimizer's progress here between calls; a callback may read or replace it. */
+  get optimizerProgress(): OptimizerProgress | undefined {
+    this.progressHandedOut = true;
+    return this.progress;
+  }
+
+  set optimizerProgress(progress: OptimizerProgress | undefined) {
+    this.storeProgress(progress, false);
+  }
+
+  /** @internal The progress as fit's step reads it, which does not hand its tensors out (unlike optimizerProgress). */
+  peekProgress(): OptimizerProgress | undefined {
+    return this.progress;
+  }
+
+  /** @internal Whether only fit holds the progress's tensors: its last step made them, and nobody has read them since. */
+  get progressHeldByFitOnly(): boolean {
+    return !this.progressHandedOut;
+  }
+
+  /** @internal Stores a progress; `heldByFitOnly` when fit's step made its tensors and nobody else was given them. */
+  storeProgress(progress: OptimizerProgress | undefined, heldByFitOnly: boolean): void {
+    this.progress = progress;
+    this.progressHandedOut = !heldByFitOnly;
   }
 
   /** Used as a layer of a functional model: the symbolic output (a model with one output). */
@@ -235,7 +262,7 @@ export abstract class Model {
     return params;
   }
 
-  /** Stores new trainable weights, as fit does after every step. */
+  /** Stores new trainable weights {layer: {weight: tensor}}, the tree trainableParams gives. */
   assignParams(params: ModelParams): void {
     for (const layer of this.layers) {
       const values = params[layer.name];

@@ -6,6 +6,8 @@ import type { Tensor } from '../core/tensor.ts';
 import { applyConstraints, withRegularization } from '../layers/penalties.ts';
 import type { Optimizer, TrainState } from '../optim/index.ts';
 import { applyGradients } from '../optim/index.ts';
+import { withOverwritable } from '../optim/in-place.ts';
+import { arraysHeldByFitOnly, stepParams, storeStep } from './step-arrays.ts';
 import type { Compiled } from './compile.ts';
 import type { RunningLogs } from './inference.ts';
 import { totalLoss } from './inference.ts';
@@ -19,18 +21,21 @@ const STEP_STREAM = 2;
  * is what the next step starts from. The TrainState of a step is made from them, and its result written back.
  */
 export function stateOf(model: Model, progress: OptimizerProgress, seed: number): TrainState<ModelParams> {
-  return { params: model.trainableParams(), optimizerState: progress.state, step: progress.step, seed, learningRate: progress.learningRate };
+  return { params: stepParams(model), optimizerState: progress.state, step: progress.step, seed, learningRate: progress.learningRate };
 }
 
 function storeState(model: Model, state: TrainState<ModelParams>): void {
-  model.assignParams(state.params);
-  model.optimizerProgress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
+  const progress = Object.freeze({ state: state.optimizerState, step: state.step, learningRate: state.learningRate });
+  storeStep(model, state.params, applyConstraints(model.layers, state.params), progress);
 }
 
 /** The optimizer's progress so far, started (fresh state, step 0) on the first step after compile. */
 export function startProgress(model: Model, optimizer: Optimizer): OptimizerProgress {
-  model.optimizerProgress ??= Object.freeze({ state: optimizer.init(model.trainableParams()), step: 0, learningRate: null });
-  return model.optimizerProgress;
+  const progress = model.peekProgress();
+  if (progress !== undefined) return progress;
+  const started = Object.freeze({ state: optimizer.init(stepParams(model)), step: 0, learningRate: null });
+  model.storeProgress(started, false);
+  return started;
 }
 
 /** One batch: a tensor per input and per output, and each sample's loss weight if any. */
@@ -70,7 +75,7 @@ export function stepParts(model: Model, compiled: Compiled) {
     },
     update: (before: TrainState<ModelParams>, grads: ModelParams): TrainState<ModelParams> =>
       atSite(`optimizer ${optimizer.name}`, () => applyGradients(before, grads, optimizer)),
-    store: (after: TrainState<ModelParams>): void => storeState(model, { ...after, params: applyConstraints(model.layers, after.params) }),
+    store: (after: TrainState<ModelParams>): void => storeState(model, after),
     /** What a buffer scope around update must keep: the new state's tensors. */
     keep: (next: TrainState<ModelParams>) => [next.params, next.optimizerState.slots],
   };
@@ -90,7 +95,8 @@ export function trainStep(model: Model, compiled: Compiled): (seed: number, runn
     const after = withBufferScope(() => {
       const { loss, grads } = parts.gradients(before, running, take, seed);
       lossValue = loss;
-      return parts.update(before, grads);
+      // The arrays of the weights and slots that nobody but fit holds take the update in place (step-arrays.ts).
+      return withOverwritable(arraysHeldByFitOnly(model), () => parts.update(before, grads));
     }, parts.keep);
     parts.store(after);
     return lossValue;

@@ -3,6 +3,7 @@ import { adamHeap, adamRuntime } from '../core/kernels/wasm/adam.ts';
 import { wasmAdamStep } from '../core/kernels/wasm/adam-job.ts';
 import type { AdamConstants } from '../core/kernels/wasm/adam-job.ts';
 import { onThreads } from '../core/kernels/fast/matmul.ts';
+import { forget, inPlaceStep, keep, placeLeaf } from './adam-kept.ts';
 
 /** One Adam step's constants: lrT is the rate with both bias corrections folded in, decay scales p first. */
 export interface AdamStep {
@@ -35,25 +36,41 @@ export function adamSimd(
   const ins = [p, g, m, v] as Float32Array[];
   const outs = [out, mOut, vOut] as Float32Array[];
   // Unsplit, the standalone module: copies into its plain memory cost less than into the shared one.
-  return onThreads(`adam ${p.length}`, FLOPS_PER_VALUE * p.length, (pool, threads) =>
-    (pool !== undefined && wasmAdamStep(ins, outs, constants, pool, threads)) || adamStandalone(ins, outs, constants));
+  return onThreads(`adam ${p.length}`, FLOPS_PER_VALUE * p.length, (pool, threads) => {
+    if (pool === undefined || !wasmAdamStep(ins, outs, constants, pool, threads)) return adamStandalone(ins, outs, constants);
+    forget(p as Float32Array);
+    return true;
+  });
 }
 
-/** adamSimd's step on the standalone module: its own plain memory, on this thread. */
+/**
+ * adamSimd's step on the standalone module: its own plain memory, on this thread. Fit's in-place steps keep each
+ * leaf in a region of its own, so that the next one copies in only the gradient (adam-kept.ts).
+ */
 export function adamStandalone([p, g, m, v]: readonly Float32Array[], [out, mOut, vOut]: readonly Float32Array[], constants: AdamConstants): boolean {
   const rt = adamRuntime();
   const n = p.length;
   const r = regionOf(n);
-  const heap = rt === null ? undefined : adamHeap(rt, 16 * r);
-  if (rt === null || heap === undefined) return false;
-  heap.set(p, 0);
-  heap.set(g, r);
-  heap.set(m, 2 * r);
-  heap.set(v, 3 * r);
+  const inPlace = inPlaceStep(p, m, v, out, mOut, vOut);
+  const { offset, present } = placeLeaf(p, m, v, r, inPlace);
+  const heap = rt === null ? undefined : adamHeap(rt, 4 * (offset + 4 * r));
+  if (rt === null || heap === undefined) {
+    // The JS loop updates this leaf instead, so a copy kept from an earlier step would go stale.
+    forget(p);
+    return false;
+  }
+  const [pAt, gAt, mAt, vAt] = [offset, offset + r, offset + 2 * r, offset + 3 * r];
+  if (!present) {
+    heap.set(p, pAt);
+    heap.set(m, mAt);
+    heap.set(v, vAt);
+  }
+  heap.set(g, gAt);
   // The pairs past n (when n is odd, or the region's padding) compute on stale values and are not copied out.
-  rt.adam(0, 4 * r, 8 * r, 12 * r, r / 2, ...constants);
-  out.set(heap.subarray(0, n));
-  mOut.set(heap.subarray(2 * r, 2 * r + n));
-  vOut.set(heap.subarray(3 * r, 3 * r + n));
+  rt.adam(4 * pAt, 4 * gAt, 4 * mAt, 4 * vAt, r / 2, ...constants);
+  out.set(heap.subarray(pAt, pAt + n));
+  mOut.set(heap.subarray(mAt, mAt + n));
+  vOut.set(heap.subarray(vAt, vAt + n));
+  if (inPlace) keep(p, m, v, r, offset);
   return true;
 }

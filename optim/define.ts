@@ -12,11 +12,13 @@ import { checkRateOverride, resolveLearningRate } from './learning-rate.ts';
 import { matchTrees } from './match.ts';
 import type { LearningRate, Optimizer, OptimizerState } from './optimizer.ts';
 import { show } from './options.ts';
+import { updatesInPlace } from './in-place.ts';
 
 /**
  * One fused loop over one parameter: reads p, g and the old slots, writes the new p and the new slots.
  * All arrays have the parameter's length and dtype; values are computed in float64 JS numbers and rounded on store.
- * It must write every element of pOut and slotsOut: they may come from the buffer pool uncleared.
+ * It must write every element of pOut and slotsOut: they may come from the buffer pool uncleared. It must read every
+ * input at index i before it writes any output at index i: inside fit, pOut may be p and slotsOut the slots (in-place.ts).
  */
 export type LeafKernel = (
   p: TypedArray, g: TypedArray, slots: readonly TypedArray[], pOut: TypedArray, slotsOut: readonly TypedArray[],
@@ -54,7 +56,8 @@ function freezeState(step: number, slots: Record<string, Tree>): OptimizerState 
  * The shared init/update of every optimizer. The update runs once per training step over every parameter, so it is
  * not built from tensor ops: each leaf gets one loop over the typed arrays, into new arrays (from the buffer pool
  * inside fit's step, not cleared first: the loop writes them whole).
- * It runs outside the autodiff tape (the new tensors record nothing), and no existing storage is ever written.
+ * It runs outside the autodiff tape (the new tensors record nothing), and no existing storage is written, except the
+ * arrays fit's step says nobody else holds (in-place.ts).
  */
 export function defineOptimizer(spec: OptimizerSpec): Optimizer {
   const { name, slots, common } = spec;
@@ -82,10 +85,13 @@ export function defineOptimizer(spec: OptimizerSpec): Optimizer {
         checkFinite(`${name} update of parameter ${i}`, inputs, newParams[i].storage, ps[i].shape, 'update');
         slots.forEach((s, k) => checkFinite(`${name} update of ${s} ${i}`, inputs, newSlots[k][i].storage, ps[i].shape, 'update'));
       };
+      // While debugNumerics is on, the inputs stay as they were, so that a bad update can be told from a bad input.
+      const inPlace = (i: number, old: TypedArray[]): boolean => !isDebuggingNumerics() && updatesInPlace(ps[i].storage, g[i].storage, old);
       ps.forEach((p, i) => {
-        const out = allocateOutput(p.dtype, p.size);
-        const outs = slots.map(() => allocateOutput(p.dtype, p.size));
-        kernel(p.storage, g[i].storage, slotsIn.map((s) => s[i].storage), out, outs);
+        const old = slotsIn.map((s) => s[i].storage);
+        const [out, outs] = inPlace(i, old) ? [p.storage, old]
+          : [allocateOutput(p.dtype, p.size), slots.map(() => allocateOutput(p.dtype, p.size))];
+        kernel(p.storage, g[i].storage, old, out, outs);
         newParams.push(new Tensor(out, p.shape));
         outs.forEach((o, k) => newSlots[k].push(new Tensor(o, p.shape)));
         if (isDebuggingNumerics()) checkUpdate(i);

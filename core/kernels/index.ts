@@ -16,6 +16,7 @@ import { convAffineGradOf } from './conv-affine-grad.ts';
 import { fastKernels } from './fast/index.ts';
 import { gatherKernel, scatterAddKernel } from './gather.ts';
 import { topkIndicesKernel } from './topk.ts';
+import { softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './softmax-cross-entropy.ts';
 import { platform } from '../platform.ts';
 
 /** The plain JS kernels: the reference every fast path is tested against. */
@@ -69,6 +70,8 @@ export const referenceKernels: Readonly<KernelTable> = {
   gather: gatherKernel,
   scatterAdd: scatterAddKernel,
   topkIndices: topkIndicesKernel,
+  softmaxCrossEntropy: softmaxCrossEntropyKernel,
+  softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
 };
 
 /** SEMIFLOW_KERNELS=reference runs only the plain kernels, e.g. to measure what the fast ones gain. */

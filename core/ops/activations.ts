@@ -1,7 +1,7 @@
 import { apply } from '../dispatch.ts';
 import type { Tensor } from '../tensor.ts';
 import { add, div, sub } from './arithmetic.ts';
-import { expectTensor } from './broadcast.ts';
+import { broadcastAll, expectTensor } from './broadcast.ts';
 import { less, where } from './compare.ts';
 import { exp, log, log1p, neg } from './elementwise.ts';
 import { stopGradient } from './gradient.ts';
@@ -64,4 +64,19 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   nonEmptyAxes(x, axis, 'logSoftmax');
   const shifted = sub(x, stopGradient(max(x, axis, true)));
   return sub(shifted, log(sum(exp(shifted), axis, true)));
+}
+
+/**
+ * −Σ y·logSoftmax(logits) along the last axis, one value per row (TensorFlow's softmax_cross_entropy_with_logits):
+ * one primitive, each row computed in doubles from its max as logSoftmax does, so it is finite for logits of any
+ * size. labels broadcast to the logits' shape; its gradient is (softmax(logits)·Σ labels − labels) per row.
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const [z, y] = broadcastAll('softmaxCrossEntropy', expectTensor(logits, 'softmaxCrossEntropy', 'logits'), expectTensor(labels, 'softmaxCrossEntropy', 'labels'));
+  return apply('softmaxCrossEntropy', [z, y], {});
+}
+
+/** softmaxCrossEntropy's vjp for the logits as one primitive: g·(softmax(z)·Σy − y) per row. Internal: the tape calls it. */
+export function softmaxCrossEntropyGrad(z: Tensor, y: Tensor, g: Tensor): Tensor {
+  return apply('softmaxCrossEntropyGrad', [z, y, g], {});
 }

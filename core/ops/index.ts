@@ -6,7 +6,7 @@ export { concat, expand, flatten, pad, permute, reshape, slice, transpose } from
 export { matmul } from './matmul.ts';
 export { affine } from './affine.ts';
 export type { AffineActivation, AffineOptions } from './affine.ts';
-export { logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activations.ts';
+export { logSoftmax, relu, sigmoid, softmax, softmaxCrossEntropy, softplus, tanh } from './activations.ts';
 export { elu, hardSigmoid, leakyRelu, relu6, selu } from './piecewise-activations.ts';
 export { gelu, mish, softsign, swish } from './smooth-activations.ts';
 export { avgPool2d, conv2d, fold, maxPool2d, unfold } from './window.ts';
