@@ -1,7 +1,7 @@
 import { growTo, wasmApi } from './api.ts';
 import type { WasmMemory } from './api.ts';
 import { FunctionBuilder, encodeModule, f64, i32, uleb, v128 } from './emit.ts';
-import { pieceOf } from './job-pieces.ts';
+import { pieceFunction } from './job-pieces.ts';
 
 /** SIMD opcodes (after the 0xfd prefix) of the f64x2 arithmetic and the float32 ↔ float64 lane conversions. */
 const OP = {
@@ -86,11 +86,7 @@ export const ADAM_JOB = { p: 0, g: 1, m: 2, v: 3, pairs: 4, span: 5, constants: 
 
 /** adamChunk(job, q): pairs q·span .. min((q+1)·span, pairs) of an adam job, one call of adam (function `adamIndex`). Pairs are independent, so pieces run in any order. */
 export function adamChunk(adamIndex: number): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32]);
-  const [job, q] = [0, 1];
-  const [lo, count] = [f.local(i32), f.local(i32)];
-  const word = (w: number) => f.get(job).loadI32(4 * w);
-  pieceOf(f, job, q, ADAM_JOB.span, ADAM_JOB.pairs, lo, count);
+  const { f, job, word, lo, count } = pieceFunction(ADAM_JOB.span, ADAM_JOB.pairs);
   for (const base of [ADAM_JOB.p, ADAM_JOB.g, ADAM_JOB.m, ADAM_JOB.v]) {
     word(base);
     f.get(lo).i32(8).mul().add();

@@ -1,5 +1,5 @@
 import { FunctionBuilder, i32, v128 } from './emit.ts';
-import { pieceOf } from './job-pieces.ts';
+import { pieceFunction } from './job-pieces.ts';
 
 /** Taps a directConvGrad call keeps in registers: kh·kw up to this many (3×3). */
 export const GRAD_TAPS = 9;
@@ -104,11 +104,8 @@ export const CONV_GRAD_JOB = {
  * `gradIndex`) with the worker's scratch; pieces share no output.
  */
 export function convGradChunk(gradIndex: number): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32, i32]);
-  const [job, q, worker] = [0, 1, 2];
-  const [lo, count] = [f.local(i32), f.local(i32)];
-  const word = (w: number) => f.get(job).loadI32(4 * w);
-  pieceOf(f, job, q, CONV_GRAD_JOB.span, CONV_GRAD_JOB.vectors, lo, count);
+  const { f, word, lo, count } = pieceFunction(CONV_GRAD_JOB.span, CONV_GRAD_JOB.vectors, 1);
+  const worker = 2;
   for (const w of ['x', 'g', 'y', 'out', 'width', 'outH', 'outW', 'kh', 'kw', 'filters', 'relu', 'rows'] as const) word(CONV_GRAD_JOB[w]);
   f.get(lo).get(lo).get(count).add();
   word(CONV_GRAD_JOB.scratch);

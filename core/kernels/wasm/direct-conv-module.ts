@@ -1,5 +1,5 @@
 import { FunctionBuilder, i32, v128 } from './emit.ts';
-import { pieceOf } from './job-pieces.ts';
+import { pieceFunction } from './job-pieces.ts';
 
 /**
  * directConv(x, w, bias, y, images, height, width, outH, outW, kh, kw, filters, relu): a convolution of one-channel
@@ -67,11 +67,7 @@ export const CONV_JOB = {
  * pixel where filters is a multiple of 32 (directConv(8), function `wideIndex`), else 1 (`narrowIndex`). Images never share an output pixel, so pieces run in any order.
  */
 export function convChunk(wideIndex: number, narrowIndex: number): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32]);
-  const [job, q] = [0, 1];
-  const [lo, count] = [f.local(i32), f.local(i32)];
-  const word = (w: number) => f.get(job).loadI32(4 * w);
-  pieceOf(f, job, q, CONV_JOB.span, CONV_JOB.images, lo, count);
+  const { f, word, lo, count } = pieceFunction(CONV_JOB.span, CONV_JOB.images);
   // directConv's arguments for the piece: x and y advanced to image lo, `count` images.
   const args = (): void => {
     word(CONV_JOB.x);

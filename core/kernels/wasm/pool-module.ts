@@ -1,5 +1,5 @@
 import { FunctionBuilder, i32 } from './emit.ts';
-import { pieceOf } from './job-pieces.ts';
+import { pieceFunction } from './job-pieces.ts';
 
 /**
  * Word offsets of a maxPool or maxPoolGrad job: `images` images at byte offset x, `imageBytes` apart, their image rows
@@ -13,10 +13,8 @@ export const POOL_JOB = { x: 0, y: 1, images: 2, outH: 3, B: 4, C: 5, stride: 6,
  * stride), or with `grad` maxGrad(x, y, g, dx, outH, B, C, stride) (both in elementwise-module.ts); images share no output.
  */
 function chunkOf(grad: boolean, index: number): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32]);
-  const [job, q] = [0, 1];
-  const [lo, count, n] = [f.local(i32), f.local(i32), f.local(i32)];
-  const word = (w: number) => f.get(job).loadI32(4 * w);
+  const { f, word, lo, count } = pieceFunction(POOL_JOB.span, POOL_JOB.images);
+  const n = f.local(i32);
   // base + n·imageBytes, or base + n·outH·B·C floats.
   const image = (base: number) => {
     word(base);
@@ -34,7 +32,6 @@ function chunkOf(grad: boolean, index: number): FunctionBuilder {
     word(POOL_JOB.C);
     f.mul().i32(4).mul().add();
   };
-  pieceOf(f, job, q, POOL_JOB.span, POOL_JOB.images, lo, count);
   f.forRange(n, () => f.get(lo), () => f.get(lo).get(count).add(), 1, () => {
     image(POOL_JOB.x);
     pooled(POOL_JOB.y);

@@ -1,5 +1,5 @@
-import { FunctionBuilder, i32 } from './emit.ts';
-import { pieceOf } from './job-pieces.ts';
+import type { FunctionBuilder } from './emit.ts';
+import { pieceFunction } from './job-pieces.ts';
 
 /** Word offsets of an unfold job: unfoldRange's arguments but first and count, its `rows` patch rows in pieces of `span`. */
 export const UNFOLD_JOB = {
@@ -8,11 +8,7 @@ export const UNFOLD_JOB = {
 
 /** unfoldChunk(job, q): patch rows q·span .. min((q+1)·span, rows) of an unfold job (unfoldRange, function `unfoldIndex`); pieces share no row. */
 export function unfoldChunk(unfoldIndex: number): FunctionBuilder {
-  const f = new FunctionBuilder([i32, i32]);
-  const [job, q] = [0, 1];
-  const [lo, count] = [f.local(i32), f.local(i32)];
-  const word = (w: number) => f.get(job).loadI32(4 * w);
-  pieceOf(f, job, q, UNFOLD_JOB.span, UNFOLD_JOB.rows, lo, count);
+  const { f, word, lo, count } = pieceFunction(UNFOLD_JOB.span, UNFOLD_JOB.rows);
   // unfoldRange(x, cols + lo·kh·kw·channels floats, lo, count, height, …)
   word(UNFOLD_JOB.x);
   word(UNFOLD_JOB.cols);
