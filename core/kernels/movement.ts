@@ -1,4 +1,6 @@
-import { allocate } from '../buffer-pool.ts';
+import { allocate, allocateOutput } from '../buffer-pool.ts';
+import type { TypedArray } from '../dtype.ts';
+import type { Shape } from '../shape.ts';
 import { sizeOf, stridesOf } from '../shape.ts';
 import type { Kernel } from './kernel.ts';
 import { copyStrided } from './strided.ts';
@@ -34,13 +36,22 @@ export const sliceKernel: Kernel<'slice'> = ([x], [shape], { begin }, out) => {
   return y;
 };
 
-export const concatKernel: Kernel<'concat'> = (inputs, shapes, { axis }, out) => {
-  const y = allocate(out.dtype, sizeOf(out.shape));
+/** Moves a `shape`-sized block between two strided layouts (copyStrided, or a faster copy of contiguous rows). */
+export type BlockCopy = (
+  src: TypedArray, srcOffset: number, srcStrides: readonly number[],
+  dst: TypedArray, dstOffset: number, dstStrides: readonly number[], shape: Shape,
+) => void;
+
+/** concat as one block copy per input, each into its slab of the output along `axis` (every element is written). */
+export const concatWith = (copy: BlockCopy): Kernel<'concat'> => (inputs, shapes, { axis }, out) => {
+  const y = allocateOutput(out.dtype, sizeOf(out.shape));
   const outStrides = stridesOf(out.shape);
   let offset = 0;
   inputs.forEach((x, i) => {
-    copyStrided(x, 0, stridesOf(shapes[i]), y, offset, outStrides, shapes[i]);
+    copy(x, 0, stridesOf(shapes[i]), y, offset, outStrides, shapes[i]);
     offset += shapes[i][axis] * outStrides[axis];
   });
   return y;
 };
+
+export const concatKernel = concatWith(copyStrided);
